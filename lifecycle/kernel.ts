@@ -1,0 +1,192 @@
+// The only seam between the lifecycle model and the outside world.
+//
+// Every Unit process of the model runs against one `Kernel` object bound to that process
+// (like a task's view of the syscall table): the calls act on behalf of the calling process.
+// The simulated kernel (sim/) and the real Linux backend (real/) both implement it.
+//
+// Conventions, kept close to the C API the model imitates:
+// - calls that can fail return `Errno` (an object) instead of throwing; `isErrno` tells.
+// - `exit` and `abort` never return: they end the calling process (the backend unwinds
+//   the model's stack with a `ProcessGone` throw that only the backend catches).
+// - behaviour is named, never passed as closures: a `Continuation` is a function name
+//   from the lifecycle registry plus a plain-data argument.
+
+export type Pid = number;
+export type Fd = number;
+export type Uid = number;
+export type Gid = number;
+
+/** JSON-compatible plain data: the only thing that may live in process state and messages. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export type ErrnoName =
+  | "EAGAIN"
+  | "ENOMEM"
+  | "EPIPE"
+  | "EPERM"
+  | "EINVAL"
+  | "ECHILD"
+  | "EBADF"
+  | "ENOENT"
+  | "EACCES"
+  | "ESRCH"
+  | "EINTR"
+  | "ECONNRESET";
+
+export interface Errno {
+  readonly errno: ErrnoName;
+}
+
+export function isErrno(value: unknown): value is Errno {
+  return typeof value === "object" && value !== null && "errno" in value;
+}
+
+export function errno(name: ErrnoName): Errno {
+  return { errno: name };
+}
+
+/** Linux clone(2) namespace flags (the values the real backend passes to clone3). */
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
+
+export const SIGINT = 2;
+export const SIGQUIT = 3;
+export const SIGABRT = 6;
+export const SIGKILL = 9;
+export const SIGUSR1 = 10;
+export const SIGTERM = 15;
+export const SIGCHLD = 17;
+export const SIGHUP = 1;
+
+export type Signal =
+  | typeof SIGHUP
+  | typeof SIGINT
+  | typeof SIGQUIT
+  | typeof SIGABRT
+  | typeof SIGKILL
+  | typeof SIGUSR1
+  | typeof SIGTERM
+  | typeof SIGCHLD;
+
+/** Where a process goes on: a function name of the lifecycle registry and its argument. */
+export interface Continuation {
+  readonly fn: string;
+  readonly arg: Json;
+}
+
+/** One SOCK_SEQPACKET datagram as sent: opaque plain data plus up to 2 passed fds. */
+export interface OutMessage {
+  readonly data: Json;
+  readonly fds: readonly Fd[];
+}
+
+/** A received datagram: the passed fds are new fds in the receiver's table. */
+export interface InMessage {
+  readonly data: Json;
+  readonly fds: readonly Fd[];
+  /** SCM_CREDENTIALS pid of the sender as seen from the receiver's pid namespace (0 if invisible). */
+  readonly credPid: Pid;
+  readonly credUid: Uid;
+  readonly credGid: Gid;
+}
+
+/** recvmsg on a socket whose peers have all closed their ends and whose queue is empty. */
+export const EOF = "EOF" as const;
+export type Eof = typeof EOF;
+
+export type WaitStatus =
+  | { readonly pid: Pid; readonly exited: number; readonly signaled?: undefined }
+  | { readonly pid: Pid; readonly signaled: Signal; readonly exited?: undefined };
+
+export type SignalDisposition = "default" | "ignore" | Continuation;
+
+export type ProcMapFile = "uid_map" | "gid_map" | "setgroups";
+
+/** Model-level trace facts the model reports itself (the kernel records syscalls on its own). */
+export type ModelEvent =
+  | { readonly what: "type"; readonly type: string; readonly name: string }
+  | { readonly what: "state"; readonly of: Pid; readonly from: string; readonly to: string; readonly table: "own" | "parent" }
+  | { readonly what: "alert"; readonly text: string }
+  | { readonly what: "log"; readonly text: string }
+  | { readonly what: "handshake"; readonly step: HandshakeStep; readonly detail?: Json }
+  | { readonly what: "table"; readonly op: "add" | "add-failed" | "remove" | "release"; readonly pid: Pid; readonly oid: number }
+  | { readonly what: "port"; readonly op: string; readonly pid: Pid; readonly id: number; readonly ptype: string }
+  | { readonly what: "rpc"; readonly op: "register" | "resolve" | "cancel" | "error"; readonly stream: number; readonly peer?: Pid }
+  | { readonly what: "quit"; readonly status: number };
+
+/** The handshake steps that the ordering properties reason about (section 4 of the reference). */
+export type HandshakeStep =
+  | "child-fixup"
+  | "whoami-sent"
+  | "whoami-ok"
+  | "created-sent"
+  | "created-ok"
+  | "creds-applied"
+  | "no-new-privs"
+  | "ready-sent"
+  | "start";
+
+export interface Kernel {
+  /** getpid() as seen from the caller's own pid namespace. */
+  getpid(): Pid;
+  getppid(): Pid;
+  geteuid(): Uid;
+  getegid(): Gid;
+
+  /**
+   * clone(SIGCHLD | flags). Returns the child's pid as seen from the caller's namespace.
+   * The child starts with a deep copy of `image` (the caller's whole plain-data state, as
+   * fork copies memory) and a copy of the fd table, and later runs `child` with it.
+   */
+  clone(flags: number, image: Json, child: Continuation): Pid | Errno;
+
+  /** socketpair(AF_UNIX, SOCK_SEQPACKET) with SO_PASSCRED on both ends. */
+  socketpair(): readonly [Fd, Fd] | Errno;
+  /** Non-blocking sendmsg with SCM_RIGHTS (up to 2 fds) and the caller's SCM_CREDENTIALS. */
+  sendmsg(fd: Fd, msg: OutMessage): Errno | undefined;
+  /** Non-blocking recvmsg: EAGAIN when empty, EOF when every peer end is closed. */
+  recvmsg(fd: Fd): InMessage | Eof | Errno;
+  close(fd: Fd): Errno | undefined;
+  /** Level-triggered read readiness (epoll/uv_poll): `onReadable` runs with arg = fd. */
+  watchRead(fd: Fd, onReadable: string): Errno | undefined;
+  unwatchRead(fd: Fd): void;
+
+  /** waitpid(-1, WNOHANG): a reaped child, 0 when none has exited, or ECHILD. */
+  waitpid(): WaitStatus | 0 | Errno;
+  kill(pid: Pid, sig: Signal): Errno | undefined;
+  sigaction(sig: Signal, disposition: SignalDisposition): void;
+
+  /** Work posted to the caller's own event-engine queue (Unit's nxt_work_queue_add). */
+  post(work: Continuation): void;
+  setTimer(delayMs: number, work: Continuation): number;
+  clearTimer(id: number): void;
+
+  setgroups(gids: readonly Gid[]): Errno | undefined;
+  setgid(gid: Gid): Errno | undefined;
+  setuid(uid: Uid): Errno | undefined;
+  prctlNoNewPrivs(): Errno | undefined;
+  /** open+write+close of /proc/<pid>/<file>, pid as seen from the caller. */
+  writeProcFile(pid: Pid, file: ProcMapFile, content: string): Errno | undefined;
+
+  exit(status: number): never;
+  /** A C-level hazard (failed assert, NULL handler, double unlink, use after free): SIGABRT. */
+  abort(reason: string): never;
+
+  /** Records a model-level fact in the run's trace. */
+  trace(event: ModelEvent): void;
+}
+
+/**
+ * Thrown by `Kernel.exit`/`Kernel.abort` to unwind the model's stack once the process is
+ * gone; only a backend's dispatcher catches it.
+ */
+export class ProcessGone extends Error {
+  constructor(readonly how: "exit" | "abort", readonly detail: string) {
+    super(`process gone (${how}: ${detail})`);
+  }
+}

@@ -1,0 +1,15 @@
+// What a backend runs: the lifecycle model as a table of named entry points.
+// A backend keeps each process's plain-data state and calls `run` for every continuation
+// it schedules (the child side of clone, posted work, signal handlers, read readiness).
+
+import type { Continuation, Json, Kernel } from "./kernel.ts";
+
+export interface ProcessContext {
+  /** The process's whole plain-data state (Unit's globals and runtime). Mutated in place. */
+  readonly state: Json;
+  readonly k: Kernel;
+}
+
+export interface Program {
+  run(process: ProcessContext, work: Continuation): void;
+}
