@@ -161,6 +161,14 @@ export interface Kernel {
   kill(pid: Pid, sig: Signal): Errno | undefined;
   sigaction(sig: Signal, disposition: SignalDisposition): void;
 
+  /**
+   * An anonymous MAP_SHARED word (Unit's RPC stream counter page): created once, inherited
+   * by every later clone, shared by all holders. Returns a handle.
+   */
+  mmapSharedCounter(initial: number): number;
+  /** Atomic fetch-and-add on a shared word: returns the value before the add. */
+  sharedFetchAdd(handle: number, delta: number): number;
+
   /** Work posted to the caller's own event-engine queue (Unit's nxt_work_queue_add). */
   post(work: Continuation): void;
   setTimer(delayMs: number, work: Continuation): number;

@@ -1,0 +1,31 @@
+// Build and behaviour switches of the model. The defaults reproduce Unit c8d9106a as built:
+// known bugs present, later upstream fixes off, the no_new_privs prctl compiled out.
+
+import type { UserDb } from "./credential.ts";
+
+/** Upstream fixes that can be switched on (GitHub issue numbers). */
+export const KNOWN_FIXES = ["633"] as const;
+export type FixName = (typeof KNOWN_FIXES)[number];
+
+/** Re-introduced bugs of older Unit versions, for checking that the suite catches them. */
+export const KNOWN_MUTANTS = ["600", "312"] as const;
+export type MutantName = (typeof KNOWN_MUTANTS)[number];
+
+export interface ModelOptions {
+  fixes: FixName[];
+  mutants: MutantName[];
+  /** NXT_HAVE_PR_SET_NO_NEW_PRIVS: false at c8d9106a because of the configure typo. */
+  havePrSetNoNewPrivs: boolean;
+  /** Stands for /etc/passwd and /etc/group, which getpwnam/getgrnam read. */
+  users: UserDb;
+  /** The language modules installed on the machine: what discovery finds. */
+  modules: { type: string; version: string }[];
+}
+
+export function hasFix(options: ModelOptions, fix: FixName): boolean {
+  return options.fixes.includes(fix);
+}
+
+export function hasMutant(options: ModelOptions, mutant: MutantName): boolean {
+  return options.mutants.includes(mutant);
+}

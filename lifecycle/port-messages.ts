@@ -1,0 +1,91 @@
+// Port message types with their raw codes at c8d9106a (position in nxt_port_handlers_t,
+// src/nxt_port.h). The LAST flag travels separately in our header (`last`).
+
+export const MSG_TYPE_NAMES = [
+  "RPC_READY",
+  "RPC_ERROR",
+  "START_PROCESS",
+  "SOCKET",
+  "MODULES",
+  "CONF_STORE",
+  "CERT_GET",
+  "CERT_DELETE",
+  "ACCESS_LOG",
+  "CHANGE_FILE",
+  "NEW_PORT",
+  "GET_PORT",
+  "PORT_ACK",
+  "MMAP",
+  "GET_MMAP",
+  "PROCESS_CREATED",
+  "PROCESS_READY",
+  "WHOAMI",
+  "REMOVE_PID",
+  "QUIT",
+  "REQ_HEADERS",
+  "REQ_HEADERS_ACK",
+  "REQ_BODY",
+  "WEBSOCKET",
+  "DATA",
+  "APP_RESTART",
+  "OOSM",
+  "SHM_ACK",
+  "READ_QUEUE",
+  "READ_SOCKET",
+] as const;
+
+export type MsgTypeName = (typeof MSG_TYPE_NAMES)[number];
+
+/** NXT_PORT_MSG_MAX: codes at or above it are "unknown message type". */
+export const NXT_PORT_MSG_MAX = MSG_TYPE_NAMES.length;
+
+export function msgTypeCode(name: MsgTypeName): number {
+  return MSG_TYPE_NAMES.indexOf(name);
+}
+
+export function msgTypeName(code: number): string {
+  return MSG_TYPE_NAMES[code] ?? `UNKNOWN(${code})`;
+}
+
+/** A message type with whether Unit sends it with the LAST flag (nxt_msg_last). */
+export interface MsgKind {
+  readonly code: number;
+  readonly last: boolean;
+}
+
+const last = (name: MsgTypeName): MsgKind => ({ code: msgTypeCode(name), last: true });
+const notLast = (name: MsgTypeName): MsgKind => ({ code: msgTypeCode(name), last: false });
+
+export const NXT_PORT_MSG_RPC_READY = notLast("RPC_READY");
+export const NXT_PORT_MSG_RPC_READY_LAST = last("RPC_READY");
+export const NXT_PORT_MSG_RPC_ERROR = last("RPC_ERROR");
+export const NXT_PORT_MSG_START_PROCESS = last("START_PROCESS");
+export const NXT_PORT_MSG_MODULES = last("MODULES");
+export const NXT_PORT_MSG_NEW_PORT = last("NEW_PORT");
+export const NXT_PORT_MSG_PORT_ACK = last("PORT_ACK");
+export const NXT_PORT_MSG_PROCESS_CREATED = last("PROCESS_CREATED");
+export const NXT_PORT_MSG_PROCESS_READY = last("PROCESS_READY");
+export const NXT_PORT_MSG_WHOAMI = last("WHOAMI");
+export const NXT_PORT_MSG_REMOVE_PID = last("REMOVE_PID");
+export const NXT_PORT_MSG_QUIT = last("QUIT");
+export const NXT_PORT_MSG_DATA = notLast("DATA");
+export const NXT_PORT_MSG_DATA_LAST = last("DATA");
+export const NXT_PORT_MSG_APP_RESTART = last("APP_RESTART");
+export const NXT_PORT_MSG_CHANGE_FILE = last("CHANGE_FILE");
+
+export const RAW = {
+  RPC_READY: msgTypeCode("RPC_READY"),
+  RPC_ERROR: msgTypeCode("RPC_ERROR"),
+  START_PROCESS: msgTypeCode("START_PROCESS"),
+  MODULES: msgTypeCode("MODULES"),
+  NEW_PORT: msgTypeCode("NEW_PORT"),
+  PORT_ACK: msgTypeCode("PORT_ACK"),
+  PROCESS_CREATED: msgTypeCode("PROCESS_CREATED"),
+  PROCESS_READY: msgTypeCode("PROCESS_READY"),
+  WHOAMI: msgTypeCode("WHOAMI"),
+  REMOVE_PID: msgTypeCode("REMOVE_PID"),
+  QUIT: msgTypeCode("QUIT"),
+  DATA: msgTypeCode("DATA"),
+  APP_RESTART: msgTypeCode("APP_RESTART"),
+  CHANGE_FILE: msgTypeCode("CHANGE_FILE"),
+} as const;

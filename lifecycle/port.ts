@@ -1,0 +1,430 @@
+// nxt_port.c and nxt_port_socket.c: ports (a socketpair each), writing and reading port
+// messages, dispatch through a handler table, and the generic NEW_PORT, PROCESS_READY and
+// REMOVE_PID handlers with the send matrix.
+
+import { alert, heapAlloc, heapFree, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { isErrno, EOF, type Fd, type Json, type Pid } from "./kernel.ts";
+import {
+  MSG_TYPE_NAMES,
+  NXT_PORT_MSG_MAX,
+  NXT_PORT_MSG_NEW_PORT,
+  NXT_PORT_MSG_REMOVE_PID,
+  msgTypeName,
+  type MsgKind,
+} from "./port-messages.ts";
+import { portRpcClose, portRpcRemovePeer } from "./port-rpc.ts";
+import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix, processClosePorts, processType, processUse } from "./process.ts";
+import { messageHandler, runNamed, handlerTable } from "./registry.ts";
+import {
+  runtimePortFind,
+  runtimeProcessEach,
+  runtimeProcessFind,
+  runtimeProcessPortCreate,
+  stillRegistered,
+} from "./runtime.ts";
+import {
+  NXT_PROCESS_STATE_READY,
+  PROCESS_TYPE_NAMES,
+  type Oid,
+  type PortMsg,
+  type PortRec,
+  type ProcessRec,
+  type ProcessType,
+} from "./state.ts";
+
+export const NXT_PORT_MAX_SIZE = 16 * 1024;
+export const NXT_PORT_MAX_SHARE = 64 * 1024;
+
+/** A received message as handlers see it (nxt_port_recv_msg_t). Handlers may take the fds. */
+export interface RecvMsg {
+  port: Oid;
+  msg: PortMsg;
+  fd: [Fd, Fd];
+  /** SCM_CREDENTIALS pid as seen from this process's pid namespace. */
+  cmsgPid: Pid;
+  /** Filled by the generic NEW_PORT handler (msg->u.new_port). */
+  newPort: Oid | null;
+  /** Filled by REMOVE_PID handling (msg->u.removed_pid). */
+  removedPid: Pid;
+}
+
+// ---- objects ----------------------------------------------------------------------------
+
+export function portNew(ctx: Ctx, id: number, pid: Pid, type: ProcessType): PortRec {
+  const p = heapAlloc<PortRec>(ctx, (oid) => ({
+    kind: "port",
+    oid,
+    id,
+    pid,
+    type,
+    pair: [-1, -1],
+    queueFd: -1,
+    process: null,
+    useCount: 1,
+    handlers: null,
+    readActive: false,
+    writeEnabled: false,
+    maxSize: 0,
+    maxShare: 0,
+    rpcStreams: {},
+    rpcPeers: {},
+    queued: [],
+    app: null,
+  }));
+  return p;
+}
+
+/** nxt_port_use */
+export function portUse(ctx: Ctx, p: PortRec, delta: number): void {
+  p.useCount += delta;
+  if (delta < 0 && p.useCount === 0) {
+    portRelease(ctx, p);
+  }
+}
+
+/** nxt_port_release followed by the memory pool cleanup and its assertions. */
+function portRelease(ctx: Ctx, p: PortRec): void {
+  p.app = null;
+  if (p.process !== null) {
+    const owner = proc(ctx, p.process);
+    owner.ports.splice(owner.ports.indexOf(p.oid), 1);
+    processUse(ctx, owner, -1);
+  }
+  nxtAssert(ctx, p.pair[0] === -1, `port ${p.pid}:${p.id} cleanup: pair[0] == -1`);
+  nxtAssert(ctx, p.pair[1] === -1, `port ${p.pid}:${p.id} cleanup: pair[1] == -1`);
+  nxtAssert(ctx, p.useCount === 0, "port cleanup: use_count == 0");
+  nxtAssert(ctx, p.queued.length === 0, "port cleanup: no queued messages");
+  nxtAssert(ctx, Object.keys(p.rpcStreams).length === 0, "port cleanup: rpc_streams empty");
+  nxtAssert(ctx, Object.keys(p.rpcPeers).length === 0, "port cleanup: rpc_peers empty");
+  heapFree(ctx, p.oid);
+}
+
+/** nxt_port_get_next_id / nxt_port_reset_next_id */
+export function portGetNextId(ctx: Ctx): number {
+  return ctx.s.portNextId++;
+}
+
+export function portResetNextId(ctx: Ctx): void {
+  ctx.s.portNextId = 1;
+}
+
+// ---- the socket -------------------------------------------------------------------------
+
+/** nxt_port_socket_init */
+export function portSocketInit(ctx: Ctx, p: PortRec): boolean {
+  const pair = ctx.k.socketpair();
+  if (isErrno(pair)) {
+    alert(ctx, `socketpair() failed ${pair.errno}`);
+    return false;
+  }
+  p.pair = [pair[0], pair[1]];
+  p.maxSize = NXT_PORT_MAX_SIZE;
+  p.maxShare = NXT_PORT_MAX_SHARE;
+  return true;
+}
+
+/** nxt_port_enable: the port becomes ours (pid = nxt_pid) and starts reading. */
+export function portEnable(ctx: Ctx, p: PortRec, handlers: string): void {
+  p.pid = ctx.s.pid;
+  portReadEnable(ctx, p, handlers);
+}
+
+export function portReadEnable(ctx: Ctx, p: PortRec, handlers: string): void {
+  p.handlers = handlers;
+  p.readActive = true;
+  ctx.s.rt.readPorts[p.pair[0]] = p.oid;
+  ctx.k.watchRead(p.pair[0], "portReadHandler");
+}
+
+export function portReadClose(ctx: Ctx, p: PortRec): void {
+  p.readActive = false;
+  if (p.pair[0] !== -1) {
+    ctx.k.unwatchRead(p.pair[0]);
+    delete ctx.s.rt.readPorts[p.pair[0]];
+    ctx.k.close(p.pair[0]);
+    p.pair[0] = -1;
+  }
+}
+
+export function portWriteEnable(_ctx: Ctx, p: PortRec): void {
+  p.writeEnabled = true;
+}
+
+export function portWriteClose(ctx: Ctx, p: PortRec): void {
+  if (p.pair[1] !== -1) {
+    ctx.k.close(p.pair[1]);
+    p.pair[1] = -1;
+  }
+}
+
+/** nxt_port_close */
+export function portClose(ctx: Ctx, p: PortRec): void {
+  if (p.pair[0] !== -1) {
+    portRpcClose(ctx, p);
+    ctx.k.unwatchRead(p.pair[0]);
+    delete ctx.s.rt.readPorts[p.pair[0]];
+    ctx.k.close(p.pair[0]);
+    p.pair[0] = -1;
+  }
+  if (p.pair[1] !== -1) {
+    ctx.k.close(p.pair[1]);
+    p.pair[1] = -1;
+    if (p.app !== null) {
+      runNamed(ctx, "routerAppPortClose", p.oid);
+    }
+  }
+  if (p.queueFd !== -1) {
+    ctx.k.close(p.queueFd);
+    p.queueFd = -1;
+  }
+}
+
+// ---- writing ----------------------------------------------------------------------------
+
+/**
+ * nxt_port_socket_write2. Like Unit it reports success even when the datagram cannot be
+ * written: EAGAIN queues it on the port, any other error drops it (the port error handler).
+ */
+export function portSocketWrite(
+  ctx: Ctx,
+  p: PortRec,
+  kind: MsgKind,
+  fd: Fd,
+  fd2: Fd,
+  stream: number,
+  replyPort: number,
+  body: Json,
+): void {
+  const msg: PortMsg = { type: kind.code, last: kind.last, stream, pid: ctx.s.pid, replyPort, body };
+  const fds = [fd, fd2].filter((f) => f !== -1);
+  if (p.queued.length > 0 || !p.writeEnabled) {
+    // Not write-enabled (main's own port) or already backed up: queued, in order.
+    p.queued.push({ msg, fds, closeFds: false });
+    portUse(ctx, p, 1);
+    return;
+  }
+  portSendOrQueue(ctx, p, msg, fds);
+}
+
+function portSendOrQueue(ctx: Ctx, p: PortRec, msg: PortMsg, fds: Fd[]): void {
+  const ret = ctx.k.sendmsg(p.pair[1], { data: msg as unknown as Json, fds });
+  if (ret === undefined) {
+    return;
+  }
+  if (ret.errno === "EAGAIN") {
+    p.queued.push({ msg, fds, closeFds: false });
+    portUse(ctx, p, 1);
+    if (p.queued.length === 1) {
+      // Departure: Unit waits for EPOLLOUT; the model retries on a 1 ms timer.
+      ctx.k.setTimer(1, { fn: "portWriteHandler", arg: p.oid });
+    }
+    return;
+  }
+  alert(ctx, `sendmsg(${p.pair[1]}) to port ${p.pid}:${p.id} failed ${ret.errno}: ${msgTypeName(msg.type)} dropped`);
+}
+
+/** nxt_port_write_handler: flush what EAGAIN left queued, in order. */
+export function portWriteHandler(ctx: Ctx, portOid: Oid): void {
+  if (ctx.s.heap.objs[portOid] === undefined) {
+    return;
+  }
+  const p = port(ctx, portOid);
+  while (p.queued.length > 0) {
+    const head = p.queued[0]!;
+    const ret = ctx.k.sendmsg(p.pair[1], { data: head.msg as unknown as Json, fds: head.fds });
+    if (ret !== undefined && ret.errno === "EAGAIN") {
+      ctx.k.setTimer(1, { fn: "portWriteHandler", arg: portOid });
+      return;
+    }
+    p.queued.shift();
+    if (ret !== undefined) {
+      alert(ctx, `sendmsg(${p.pair[1]}) failed ${ret.errno}: ${msgTypeName(head.msg.type)} dropped`);
+    }
+    portUse(ctx, p, -1);
+    if (ctx.s.heap.objs[portOid] === undefined) {
+      return;
+    }
+  }
+}
+
+/** nxt_port_error_handler: the queued messages of a failed port are dropped. */
+export function portErrorHandler(ctx: Ctx, portOid: Oid): void {
+  if (ctx.s.heap.objs[portOid] === undefined) {
+    return;
+  }
+  const p = port(ctx, portOid);
+  const dropped = p.queued.length;
+  p.queued = [];
+  for (let i = 0; i < dropped; i++) {
+    portUse(ctx, p, -1);
+  }
+}
+
+// ---- reading ----------------------------------------------------------------------------
+
+/** nxt_port_read_handler for one readable event: one datagram, then dispatch. */
+export function portReadHandler(ctx: Ctx, fd: Fd): void {
+  const portOid = ctx.s.rt.readPorts[fd];
+  if (portOid === undefined) {
+    ctx.k.unwatchRead(fd);
+    return;
+  }
+  const p = port(ctx, portOid);
+  const r = ctx.k.recvmsg(fd);
+  if (r === EOF || isErrno(r)) {
+    if (isErrno(r) && r.errno === "EAGAIN") {
+      return;
+    }
+    // n == 0 or an error: Unit stops reading this port and runs its error handler.
+    ctx.k.unwatchRead(fd);
+    ctx.k.post({ fn: "portErrorHandler", arg: portOid });
+    return;
+  }
+  const msg = r.data as unknown as PortMsg;
+  const recv: RecvMsg = {
+    port: p.oid,
+    msg,
+    fd: [r.fds[0] ?? -1, r.fds[1] ?? -1],
+    cmsgPid: r.credPid,
+    newPort: null,
+    removedPid: 0,
+  };
+  portHandler(ctx, p, recv);
+}
+
+/** nxt_port_handler: index the handler table; an empty slot is a NULL call (crash). */
+export function portHandler(ctx: Ctx, p: PortRec, recv: RecvMsg): void {
+  const type = recv.msg.type;
+  if (type >= NXT_PORT_MSG_MAX) {
+    alert(ctx, `port ${p.pid}:${p.id}: unknown message type:${type}`);
+    return;
+  }
+  const tableName = p.handlers;
+  const handlerName = tableName === null ? undefined : handlerTable(tableName)[MSG_TYPE_NAMES[type]!];
+  if (handlerName === undefined) {
+    ctx.k.abort(`NULL port handler: ${MSG_TYPE_NAMES[type]} arrived on a port with table ${tableName ?? "none"}`);
+  }
+  messageHandler(handlerName)(ctx, recv);
+}
+
+// ---- generic handlers -------------------------------------------------------------------
+
+/** nxt_port_send_new_port: tell every process the send matrix allows about new_port. */
+export function portSendNewPort(ctx: Ctx, newPort: PortRec, stream: number): void {
+  for (const oid of runtimeProcessEach(ctx)) {
+    if (!stillRegistered(ctx, oid)) continue;
+    const process = proc(ctx, oid);
+    if (process.pid === newPort.pid || process.pid === ctx.s.pid) {
+      continue;
+    }
+    const firstOid = process.ports[0];
+    if (firstOid === undefined) {
+      // Unit dereferences the first port without a check: garbage in C.
+      ctx.k.abort(`send_new_port: process ${process.pid} has no port`);
+    }
+    const q = port(ctx, firstOid);
+    if (nxtProcSendMatrix[q.type]![newPort.type] === 1) {
+      portSendPort(ctx, q, newPort, stream);
+    }
+  }
+}
+
+/** nxt_port_send_port: the body's max_size/max_share come from the RECEIVING port (quirk). */
+export function portSendPort(ctx: Ctx, to: PortRec, newPort: PortRec, stream: number): void {
+  const body = {
+    id: newPort.id,
+    pid: newPort.pid,
+    maxSize: to.maxSize,
+    maxShare: to.maxShare,
+    type: newPort.type,
+  };
+  portSocketWrite(ctx, to, NXT_PORT_MSG_NEW_PORT, newPort.pair[1], newPort.queueFd, stream, 0, body);
+}
+
+export interface NewPortBody {
+  id: number;
+  pid: Pid;
+  maxSize: number;
+  maxShare: number;
+  type: ProcessType;
+}
+
+/** nxt_port_new_port_handler */
+export function portNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
+  const body = recv.msg.body as unknown as NewPortBody;
+  const existing = runtimePortFind(ctx, body.pid, body.id);
+  if (existing !== null) {
+    recv.newPort = existing.oid;
+    if (recv.fd[0] !== -1) {
+      ctx.k.close(recv.fd[0]);
+    }
+    recv.fd[0] = -1;
+    return;
+  }
+  const p = runtimeProcessPortCreate(ctx, body.pid, body.id, body.type);
+  p.pair = [-1, recv.fd[0]];
+  p.maxSize = body.maxSize;
+  p.maxShare = body.maxShare;
+  portWriteEnable(ctx, p);
+  recv.newPort = p.oid;
+}
+
+/** nxt_port_process_ready_handler (main and prototypes). */
+export function portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): void {
+  const process = runtimeProcessFind(ctx, recv.msg.pid);
+  if (process === null) {
+    return;
+  }
+  nxtAssert(ctx, process.state !== NXT_PROCESS_STATE_READY, `process_ready: process ${process.pid} not READY yet`);
+  const from = process.state;
+  process.state = NXT_PROCESS_STATE_READY;
+  ctx.k.trace({ what: "state", of: process.pid, from: stateName(from), to: "READY", table: "parent" });
+  nxtAssert(ctx, process.ports.length > 0, "process_ready: record has a port");
+  const first = port(ctx, process.ports[0]!);
+  if (recv.fd[0] !== -1) {
+    first.queueFd = recv.fd[0];
+    recv.fd[0] = -1;
+  }
+  portSendNewPort(ctx, first, recv.msg.stream);
+}
+
+/** nxt_port_remove_pid_handler */
+export function portRemovePidHandler(ctx: Ctx, recv: RecvMsg): void {
+  nxtAssert(ctx, typeof recv.msg.body === "number", "remove_pid: body is exactly one pid");
+  portRemovePid(ctx, recv, recv.msg.body as number);
+}
+
+export function portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): void {
+  recv.removedPid = pid;
+  portRpcRemovePeer(ctx, port(ctx, recv.port), pid);
+  const process = runtimeProcessFind(ctx, pid);
+  if (process !== null) {
+    processClosePorts(ctx, process);
+  }
+}
+
+/** nxt_port_remove_notify_others: REMOVE_PID where the remove_notify matrix says. */
+export function portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): void {
+  const ptype = processType(ctx, dead);
+  for (const oid of runtimeProcessEach(ctx)) {
+    if (!stillRegistered(ctx, oid)) continue;
+    const p = proc(ctx, oid);
+    if (p.pid === ctx.s.pid || p.pid === dead.pid || p.ports.length === 0) {
+      continue;
+    }
+    const q = port(ctx, p.ports[0]!);
+    if (nxtProcRemoveNotifyMatrix[ptype]![q.type] === 1) {
+      portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+    }
+  }
+}
+
+export function portEmptyHandler(_ctx: Ctx, _recv: RecvMsg): void {}
+
+export function stateName(state: number): string {
+  return ["CREATING", "CREATED", "READY"][state] ?? String(state);
+}
+
+export function typeName(type: number): string {
+  return PROCESS_TYPE_NAMES[type] ?? String(type);
+}

@@ -1,0 +1,558 @@
+// nxt_process.c: creating a process and bringing it up (the three matrices, start,
+// clone, child fixup, setup, WHOAMI, CREATED, credentials, READY), in Unit's order.
+//
+// Where C's fork returns twice, the model's clone() hands the child a copy of the state and a
+// named continuation (`processCreateChild`) that resumes exactly where the child would:
+// after nxt_process_create returned 0, unwinding through nxt_process_start and its caller.
+
+import { credentialGet, credentialSetgids, credentialSetuid } from "./credential.ts";
+import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid } from "./kernel.ts";
+import { hasFix, hasMutant } from "./options.ts";
+import {
+  NXT_PORT_MSG_PROCESS_CREATED,
+  NXT_PORT_MSG_PROCESS_READY,
+  NXT_PORT_MSG_WHOAMI,
+} from "./port-messages.ts";
+import { portRpcCancel, portRpcRegisterHandler } from "./port-rpc.ts";
+import {
+  portClose,
+  portEnable,
+  portNew,
+  portReadClose,
+  portResetNextId,
+  portSocketInit,
+  portSocketWrite,
+  portUse,
+  portWriteClose,
+  portWriteEnable,
+  stateName,
+  typeName,
+  type RecvMsg,
+} from "./port.ts";
+import { callerAgain, prefork, processSetupFn, processStartFn, runNamed } from "./registry.ts";
+import {
+  portByType,
+  runtimePortRemove,
+  runtimeProcessAdd,
+  runtimeProcessEach,
+  runtimeProcessRelease,
+  runtimeQuit,
+  stillRegistered,
+} from "./runtime.ts";
+import {
+  NXT_PROCESS_MAIN,
+  NXT_PROCESS_PROTOTYPE,
+  NXT_PROCESS_STATE_CREATED,
+  NXT_PROCESS_STATE_CREATING,
+  NXT_PROCESS_STATE_READY,
+  type Oid,
+  type PortRec,
+  type ProcessInit,
+  type ProcessRec,
+  type ProcessType,
+} from "./state.ts";
+import type { Isolation } from "./isolation.ts";
+
+/**
+ * NXT_OK / NXT_ERROR / NXT_AGAIN, plus NEVER: a language module's start that does not
+ * return because its request loop owns the process from then on.
+ */
+export type NxtInt = "OK" | "ERROR" | "AGAIN" | "NEVER";
+
+// keep[new child type][type of an entry in the parent's table]
+export const nxtProcKeepMatrix: readonly (readonly (0 | 1)[])[] = [
+  [1, 1, 1, 1, 1, 1],
+  [1, 0, 0, 0, 0, 0],
+  [1, 0, 0, 1, 0, 0],
+  [1, 0, 1, 1, 1, 1],
+  [1, 0, 0, 1, 0, 0],
+  [1, 0, 0, 1, 0, 0],
+];
+
+// send[type of the receiver's first port][type of the new port]
+export const nxtProcSendMatrix: readonly (readonly (0 | 1)[])[] = [
+  [1, 1, 1, 1, 1, 1],
+  [1, 0, 0, 0, 0, 0],
+  [1, 0, 0, 1, 0, 0],
+  [1, 0, 1, 1, 1, 1],
+  [1, 0, 0, 0, 0, 0],
+  [1, 0, 0, 0, 0, 0],
+];
+
+// remove_notify[type of the dead process][type of the receiver's first port]
+export const nxtProcRemoveNotifyMatrix: readonly (readonly (0 | 1)[])[] = [
+  [0, 0, 0, 0, 0, 0],
+  [0, 0, 0, 0, 0, 0],
+  [0, 0, 0, 1, 0, 0],
+  [0, 0, 1, 0, 1, 1],
+  [0, 0, 0, 1, 0, 0],
+  [1, 0, 0, 1, 0, 0],
+];
+
+/** The zero-filled descriptor of records made by nxt_runtime_process_get. */
+const ZERO_INIT: ProcessInit = {
+  type: NXT_PROCESS_MAIN,
+  name: "",
+  prefork: null,
+  setup: "",
+  start: "",
+  restart: false,
+  signals: "",
+  portHandlers: "",
+};
+
+export function emptyIsolation(): Isolation {
+  return {
+    clone: { flags: 0, uidmap: [], gidmap: [] },
+    newPrivs: false,
+    rootfs: null,
+    automount: { languageDeps: true, tmpfs: true, procfs: true },
+  };
+}
+
+/** nxt_process_init(process) */
+export function processInitOf(process: ProcessRec): ProcessInit {
+  return process.init ?? ZERO_INIT;
+}
+
+/** nxt_process_new */
+export function processNew(ctx: Ctx): ProcessRec {
+  return heapAlloc<ProcessRec>(ctx, (oid) => ({
+    kind: "process",
+    oid,
+    pid: 0,
+    isolatedPid: 0,
+    ports: [],
+    state: NXT_PROCESS_STATE_CREATING,
+    registered: false,
+    useCount: 1,
+    name: "",
+    parentPort: null,
+    stream: 0,
+    init: null,
+    children: [],
+    link: null,
+    userCred: null,
+    isolation: emptyIsolation(),
+    data: null,
+  }));
+}
+
+/** nxt_process_use */
+export function processUse(ctx: Ctx, process: ProcessRec, delta: number): void {
+  process.useCount += delta;
+  if (process.useCount === 0) {
+    runtimeProcessRelease(ctx, process);
+  }
+}
+
+/** nxt_process_init_start: core processes (discovery, controller, router). */
+export function processInitStart(ctx: Ctx, init: ProcessInit): NxtInt {
+  const rt = ctx.s.rt;
+  const process = processNew(ctx);
+  process.parentPort = rt.portByType[rt.type] ?? null;
+  process.name = init.name;
+  process.userCred = structuredClone(rt.userCred);
+  process.init = { ...init };
+  const ret = processStart(ctx, process, null);
+  if (ret === "ERROR") {
+    processUse(ctx, process, -1);
+  }
+  return ret;
+}
+
+/**
+ * nxt_process_start. `caller` names what the caller does with NXT_AGAIN in the child
+ * (null = nothing), since the child resumes through a continuation, not a return.
+ */
+export function processStart(ctx: Ctx, process: ProcessRec, caller: string | null): NxtInt {
+  const init = processInitOf(process);
+  const p = portNew(ctx, 0, 0, init.type);
+  processPortAdd(ctx, process, p);
+
+  let ret: NxtInt;
+  if (!portSocketInit(ctx, p)) {
+    portUse(ctx, p, -1);
+    return "ERROR";
+  }
+  if (init.prefork !== null) {
+    ret = prefork(init.prefork)(ctx, process);
+    if (ret !== "OK") {
+      portClose(ctx, p);
+      portUse(ctx, p, -1);
+      return ret;
+    }
+  }
+  const pid = processCreate(ctx, process, p, caller);
+  if (pid === -1) {
+    ret = "ERROR";
+  } else {
+    // The parent created a new process.
+    processUse(ctx, process, -1);
+    portReadClose(ctx, p);
+    portWriteEnable(ctx, p);
+    ret = "OK";
+  }
+  if (ret === "ERROR" && !hasMutant(ctx.s.options, "312")) {
+    portClose(ctx, p);
+  }
+  portUse(ctx, p, -1);
+  return ret;
+}
+
+export interface ChildEntryArg {
+  process: Oid;
+  port: Oid;
+  caller: string | null;
+}
+
+/** nxt_process_create: the parent side; the child side is processCreateChild. */
+export function processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller: string | null): Pid {
+  const arg: ChildEntryArg = { process: process.oid, port: p.oid, caller };
+  const pid = ctx.k.clone(process.isolation.clone.flags, ctx.s as unknown as Json, {
+    fn: "processCreateChild",
+    arg: arg as unknown as Json,
+  });
+  if (isErrno(pid)) {
+    alert(ctx, `clone() failed for ${process.name} ${pid.errno}`);
+    return -1;
+  }
+  process.pid = pid;
+  process.isolatedPid = pid;
+  if (hasFix(ctx.s.options, "633") && ctx.s.rt.isPidIsolated) {
+    // Fix 900828cc: never key a record by an isolated pid; hold the port instead.
+    nxtAssert(ctx, process.ports.length > 0, "process_create: process has a port");
+    portUse(ctx, port(ctx, process.ports[0]!), 1);
+  } else {
+    runtimeProcessAdd(ctx, process);
+  }
+  return pid;
+}
+
+/** The child's half of nxt_process_create, then the rest of nxt_process_start (case 0). */
+export function processCreateChild(ctx: Ctx, arg: ChildEntryArg): void {
+  const process = proc(ctx, arg.process);
+  processChildFixup(ctx, process);
+  if (processSetup(ctx, process) !== "OK") {
+    processQuit(ctx, 1);
+  }
+  processUse(ctx, process, -1);
+  portUse(ctx, port(ctx, arg.port), -1);
+  if (arg.caller !== null) {
+    callerAgain(arg.caller)(ctx, arg.process);
+  }
+}
+
+/** nxt_process_child_fixup */
+export function processChildFixup(ctx: Ctx, process: ProcessRec): NxtInt {
+  const init = processInitOf(process);
+  ctx.s.ppid = ctx.s.pid;
+  ctx.s.pid = ctx.k.getpid();
+  process.pid = ctx.s.pid;
+  process.isolatedPid = ctx.s.pid;
+  const ptype = init.type;
+  portResetNextId(ctx);
+  ctx.k.trace({ what: "handshake", step: "child-fixup", detail: { pid: ctx.s.pid, ppid: ctx.s.ppid } });
+
+  // Remove not ready processes.
+  for (const oid of runtimeProcessEach(ctx)) {
+    if (!stillRegistered(ctx, oid)) continue;
+    const p = proc(ctx, oid);
+    if (nxtProcKeepMatrix[ptype]![processType(ctx, p)] === 0 && p.pid !== ctx.s.ppid) {
+      processClosePorts(ctx, p);
+      continue;
+    }
+    if (p.state !== NXT_PROCESS_STATE_READY) {
+      processClosePorts(ctx, p);
+      continue;
+    }
+  }
+  if (hasFix(ctx.s.options, "633")) {
+    for (const siblingOid of siblingsOf(ctx)) {
+      processClosePorts(ctx, proc(ctx, siblingOid));
+    }
+  }
+  return "OK";
+}
+
+/** Fix 900828cc: the prototype's children list that a forked app must drop (init->siblings). */
+function siblingsOf(ctx: Ctx): Oid[] {
+  return ctx.s.rt.type === NXT_PROCESS_PROTOTYPE && ctx.s.proto !== null ? [...ctx.s.proto.children] : [];
+}
+
+/** nxt_process_setup */
+export function processSetup(ctx: Ctx, process: ProcessRec): NxtInt {
+  const init = processInitOf(process);
+  const rt = ctx.s.rt;
+  ctx.k.trace({ what: "type", type: typeName(init.type), name: process.name });
+  rt.type = init.type;
+  runNamed(ctx, init.signals, null);
+  nxtAssert(ctx, process.parentPort !== null, "process_setup: parent port exists");
+  const parent = port(ctx, process.parentPort);
+  portReadClose(ctx, parent);
+  portWriteEnable(ctx, parent);
+  if ((process.isolation.clone.flags & CLONE_NEWPID) !== 0) {
+    rt.isPidIsolated = true;
+  }
+  if (rt.isPidIsolated || process.parentPort !== rt.portByType[NXT_PROCESS_MAIN]) {
+    return processWhoami(ctx, process);
+  }
+  return processDoStart(ctx, process);
+}
+
+/** nxt_process_do_start */
+export function processDoStart(ctx: Ctx, process: ProcessRec): NxtInt {
+  runtimeProcessAdd(ctx, process);
+  const init = processInitOf(process);
+  const own = port(ctx, process.ports[0]!);
+  portEnable(ctx, own, init.portHandlers);
+  const setup = processSetupFn(init.setup)(ctx, process);
+  if (setup === "NEVER") {
+    return "NEVER";
+  }
+  if (setup !== "OK") {
+    return "ERROR";
+  }
+  let ret: NxtInt;
+  switch (process.state) {
+    case NXT_PROCESS_STATE_CREATED:
+      ret = processSendCreated(ctx, process);
+      break;
+    case NXT_PROCESS_STATE_READY:
+      ret = processSendReady(ctx, process);
+      if (ret !== "OK") break;
+      ctx.k.trace({ what: "handshake", step: "start" });
+      ret = processStartFn(init.start)(ctx, process);
+      portWriteClose(ctx, own);
+      break;
+    default:
+      ctx.k.abort("assertion failed: do_start: state after setup is CREATED or READY");
+  }
+  if (ret !== "OK") {
+    alert(ctx, `${process.name} failed to start`);
+  }
+  return ret;
+}
+
+/** nxt_process_whoami */
+export function processWhoami(ctx: Ctx, process: ProcessRec): NxtInt {
+  const rt = ctx.s.rt;
+  const myOid = process.ports[0];
+  const mainOid = rt.portByType[NXT_PROCESS_MAIN];
+  nxtAssert(ctx, myOid !== undefined && mainOid !== null && mainOid !== undefined, "whoami: my_port and main_port exist");
+  const my = port(ctx, myOid);
+  const main = port(ctx, mainOid);
+  portEnable(ctx, my, "processWhoamiPortHandlers");
+  const stream = portRpcRegisterHandler(ctx, my, "processWhoamiOk", "processWhoamiError", main.pid, process.oid);
+  if (stream === 0) {
+    return "ERROR";
+  }
+  const fd = process.parentPort !== mainOid ? my.pair[1] : -1;
+  portSocketWrite(ctx, main, NXT_PORT_MSG_WHOAMI, fd, -1, stream, my.id, ctx.s.ppid);
+  ctx.k.trace({ what: "handshake", step: "whoami-sent", detail: { stream, withFd: fd !== -1 } });
+  return "OK";
+}
+
+/** nxt_process_whoami_ok */
+export function processWhoamiOk(ctx: Ctx, recv: RecvMsg, data: Json): void {
+  const process = proc(ctx, data as Oid);
+  nxtAssert(ctx, typeof recv.msg.body === "number", "whoami_ok: reply body is exactly one pid");
+  const pid = recv.msg.body as Pid;
+  const isolatedPid = ctx.s.pid;
+  if (isolatedPid !== pid) {
+    ctx.s.pid = pid;
+    process.pid = pid;
+    for (const portOid of process.ports) {
+      port(ctx, portOid).pid = pid;
+    }
+  }
+  ctx.k.trace({ what: "handshake", step: "whoami-ok", detail: { pid } });
+  const rt = ctx.s.rt;
+  if (process.parentPort !== rt.portByType[NXT_PROCESS_MAIN]) {
+    portSocketWrite(ctx, port(ctx, process.parentPort!), NXT_PORT_MSG_PROCESS_CREATED, -1, -1, 0, 0, null);
+    log(ctx, `${process.name} started`);
+  }
+  const ret = processDoStart(ctx, process);
+  if (ret !== "OK" && ret !== "NEVER") {
+    processQuit(ctx, 1);
+  }
+}
+
+/** nxt_process_whoami_error */
+export function processWhoamiError(ctx: Ctx, _recv: RecvMsg, _data: Json): void {
+  alert(ctx, "WHOAMI error");
+  processQuit(ctx, 1);
+}
+
+/** nxt_process_send_created */
+export function processSendCreated(ctx: Ctx, process: ProcessRec): NxtInt {
+  nxtAssert(ctx, process.state === NXT_PROCESS_STATE_CREATED, "send_created: state == CREATED");
+  const rt = ctx.s.rt;
+  const myOid = process.ports[0];
+  const mainOid = rt.portByType[NXT_PROCESS_MAIN];
+  nxtAssert(ctx, myOid !== undefined && mainOid !== null && mainOid !== undefined, "send_created: my_port and main_port exist");
+  const my = port(ctx, myOid);
+  const main = port(ctx, mainOid);
+  const stream = portRpcRegisterHandler(ctx, my, "processCreatedOk", "processCreatedError", main.pid, process.oid);
+  if (stream === 0) {
+    return "ERROR";
+  }
+  portSocketWrite(ctx, main, NXT_PORT_MSG_PROCESS_CREATED, -1, -1, stream, my.id, null);
+  ctx.k.trace({ what: "handshake", step: "created-sent", detail: { stream } });
+  return "OK";
+}
+
+/** nxt_process_created_ok */
+export function processCreatedOk(ctx: Ctx, _recv: RecvMsg, data: Json): void {
+  const process = proc(ctx, data as Oid);
+  const from = process.state;
+  process.state = NXT_PROCESS_STATE_READY;
+  ctx.k.trace({ what: "state", of: ctx.s.pid, from: stateName(from), to: "READY", table: "own" });
+  ctx.k.trace({ what: "handshake", step: "created-ok" });
+  const init = processInitOf(process);
+  if (processApplyCreds(ctx, process) !== "OK") {
+    processQuit(ctx, 1);
+    return;
+  }
+  log(ctx, `${process.name} started`);
+  if (processSendReady(ctx, process) !== "OK") {
+    processQuit(ctx, 1);
+    return;
+  }
+  ctx.k.trace({ what: "handshake", step: "start" });
+  const ret = processStartFn(init.start)(ctx, process);
+  if (processType(ctx, process) !== NXT_PROCESS_PROTOTYPE) {
+    portWriteClose(ctx, port(ctx, process.ports[0]!));
+  }
+  if (ret !== "OK") {
+    processQuit(ctx, 1);
+  }
+}
+
+/** nxt_process_created_error */
+export function processCreatedError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
+  const process = proc(ctx, data as Oid);
+  alert(ctx, `${processInitOf(process).name} failed to start`);
+  processQuit(ctx, 1);
+}
+
+/** nxt_process_core_setup */
+export function processCoreSetup(ctx: Ctx, process: ProcessRec): NxtInt {
+  if (processApplyCreds(ctx, process) !== "OK") {
+    return "ERROR";
+  }
+  const from = process.state;
+  process.state = NXT_PROCESS_STATE_READY;
+  ctx.k.trace({ what: "state", of: ctx.s.pid, from: stateName(from), to: "READY", table: "own" });
+  return "OK";
+}
+
+/** nxt_process_creds_set: resolve the user (and optional group) into process.userCred. */
+export function processCredsSet(ctx: Ctx, process: ProcessRec, user: string, group: string | null): NxtInt {
+  const cred = credentialGet(ctx.s.options.users, user, group);
+  if (!cred.ok) {
+    for (const text of cred.alerts) alert(ctx, text);
+    return "ERROR";
+  }
+  process.userCred = cred.value;
+  return "OK";
+}
+
+/** nxt_process_apply_creds */
+export function processApplyCreds(ctx: Ctx, process: ProcessRec): NxtInt {
+  const rt = ctx.s.rt;
+  let capSetid = rt.capabilities.setid;
+  if (!capSetid && (process.isolation.clone.flags & CLONE_NEWUSER) !== 0) {
+    capSetid = true;
+  }
+  if (capSetid) {
+    nxtAssert(ctx, process.userCred !== null, "apply_creds: user_cred is set");
+    const gids = credentialSetgids(ctx.k, process.userCred, rt.capabilities.setid);
+    if (!gids.ok) return alertAll(ctx, gids.alerts);
+    const uid = credentialSetuid(ctx.k, process.userCred);
+    if (!uid.ok) return alertAll(ctx, uid.alerts);
+    ctx.k.trace({ what: "handshake", step: "creds-applied", detail: { uid: process.userCred.uid, gid: process.userCred.baseGid } });
+  }
+  if (ctx.s.options.havePrSetNoNewPrivs && !process.isolation.newPrivs) {
+    const err = ctx.k.prctlNoNewPrivs();
+    if (err !== undefined) {
+      alert(ctx, `failed to set no_new_privs ${err.errno}`);
+      return "ERROR";
+    }
+    ctx.k.trace({ what: "handshake", step: "no-new-privs" });
+  }
+  return "OK";
+}
+
+function alertAll(ctx: Ctx, alerts: readonly string[]): NxtInt {
+  for (const text of alerts) alert(ctx, text);
+  return "ERROR";
+}
+
+/** nxt_process_send_ready */
+export function processSendReady(ctx: Ctx, process: ProcessRec): NxtInt {
+  nxtAssert(ctx, process.parentPort !== null, "send_ready: parent port exists");
+  portSocketWrite(ctx, port(ctx, process.parentPort), NXT_PORT_MSG_PROCESS_READY, -1, -1, process.stream, 0, null);
+  ctx.k.trace({ what: "handshake", step: "ready-sent", detail: { stream: process.stream } });
+  return "OK";
+}
+
+// nxt_process_execute (posix_spawn) serves only the binary-upgrade path, outside the
+// lifecycle; it is not modelled.
+
+/**
+ * nxt_process_daemon: fork, the parent exits 0, the child goes on at `next`.
+ * Departure: setsid, umask and the /dev/null redirection have no Kernel call and are skipped.
+ */
+export function processDaemon(ctx: Ctx, next: string): NxtInt {
+  const pid = ctx.k.clone(0, ctx.s as unknown as Json, { fn: "processDaemonChild", arg: next });
+  if (isErrno(pid)) {
+    alert(ctx, `fork() failed ${pid.errno}`);
+    return "ERROR";
+  }
+  return ctx.k.exit(0);
+}
+
+export function processDaemonChild(ctx: Ctx, next: string): void {
+  ctx.s.pid = ctx.k.getpid();
+  runNamed(ctx, next, null);
+}
+
+/** nxt_process_port_add */
+export function processPortAdd(ctx: Ctx, process: ProcessRec, p: PortRec): void {
+  nxtAssert(ctx, p.process === null, "process_port_add: port->process == NULL");
+  p.process = process.oid;
+  process.ports.push(p.oid);
+  processUse(ctx, process, 1);
+}
+
+/** nxt_process_type: the type of the first port, MAIN (0) if the record has none. */
+export function processType(ctx: Ctx, process: ProcessRec): ProcessType {
+  const first = process.ports[0];
+  return first === undefined ? NXT_PROCESS_MAIN : port(ctx, first).type;
+}
+
+/** nxt_process_close_ports */
+export function processClosePorts(ctx: Ctx, process: ProcessRec): void {
+  const fixed = hasFix(ctx.s.options, "633");
+  if (fixed) processUse(ctx, process, 1);
+  for (const portOid of [...process.ports]) {
+    const p = port(ctx, portOid);
+    portClose(ctx, p);
+    runtimePortRemove(ctx, p);
+  }
+  if (fixed) processUse(ctx, process, -1);
+}
+
+/** nxt_process_quit */
+export function processQuit(ctx: Ctx, status: number): void {
+  ctx.k.trace({ what: "quit", status });
+  runtimeQuit(ctx, status);
+}
+
+export const PROCESS_STATE = {
+  CREATING: NXT_PROCESS_STATE_CREATING,
+  CREATED: NXT_PROCESS_STATE_CREATED,
+  READY: NXT_PROCESS_STATE_READY,
+} as const;

@@ -1,0 +1,285 @@
+// The prototype half of nxt_application.c: the prototype descriptor and setup, its
+// START_PROCESS handler (forks apps), the private isolated-pid table and children list,
+// PROCESS_CREATED re-keying, QUIT and SIGCHLD.
+
+import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { isolationMainPrefork } from "./isolation.ts";
+import { isErrno, SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid } from "./kernel.ts";
+import { hasFix } from "./options.ts";
+import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
+import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvMsg } from "./port.ts";
+import type { HandlerTable } from "./registry.ts";
+import { appProcess } from "./app.ts";
+import { processClosePorts, processNew, processQuit, processStart, processUse, type NxtInt } from "./process.ts";
+import {
+  PROTO_CHILDREN_LIST,
+  queueRemove,
+  runtimePortFind,
+  runtimeProcessAdd,
+  runtimeProcessRemove,
+} from "./runtime.ts";
+import {
+  NXT_PROCESS_PROTOTYPE,
+  NXT_PROCESS_STATE_CREATED,
+  NXT_PROCESS_STATE_CREATING,
+  type Oid,
+  type ProcessInit,
+  type ProcessRec,
+  type ProtoGlobals,
+} from "./state.ts";
+
+export const portHandlerTables: Record<string, HandlerTable> = {
+  protoProcessPortHandlers: {
+    QUIT: "protoQuitHandler",
+    CHANGE_FILE: "portEmptyHandler",
+    NEW_PORT: "portNewPortHandler",
+    PROCESS_CREATED: "protoProcessCreatedHandler",
+    PROCESS_READY: "portProcessReadyHandler",
+    REMOVE_PID: "portRemovePidHandler",
+    START_PROCESS: "protoStartProcessHandler",
+    RPC_READY: "portRpcHandler",
+    RPC_ERROR: "portRpcHandler",
+  },
+};
+
+/** nxt_proto_process */
+export function protoProcess(): ProcessInit {
+  return {
+    type: NXT_PROCESS_PROTOTYPE,
+    name: "",
+    prefork: "isolationMainPreforkHook",
+    setup: "protoSetup",
+    start: "protoStart",
+    restart: false,
+    signals: "prototypeSignals",
+    portHandlers: "protoProcessPortHandlers",
+  };
+}
+
+/** nxt_isolation_main_prefork as the prototype descriptor's prefork, run in main. */
+export function isolationMainPreforkHook(ctx: Ctx, process: ProcessRec): NxtInt {
+  const main = ctx.s.main;
+  nxtAssert(ctx, main !== null && process.data !== null, "prefork runs in main with app data");
+  const outcome = isolationMainPrefork({
+    caps: ctx.s.rt.capabilities,
+    mainUser: main.mainUser,
+    mainGroup: main.mainGroup,
+    mainEuid: ctx.s.euid,
+    mainEgid: ctx.s.egid,
+    db: ctx.s.options.users,
+    havePrSetNoNewPrivs: ctx.s.options.havePrSetNoNewPrivs,
+    appName: process.data.name,
+    app: process.data.conf,
+  });
+  if (!outcome.ok) {
+    for (const text of outcome.alerts) alert(ctx, text);
+    return "ERROR";
+  }
+  process.isolation = outcome.value.isolation;
+  process.userCred = outcome.value.userCred;
+  return "OK";
+}
+
+function protoGlobals(ctx: Ctx): ProtoGlobals {
+  const proto = ctx.s.proto;
+  nxtAssert(ctx, proto !== null, "prototype globals exist");
+  return proto;
+}
+
+/** nxt_prototype_signals */
+export function prototypeSignals(ctx: Ctx): void {
+  ctx.k.sigaction(SIGHUP, { fn: "signalHandler", arg: SIGHUP });
+  ctx.k.sigaction(SIGINT, { fn: "protoSigtermHandler", arg: SIGINT });
+  ctx.k.sigaction(SIGQUIT, { fn: "protoSigtermHandler", arg: SIGQUIT });
+  ctx.k.sigaction(SIGTERM, { fn: "protoSigtermHandler", arg: SIGTERM });
+  ctx.k.sigaction(SIGCHLD, { fn: "protoSigchldHandler", arg: SIGCHLD });
+}
+
+/** nxt_proto_setup: find the language module; no mounts are made in the model. */
+export function protoSetup(ctx: Ctx, process: ProcessRec): NxtInt {
+  ctx.s.proto = { exiting: false, pids: {}, children: [] };
+  nxtAssert(ctx, process.data !== null, "proto_setup: app conf");
+  const type = process.data.type;
+  const base = type.split(/[ 0-9]/)[0] ?? type;
+  const lang = ctx.s.rt.languages.find((m) => m.type === base || m.type === type);
+  if (lang === undefined) {
+    alert(ctx, `unknown application type: "${type}"`);
+    return "ERROR";
+  }
+  process.state = NXT_PROCESS_STATE_CREATED;
+  ctx.k.trace({ what: "state", of: ctx.s.pid, from: "CREATING", to: "CREATED", table: "own" });
+  return "OK";
+}
+
+/** nxt_proto_start: nothing; the prototype waits for START_PROCESS. */
+export function protoStart(_ctx: Ctx, _process: ProcessRec): NxtInt {
+  return "OK";
+}
+
+/** nxt_proto_start_process_handler: fork one application process. */
+export function protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): void {
+  const rt = ctx.s.rt;
+  const process = processNew(ctx);
+  process.parentPort = rt.portByType[NXT_PROCESS_PROTOTYPE] ?? null;
+  const own = ownRecord(ctx);
+  const app = own.data;
+  nxtAssert(ctx, app !== null, "prototype has its app conf");
+  const init = appProcess();
+  init.name = app.name;
+  process.init = init;
+  process.name = `"${app.name}" application`;
+  process.userCred = structuredClone(rt.userCred);
+  process.data = structuredClone(app);
+  process.stream = recv.msg.stream;
+  const ret = processStart(ctx, process, "protoProcessAddAgain");
+  if (ret === "ERROR") {
+    processUse(ctx, process, -1);
+    const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
+    if (reply !== null) {
+      portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
+    }
+    return;
+  }
+  protoProcessAdd(ctx, process);
+}
+
+/** The prototype's own record (nxt_app_conf lives in it). */
+function ownRecord(ctx: Ctx): ProcessRec {
+  const own = ctx.s.rt.portByType[NXT_PROCESS_PROTOTYPE];
+  nxtAssert(ctx, own !== null && own !== undefined, "prototype has its own port");
+  const p = port(ctx, own);
+  nxtAssert(ctx, p.process !== null, "own port has a process");
+  return proc(ctx, p.process);
+}
+
+/** In a freshly forked app, nxt_proto_start_process_handler goes on with NXT_AGAIN. */
+export function protoProcessAddAgain(ctx: Ctx, processOid: Oid): void {
+  protoProcessAdd(ctx, proc(ctx, processOid));
+}
+
+/** nxt_proto_process_add: key = isolated pid; a duplicate is only logged, not linked. */
+export function protoProcessAdd(ctx: Ctx, process: ProcessRec): void {
+  const proto = ctx.s.proto;
+  if (proto === null) return;
+  const key = process.isolatedPid;
+  if (proto.pids[key] !== undefined) {
+    ctx.k.trace({ what: "log", text: `process (isolated ${key}) failed to add` });
+    return;
+  }
+  proto.pids[key] = process.oid;
+  process.link = PROTO_CHILDREN_LIST;
+  proto.children.push(process.oid);
+}
+
+/** nxt_proto_process_find */
+export function protoProcessFind(ctx: Ctx, pid: Pid): ProcessRec | null {
+  const oid = protoGlobals(ctx).pids[pid];
+  return oid === undefined ? null : proc(ctx, oid);
+}
+
+/** nxt_proto_process_remove: out of the pid table and unlinked from the children list. */
+export function protoProcessRemove(ctx: Ctx, pid: Pid): ProcessRec | null {
+  const proto = protoGlobals(ctx);
+  const oid = proto.pids[pid];
+  if (oid === undefined) return null;
+  delete proto.pids[pid];
+  const process = proc(ctx, oid);
+  if (process.link !== null) {
+    queueRemove(ctx, process.link, process.oid);
+  }
+  process.link = null;
+  return process;
+}
+
+/** nxt_proto_process_created_handler: found by the kernel's pid; re-keyed to the global pid. */
+export function protoProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
+  const isolatedPid = recv.cmsgPid;
+  const process = protoProcessFind(ctx, isolatedPid);
+  if (process === null) {
+    return;
+  }
+  const from = process.state;
+  process.state = NXT_PROCESS_STATE_CREATED;
+  ctx.k.trace({ what: "state", of: isolatedPid, from: stateName(from), to: "CREATED", table: "parent" });
+  const pid = recv.msg.pid;
+  if (hasFix(ctx.s.options, "633")) {
+    process.pid = pid;
+    if (!process.registered) {
+      nxtAssert(ctx, process.ports.length > 0, "created: process has a port");
+      runtimeProcessAdd(ctx, process);
+      portUse(ctx, port(ctx, process.ports[0]!), -1);
+    }
+    return;
+  }
+  if (process.pid !== pid) {
+    runtimeProcessRemove(ctx, process);
+    process.pid = pid;
+    runtimeProcessAdd(ctx, process);
+  }
+}
+
+function protoQuitChildren(ctx: Ctx): void {
+  for (const oid of [...protoGlobals(ctx).children]) {
+    const child = proc(ctx, oid);
+    const first = child.ports[0];
+    if (first !== undefined) {
+      portSocketWrite(ctx, port(ctx, first), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+    }
+  }
+}
+
+/** nxt_proto_quit_handler */
+export function protoQuitHandler(ctx: Ctx, _recv: RecvMsg): void {
+  protoQuitChildren(ctx);
+  const proto = protoGlobals(ctx);
+  proto.exiting = true;
+  if (proto.children.length === 0) {
+    processQuit(ctx, 0);
+  }
+}
+
+/** nxt_proto_sigterm_handler: the same as QUIT. */
+export function protoSigtermHandler(ctx: Ctx, sig: number): void {
+  log(ctx, `signal signo:${sig} received`);
+  protoQuitChildren(ctx);
+  const proto = protoGlobals(ctx);
+  proto.exiting = true;
+  if (proto.children.length === 0) {
+    processQuit(ctx, 0);
+  }
+}
+
+/** nxt_proto_sigchld_handler: pids are namespace-local here. */
+export function protoSigchldHandler(ctx: Ctx, _sig: number): void {
+  const fixed = hasFix(ctx.s.options, "633");
+  for (;;) {
+    const w = ctx.k.waitpid();
+    if (isErrno(w)) {
+      if (w.errno === "ECHILD") return;
+      if (w.errno === "EINTR") continue;
+      alert(ctx, `waitpid() failed: ${w.errno}`);
+      return;
+    }
+    if (w === 0) return;
+    if (w.signaled !== undefined) {
+      alert(ctx, `app process (isolated ${w.pid}) exited on signal ${w.signaled}`);
+    } else {
+      log(ctx, `app process (isolated ${w.pid}) exited with code ${w.exited}`);
+    }
+    const process = protoProcessRemove(ctx, w.pid);
+    if (process === null) continue;
+    const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
+    if (process.state !== NXT_PROCESS_STATE_CREATING) {
+      portRemoveNotifyOthers(ctx, process);
+    }
+    processClosePorts(ctx, process);
+    if (heldPort !== null) {
+      portUse(ctx, port(ctx, heldPort), -1);
+    }
+    const proto = protoGlobals(ctx);
+    if (proto.exiting && proto.children.length === 0) {
+      processQuit(ctx, 0);
+      return;
+    }
+  }
+}

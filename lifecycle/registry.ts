@@ -1,0 +1,91 @@
+// Behaviour by name. Process state holds only names (continuations, handler tables, RPC
+// handlers, descriptor hooks); this module resolves them to the model's functions.
+// Every exported function of the modules below is callable by its own name.
+
+import type { Ctx } from "./context.ts";
+import type { Json } from "./kernel.ts";
+import type { MsgTypeName } from "./port-messages.ts";
+import type { RecvMsg } from "./port.ts";
+import type { NxtInt } from "./process.ts";
+import type { Oid, ProcessRec } from "./state.ts";
+import * as app from "./app.ts";
+import * as controller from "./controller.ts";
+import * as credential from "./credential.ts";
+import * as discovery from "./discovery.ts";
+import * as mainProcess from "./main-process.ts";
+import * as port from "./port.ts";
+import * as portRpc from "./port-rpc.ts";
+import * as processMod from "./process.ts";
+import * as prototype from "./prototype.ts";
+import * as router from "./router.ts";
+import * as runtime from "./runtime.ts";
+import * as signalHandlers from "./signal-handlers.ts";
+
+export type HandlerTable = Partial<Record<MsgTypeName, string>>;
+
+type AnyFn = (...args: never[]) => unknown;
+
+const MODULES = [app, controller, credential, discovery, mainProcess, port, portRpc, processMod, prototype, router, runtime, signalHandlers];
+
+let named: Map<string, AnyFn> | null = null;
+let tables: Map<string, HandlerTable> | null = null;
+
+function build(): void {
+  named = new Map();
+  tables = new Map();
+  for (const mod of MODULES) {
+    for (const [name, value] of Object.entries(mod)) {
+      if (typeof value === "function") {
+        named.set(name, value as AnyFn);
+      }
+    }
+    const modTables = (mod as { portHandlerTables?: Record<string, HandlerTable> }).portHandlerTables;
+    for (const [name, table] of Object.entries(modTables ?? {})) {
+      tables.set(name, table);
+    }
+  }
+}
+
+function lookup(name: string): AnyFn {
+  if (named === null) build();
+  const fn = named!.get(name);
+  if (fn === undefined) {
+    // A name the model itself wrote down but never defined: a bug of ours, not Unit's.
+    throw new Error(`lifecycle registry: no function named "${name}"`);
+  }
+  return fn;
+}
+
+export function handlerTable(name: string): HandlerTable {
+  if (tables === null) build();
+  const table = tables!.get(name);
+  if (table === undefined) {
+    throw new Error(`lifecycle registry: no port handler table named "${name}"`);
+  }
+  return table;
+}
+
+/** A continuation: posted work, a signal handler, a read-readiness callback, a child entry. */
+export function runNamed(ctx: Ctx, name: string, arg: Json | Oid | null): unknown {
+  return (lookup(name) as unknown as (ctx: Ctx, arg: unknown) => unknown)(ctx, arg);
+}
+
+export function messageHandler(name: string): (ctx: Ctx, recv: RecvMsg) => void {
+  return lookup(name) as unknown as (ctx: Ctx, recv: RecvMsg) => void;
+}
+
+export function rpcHandler(name: string): (ctx: Ctx, recv: RecvMsg, data: Json) => void {
+  return lookup(name) as unknown as (ctx: Ctx, recv: RecvMsg, data: Json) => void;
+}
+
+export function prefork(name: string): (ctx: Ctx, process: ProcessRec) => NxtInt {
+  return lookup(name) as unknown as (ctx: Ctx, process: ProcessRec) => NxtInt;
+}
+
+export const processSetupFn = prefork;
+export const processStartFn = prefork;
+
+/** What a caller of nxt_process_start does in the child when it returned NXT_AGAIN. */
+export function callerAgain(name: string): (ctx: Ctx, process: Oid) => void {
+  return lookup(name) as unknown as (ctx: Ctx, process: Oid) => void;
+}

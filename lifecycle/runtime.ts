@@ -1,0 +1,297 @@
+// nxt_runtime.c: the per-process tables (process hash keyed by pid, port hash keyed by
+// (pid, id), port_by_type), their reference counting, and quitting.
+//
+// Hash lookups compare the stored object's CURRENT key fields with the query, as Unit's
+// lvlhsh test functions do: an entry whose record changed pid after insertion stays in
+// the table but can no longer be found (the stale port entry of section 4.7 step 6).
+
+import { alert, heapFree, isLive, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { portNew, portSocketWrite, portUse } from "./port.ts";
+import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
+import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
+import type { Pid } from "./kernel.ts";
+import {
+  NXT_PROCESS_APP,
+  NXT_PROCESS_MAIN,
+  NXT_PROCESS_PROTOTYPE,
+  type Oid,
+  type PortRec,
+  type ProcessRec,
+  type ProcessType,
+} from "./state.ts";
+
+function portKey(pid: Pid, id: number): string {
+  return `${pid}:${id}`;
+}
+
+// ---- the process hash -------------------------------------------------------------------
+
+/** nxt_runtime_process_each: a snapshot in key order (lvlhsh order is arbitrary; ours is sorted). */
+export function runtimeProcessEach(ctx: Ctx): Oid[] {
+  const table = ctx.s.rt.processes;
+  const keys = Object.keys(table)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const out: Oid[] = [];
+  for (const key of keys) {
+    for (const oid of table[key] ?? []) {
+      out.push(oid);
+    }
+  }
+  return out;
+}
+
+/** Entries still present in the table when an iteration reaches them. */
+export function stillRegistered(ctx: Ctx, oid: Oid): boolean {
+  return isLive(ctx, oid) && proc(ctx, oid).registered;
+}
+
+function processHashFind(ctx: Ctx, pid: Pid): Oid | null {
+  for (const oid of ctx.s.rt.processes[pid] ?? []) {
+    if (proc(ctx, oid).pid === pid) {
+      return oid;
+    }
+  }
+  return null;
+}
+
+function processHashInsert(ctx: Ctx, pid: Pid, oid: Oid): boolean {
+  if (processHashFind(ctx, pid) !== null) {
+    return false;
+  }
+  (ctx.s.rt.processes[pid] ??= []).push(oid);
+  return true;
+}
+
+function processHashDelete(ctx: Ctx, pid: Pid): Oid | null {
+  const entries = ctx.s.rt.processes[pid];
+  const found = processHashFind(ctx, pid);
+  if (entries === undefined || found === null) {
+    return null;
+  }
+  entries.splice(entries.indexOf(found), 1);
+  if (entries.length === 0) {
+    delete ctx.s.rt.processes[pid];
+  }
+  return found;
+}
+
+export function runtimeProcessFind(ctx: Ctx, pid: Pid): ProcessRec | null {
+  const oid = processHashFind(ctx, pid);
+  return oid === null ? null : proc(ctx, oid);
+}
+
+/** nxt_runtime_process_add: a duplicate key fails SILENTLY (debug log only), as at c8d9106a. */
+export function runtimeProcessAdd(ctx: Ctx, process: ProcessRec): void {
+  nxtAssert(ctx, !process.registered, "nxt_runtime_process_add: process->registered == 0");
+  if (!processHashInsert(ctx, process.pid, process.oid)) {
+    ctx.k.trace({ what: "table", op: "add-failed", pid: process.pid, oid: process.oid });
+    return;
+  }
+  const rt = ctx.s.rt;
+  if (rt.nprocesses === 0) {
+    rt.mprocess = process.oid;
+  }
+  rt.nprocesses++;
+  for (const portOid of [...process.ports]) {
+    const p = port(ctx, portOid);
+    p.pid = process.pid;
+    runtimePortAdd(ctx, p);
+  }
+  process.registered = true;
+  ctx.k.trace({ what: "table", op: "add", pid: process.pid, oid: process.oid });
+}
+
+/** nxt_runtime_process_get: find and take a reference, or create a registered zeroed record. */
+export function runtimeProcessGet(ctx: Ctx, pid: Pid): ProcessRec {
+  const found = runtimeProcessFind(ctx, pid);
+  if (found !== null) {
+    found.useCount++;
+    return found;
+  }
+  const process = processNew(ctx);
+  process.pid = pid;
+  if (processHashInsert(ctx, pid, process.oid)) {
+    const rt = ctx.s.rt;
+    if (rt.nprocesses === 0) {
+      rt.mprocess = process.oid;
+    }
+    rt.nprocesses++;
+    process.registered = true;
+    ctx.k.trace({ what: "table", op: "add", pid, oid: process.oid });
+  }
+  return process;
+}
+
+/** nxt_runtime_process_remove: deletes WHATEVER entry has key process.pid (no identity check). */
+export function runtimeProcessRemove(ctx: Ctx, process: ProcessRec): void {
+  const pid = process.pid;
+  const found = processHashDelete(ctx, pid);
+  if (found === null) {
+    return;
+  }
+  ctx.s.rt.nprocesses--;
+  proc(ctx, found).registered = false;
+  ctx.k.trace({ what: "table", op: "remove", pid, oid: found });
+}
+
+/** nxt_runtime_process_release: called when use_count reaches 0. */
+export function runtimeProcessRelease(ctx: Ctx, process: ProcessRec): void {
+  if (process.registered) {
+    runtimeProcessRemove(ctx, process);
+  }
+  if (process.link !== null) {
+    queueRemove(ctx, process.link, process.oid);
+    process.link = null;
+  }
+  for (const childOid of process.children) {
+    proc(ctx, childOid).link = null;
+  }
+  process.children = [];
+  nxtAssert(ctx, process.useCount === 0, "nxt_runtime_process_release: use_count == 0");
+  nxtAssert(ctx, !process.registered, "nxt_runtime_process_release: registered == 0");
+  ctx.k.trace({ what: "table", op: "release", pid: process.pid, oid: process.oid });
+  heapFree(ctx, process.oid);
+}
+
+/** `link` value of a record linked into the prototype's own nxt_proto_children list. */
+export const PROTO_CHILDREN_LIST: Oid = -1;
+
+/** nxt_queue_remove of a record from the list it is linked into: twice is a hazard. */
+export function queueRemove(ctx: Ctx, parentOid: Oid, childOid: Oid): void {
+  if (parentOid === PROTO_CHILDREN_LIST) {
+    const list = ctx.s.proto?.children ?? [];
+    const at = list.indexOf(childOid);
+    if (at < 0) ctx.k.abort(`queue link #${childOid} removed twice`);
+    list.splice(at, 1);
+    return;
+  }
+  if (!isLive(ctx, parentOid)) {
+    ctx.k.abort(`queue link of #${childOid} points into released record #${parentOid}`);
+  }
+  const children = proc(ctx, parentOid).children;
+  const index = children.indexOf(childOid);
+  if (index < 0) {
+    ctx.k.abort(`queue link #${childOid} removed twice`);
+  }
+  children.splice(index, 1);
+}
+
+// ---- the port hash ----------------------------------------------------------------------
+
+export function runtimePortFind(ctx: Ctx, pid: Pid, id: number): PortRec | null {
+  for (const oid of ctx.s.rt.ports[portKey(pid, id)] ?? []) {
+    const p = port(ctx, oid);
+    if (p.pid === pid && p.id === id) {
+      return p;
+    }
+  }
+  return null;
+}
+
+/** nxt_runtime_port_add: a duplicate (pid, id) is dropped with a warning, refcount untouched. */
+export function runtimePortAdd(ctx: Ctx, p: PortRec): void {
+  if (runtimePortFind(ctx, p.pid, p.id) !== null) {
+    alert(ctx, `port #${p.id} for pid ${p.pid} add failed`);
+    return;
+  }
+  (ctx.s.rt.ports[portKey(p.pid, p.id)] ??= []).push(p.oid);
+  ctx.s.rt.portByType[p.type] = p.oid;
+  portUse(ctx, p, 1);
+}
+
+/** nxt_runtime_port_remove: a miss is a warning and changes nothing. */
+export function runtimePortRemove(ctx: Ctx, p: PortRec): void {
+  const key = portKey(p.pid, p.id);
+  const entries = ctx.s.rt.ports[key];
+  if (entries === undefined || runtimePortFind(ctx, p.pid, p.id) !== p) {
+    alert(ctx, `port #${p.id} for pid ${p.pid} remove failed`);
+    return;
+  }
+  entries.splice(entries.indexOf(p.oid), 1);
+  if (entries.length === 0) {
+    delete ctx.s.rt.ports[key];
+  }
+  if (ctx.s.rt.portByType[p.type] === p.oid) {
+    ctx.s.rt.portByType[p.type] = null;
+  }
+  portUse(ctx, p, -1);
+}
+
+export function portByType(ctx: Ctx, type: ProcessType): PortRec | null {
+  const oid = ctx.s.rt.portByType[type];
+  return oid === null || oid === undefined ? null : port(ctx, oid);
+}
+
+/** nxt_runtime_process_port_create: get-or-create the record and attach a new port to it. */
+export function runtimeProcessPortCreate(ctx: Ctx, pid: Pid, id: number, type: ProcessType): PortRec {
+  const process = runtimeProcessGet(ctx, pid);
+  const p = portNew(ctx, id, pid, type);
+  processPortAdd(ctx, process, p);
+  processUse(ctx, process, -1);
+  runtimePortAdd(ctx, p);
+  portUse(ctx, p, -1);
+  return p;
+}
+
+// ---- quitting ---------------------------------------------------------------------------
+
+/** nxt_runtime_quit */
+export function runtimeQuit(ctx: Ctx, status: number): void {
+  const rt = ctx.s.rt;
+  rt.status |= status;
+  let done = true;
+  if (!rt.shutdown) {
+    rt.shutdown = true;
+    if (rt.type !== NXT_PROCESS_MAIN) {
+      // Children own an auxiliary thread pool (made in nxt_process_setup); it is destroyed
+      // asynchronously and its completion calls nxt_runtime_quit again.
+      ctx.k.post({ fn: "runtimeQuit", arg: 0 });
+      done = false;
+    } else {
+      runtimeStopAllProcesses(ctx);
+      done = false;
+    }
+  }
+  if (done) {
+    ctx.k.post({ fn: "runtimeExit", arg: null });
+  }
+}
+
+/** nxt_runtime_stop_all_processes: QUIT to every port of every record (main's own too). */
+export function runtimeStopAllProcesses(ctx: Ctx): void {
+  for (const oid of runtimeProcessEach(ctx)) {
+    if (!stillRegistered(ctx, oid)) continue;
+    for (const portOid of [...proc(ctx, oid).ports]) {
+      portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+    }
+  }
+}
+
+/** nxt_runtime_stop_app_processes: QUIT to records whose DESCRIPTOR type is APP or PROTOTYPE. */
+export function runtimeStopAppProcesses(ctx: Ctx): void {
+  for (const oid of runtimeProcessEach(ctx)) {
+    if (!stillRegistered(ctx, oid)) continue;
+    const process = proc(ctx, oid);
+    const type = processInitOf(process).type;
+    if (type === NXT_PROCESS_APP || type === NXT_PROCESS_PROTOTYPE) {
+      for (const portOid of [...process.ports]) {
+        portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+      }
+    }
+  }
+}
+
+/** nxt_runtime_exit: drop every record, close every port, exit with the collected status. */
+export function runtimeExit(ctx: Ctx): never {
+  for (const oid of runtimeProcessEach(ctx)) {
+    if (!stillRegistered(ctx, oid)) continue;
+    const process = proc(ctx, oid);
+    runtimeProcessRemove(ctx, process);
+    if (isLive(ctx, oid)) {
+      processClosePorts(ctx, process);
+    }
+  }
+  return ctx.k.exit(ctx.s.rt.status);
+}
+

@@ -1,0 +1,219 @@
+// The plain-data state of ONE Unit process: its C globals (nxt_pid, nxt_ppid, ...), its
+// runtime (nxt_runtime_t) and a small heap standing for its memory pools.
+//
+// Records point at each other by heap address (`Oid`), never by JS reference, so the whole
+// state is JSON: clone() copies it as fork copies memory, and the real backend serialises it.
+// A freed object disappears from the heap, which is how a use after release is caught.
+
+import type { Credential } from "./credential.ts";
+import type { Isolation } from "./isolation.ts";
+import type { Fd, Json, Pid } from "./kernel.ts";
+import type { ModelOptions } from "./options.ts";
+
+export type Oid = number;
+
+export const NXT_PROCESS_MAIN = 0;
+export const NXT_PROCESS_DISCOVERY = 1;
+export const NXT_PROCESS_CONTROLLER = 2;
+export const NXT_PROCESS_ROUTER = 3;
+export const NXT_PROCESS_PROTOTYPE = 4;
+export const NXT_PROCESS_APP = 5;
+export const NXT_PROCESS_MAX = 6;
+
+export type ProcessType = 0 | 1 | 2 | 3 | 4 | 5;
+
+export const PROCESS_TYPE_NAMES = ["main", "discovery", "controller", "router", "prototype", "app"] as const;
+export type ProcessTypeName = (typeof PROCESS_TYPE_NAMES)[number];
+
+export const NXT_PROCESS_STATE_CREATING = 0;
+export const NXT_PROCESS_STATE_CREATED = 1;
+export const NXT_PROCESS_STATE_READY = 2;
+export type ProcessState = 0 | 1 | 2;
+export const PROCESS_STATE_NAMES = ["CREATING", "CREATED", "READY"] as const;
+
+/** nxt_process_init_t: a process descriptor; behaviour by name. */
+export interface ProcessInit {
+  type: ProcessType;
+  name: string;
+  prefork: string | null;
+  setup: string;
+  start: string;
+  restart: boolean;
+  signals: string;
+  portHandlers: string;
+}
+
+/** Application data carried by prototype and app records (nxt_common_app_conf_t slice). */
+export interface AppData {
+  name: string;
+  type: string;
+  conf: Json;
+  sharedPortFd: Fd;
+  sharedQueueFd: Fd;
+}
+
+/** nxt_process_t */
+export interface ProcessRec {
+  kind: "process";
+  oid: Oid;
+  pid: Pid;
+  isolatedPid: Pid;
+  ports: Oid[];
+  state: ProcessState;
+  registered: boolean;
+  useCount: number;
+  name: string;
+  parentPort: Oid | null;
+  stream: number;
+  /** null = the zero-filled descriptor of records made by nxt_runtime_process_get. */
+  init: ProcessInit | null;
+  children: Oid[];
+  /** The record whose `children` list this one is linked into (nxt_queue link), if any. */
+  link: Oid | null;
+  userCred: Credential | null;
+  isolation: Isolation;
+  data: AppData | null;
+}
+
+/** One RPC registration (nxt_port_rpc_reg_t). */
+export interface RpcReg {
+  stream: number;
+  ready: string;
+  error: string;
+  peer: Pid;
+  data: Json;
+}
+
+/** A message Unit queued on a port because the socket was not writable. */
+export interface QueuedMsg {
+  msg: PortMsg;
+  fds: Fd[];
+  closeFds: boolean;
+}
+
+/** nxt_port_t */
+export interface PortRec {
+  kind: "port";
+  oid: Oid;
+  id: number;
+  pid: Pid;
+  type: ProcessType;
+  /** [read end, write end]; -1 when closed or never had. */
+  pair: [Fd, Fd];
+  queueFd: Fd;
+  process: Oid | null;
+  useCount: number;
+  /** Name of the handler table once enabled (nxt_port_handlers_t). */
+  handlers: string | null;
+  readActive: boolean;
+  writeEnabled: boolean;
+  maxSize: number;
+  maxShare: number;
+  rpcStreams: Record<string, RpcReg>;
+  /** peer pid -> streams registered with that peer (the rpc_peers multi-map). */
+  rpcPeers: Record<string, number[]>;
+  queued: QueuedMsg[];
+  /** Router only: the application this port serves. */
+  app: string | null;
+}
+
+export type HeapObject = ProcessRec | PortRec;
+
+/** The port message header and body as one datagram (nxt_port_msg_t + buffer). */
+export interface PortMsg {
+  type: number;
+  last: boolean;
+  stream: number;
+  pid: Pid;
+  replyPort: number;
+  body: Json;
+}
+
+export interface Capabilities {
+  setid: boolean;
+  chroot: boolean;
+}
+
+/** nxt_runtime_t, the slice the lifecycle uses. */
+export interface Runtime {
+  type: ProcessType;
+  isPidIsolated: boolean;
+  /** The process hash: key pid -> entries (lvlhsh; more than one only after a stale re-key). */
+  processes: Record<string, Oid[]>;
+  nprocesses: number;
+  mprocess: Oid | null;
+  /** The port hash: key "pid:id" -> entries. */
+  ports: Record<string, Oid[]>;
+  portByType: (Oid | null)[];
+  /** fd -> port whose read end it is, for the read-readiness callback. */
+  readPorts: Record<string, Oid>;
+  capabilities: Capabilities;
+  userCred: Credential;
+  status: number;
+  shutdown: boolean;
+  /** Handle of the MAP_SHARED stream counter page (created by main before any fork). */
+  streamCounter: number;
+  languages: { type: string; version: string }[];
+}
+
+/** Per-role state (the static globals of nxt_main_process.c, nxt_application.c, ...). */
+export interface MainGlobals {
+  exiting: boolean;
+  conf: Json;
+  mainUser: string;
+  mainGroup: string | null;
+}
+
+export interface ProtoGlobals {
+  exiting: boolean;
+  /** nxt_proto_pids: isolated pid -> app record. */
+  pids: Record<string, Oid>;
+  /** The private children list (nxt_proto_children). */
+  children: Oid[];
+}
+
+export interface RouterApp {
+  name: string;
+  conf: Json;
+  processes: number;
+  protoPort: Oid | null;
+  /** Write end of the app's shared port kept by the router; -1 before START_PROCESS. */
+  sharedFd: number;
+  pending: number;
+  ports: Oid[];
+  removed: boolean;
+}
+
+export interface RouterGlobals {
+  apps: Record<string, RouterApp>;
+}
+
+export interface ControllerGlobals {
+  routerReady: boolean;
+  conf: Json;
+}
+
+export interface UnitGlobals {
+  /** nxt_pid, nxt_ppid, nxt_euid, nxt_egid */
+  pid: Pid;
+  ppid: Pid;
+  euid: number;
+  egid: number;
+  /** nxt_port_get_next_id's counter. */
+  portNextId: number;
+  rt: Runtime;
+  heap: { next: Oid; objs: Record<string, HeapObject> };
+  options: ModelOptions;
+  main: MainGlobals | null;
+  proto: ProtoGlobals | null;
+  router: RouterGlobals | null;
+  controller: ControllerGlobals | null;
+  /** libunit's state in an app process once the module started it. */
+  unit: UnitLib | null;
+}
+
+/** libunit's slice of an app process: the ports it knows ("pid:id" -> write fd). */
+export interface UnitLib {
+  ports: Record<string, number>;
+  readFd: number;
+}
