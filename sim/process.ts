@@ -1,0 +1,76 @@
+// A simulated process (Linux's task_struct, reduced to what the lifecycle model touches).
+
+import type { Continuation, Json, Kernel, Signal } from "../lifecycle/kernel.ts";
+import type { FdTable } from "./fds.ts";
+import type { PlainNamespaces } from "./namespaces.ts";
+import type { PidLink, PidNamespace } from "./pids.ts";
+import type { SignalState } from "./signals.ts";
+import type { Actor } from "./trace.ts";
+import type { Creds } from "./userns.ts";
+
+export type ProcStatus = "running" | "zombie" | "reaped";
+
+export interface ExitInfo {
+  readonly status: number | null;
+  readonly signal: Signal | null;
+}
+
+export interface SharedWord {
+  value: number;
+}
+
+export class SimProcess implements Actor {
+  /** Parent process; null means the host's virtual init (pid 1), which reaps at once. */
+  parent: SimProcess | null;
+  /** Children in the order they became children (birth or adoption). */
+  readonly children = new Set<SimProcess>();
+  status: ProcStatus = "running";
+  exit: ExitInfo | null = null;
+  /** Last process type the model reported for this process. */
+  ptype = "";
+  /** PR_SET_CHILD_SUBREAPER (set by the harness; the Kernel seam has no call for it). */
+  subreaper = false;
+  /** Unit's event-engine work queue; a new process starts with its clone continuation. */
+  readonly work: Continuation[] = [];
+  /** Watched fds and the continuation to run when readable. */
+  readonly watches = new Map<number, string>();
+  /** Live timers: id -> work. */
+  readonly timers = new Map<number, Continuation>();
+  /** Timers whose time has come, in firing order. */
+  readonly dueTimers: number[] = [];
+  /** MAP_SHARED words mapped in this process: handle -> the word all holders share. */
+  readonly shared = new Map<number, SharedWord>();
+  kernel: Kernel | null = null;
+
+  constructor(
+    readonly hostPid: number,
+    readonly pids: readonly PidLink[],
+    parent: SimProcess | null,
+    readonly state: Json,
+    readonly creds: Creds,
+    readonly ns: PlainNamespaces,
+    readonly fds: FdTable,
+    readonly signals: SignalState,
+  ) {
+    this.parent = parent;
+  }
+
+  /** The pid namespace the process lives in (its innermost one). */
+  get pidNs(): PidNamespace {
+    return this.pids[this.pids.length - 1]!.ns;
+  }
+
+  /** getpid() as the process itself sees it. */
+  get nsPid(): number {
+    return this.pids[this.pids.length - 1]!.nr;
+  }
+
+  get alive(): boolean {
+    return this.status === "running";
+  }
+
+  /** Init (pid 1) of a non-root pid namespace: protected from default-action signals. */
+  get isNsInit(): boolean {
+    return this.nsPid === 1 && this.pidNs.parent !== null;
+  }
+}

@@ -1,0 +1,58 @@
+// What can run next. A step runs exactly one runnable event to completion; the chooser
+// picks which. Events are listed in a fixed order (harness first, then by host pid) so a
+// choice index means the same thing in every run with the same history.
+//
+// Per process this follows Unit's event engine (nxt_event_engine_start): posted work is
+// drained before the engine polls, so while a process has queued work only the head of
+// its queue is offered. Otherwise it offers its next pending signal, each readable watched
+// fd and each due timer. A signal whose action is the kernel's default (terminate) needs
+// no cooperation from the process and is offered even while work is queued.
+
+import type { Signal } from "../lifecycle/kernel.ts";
+import type { SimProcess } from "./process.ts";
+import { defaultAction } from "./signals.ts";
+import { SocketEnd } from "./sockets.ts";
+import type { HarnessAction, World } from "./world.ts";
+
+export type Runnable =
+  | { readonly kind: "action"; readonly action: HarnessAction }
+  | { readonly kind: "work"; readonly proc: SimProcess }
+  | { readonly kind: "signal"; readonly proc: SimProcess; readonly sig: Signal }
+  | { readonly kind: "readable"; readonly proc: SimProcess; readonly fd: number; readonly fn: string }
+  | { readonly kind: "timer"; readonly proc: SimProcess; readonly id: number };
+
+export function runnableEvents(world: World): Runnable[] {
+  const events: Runnable[] = [];
+  const action = world.dueActions[0];
+  if (action !== undefined) events.push({ kind: "action", action });
+  for (const proc of world.sortedProcs()) {
+    if (proc.alive) collectFor(proc, events);
+  }
+  return events;
+}
+
+function collectFor(proc: SimProcess, events: Runnable[]): void {
+  const sig = proc.signals.next();
+  const hasWork = proc.work.length > 0;
+  if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.push({ kind: "signal", proc, sig });
+  if (hasWork) {
+    events.push({ kind: "work", proc });
+    return;
+  }
+  for (const [fd, fn] of [...proc.watches].sort((a, b) => a[0] - b[0])) {
+    const file = proc.fds.get(fd)?.file;
+    if (file instanceof SocketEnd && file.readable()) {
+      events.push({ kind: "readable", proc, fd, fn });
+    }
+  }
+  for (const id of proc.dueTimers) events.push({ kind: "timer", proc, id });
+}
+
+function runsWithoutHandler(proc: SimProcess, sig: Signal): boolean {
+  return proc.signals.disposition(sig) === "default" && defaultAction(sig) !== "ignore";
+}
+
+/** A short name for an event, given to choice policies. */
+export function eventKey(e: Runnable): string {
+  return e.kind === "action" ? "harness:action" : `${e.proc.hostPid}:${e.kind}`;
+}

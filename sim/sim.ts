@@ -1,0 +1,257 @@
+// The run loop: pick one runnable event, run it to completion, advance the clock.
+
+import type { Continuation, Json, Signal } from "../lifecycle/kernel.ts";
+import { ProcessGone, SIGKILL } from "../lifecycle/kernel.ts";
+import type { Program } from "../lifecycle/program.ts";
+import type { TraceEvent } from "../lifecycle/trace.ts";
+import { factsOf, type ProcessFacts } from "./facts.ts";
+import { faultRates, type FaultRates } from "./faults.ts";
+import { FdTable } from "./fds.ts";
+import { pidLimits, registerPids } from "./pids.ts";
+import { SimProcess } from "./process.ts";
+import { buildProcfs, type ProcFs } from "./procfs.ts";
+import type { ChoicePolicy } from "./random.ts";
+import { eventKey, runnableEvents, type Runnable } from "./scheduler.ts";
+import { SignalState } from "./signals.ts";
+import { kernelFor } from "./syscalls.ts";
+import { adoptNewProcess, deliverSignal, sendSignal } from "./tasks.ts";
+import { HARNESS, type Actor } from "./trace.ts";
+import { initialCreds, toKernelId } from "./userns.ts";
+import { World } from "./world.ts";
+
+export interface SimOptions {
+  seed: string | number;
+  firstPid?: number;
+  pidMax?: number;
+  pidWrapTo?: number;
+  faults?: Partial<FaultRates>;
+  maxSteps?: number;
+  msPerStep?: number;
+  socketQueueMax?: number;
+  noSetgroupsFile?: boolean;
+  replay?: readonly number[];
+  policy?: ChoicePolicy;
+}
+
+export interface RunResult {
+  steps: number;
+  events: number;
+  reason: "quiescent" | "max-steps" | "internal-error";
+  faults: FaultRates;
+}
+
+export class Sim {
+  private readonly world: World;
+  private stopped = false;
+
+  constructor(program: Program, options: SimOptions) {
+    this.world = new World(
+      {
+        seed: options.seed,
+        firstPid: options.firstPid ?? 100,
+        limits: pidLimits(options.pidMax, options.pidWrapTo),
+        faults: faultRates(options.faults),
+        msPerStep: options.msPerStep ?? 1,
+        maxSteps: options.maxSteps ?? 20000,
+        socketQueueMax: options.socketQueueMax ?? 64,
+        noSetgroupsFile: options.noSetgroupsFile ?? false,
+        replay: options.replay,
+        policy: options.policy,
+      },
+      program,
+    );
+  }
+
+  /** A process in the root namespaces, child of the host's init; its work queue starts with `entry`. */
+  spawn(image: Json, entry: Continuation, creds: { uid: number; gid: number; groups?: number[] }): number {
+    const w = this.world;
+    const hostPid = w.rootPidNs.allocator.allocate();
+    if (hostPid === null) throw new Error("spawn: no free pid in the host namespace");
+    const links = [{ ns: w.rootPidNs, nr: hostPid }];
+    registerPids(links, hostPid);
+    const ids = [creds.uid, creds.gid, ...(creds.groups ?? [])];
+    if (ids.some((id) => toKernelId(w.rootUserNs, "uid", id) === null)) throw new Error(`spawn: invalid ids ${ids.join(",")}`);
+    const proc = new SimProcess(
+      hostPid,
+      links,
+      null,
+      structuredClone(image),
+      initialCreds(w.rootUserNs, creds.uid, creds.gid, creds.groups ?? []),
+      { ...w.rootPlainNs },
+      FdTable.withStdio(),
+      new SignalState(),
+    );
+    adoptNewProcess(w, proc, entry);
+    w.firstSpawned ??= proc;
+    w.record(HARNESS, { kind: "action", action: { spawn: hostPid, entry: entry.fn, uid: creds.uid, gid: creds.gid } });
+    return hostPid;
+  }
+
+  /** A harness action that becomes runnable at virtual time atMs. */
+  at(atMs: number, label: Json, act: (sim: Sim) => void): void {
+    const w = this.world;
+    w.clock.schedule(atMs - w.clock.now(), () => w.dueActions.push({ label, act: () => act(this) }));
+  }
+
+  /** Injects work into a live process's queue (ignored for a dead one). */
+  post(pid: number, work: Continuation): void {
+    const proc = this.world.proc(pid);
+    this.world.record(HARNESS, { kind: "action", action: { post: pid, fn: work.fn } });
+    if (proc?.alive) proc.work.push(work);
+  }
+
+  /** kill(pid, sig) from the host as root. */
+  signal(pid: number, sig: Signal): void {
+    const proc = this.world.proc(pid);
+    this.world.record(HARNESS, { kind: "action", action: { signal: sig, pid } });
+    if (proc !== undefined) sendSignal(this.world, proc, sig, null);
+  }
+
+  /** PR_SET_CHILD_SUBREAPER on a process (the Kernel seam has no call for it). */
+  setChildSubreaper(pid: number, on = true): void {
+    const proc = this.world.proc(pid);
+    if (proc !== undefined) proc.subreaper = on;
+  }
+
+  /** Runs one event; false when nothing could run (quiescent, stopped or out of steps). */
+  step(): boolean {
+    const w = this.world;
+    if (this.stopped || w.step >= w.config.maxSteps) return false;
+    let events = this.runnable();
+    if (events.length === 0) return false;
+    w.step++;
+    if (this.injectKill()) events = this.runnable();
+    const chosen = events[w.chooser.choose(events.length, "step", events.map(eventKey))];
+    if (chosen !== undefined) this.execute(chosen);
+    w.clock.advance(w.config.msPerStep);
+    return true;
+  }
+
+  run(): RunResult {
+    while (this.step()) {
+      /* each step is atomic */
+    }
+    const w = this.world;
+    let reason: RunResult["reason"] = "quiescent";
+    if (this.stopped) reason = "internal-error";
+    else if (w.step >= w.config.maxSteps && !this.quiescent()) reason = "max-steps";
+    return { steps: w.step, events: w.trace.events.length, reason, faults: { ...w.config.faults } };
+  }
+
+  get trace(): readonly TraceEvent[] {
+    return this.world.trace.events;
+  }
+
+  traceJsonl(): string {
+    return this.world.trace.jsonl();
+  }
+
+  traceHash(): string {
+    return this.world.trace.hash();
+  }
+
+  get choices(): readonly number[] {
+    return this.world.chooser.choices;
+  }
+
+  now(): number {
+    return this.world.clock.now();
+  }
+
+  /** Every process ever created, sorted by host pid (then creation order), reaped ones included. */
+  processes(): ProcessFacts[] {
+    const all = this.world.allProcs.map((p, i) => ({ p, i }));
+    all.sort((a, b) => a.p.hostPid - b.p.hostPid || a.i - b.i);
+    return all.map(({ p }) => factsOf(p));
+  }
+
+  /** A live process's model state (the object the program mutates). */
+  stateOf(pid: number): Json | undefined {
+    const proc = this.world.proc(pid);
+    return proc?.alive ? proc.state : undefined;
+  }
+
+  procfs(): ProcFs {
+    return buildProcfs(this.world);
+  }
+
+  // ---- internals ----
+
+  /** Runnable events now; when there are none, the clock jumps to the next timer or action. */
+  private runnable(): Runnable[] {
+    const w = this.world;
+    for (;;) {
+      w.clock.fireDue();
+      const events = runnableEvents(w);
+      if (events.length > 0 || !w.clock.jumpToNext()) return events;
+    }
+  }
+
+  private quiescent(): boolean {
+    this.world.clock.fireDue();
+    return runnableEvents(this.world).length === 0 && !this.world.clock.hasPending();
+  }
+
+  /** The killAtStep fault: SIGKILL a live process other than the first-spawned one. */
+  private injectKill(): boolean {
+    const w = this.world;
+    if (w.config.faults.killAtStep <= 0) return false;
+    const candidates = w
+      .sortedProcs()
+      .filter((p) => p.alive && p !== w.firstSpawned)
+      .map((p) => p.hostPid);
+    const victim = w.faults.killVictim(HARNESS, candidates);
+    if (victim === null) return false;
+    sendSignal(w, w.proc(victim)!, SIGKILL, null);
+    return true;
+  }
+
+  private execute(e: Runnable): void {
+    const w = this.world;
+    switch (e.kind) {
+      case "action": {
+        w.dueActions.shift();
+        w.record(HARNESS, { kind: "action", action: e.action.label });
+        this.guard(HARNESS, () => e.action.act());
+        return;
+      }
+      case "work": {
+        const work = e.proc.work.shift()!;
+        this.dispatch(e.proc, work);
+        return;
+      }
+      case "signal": {
+        const handler = deliverSignal(w, e.proc, e.sig);
+        if (handler !== null) this.dispatch(e.proc, handler);
+        return;
+      }
+      case "readable":
+        this.dispatch(e.proc, { fn: e.fn, arg: e.fd });
+        return;
+      case "timer": {
+        const proc = e.proc;
+        proc.dueTimers.splice(proc.dueTimers.indexOf(e.id), 1);
+        const work = proc.timers.get(e.id)!;
+        proc.timers.delete(e.id);
+        this.dispatch(proc, work);
+        return;
+      }
+    }
+  }
+
+  private dispatch(proc: SimProcess, work: Continuation): void {
+    this.guard(proc, () => this.world.program.run({ state: proc.state, k: kernelFor(this.world, proc) }, work));
+  }
+
+  /** Runs model or harness code: ProcessGone is normal, anything else is a model bug. */
+  private guard(actor: Actor, body: () => void): void {
+    try {
+      body();
+    } catch (err) {
+      if (err instanceof ProcessGone) return;
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : `thrown: ${String(err)}`;
+      this.world.record(actor, { kind: "internal-error", message });
+      this.stopped = true;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// AF_UNIX SOCK_SEQPACKET socket pairs.
+//
+// Writing on one end queues a whole datagram on the OTHER end, where any holder of that
+// end may receive it (FIFO). Passed fds travel as references to open files and become new
+// fds only at recvmsg. Credentials are captured at send and translated at receive.
+
+import type { Json } from "../lifecycle/kernel.ts";
+import type { OpenFile } from "./fds.ts";
+import type { PidLink } from "./pids.ts";
+
+export const MAX_FDS_PER_MESSAGE = 2;
+
+/** What SCM_CREDENTIALS captures of the sender: its struct pid and real uid/gid. */
+export interface SenderCreds {
+  readonly hostPid: number;
+  readonly pids: readonly PidLink[];
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface Datagram {
+  readonly data: Json;
+  readonly files: readonly OpenFile[];
+  readonly sender: SenderCreds;
+}
+
+export class SocketEnd implements OpenFile {
+  readonly kind = "socket" as const;
+  /** Datagrams waiting to be received on this end. */
+  readonly queue: Datagram[] = [];
+  private refs = 0;
+  destroyed = false;
+
+  constructor(
+    readonly pair: SocketPair,
+    readonly index: 0 | 1,
+    /** sockfs inode, shown as socket:[inode] in /proc/<pid>/fd. */
+    readonly inode: number,
+  ) {}
+
+  get peer(): SocketEnd {
+    return this.pair.ends[this.index === 0 ? 1 : 0];
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  release(): void {
+    this.refs--;
+    if (this.refs > 0 || this.destroyed) return;
+    this.destroyed = true;
+    // Unreceived datagrams die with the end, and so do the references they carried.
+    const orphaned = this.queue.splice(0);
+    for (const d of orphaned) for (const f of d.files) f.release();
+  }
+
+  /** Level-triggered readiness: a datagram is queued, or the peer is gone (EOF). */
+  readable(): boolean {
+    return this.queue.length > 0 || this.peer.destroyed;
+  }
+}
+
+export class SocketPair {
+  readonly ends: readonly [SocketEnd, SocketEnd];
+  constructor(
+    readonly id: number,
+    inodeOf: (index: 0 | 1) => number,
+  ) {
+    this.ends = [new SocketEnd(this, 0, inodeOf(0)), new SocketEnd(this, 1, inodeOf(1))];
+  }
+}
+
+export class SocketRegistry {
+  private nextPairId = 1;
+  private nextInode = 40000;
+
+  constructor(readonly queueMax: number) {}
+
+  create(): SocketPair {
+    return new SocketPair(this.nextPairId++, () => this.nextInode++);
+  }
+}
+
+/**
+ * Queues a datagram for the peer of `end`. The caller has validated the fds; `data` must
+ * already be the sender-independent copy.
+ */
+export function sendDatagram(end: SocketEnd, datagram: Datagram, queueMax: number): "EPIPE" | "EAGAIN" | undefined {
+  const target = end.peer;
+  if (target.destroyed) return "EPIPE";
+  if (target.queue.length >= queueMax) return "EAGAIN";
+  for (const f of datagram.files) f.retain();
+  target.queue.push(datagram);
+  return undefined;
+}
+
+/**
+ * Dequeues the next datagram of `end`. The caller installs its files as new fds and then
+ * drops the in-flight references with `release`.
+ */
+export function receiveDatagram(end: SocketEnd): Datagram | "EOF" | "EAGAIN" {
+  const d = end.queue.shift();
+  if (d !== undefined) return d;
+  return end.peer.destroyed ? "EOF" : "EAGAIN";
+}

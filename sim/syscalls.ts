@@ -1,0 +1,418 @@
+// The Kernel seam as the simulator implements it: one SimKernel per process, each call
+// acting on behalf of that process and recorded in the trace.
+
+import type {
+  Continuation,
+  Eof,
+  Errno,
+  Fd,
+  Gid,
+  InMessage,
+  Json,
+  Kernel,
+  ModelEvent,
+  OutMessage,
+  Pid,
+  ProcMapFile,
+  Signal,
+  SignalDisposition,
+  Uid,
+  WaitStatus,
+} from "../lifecycle/kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, ProcessGone, SIGABRT, SIGKILL } from "../lifecycle/kernel.ts";
+import { FdTable } from "./fds.ts";
+import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
+import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
+import { SimProcess } from "./process.ts";
+import { MAX_FDS_PER_MESSAGE, receiveDatagram, sendDatagram, SocketEnd, type Datagram } from "./sockets.ts";
+import { adoptNewProcess, die, reap, sendSignal } from "./tasks.ts";
+import {
+  capable,
+  copyCreds,
+  mayCreateUserns,
+  setgid as credSetgid,
+  setgroups as credSetgroups,
+  setuid as credSetuid,
+  UserNamespace,
+  viewId,
+  writeIdMap,
+  writeSetgroups,
+} from "./userns.ts";
+import type { World } from "./world.ts";
+
+const KNOWN_CLONE_FLAGS = PRIVILEGED_NS_FLAGS | CLONE_NEWUSER;
+/** The low byte of clone flags is the exit signal (SIGCHLD); it is always SIGCHLD here. */
+const EXIT_SIGNAL_MASK = 0xff;
+
+/** How a return value appears in the trace. */
+function traced(ret: Errno | undefined | Json): Json {
+  if (ret === undefined) return null;
+  if (isErrno(ret)) return ret.errno;
+  return ret;
+}
+
+export class SimKernel implements Kernel {
+  constructor(
+    private readonly world: World,
+    private readonly proc: SimProcess,
+  ) {}
+
+  // ---- identity ----
+
+  getpid(): Pid {
+    this.live();
+    return this.sys("getpid", {}, this.proc.nsPid);
+  }
+
+  getppid(): Pid {
+    this.live();
+    const parent = this.proc.parent;
+    // The host's init is pid 1 in the root namespace and invisible from any other.
+    const ppid = parent === null ? (this.proc.pidNs.parent === null ? 1 : 0) : pidIn(parent.pids, this.proc.pidNs);
+    return this.sys("getppid", {}, ppid);
+  }
+
+  geteuid(): Uid {
+    this.live();
+    return this.sys("geteuid", {}, viewId(this.proc.creds.userns, "uid", this.proc.creds.euid));
+  }
+
+  getegid(): Gid {
+    this.live();
+    return this.sys("getegid", {}, viewId(this.proc.creds.userns, "gid", this.proc.creds.egid));
+  }
+
+  // ---- processes ----
+
+  clone(flags: number, image: Json, child: Continuation): Pid | Errno {
+    this.live();
+    const args = { flags, child: child.fn };
+    const faulted = this.world.faults.clone(this.proc);
+    if (faulted !== null) return this.sys("clone", args, errno(faulted));
+    const result = this.doClone(flags, image, child);
+    return this.sys("clone", args, result);
+  }
+
+  private doClone(flags: number, image: Json, first: Continuation): Pid | Errno {
+    const { world, proc } = this;
+    const nsFlags = flags & ~EXIT_SIGNAL_MASK;
+    if ((nsFlags & ~KNOWN_CLONE_FLAGS) !== 0) return errno("EINVAL");
+    const newUser = (nsFlags & CLONE_NEWUSER) !== 0;
+    // Namespaces other than user need CAP_SYS_ADMIN, which a new userns grants its child.
+    if ((nsFlags & PRIVILEGED_NS_FLAGS) !== 0 && !newUser && !capable(proc.creds, proc.creds.userns)) return errno("EPERM");
+    if (newUser && !mayCreateUserns(proc.creds)) return errno("EPERM");
+
+    const creds = copyCreds(proc.creds);
+    if (newUser) {
+      creds.userns = new UserNamespace(world.inodes.allocate(), proc.creds.userns, proc.creds.euid, proc.creds.egid);
+      creds.caps = true;
+    }
+    const pidNs =
+      (nsFlags & CLONE_NEWPID) !== 0 ? new PidNamespace(world.inodes.allocate(), proc.pidNs, world.config.limits, 1) : proc.pidNs;
+    const ns = clonePlainNamespaces(proc.ns, nsFlags, world.inodes);
+    const links = allocatePids(pidNs);
+    if (typeof links === "string") return errno(links);
+    const hostPid = links[0]!.nr;
+    registerPids(links, hostPid);
+    const child = new SimProcess(hostPid, links, proc, structuredClone(image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
+    for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
+    adoptNewProcess(world, child, first);
+    return pidIn(links, proc.pidNs);
+  }
+
+  waitpid(): WaitStatus | 0 | Errno {
+    this.live();
+    const { proc } = this;
+    let result: WaitStatus | 0 | Errno;
+    if (proc.children.size === 0) {
+      result = errno("ECHILD");
+    } else {
+      let zombie: SimProcess | undefined;
+      for (const c of proc.children) {
+        if (c.status === "zombie") {
+          zombie = c;
+          break;
+        }
+      }
+      if (zombie === undefined) {
+        result = 0;
+      } else {
+        const pid = pidIn(zombie.pids, proc.pidNs);
+        const exit = zombie.exit!;
+        reap(this.world, proc, zombie);
+        result = exit.signal !== null ? { pid, signaled: exit.signal } : { pid, exited: exit.status ?? 0 };
+      }
+    }
+    return this.sys("waitpid", {}, result);
+  }
+
+  kill(pid: Pid, sig: Signal): Errno | undefined {
+    this.live();
+    const args = { pid, sig };
+    if (!Number.isInteger(pid) || pid <= 0) return this.sys("kill", args, errno("EINVAL")); // no process groups here
+    const target = this.visible(pid);
+    if (target === undefined) return this.sys("kill", args, errno("ESRCH"));
+    if (!this.mayKill(target)) return this.sys("kill", args, errno("EPERM"));
+    this.sys("kill", args, undefined);
+    sendSignal(this.world, target, sig, this.proc);
+    this.afterSelfHarm();
+    return undefined;
+  }
+
+  /** kill_ok_by_cred. */
+  private mayKill(target: SimProcess): boolean {
+    const c = this.proc.creds;
+    const t = target.creds;
+    return c.euid === t.suid || c.euid === t.uid || c.uid === t.suid || c.uid === t.uid || capable(c, t.userns);
+  }
+
+  sigaction(sig: Signal, disposition: SignalDisposition): void {
+    this.live();
+    const shown = typeof disposition === "string" ? disposition : disposition.fn;
+    if (sig === SIGKILL) {
+      this.sys("sigaction", { sig, disposition: shown }, errno("EINVAL"));
+      return;
+    }
+    this.proc.signals.setDisposition(sig, disposition);
+    if (this.proc.signals.ignores(sig)) this.proc.signals.take(sig); // SIG_IGN discards a pending one
+    this.sys("sigaction", { sig, disposition: shown }, undefined);
+  }
+
+  exit(status: number): never {
+    this.live();
+    die(this.world, this.proc, { status, signal: null });
+    throw new ProcessGone("exit", `status ${status}`);
+  }
+
+  abort(reason: string): never {
+    this.live();
+    this.world.record(this.proc, { kind: "crash", reason });
+    die(this.world, this.proc, { status: null, signal: SIGABRT });
+    throw new ProcessGone("abort", reason);
+  }
+
+  // ---- sockets and fds ----
+
+  socketpair(): readonly [Fd, Fd] | Errno {
+    this.live();
+    const pair = this.world.sockets.create();
+    const a = this.proc.fds.install(pair.ends[0], false);
+    const b = this.proc.fds.install(pair.ends[1], false);
+    this.sys("socketpair", {}, { fds: [a, b], sock: pair.id });
+    return [a, b] as const;
+  }
+
+  sendmsg(fd: Fd, msg: OutMessage): Errno | undefined {
+    this.live();
+    const { world, proc } = this;
+    const end = this.socketAt(fd);
+    const sock = isErrno(end) ? 0 : end.pair.id;
+    const nfds = msg.fds.length;
+    const record = (data: Json, ret: Errno | undefined): Errno | undefined => {
+      world.record(proc, { kind: "send", fd, sock, msg: data, nfds, ret: traced(ret) });
+      return ret;
+    };
+    if (isErrno(end)) return record(null, end);
+    if (nfds > MAX_FDS_PER_MESSAGE) return record(null, errno("EINVAL"));
+    const files = [];
+    for (const passed of msg.fds) {
+      const entry = proc.fds.get(passed);
+      if (entry === undefined) return record(null, errno("EBADF"));
+      files.push(entry.file);
+    }
+    // The queued copy is the sender's data frozen at send time; the trace shares it.
+    const data = structuredClone(msg.data);
+    const faulted = world.faults.send(proc, fd, sock);
+    if (faulted !== null) return record(data, errno(faulted));
+    const sender = { hostPid: proc.hostPid, pids: proc.pids, uid: proc.creds.uid, gid: proc.creds.gid };
+    const datagram: Datagram = { data, files, sender };
+    const failed = sendDatagram(end, datagram, world.config.socketQueueMax);
+    return record(data, failed === undefined ? undefined : errno(failed));
+  }
+
+  recvmsg(fd: Fd): InMessage | Eof | Errno {
+    this.live();
+    const { world, proc } = this;
+    const end = this.socketAt(fd);
+    if (isErrno(end)) return this.sys("recvmsg", { fd }, end);
+    const d = receiveDatagram(end);
+    if (d === "EOF") return this.sys("recvmsg", { fd }, EOF);
+    if (d === "EAGAIN") return this.sys("recvmsg", { fd }, errno("EAGAIN"));
+    // MSG_CMSG_CLOEXEC: passed fds arrive close-on-exec. Install before dropping the
+    // in-flight reference so the file never reaches zero references in between.
+    const fds = d.files.map((f) => proc.fds.install(f, true));
+    for (const f of d.files) f.release();
+    const credPid = pidIn(d.sender.pids, proc.pidNs);
+    world.record(proc, { kind: "recv", fd, sock: end.pair.id, msg: d.data, fds, credPid, from: d.sender.hostPid });
+    return {
+      data: structuredClone(d.data),
+      fds,
+      credPid,
+      credUid: viewId(proc.creds.userns, "uid", d.sender.uid),
+      credGid: viewId(proc.creds.userns, "gid", d.sender.gid),
+    };
+  }
+
+  close(fd: Fd): Errno | undefined {
+    this.live();
+    this.proc.watches.delete(fd);
+    return this.sys("close", { fd }, this.proc.fds.close(fd) ? undefined : errno("EBADF"));
+  }
+
+  watchRead(fd: Fd, onReadable: string): Errno | undefined {
+    this.live();
+    const args = { fd, fn: onReadable };
+    const entry = this.proc.fds.get(fd);
+    if (entry === undefined) return this.sys("watchRead", args, errno("EBADF"));
+    if (entry.file.kind !== "socket") return this.sys("watchRead", args, errno("EPERM")); // epoll refuses /dev/null
+    this.proc.watches.set(fd, onReadable);
+    return this.sys("watchRead", args, undefined);
+  }
+
+  unwatchRead(fd: Fd): void {
+    this.live();
+    this.proc.watches.delete(fd);
+    this.sys("unwatchRead", { fd }, undefined);
+  }
+
+  // ---- shared memory ----
+
+  mmapSharedCounter(initial: number): number {
+    this.live();
+    const handle = this.world.sharedWords.length + 1;
+    const word = { value: initial };
+    this.world.sharedWords.push(word);
+    this.proc.shared.set(handle, word);
+    return this.sys("mmapSharedCounter", { initial }, handle);
+  }
+
+  sharedFetchAdd(handle: number, delta: number): number {
+    this.live();
+    const word = this.proc.shared.get(handle);
+    if (word === undefined) this.abort(`SIGSEGV: shared word ${handle} is not mapped in this process`);
+    const before = word.value;
+    word.value = before + delta;
+    return this.sys("sharedFetchAdd", { handle, delta }, before);
+  }
+
+  // ---- the event engine ----
+
+  post(work: Continuation): void {
+    this.live();
+    this.proc.work.push(work);
+    this.sys("post", { fn: work.fn }, undefined);
+  }
+
+  setTimer(delayMs: number, work: Continuation): number {
+    this.live();
+    const proc = this.proc;
+    const id = this.world.clock.schedule(delayMs, () => {
+      if (proc.timers.has(id)) proc.dueTimers.push(id);
+    });
+    proc.timers.set(id, work);
+    return this.sys("setTimer", { delayMs, fn: work.fn }, id);
+  }
+
+  clearTimer(id: number): void {
+    this.live();
+    const proc = this.proc;
+    if (proc.timers.delete(id)) {
+      this.world.clock.cancel(id);
+      const due = proc.dueTimers.indexOf(id);
+      if (due >= 0) proc.dueTimers.splice(due, 1);
+    }
+    this.sys("clearTimer", { id }, undefined);
+  }
+
+  // ---- credentials ----
+
+  setgroups(gids: readonly Gid[]): Errno | undefined {
+    this.live();
+    return this.sys("setgroups", { gids: [...gids] }, credSetgroups(this.proc.creds, gids));
+  }
+
+  setgid(gid: Gid): Errno | undefined {
+    this.live();
+    return this.sys("setgid", { gid }, credSetgid(this.proc.creds, gid));
+  }
+
+  setuid(uid: Uid): Errno | undefined {
+    this.live();
+    return this.sys("setuid", { uid }, credSetuid(this.proc.creds, uid));
+  }
+
+  prctlNoNewPrivs(): Errno | undefined {
+    this.live();
+    this.proc.creds.noNewPrivs = true;
+    return this.sys("prctlNoNewPrivs", {}, undefined);
+  }
+
+  writeProcFile(pid: Pid, file: ProcMapFile, content: string): Errno | undefined {
+    this.live();
+    const { world, proc } = this;
+    const args = { pid, file, content };
+    const target = this.visible(pid);
+    if (target === undefined) return this.sys("writeProcFile", args, errno("ENOENT"));
+    if (file === "setgroups" && world.config.noSetgroupsFile) return this.sys("writeProcFile", args, errno("ENOENT"));
+    const faulted = world.faults.mapWrite(proc, pid, file);
+    if (faulted !== null) return this.sys("writeProcFile", args, errno(faulted));
+    const userns = target.creds.userns;
+    const result =
+      file === "setgroups"
+        ? writeSetgroups(proc.creds, userns, content)
+        : writeIdMap(proc.creds, userns, file === "uid_map" ? "uid" : "gid", content, {
+            noSetgroupsFile: world.config.noSetgroupsFile,
+          });
+    return this.sys("writeProcFile", args, result);
+  }
+
+  // ---- the trace ----
+
+  trace(event: ModelEvent): void {
+    this.live();
+    if (event.what === "type") this.proc.ptype = event.type;
+    this.world.record(this.proc, { kind: "model", event: structuredClone(event) });
+  }
+
+  // ---- helpers ----
+
+  /** A process by pid as seen from the caller's pid namespace (live or zombie). */
+  private visible(pid: Pid): SimProcess | undefined {
+    const host = this.proc.pidNs.members.get(pid);
+    return host === undefined ? undefined : this.world.proc(host);
+  }
+
+  private socketAt(fd: Fd): SocketEnd | Errno {
+    const entry = this.proc.fds.get(fd);
+    if (entry === undefined) return errno("EBADF");
+    if (!(entry.file instanceof SocketEnd)) return errno("EINVAL"); // ENOTSOCK
+    return entry.file;
+  }
+
+  /** Records a syscall and returns its result unchanged. */
+  private sys<T extends Json | Errno | undefined | WaitStatus | readonly number[]>(call: string, args: Json, ret: T): T {
+    this.world.record(this.proc, { kind: "syscall", call, args, ret: traced(ret as Json | Errno | undefined) });
+    return ret;
+  }
+
+  /** A call made by a process that is already gone unwinds it again. */
+  private live(): void {
+    if (!this.proc.alive) throw new ProcessGone("exit", "process is gone");
+  }
+
+  /** kill() may have killed the caller itself (SIGKILL to self). */
+  private afterSelfHarm(): void {
+    if (!this.proc.alive) throw new ProcessGone("exit", `killed by signal ${this.proc.exit?.signal ?? 0}`);
+  }
+}
+
+export function kernelFor(world: World, proc: SimProcess): Kernel {
+  const kernel = proc.kernel ?? new SimKernel(world, proc);
+  proc.kernel = kernel;
+  return kernel;
+}
+
+/** A fresh fd table for a spawned process. */
+export function stdioTable(): FdTable {
+  return FdTable.withStdio();
+}

@@ -1,0 +1,87 @@
+// Everything one run's kernel knows: processes, namespaces, sockets, the clock, the trace,
+// the chooser and the fault injector. Subsystems are functions over this state.
+
+import type { Json } from "../lifecycle/kernel.ts";
+import type { Program } from "../lifecycle/program.ts";
+import type { TraceBody } from "../lifecycle/trace.ts";
+import { VirtualClock } from "./clock.ts";
+import { FaultInjector, type FaultRates } from "./faults.ts";
+import { initialNamespaceInodes, NsInodes, type PlainNamespaces } from "./namespaces.ts";
+import { PidNamespace, type PidLimits } from "./pids.ts";
+import type { SharedWord, SimProcess } from "./process.ts";
+import { Chooser, type ChoicePolicy } from "./random.ts";
+import { SocketRegistry } from "./sockets.ts";
+import { TraceRecorder, type Actor } from "./trace.ts";
+import { UserNamespace } from "./userns.ts";
+
+export interface WorldConfig {
+  seed: string | number;
+  firstPid: number;
+  limits: PidLimits;
+  faults: FaultRates;
+  msPerStep: number;
+  maxSteps: number;
+  socketQueueMax: number;
+  noSetgroupsFile: boolean;
+  replay?: readonly number[] | undefined;
+  policy?: ChoicePolicy | undefined;
+}
+
+/** The host's virtual init: reaps orphans at once, never runs model code. */
+export const HOST_INIT: Actor = { hostPid: 1, nsPid: 1, ptype: "" };
+
+export interface HarnessAction {
+  readonly label: Json;
+  readonly act: () => void;
+}
+
+export class World {
+  readonly chooser: Chooser;
+  readonly clock = new VirtualClock();
+  readonly trace: TraceRecorder;
+  readonly faults: FaultInjector;
+  readonly inodes = new NsInodes();
+  readonly sockets: SocketRegistry;
+  readonly rootPidNs: PidNamespace;
+  readonly rootUserNs: UserNamespace;
+  readonly rootPlainNs: PlainNamespaces;
+  /** Every process ever created, by host pid of creation (pids may be reused after reaping). */
+  readonly allProcs: SimProcess[] = [];
+  /** Live and zombie processes by host pid. */
+  readonly procs = new Map<number, SimProcess>();
+  /** Harness actions whose time has come, in order. */
+  readonly dueActions: HarnessAction[] = [];
+  /** Every MAP_SHARED word created; a word's handle is its index + 1. */
+  readonly sharedWords: SharedWord[] = [];
+  step = 0;
+  firstSpawned: SimProcess | null = null;
+
+  constructor(
+    readonly config: WorldConfig,
+    readonly program: Program,
+  ) {
+    this.chooser = new Chooser({ seed: config.seed, replay: config.replay, policy: config.policy });
+    this.trace = new TraceRecorder(() => this.clock.now(), () => this.step);
+    this.faults = new FaultInjector(config.faults, this.chooser, this.trace);
+    this.sockets = new SocketRegistry(config.socketQueueMax);
+    const { pid, user, ...plain } = initialNamespaceInodes(this.inodes);
+    this.rootPlainNs = plain;
+    this.rootPidNs = new PidNamespace(pid, null, config.limits, config.firstPid);
+    this.rootUserNs = new UserNamespace(user, null, 0, 0);
+    this.rootPidNs.allocator.reserve(1); // the host's init
+  }
+
+  /** Live or zombie process by host pid. */
+  proc(hostPid: number): SimProcess | undefined {
+    return this.procs.get(hostPid);
+  }
+
+  /** Live and zombie processes in ascending host pid order. */
+  sortedProcs(): SimProcess[] {
+    return [...this.procs.values()].sort((a, b) => a.hostPid - b.hostPid);
+  }
+
+  record(actor: Actor, body: TraceBody): void {
+    this.trace.record(actor, body);
+  }
+}
