@@ -1,0 +1,42 @@
+// Small toy programs for exercising the simulated kernel (not the Unit model).
+
+import type { Continuation, Json, Kernel } from "../../lifecycle/kernel.ts";
+import type { Program } from "../../lifecycle/program.ts";
+import { Sim, type SimOptions } from "../../sim/index.ts";
+
+/** A process's state in toy programs: a plain object the handlers mutate. */
+export type ToyState = { [key: string]: Json };
+
+export type Handler = (k: Kernel, state: ToyState, arg: Json) => void;
+
+export function toyProgram(handlers: Record<string, Handler>): Program {
+  return {
+    run(ctx, work) {
+      const handler = handlers[work.fn];
+      if (handler === undefined) throw new Error(`no handler ${work.fn}`);
+      handler(ctx.k, ctx.state as ToyState, work.arg);
+    },
+  };
+}
+
+export function cont(fn: string, arg: Json = null): Continuation {
+  return { fn, arg };
+}
+
+/** A Sim running `handlers`, with one root process (uid 0 unless given) starting at `main`. */
+export function toySim(
+  handlers: Record<string, Handler>,
+  options: Partial<SimOptions> = {},
+  creds: { uid: number; gid: number; groups?: number[] } = { uid: 0, gid: 0 },
+): { sim: Sim; main: number } {
+  const sim = new Sim(toyProgram(handlers), { seed: 1, ...options });
+  const main = sim.spawn({}, cont("main"), creds);
+  return { sim, main };
+}
+
+/** Runs one-shot code as the process's first work and returns what it recorded. */
+export function facts(sim: Sim, pid: number) {
+  const f = sim.processes().find((p) => p.pid === pid);
+  if (f === undefined) throw new Error(`no process ${pid}`);
+  return f;
+}
