@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CLONE_NEWPID, CLONE_NEWUSER, EOF, isErrno, type InMessage, type Json, type Kernel } from "../../lifecycle/kernel.ts";
-import { cont, facts, toySim, type ToyState } from "./toy.ts";
-
-function push(state: ToyState, key: string, value: Json): void {
-  const list = (state[key] ??= []) as Json[];
-  list.push(value);
-}
+import { CLONE_NEWPID, CLONE_NEWUSER, EOF, isErrno, type Errno, type InMessage, type Json, type Kernel } from "../../lifecycle/kernel.ts";
+import { cont, facts, push, res, toySim, type ToyState } from "./toy.ts";
 
 /** What recvmsg returned, as plain data. */
-function shown(r: InMessage | typeof EOF | { errno: string }): Json {
+function shown(r: InMessage | typeof EOF | Errno): Json {
   if (r === EOF) return "EOF";
   if (isErrno(r)) return r.errno;
   return { data: r.data, fds: [...r.fds], credPid: r.credPid, credUid: r.credUid, credGid: r.credGid };
@@ -30,7 +25,7 @@ describe("fd tables", () => {
         push(s, "pairs", k.socketpair() as unknown as Json);
         k.close(3);
         push(s, "pairs", k.socketpair() as unknown as Json);
-        push(s, "close", (k.close(42) as Json) ?? null);
+        push(s, "close", res(k.close(42)));
       },
     });
     sim.run();
@@ -116,8 +111,8 @@ describe("SEQPACKET socket pairs", () => {
       main: (k, s) => {
         const [a, b] = k.socketpair() as [number, number]; // 3, 4
         const [c, d] = k.socketpair() as [number, number]; // 5, 6
-        push(s, "tooMany", (k.sendmsg(b, { data: "x", fds: [c, d, c] }) as Json) ?? null);
-        push(s, "bad", (k.sendmsg(b, { data: "x", fds: [99] }) as Json) ?? null);
+        push(s, "tooMany", res(k.sendmsg(b, { data: "x", fds: [c, d, c] })));
+        push(s, "bad", res(k.sendmsg(b, { data: "x", fds: [99] })));
         k.sendmsg(b, { data: "carry", fds: [c] });
         k.close(c); // the only other reference to c is now in flight
         k.close(4);
@@ -148,7 +143,7 @@ describe("SEQPACKET socket pairs", () => {
         k.close(c);
         k.close(a); // destroys the end holding the queued datagram, and with it c
         push(s, "peer", shown(k.recvmsg(d)));
-        push(s, "send", (k.sendmsg(b, { data: "late", fds: [] }) as Json) ?? null);
+        push(s, "send", res(k.sendmsg(b, { data: "late", fds: [] })));
       },
     });
     sim.run();
@@ -160,12 +155,12 @@ describe("SEQPACKET socket pairs", () => {
       {
         main: (k, s) => {
           const [a, b] = k.socketpair() as [number, number];
-          for (let i = 0; i < 4; i++) push(s, "sends", (k.sendmsg(b, { data: i, fds: [] }) as Json) ?? null);
+          for (let i = 0; i < 4; i++) push(s, "sends", res(k.sendmsg(b, { data: i, fds: [] })));
           k.close(b);
           drain(k, s, a);
           const [c, d] = k.socketpair() as [number, number];
           k.close(c);
-          push(s, "epipe", (k.sendmsg(d, { data: 0, fds: [] }) as Json) ?? null);
+          push(s, "epipe", res(k.sendmsg(d, { data: 0, fds: [] })));
         },
       },
       { socketQueueMax: 3 },
@@ -196,9 +191,9 @@ describe("SEQPACKET socket pairs", () => {
         childReads: (k, s) => push(s, "got", shown(k.recvmsg(s.a as number))),
         parentReads: (k, s) => push(s, "got", shown(k.recvmsg(s.b as number))),
         map: (k, s) => {
-          push(s, "map", (k.writeProcFile(s.child as number, "uid_map", "0 1000 1") as Json) ?? null);
-          push(s, "map", (k.writeProcFile(s.child as number, "setgroups", "deny") as Json) ?? null);
-          push(s, "map", (k.writeProcFile(s.child as number, "gid_map", "0 1000 1") as Json) ?? null);
+          push(s, "map", res(k.writeProcFile(s.child as number, "uid_map", "0 1000 1")));
+          push(s, "map", res(k.writeProcFile(s.child as number, "setgroups", "deny")));
+          push(s, "map", res(k.writeProcFile(s.child as number, "gid_map", "0 1000 1")));
         },
       },
       {},

@@ -1,6 +1,6 @@
 // Small toy programs for exercising the simulated kernel (not the Unit model).
 
-import type { Continuation, Json, Kernel } from "../../lifecycle/kernel.ts";
+import type { Continuation, Errno, Json, Kernel } from "../../lifecycle/kernel.ts";
 import type { Program } from "../../lifecycle/program.ts";
 import { Sim, type SimOptions } from "../../sim/index.ts";
 
@@ -39,4 +39,15 @@ export function facts(sim: Sim, pid: number) {
   const f = sim.processes().find((p) => p.pid === pid);
   if (f === undefined) throw new Error(`no process ${pid}`);
   return f;
+}
+
+/** A call's Errno-or-nothing result as plain data: null on success, {errno} on failure. */
+export function res(r: Errno | undefined): Json {
+  return r === undefined ? null : { errno: r.errno };
+}
+
+/** Appends a value to a list kept in the toy state. */
+export function push(state: ToyState, key: string, value: Json): void {
+  const list = (state[key] ??= []) as Json[];
+  list.push(value);
 }
