@@ -52,7 +52,7 @@ import {
   type ProcessRec,
   type ProcessType,
 } from "./state.ts";
-import type { Isolation } from "./isolation.ts";
+import { emptyIsolation } from "./isolation.ts";
 
 /**
  * NXT_OK / NXT_ERROR / NXT_AGAIN, plus NEVER: a language module's start that does not
@@ -101,15 +101,6 @@ const ZERO_INIT: ProcessInit = {
   signals: "",
   portHandlers: "",
 };
-
-export function emptyIsolation(): Isolation {
-  return {
-    clone: { flags: 0, uidmap: [], gidmap: [] },
-    newPrivs: false,
-    rootfs: null,
-    automount: { languageDeps: true, tmpfs: true, procfs: true },
-  };
-}
 
 /** nxt_process_init(process) */
 export function processInitOf(process: ProcessRec): ProcessInit {

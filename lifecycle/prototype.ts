@@ -73,8 +73,11 @@ export function isolationMainPreforkHook(ctx: Ctx, process: ProcessRec): NxtInt 
   });
   if (!outcome.ok) {
     for (const text of outcome.alerts) alert(ctx, text);
+    // Where Unit would dereference NULL or fail an assert, main aborts.
+    if (outcome.abort !== undefined) ctx.k.abort(outcome.abort);
     return "ERROR";
   }
+  for (const text of outcome.value.warnings ?? []) log(ctx, text);
   process.isolation = outcome.value.isolation;
   process.userCred = outcome.value.userCred;
   return "OK";

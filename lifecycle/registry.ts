@@ -9,6 +9,7 @@ import type { RecvMsg } from "./port.ts";
 import type { NxtInt } from "./process.ts";
 import type { Oid, ProcessRec } from "./state.ts";
 import * as app from "./app.ts";
+import * as boot from "./boot.ts";
 import * as controller from "./controller.ts";
 import * as credential from "./credential.ts";
 import * as discovery from "./discovery.ts";
@@ -25,7 +26,7 @@ export type HandlerTable = Partial<Record<MsgTypeName, string>>;
 
 type AnyFn = (...args: never[]) => unknown;
 
-const MODULES = [app, controller, credential, discovery, mainProcess, port, portRpc, processMod, prototype, router, runtime, signalHandlers];
+const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, processMod, prototype, router, runtime, signalHandlers];
 
 let named: Map<string, AnyFn> | null = null;
 let tables: Map<string, HandlerTable> | null = null;

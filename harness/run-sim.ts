@@ -1,0 +1,69 @@
+// One run: a scenario, the lifecycle model and the simulated kernel, driven by one seed.
+
+import { lifecycleProgram, unitdImage, UNITD_ENTRY } from "../lifecycle/index.ts";
+import type { Json, Signal } from "../lifecycle/kernel.ts";
+import { signalNumber, unitdCapabilities, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
+import { Sim, type FaultRates, type RunResult } from "../sim/index.ts";
+import { modelOptionsFor, type ModelSwitches } from "./model-options.ts";
+import { rolesFromTrace } from "./roles.ts";
+
+export interface SimRunOptions extends ModelSwitches {
+  seed: string | number;
+  faults?: Partial<FaultRates>;
+  maxSteps?: number;
+  replay?: readonly number[];
+}
+
+export interface SimRun {
+  sim: Sim;
+  result: RunResult;
+  mainPid: number;
+}
+
+export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): SimRun {
+  const sim = new Sim(lifecycleProgram, {
+    seed: options.seed,
+    firstPid: scenario.unitd.firstPid,
+    pidMax: scenario.unitd.pidMax,
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+    ...(options.replay === undefined ? {} : { replay: options.replay }),
+  });
+  const image = unitdImage({
+    options: modelOptionsFor(scenario, options),
+    user: scenario.unitd.user,
+    group: scenario.unitd.group,
+    capabilities: unitdCapabilities(scenario.unitd),
+    conf: scenario.config,
+  });
+  const mainPid = sim.spawn(image as unknown as Json, UNITD_ENTRY, {
+    uid: scenario.unitd.euid,
+    gid: scenario.unitd.egid,
+  });
+  for (const action of scenario.actions) {
+    sim.at(action.at, action as unknown as Json, (s) => applyAction(s, mainPid, action));
+  }
+  const result = sim.run();
+  return { sim, result, mainPid };
+}
+
+function applyAction(sim: Sim, mainPid: number, action: ScenarioAction): void {
+  if (action.do === "reconfigure") {
+    const controller = livePids(sim, "controller", null)[0];
+    if (controller !== undefined) sim.post(controller, { fn: "controllerReconfigure", arg: action.config });
+    return;
+  }
+  const target = action.target;
+  const pids = target.role === "main" ? [mainPid] : livePids(sim, target.role, target.app);
+  const pid = pids[target.role === "app" ? target.index : 0];
+  if (pid !== undefined) sim.signal(pid, signalNumber(action.signal) as Signal);
+}
+
+/** Live processes of a role (and app), in the order they reported their type. */
+export function livePids(sim: Sim, type: string, app: string | null): number[] {
+  const alive = new Set(sim.processes().filter((p) => p.status === "running").map((p) => p.pid));
+  return rolesFromTrace(sim.trace)
+    .filter((r) => r.type === type && (app === null || r.app === app) && alive.has(r.pid))
+    .sort((a, b) => a.since - b.since)
+    .map((r) => r.pid);
+}
