@@ -7,8 +7,12 @@ import type { UserDb } from "./credential.ts";
 export const KNOWN_FIXES = ["633"] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 
-/** Re-introduced bugs of older Unit versions, for checking that the suite catches them. */
-export const KNOWN_MUTANTS = ["600", "312"] as const;
+/**
+ * Broken variants for checking that the tests catch them: re-introduced bugs of older Unit
+ * versions (GitHub issue numbers), and matrix mutants ("keep-all": a child keeps every
+ * inherited port; "send-all": NEW_PORT ignores the send matrix).
+ */
+export const KNOWN_MUTANTS = ["600", "312", "keep-all", "send-all"] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];
 
 export interface ModelOptions {

@@ -4,6 +4,7 @@
 
 import { alert, heapAlloc, heapFree, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { isErrno, EOF, type Fd, type Json, type Pid } from "./kernel.ts";
+import { hasMutant } from "./options.ts";
 import {
   MSG_TYPE_NAMES,
   NXT_PORT_MSG_MAX,
@@ -323,7 +324,7 @@ export function portSendNewPort(ctx: Ctx, newPort: PortRec, stream: number): voi
       ctx.k.abort(`send_new_port: process ${process.pid} has no port`);
     }
     const q = port(ctx, firstOid);
-    if (nxtProcSendMatrix[q.type]![newPort.type] === 1) {
+    if (nxtProcSendMatrix[q.type]![newPort.type] === 1 || hasMutant(ctx.s.options, "send-all")) {
       portSendPort(ctx, q, newPort, stream);
     }
   }

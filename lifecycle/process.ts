@@ -247,7 +247,8 @@ export function processChildFixup(ctx: Ctx, process: ProcessRec): NxtInt {
   ctx.k.trace({ what: "handshake", step: "child-fixup", detail: { pid: ctx.s.pid, ppid: ctx.s.ppid } });
 
   // Remove not ready processes.
-  for (const oid of runtimeProcessEach(ctx)) {
+  const keepAll = hasMutant(ctx.s.options, "keep-all");
+  for (const oid of keepAll ? [] : runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const p = proc(ctx, oid);
     if (nxtProcKeepMatrix[ptype]![processType(ctx, p)] === 0 && p.pid !== ctx.s.ppid) {
