@@ -7,7 +7,7 @@ import type { TraceEvent } from "../lifecycle/trace.ts";
 import { factsOf, type ProcessFacts } from "./facts.ts";
 import { faultRates, type FaultRates } from "./faults.ts";
 import { FdTable } from "./fds.ts";
-import { pidLimits, registerPids } from "./pids.ts";
+import { pidIn, pidLimits, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
 import { buildProcfs, type ProcFs } from "./procfs.ts";
 import type { ChoicePolicy } from "./random.ts";
@@ -163,6 +163,14 @@ export class Sim {
     const all = this.world.allProcs.map((p, i) => ({ p, i }));
     all.sort((a, b) => a.p.hostPid - b.p.hostPid || a.i - b.i);
     return all.map(({ p }) => factsOf(p));
+  }
+
+  /** `pid` (host) as seen from `viewer`'s pid namespace (host pid), 0 when invisible there. */
+  pidAsSeenBy(pid: number, viewer: number): number {
+    const target = this.world.proc(pid);
+    const from = this.world.proc(viewer);
+    if (target === undefined || from === undefined) return 0;
+    return pidIn(target.pids, from.pidNs);
   }
 
   /** A live process's model state (the object the program mutates). */
