@@ -1,0 +1,81 @@
+// Parsing of command-line values. Every bad value is a UsageError with one line of text.
+
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { UsageError } from "../harness/model-options.ts";
+import { parseSeed } from "../harness/explore.ts";
+import type { FaultRates } from "../sim/index.ts";
+
+export { parseSeed };
+
+/** A scenario named on the command line, and how a replay command names it again. */
+export interface ResolvedScenario {
+  scenario: Scenario;
+  /** The shipped name, or the file's absolute path. */
+  ref: string;
+}
+
+function looksLikeFile(arg: string): boolean {
+  return arg.includes("/") || arg.includes("\\") || arg.endsWith(".json");
+}
+
+/** A shipped scenario's name, or the path of a scenario file. */
+export function resolveScenario(arg: string): ResolvedScenario {
+  if (!looksLikeFile(arg)) {
+    const r = scenarioByName(arg);
+    if (r.ok) return { scenario: r.scenario, ref: r.scenario.name };
+    if (!existsSync(arg)) throw new UsageError(r.error);
+  }
+  const path = resolve(arg);
+  const r = loadScenario(arg);
+  if (!r.ok) throw new UsageError(r.error);
+  return { scenario: r.scenario, ref: path };
+}
+
+export function parsePositiveInt(text: string, what: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`${what} must be a positive integer, got "${text}"`);
+  }
+  return Number(text);
+}
+
+export function parseSeconds(text: string, what: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`${what} must be a positive number of seconds, got "${text}"`);
+  }
+  return n;
+}
+
+const FAULT_KEYS: readonly (keyof FaultRates)[] = ["cloneFail", "sendFail", "killAtStep", "mapWriteFail"];
+
+/** --faults '{"cloneFail":0.01,...}': every key known, every value a number in [0, 1]; missing keys are 0. */
+export function parseFaults(text: string): FaultRates {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--faults must be a JSON object such as '{"cloneFail":0.01}', got ${JSON.stringify(text)}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new UsageError(`--faults must be a JSON object of fault rates, got ${JSON.stringify(text)}`);
+  }
+  const rates: FaultRates = { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 };
+  for (const [key, value] of Object.entries(json)) {
+    if (!(FAULT_KEYS as readonly string[]).includes(key)) {
+      throw new UsageError(`--faults: unknown fault "${key}" (known: ${FAULT_KEYS.join(", ")})`);
+    }
+    if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+      throw new UsageError(`--faults: ${key} must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+    }
+    rates[key as keyof FaultRates] = value;
+  }
+  return rates;
+}
+
+/** Commander collector for repeatable options; "--fix 633,600" also works. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+}

@@ -1,0 +1,237 @@
+// nxtsim's command line: explore, replay, scenarios, check.
+//
+// Exit codes: 0 = done, nothing failed; 1 = a check failed (explore, replay) or the file is
+// invalid (check); 2 = bad usage (unknown scenario, bad flag or value, unknown fix/mutant).
+// Every error is one line on stderr; set NXTSIM_DEBUG=1 to see the stack of an internal error.
+
+import { writeFileSync } from "node:fs";
+
+import { Command, CommanderError, Option } from "commander";
+
+import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
+import { verdicts } from "../harness/checks.ts";
+import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, explore, runOnce } from "../harness/explore.ts";
+import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
+import type { FaultRates } from "../sim/index.ts";
+import { collect, parseFaults, parsePositiveInt, parseSeconds, parseSeed, resolveScenario } from "./args.ts";
+import { progressReporter } from "./progress.ts";
+import { exploreSummary, replaySummary } from "./report.ts";
+
+const USAGE = 2;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+interface ExploreFlags {
+  runs?: string;
+  time?: string;
+  seed?: string;
+  fix?: string[];
+  mutant?: string[];
+  faults?: string;
+  maxSteps?: string;
+  json?: string;
+  progress: boolean;
+}
+
+interface ReplayFlags {
+  scenario: string;
+  fix?: string[];
+  mutant?: string[];
+  faults?: string;
+  maxSteps?: string;
+  trace?: boolean;
+}
+
+function exploreCommand(args: string[], flags: ExploreFlags, io: Io): number {
+  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
+  const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
+  const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
+  const seed = flags.seed === undefined ? DEFAULT_BASE_SEED : parseSeed(flags.seed, "--seed");
+  const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
+  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
+  const fixes = flags.fix ?? [];
+  const mutants = flags.mutant ?? [];
+  for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
+  // A --json file that cannot be written is found out before the work, not after it.
+  if (flags.json !== undefined) writeJson(flags.json, null);
+
+  const progress = flags.progress ? progressReporter() : null;
+  let result;
+  try {
+    result = explore({
+      scenarios: resolved.map((r) => r.scenario),
+      refs: resolved.map((r) => r.ref),
+      seed,
+      fixes,
+      mutants,
+      ...(runs === undefined ? {} : { runs }),
+      ...(timeSeconds === undefined ? {} : { timeSeconds }),
+      ...(faults === undefined ? {} : { faults }),
+      ...(maxSteps === undefined ? {} : { maxSteps }),
+      ...(progress === null ? {} : { onProgress: (p) => progress.update(p) }),
+    });
+  } finally {
+    progress?.stop();
+  }
+  io.out(exploreSummary(result));
+  if (flags.json !== undefined) writeJson(flags.json, result);
+  return result.distinct.length > 0 ? 1 : 0;
+}
+
+function writeJson(file: string, value: unknown): void {
+  try {
+    writeFileSync(file, value === null ? "" : JSON.stringify(value, null, 2) + "\n");
+  } catch (e) {
+    const code = typeof e === "object" && e !== null && "code" in e ? ` (${String((e as { code: unknown }).code)})` : "";
+    throw new UsageError(`cannot write the --json file ${file}${code}`);
+  }
+}
+
+function replayCommand(seedText: string, flags: ReplayFlags, io: Io): number {
+  const seed = parseSeed(seedText, "seed");
+  const { scenario, ref } = resolveScenario(flags.scenario);
+  const faults: FaultRates =
+    flags.faults === undefined ? { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 } : parseFaults(flags.faults);
+  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
+  const fixes = flags.fix ?? [];
+  const mutants = flags.mutant ?? [];
+  modelOptionsFor(scenario, { fixes, mutants });
+
+  const run = runOnce(scenario, { seed, faults, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
+  const v = verdicts({ scenario, ...run });
+  const summary = replaySummary({
+    scenario: ref,
+    seed,
+    faults,
+    fixes,
+    mutants,
+    result: run.result,
+    hash: run.sim.traceHash(),
+    verdicts: v,
+  });
+  if (flags.trace) {
+    // The trace is the data (stdout, one JSON event a line); the verdict goes to stderr.
+    io.out(run.sim.traceJsonl());
+    io.err(summary);
+  } else {
+    io.out(summary);
+  }
+  return v.every((x) => x.ok) ? 0 : 1;
+}
+
+function scenariosCommand(io: Io): number {
+  const all: Scenario[] = listScenarios();
+  const width = Math.max(...all.map((s) => s.name.length));
+  for (const s of all) io.out(`${s.name.padEnd(width)}  ${s.description}\n`);
+  return 0;
+}
+
+function checkCommand(file: string, io: Io): number {
+  const r = loadScenario(file);
+  if (!r.ok) {
+    io.err(`${r.error}\n`);
+    return 1;
+  }
+  io.out("ok\n");
+  return 0;
+}
+
+function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name("nxtsim")
+    .description("Deterministic simulation of NGINX Unit's process lifecycle")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      // Commander's own usage errors: one line, named after the program.
+      outputError: (text, write) => write(`nxtsim: ${text.trim().split("\n")[0]}\n`),
+    });
+
+  const fixOption = () =>
+    new Option("--fix <name>", `switch on an upstream fix (repeatable): ${KNOWN_FIXES.join(", ")}`).argParser(collect);
+  const mutantOption = () =>
+    new Option("--mutant <name>", `re-introduce an old bug (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
+
+  program
+    .command("explore")
+    .description(
+      `run many seeded runs round-robin over scenarios (default: all shipped ones, about ${DEFAULT_TIME_SECONDS} s) and report failed checks`,
+    )
+    .argument("[scenario...]", "shipped scenario names or scenario files")
+    .option("--runs <n>", "stop after N runs")
+    .option("--time <seconds>", `stop after this much wall time (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
+    .option("--seed <s>", `base seed the run seeds are derived from (default ${DEFAULT_BASE_SEED})`)
+    .addOption(fixOption())
+    .addOption(mutantOption())
+    .option("--faults <json>", "fixed fault rates for every run instead of rates drawn per run, e.g. '{\"cloneFail\":0.01}'")
+    .option("--max-steps <n>", "step budget of each run (default 20000)")
+    .option("--json <file>", "also write the full result as JSON to FILE")
+    .option("--no-progress", "no progress output on stderr")
+    .action((args: string[], flags: ExploreFlags) => setCode(exploreCommand(args, flags, io)));
+
+  program
+    .command("replay")
+    .description("reproduce one run: its checks, trace hash and steps (exit 1 when a check fails)")
+    .argument("<seed>", "the run's seed (as printed by explore)")
+    .requiredOption("--scenario <name|file>", "shipped scenario name or scenario file")
+    .addOption(fixOption())
+    .addOption(mutantOption())
+    .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
+    .option("--max-steps <n>", "step budget (default 20000)")
+    .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
+    .action((seed: string, flags: ReplayFlags) => setCode(replayCommand(seed, flags, io)));
+
+  program
+    .command("scenarios")
+    .description("list the shipped scenarios with their descriptions")
+    .action(() => setCode(scenariosCommand(io)));
+
+  program
+    .command("check")
+    .description("validate a scenario file with Unit's rules: prints ok, or the one-line error (exit 1)")
+    .argument("<file>", "scenario file (JSON)")
+    .action((file: string) => setCode(checkCommand(file, io)));
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    io.err("nxtsim: error: missing command (explore, replay, scenarios, check; see nxtsim --help)\n");
+    return USAGE;
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is bad usage.
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? 0 : USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.err(`nxtsim: error: ${e.message.split("\n")[0]}\n`);
+      return USAGE;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(`nxtsim: internal error: ${msg.split("\n")[0]}\n`);
+    if (process.env.NXTSIM_DEBUG) io.err(`${e instanceof Error ? e.stack : ""}\n`);
+    return 1;
+  }
+}
