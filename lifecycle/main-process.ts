@@ -4,7 +4,7 @@
 
 import { cloneCredentialMap } from "./clone.ts";
 import { alert, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { isErrno, SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, type Json, type Pid } from "./kernel.ts";
+import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, type Json, type Pid } from "./kernel.ts";
 import { hasMutant } from "./options.ts";
 import { controllerProcess } from "./controller.ts";
 import { discoveryProcess } from "./discovery.ts";
@@ -35,6 +35,7 @@ import {
   processPortAdd,
   processStart,
   processUse,
+  waitpidNext,
 } from "./process.ts";
 import {
   runtimePortAdd,
@@ -334,20 +335,9 @@ export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
     if (reaped > 0 && hasMutant(ctx.s.options, "600")) {
       return;
     }
-    const w = ctx.k.waitpid();
-    if (isErrno(w)) {
-      if (w.errno === "ECHILD") return;
-      if (w.errno === "EINTR") continue;
-      alert(ctx, `waitpid() failed: ${w.errno}`);
+    const w = waitpidNext(ctx, "process %PI");
+    if (w === null) {
       return;
-    }
-    if (w === 0) {
-      return;
-    }
-    if (w.signaled !== undefined) {
-      alert(ctx, `process ${w.pid} exited on signal ${w.signaled}`);
-    } else {
-      ctx.k.trace({ what: "log", text: `process ${w.pid} exited with code ${w.exited}` });
     }
     const process = runtimeProcessFind(ctx, w.pid);
     if (process === null) {

@@ -7,7 +7,7 @@
 
 import { credentialGet, credentialSetgids, credentialSetuid } from "./credential.ts";
 import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid } from "./kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
 import {
   NXT_PORT_MSG_PROCESS_CREATED,
@@ -535,6 +535,30 @@ export function processClosePorts(ctx: Ctx, process: ProcessRec): void {
     runtimePortRemove(ctx, p);
   }
   if (fixed) processUse(ctx, process, -1);
+}
+
+/**
+ * The waitpid(-1, WNOHANG) step that main's and the prototype's SIGCHLD loops share: the
+ * next reaped child (logged as Unit logs it, `who` with %PI for the pid), or null when there
+ * is none left (0, ECHILD, or another error, which is alerted). EINTR retries.
+ */
+export function waitpidNext(ctx: Ctx, who: string): WaitStatus | null {
+  for (;;) {
+    const w = ctx.k.waitpid();
+    if (isErrno(w)) {
+      if (w.errno === "EINTR") continue;
+      if (w.errno !== "ECHILD") alert(ctx, `waitpid() failed: ${w.errno}`);
+      return null;
+    }
+    if (w === 0) return null;
+    const name = who.replace("%PI", String(w.pid));
+    if (w.signaled !== undefined) {
+      alert(ctx, `${name} exited on signal ${w.signaled}`);
+    } else {
+      log(ctx, `${name} exited with code ${w.exited}`);
+    }
+    return w;
+  }
 }
 
 /** nxt_process_quit */

@@ -4,13 +4,13 @@
 
 import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { isolationMainPrefork } from "./isolation.ts";
-import { isErrno, SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid } from "./kernel.ts";
+import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid } from "./kernel.ts";
 import { hasFix } from "./options.ts";
 import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
 import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvMsg } from "./port.ts";
 import type { HandlerTable } from "./registry.ts";
 import { appProcess } from "./app.ts";
-import { processClosePorts, processNew, processQuit, processStart, processUse, type NxtInt } from "./process.ts";
+import { processClosePorts, processNew, processQuit, processStart, processUse, waitpidNext, type NxtInt } from "./process.ts";
 import {
   PROTO_CHILDREN_LIST,
   queueRemove,
@@ -233,17 +233,17 @@ function protoQuitChildren(ctx: Ctx): void {
 
 /** nxt_proto_quit_handler */
 export function protoQuitHandler(ctx: Ctx, _recv: RecvMsg): void {
-  protoQuitChildren(ctx);
-  const proto = protoGlobals(ctx);
-  proto.exiting = true;
-  if (proto.children.length === 0) {
-    processQuit(ctx, 0);
-  }
+  protoQuit(ctx);
 }
 
 /** nxt_proto_sigterm_handler: the same as QUIT. */
 export function protoSigtermHandler(ctx: Ctx, sig: number): void {
   log(ctx, `signal signo:${sig} received`);
+  protoQuit(ctx);
+}
+
+/** Both bodies in Unit: QUIT the children, then quit now if there are none. */
+function protoQuit(ctx: Ctx): void {
   protoQuitChildren(ctx);
   const proto = protoGlobals(ctx);
   proto.exiting = true;
@@ -256,19 +256,8 @@ export function protoSigtermHandler(ctx: Ctx, sig: number): void {
 export function protoSigchldHandler(ctx: Ctx, _sig: number): void {
   const fixed = hasFix(ctx.s.options, "633");
   for (;;) {
-    const w = ctx.k.waitpid();
-    if (isErrno(w)) {
-      if (w.errno === "ECHILD") return;
-      if (w.errno === "EINTR") continue;
-      alert(ctx, `waitpid() failed: ${w.errno}`);
-      return;
-    }
-    if (w === 0) return;
-    if (w.signaled !== undefined) {
-      alert(ctx, `app process (isolated ${w.pid}) exited on signal ${w.signaled}`);
-    } else {
-      log(ctx, `app process (isolated ${w.pid}) exited with code ${w.exited}`);
-    }
+    const w = waitpidNext(ctx, "app process (isolated %PI)");
+    if (w === null) return;
     const process = protoProcessRemove(ctx, w.pid);
     if (process === null) continue;
     const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
