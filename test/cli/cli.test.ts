@@ -1,0 +1,253 @@
+// The nxtsim command line, run as a user runs it (node bin/nxtsim.js, npx nxtsim), checked
+// against what the harness functions compute in-process for the same seeds.
+
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { execa } from "execa";
+import { afterAll, describe, expect, it } from "vitest";
+
+import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { checkRun } from "../../harness/checks.ts";
+import {
+  explore,
+  faultRatesForSeed,
+  replayCommand,
+  runOnce,
+  runSeed,
+  type ExploreResult,
+} from "../../harness/explore.ts";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(REPO, "bin", "nxtsim.js");
+const scratch = mkdtempSync(join(tmpdir(), "nxtsim-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs nxtsim from a neutral cwd (so nothing depends on running from the repository root). */
+async function nxtsim(args: string[], cwd = scratch) {
+  const r = await execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { NXTSIM_DEBUG: "" } });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a printed `npx nxtsim ...` command line through the shell, with this checkout's launcher. */
+async function runPrinted(command: string) {
+  expect(command.startsWith("npx nxtsim ")).toBe(true);
+  const line = `"${process.execPath}" "${BIN}" ${command.slice("npx nxtsim ".length)}`;
+  const r = await execa(line, { shell: true, cwd: scratch, reject: false });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+function shipped(name: string): Scenario {
+  const r = scenarioByName(name);
+  if (!r.ok) throw new Error(r.error);
+  return r.scenario;
+}
+
+function hashOf(stdout: string): string {
+  const m = /^trace hash: ([0-9a-f]{64})$/m.exec(stdout);
+  if (m === null) throw new Error(`no trace hash in:\n${stdout}`);
+  return m[1]!;
+}
+
+/** The replay commands of a summary, in the order the distinct failures are listed. */
+function replayLines(stdout: string): string[] {
+  return [...stdout.matchAll(/^\s+replay: (.*)$/gm)].map((m) => m[1]!);
+}
+
+function expectOneLineError(r: { code: number | undefined; stdout: string; stderr: string }): void {
+  expect(r.code).not.toBe(0);
+  expect(r.code).not.toBeUndefined();
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toMatch(/Error:|node:internal|\.ts:\d+/);
+}
+
+describe("explore", () => {
+  it("prints a summary that matches the in-process exploration of the same seeds, and exits 0 or 1 accordingly", async () => {
+    const r = await nxtsim(["explore", "one-app-isolated", "--runs", "40", "--seed", "11", "--json", "out.json"]);
+    const expected = explore({ scenarios: [shipped("one-app-isolated")], runs: 40, seed: 11 });
+
+    expect(r.stdout).toMatch(/^explored 40 runs over 1 scenario in [\d.]+ s \(base seed 11, stopped by runs/);
+    expect(r.stdout).toMatch(/events: \d+ \(\d+ events\/s\)/);
+    expect(r.stdout).toMatch(/^\s+one-app-isolated\s+40 runs\s+\d+ events/m);
+    expect(r.stdout).toContain(`events: ${expected.events} `);
+    // Not a TTY: plain progress lines on stderr, nothing else.
+    expect(r.stderr).toMatch(/^progress: \d+% \d+ runs/m);
+
+    const written = JSON.parse(readFileSync(join(scratch, "out.json"), "utf8")) as ExploreResult;
+    expect(written.runRecords).toEqual(expected.runRecords);
+    expect(written.distinct.map((d) => [d.check, d.reason, d.count, d.replay])).toEqual(
+      expected.distinct.map((d) => [d.check, d.reason, d.count, d.replay]),
+    );
+    if (expected.distinct.length === 0) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("no failures");
+    } else {
+      expect(r.code).toBe(1);
+      expect(replayLines(r.stdout)).toEqual(expected.distinct.map((d) => d.replay));
+    }
+  });
+
+  it("derives run seeds and fault rates from the base seed alone, round-robin over scenarios", () => {
+    const scenarios = [shipped("boot-only"), shipped("two-apps")];
+    const a = explore({ scenarios, runs: 12, seed: 5 });
+    const b = explore({ scenarios, runs: 12, seed: 5 });
+    expect(a.runRecords).toEqual(b.runRecords);
+    a.runRecords.forEach((rec, i) => {
+      expect(rec.scenario).toBe(i % 2 === 0 ? "boot-only" : "two-apps");
+      expect(rec.seed).toBe(runSeed(5, i));
+      expect(rec.faults).toEqual(faultRatesForSeed(rec.seed));
+    });
+    expect(explore({ scenarios, runs: 12, seed: 6 }).runRecords.map((x) => x.seed)).not.toEqual(
+      a.runRecords.map((x) => x.seed),
+    );
+    // Some runs are fault-free and some are not.
+    const seeds = Array.from({ length: 40 }, (_, i) => runSeed(1, i));
+    const withFaults = seeds.filter((s) => Object.values(faultRatesForSeed(s)).some((v) => v > 0));
+    expect(withFaults.length).toBeGreaterThan(0);
+    expect(withFaults.length).toBeLessThan(seeds.length);
+  });
+
+  it("reports the #600 mutant on shutdown-sigquit (exit 1) and its printed replay reproduces the failure", async () => {
+    const r = await nxtsim(["explore", "shutdown-sigquit", "--runs", "20", "--mutant", "600", "--no-progress"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAILURES: \d+ in \d+ of 20 runs/);
+    expect(r.stdout).toMatch(/\] shutdown-completes on shutdown-sigquit: /);
+    const replay = replayLines(r.stdout)[0]!;
+    expect(replay).toContain("--mutant 600");
+    const again = await runPrinted(replay);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/^ {2}FAIL {2}shutdown-completes: /m);
+  });
+
+  it("reports the #312 mutant only with clone failures, and not without the mutant", async () => {
+    const args = ["explore", "one-app-two-processes", "--runs", "20", "--faults", '{"cloneFail":0.05}', "--no-progress"];
+    const mutant = await nxtsim([...args, "--mutant", "312"]);
+    expect(mutant.code).toBe(1);
+    expect(mutant.stdout).toMatch(/\] no-crash on one-app-two-processes: \w+ \d+ crashed: assertion failed: port .* cleanup/);
+    const plain = await nxtsim(args);
+    expect(plain.stdout).not.toContain("cleanup");
+  });
+});
+
+describe("replay", () => {
+  it("prints the same trace hash twice, equal to the hash of explore's run for that seed (faults included)", async () => {
+    const scenario = shipped("shutdown-sigquit");
+    // The first run of base seed 3 whose drawn fault rates are not all zero.
+    let index = 0;
+    while (Object.values(faultRatesForSeed(runSeed(3, index))).every((v) => v === 0)) index++;
+    const seed = runSeed(3, index);
+    const faults = faultRatesForSeed(seed);
+    const run = runOnce(scenario, { seed, faults });
+    const command = replayCommand({ seed, scenario: "shutdown-sigquit", faults, fixes: [], mutants: [] });
+    expect(command).toContain("--faults '");
+
+    const first = await runPrinted(command);
+    const second = await runPrinted(command);
+    expect(hashOf(first.stdout)).toBe(run.sim.traceHash());
+    expect(hashOf(second.stdout)).toBe(run.sim.traceHash());
+    expect(first.stdout).toContain(`steps: ${run.result.steps}, events: ${run.result.events}, end: ${run.result.reason}`);
+    const failed = checkRun({ scenario, ...run }).length > 0;
+    expect(first.code).toBe(failed ? 1 : 0);
+    expect(first.stdout).toContain(failed ? "verdict: FAIL" : "verdict: pass");
+  });
+
+  it("without --faults replays a fault-free run; --trace prints the trace whose sha256 is the hash", async () => {
+    const run = runOnce(shipped("two-apps"), { seed: 77, faults: { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 } });
+    const plain = await nxtsim(["replay", "77", "--scenario", "two-apps"]);
+    expect(hashOf(plain.stdout)).toBe(run.sim.traceHash());
+    const traced = await nxtsim(["replay", "77", "--scenario", "two-apps", "--trace"]);
+    expect(traced.stdout + "\n").toBe(run.sim.traceJsonl());
+    expect(createHash("sha256").update(traced.stdout + "\n").digest("hex")).toBe(run.sim.traceHash());
+    expect(hashOf(traced.stderr)).toBe(run.sim.traceHash());
+  });
+
+  it("accepts a scenario file and prints a replay command that names the file", async () => {
+    const file = join(REPO, "fixtures", "scenarios", "kill-restart-app.json");
+    const r = await nxtsim(["explore", file, "--runs", "2", "--no-progress", "--json", "file.json"]);
+    expect(r.stdout).toContain(file);
+    const rec = (JSON.parse(readFileSync(join(scratch, "file.json"), "utf8")) as ExploreResult).runRecords[1]!;
+    const command = replayCommand({ seed: rec.seed, scenario: file, faults: rec.faults, fixes: [], mutants: [] });
+    const replayed = await runPrinted(command);
+    expect(hashOf(replayed.stdout)).toBe(runOnce(shipped("kill-restart-app"), rec).sim.traceHash());
+  });
+});
+
+describe("scenarios and check", () => {
+  it("scenarios lists every shipped scenario with its description", async () => {
+    const r = await nxtsim(["scenarios"]);
+    expect(r.code).toBe(0);
+    const all = listScenarios();
+    expect(all.length).toBeGreaterThanOrEqual(7);
+    const lines = r.stdout.split("\n");
+    expect(lines).toHaveLength(all.length);
+    all.forEach((s, i) => {
+      expect(lines[i]!.startsWith(s.name + " ")).toBe(true);
+      expect(lines[i]).toContain(s.description);
+    });
+  });
+
+  it("check fails each invalid example with its one-line error and passes a shipped scenario", async () => {
+    const dir = join(REPO, "fixtures", "invalid");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) {
+      const r = await nxtsim(["check", join("fixtures", "invalid", f)], REPO);
+      expect(r.code).toBe(1);
+      expectOneLineError(r);
+      const expected = loadScenario(join("fixtures", "invalid", f));
+      expect(expected.ok).toBe(false);
+      if (!expected.ok) expect(r.stderr).toBe(expected.error);
+    }
+    const ok = await nxtsim(["check", join(REPO, "fixtures", "scenarios", "one-app-isolated.json")]);
+    expect(ok).toEqual({ code: 0, stdout: "ok", stderr: "" });
+  });
+});
+
+describe.concurrent("bad input: one line on stderr, non-zero exit, no stack trace", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["unknown scenario", ["explore", "no-such-scenario", "--runs", "1"], /no shipped scenario named "no-such-scenario"/],
+    ["unknown flag", ["explore", "--bogus"], /unknown option '--bogus'/],
+    ["bad --runs", ["explore", "--runs", "ten"], /--runs must be a positive integer/],
+    ["bad --time", ["explore", "--time", "0"], /--time must be a positive number/],
+    ["malformed --seed", ["explore", "--seed", "-3", "--runs", "1"], /--seed must be a non-negative integer/],
+    ["malformed replay seed", ["replay", "12ab", "--scenario", "boot-only"], /seed must be a non-negative integer/],
+    ["missing scenario file", ["replay", "1", "--scenario", "/no/such/file.json"], /cannot read the file \(ENOENT\)/],
+    ["invalid scenario file", ["explore", "fixtures/invalid/unknown-key.json"], /unknown key "delay"/],
+    ["unknown fix", ["explore", "boot-only", "--runs", "1", "--fix", "999"], /unknown fix "999"/],
+    ["unknown mutant", ["replay", "1", "--scenario", "boot-only", "--mutant", "42"], /unknown mutant "42"/],
+    ["bad --faults", ["replay", "1", "--scenario", "boot-only", "--faults", '{"cloneFail":7}'], /cloneFail must be a number from 0 to 1/],
+    ["replay without --scenario", ["replay", "1"], /required option '--scenario/],
+    ["unknown command", ["frobnicate"], /unknown command 'frobnicate'/],
+    ["no command", [], /missing command/],
+    ["unwritable --json", ["explore", "boot-only", "--runs", "1", "--json", "/no/such/dir/x.json"], /cannot write the --json file/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const r = await nxtsim(args, REPO);
+      expectOneLineError(r);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+});
+
+describe("launching", () => {
+  it("npx nxtsim and npm start work from the repository root", async () => {
+    const npx = await execa("npx", ["nxtsim", "scenarios"], { cwd: REPO, reject: false });
+    expect(npx.exitCode).toBe(0);
+    expect(npx.stdout).toContain("boot-only");
+    const start = await execa("npm", ["start", "--silent", "--", "boot-only", "--runs", "3", "--no-progress"], {
+      cwd: REPO,
+      reject: false,
+    });
+    expect(start.stdout).toMatch(/^explored 3 runs over 1 scenario/m);
+    expect([0, 1]).toContain(start.exitCode);
+  });
+});
