@@ -130,13 +130,15 @@ export function routerConfDataHandler(ctx: Ctx, recv: RecvMsg): void {
       conf: appConf,
       processes: processCount(appConf["processes"] ?? 1),
       protoPort: null,
-      sharedFd: -1,
+      sharedPair: [-1, -1],
       pending: 0,
       ports: [],
       removed: false,
     };
     router.apps[name] = app;
-    routerAppPreforkStart(ctx, app);
+    if (routerAppQueueInit(ctx, app)) {
+      routerStartAppProcess(ctx, app, -1);
+    }
   }
   const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
   if (reply !== null) {
@@ -160,69 +162,49 @@ function ownPort(ctx: Ctx) {
   return port(ctx, own);
 }
 
-/** nxt_router_app_rpc_create for the prototype: START_PROCESS to main with the shared port. */
-function routerAppPreforkStart(ctx: Ctx, app: RouterApp): void {
-  const main = ctx.s.rt.portByType[NXT_PROCESS_MAIN];
-  if (main == null) return;
+/** The app's shared port (nxt_router_app_queue_init): the router keeps both ends. */
+function routerAppQueueInit(ctx: Ctx, app: RouterApp): boolean {
   const pair = ctx.k.socketpair();
   if (isErrno(pair)) {
     alert(ctx, `socketpair() failed ${pair.errno}`);
+    return false;
+  }
+  app.sharedPair = [pair[0], pair[1]];
+  return true;
+}
+
+/**
+ * nxt_router_start_app_process_handler: one more process through the prototype, or, when
+ * the app has no prototype (first start, or it died), a prototype through main carrying the
+ * shared port's read end. peer -1 = none (the scale-up path registers no peer).
+ */
+function routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): void {
+  if (app.removed || app.pending > 0 || app.ports.length >= app.processes) {
     return;
   }
-  app.sharedFd = pair[1];
   const own = ownPort(ctx);
-  const stream = portRpcRegisterHandler(ctx, own, "routerAppPreforkReady", "routerAppPreforkError", -1, app.name);
   app.pending = 1;
-  portSocketWrite(ctx, port(ctx, main), NXT_PORT_MSG_START_PROCESS, pair[0], -1, stream, own.id, {
+  const stream = portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.name);
+  if (app.protoPort !== null) {
+    portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
+    return;
+  }
+  const main = ctx.s.rt.portByType[NXT_PROCESS_MAIN];
+  nxtAssert(ctx, main != null, "router knows main's port");
+  portSocketWrite(ctx, port(ctx, main), NXT_PORT_MSG_START_PROCESS, app.sharedPair[0], -1, stream, own.id, {
     name: app.name,
     conf: app.conf,
   });
-  // The read end travels to main (NXT_PORT_MSG_CLOSE_FD): the router drops its copy.
-  ctx.k.close(pair[0]);
 }
 
-/** The prototype's NEW_PORT completed the RPC: remember its port, start the first process. */
-export function routerAppPreforkReady(ctx: Ctx, recv: RecvMsg, data: Json): void {
-  const app = routerGlobals(ctx).apps[data as string];
-  if (app === undefined || recv.newPort === null) return;
-  app.pending = 0;
-  const proto = port(ctx, recv.newPort);
-  nxtAssert(ctx, proto.type === NXT_PROCESS_PROTOTYPE && app.protoPort === null, "prefork ready: PROTOTYPE reply, no proto port yet");
-  app.protoPort = proto.oid;
-  proto.app = app.name;
-  if (app.removed) {
-    portSocketWrite(ctx, proto, NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
-    return;
-  }
-  routerStartAppProcess(ctx, app, proto.pid);
-}
-
-export function routerAppPreforkError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
-  const app = routerGlobals(ctx).apps[data as string];
-  if (app !== undefined) app.pending = 0;
-  alert(ctx, `failed to start prototype "${String(data)}"`);
-}
-
-/** START_PROCESS to the prototype for one more application process (peer -1 = none). */
-function routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): void {
-  if (app.removed || app.protoPort === null || app.pending > 0 || app.ports.length >= app.processes) {
-    return;
-  }
-  const proto = port(ctx, app.protoPort);
-  const own = ownPort(ctx);
-  app.pending = 1;
-  const stream = portRpcRegisterHandler(ctx, own, "routerAppProcessReady", "routerAppProcessError", peer, app.name);
-  portSocketWrite(ctx, proto, NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
-}
-
-/** An app process's NEW_PORT (from its prototype) completed the start RPC. */
-export function routerAppProcessReady(ctx: Ctx, recv: RecvMsg, data: Json): void {
+/** nxt_router_app_port_ready: NEW_PORT of a prototype (from main) or an app (from the prototype). */
+export function routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): void {
   const app = routerGlobals(ctx).apps[data as string];
   if (app === undefined) return;
   if (recv.msg.type !== RAW.NEW_PORT || recv.newPort === null) {
-    return routerAppProcessError(ctx, recv, data);
+    return routerAppPortError(ctx, recv, data);
   }
-  nxtAssert(ctx, app.pending !== 0, "app process ready: pending_processes != 0");
+  nxtAssert(ctx, app.pending !== 0, "app port ready: pending_processes != 0");
   app.pending = 0;
   const p = port(ctx, recv.newPort);
   if (app.removed) {
@@ -230,15 +212,23 @@ export function routerAppProcessReady(ctx: Ctx, recv: RecvMsg, data: Json): void
     return;
   }
   p.app = app.name;
+  if (p.type === NXT_PROCESS_PROTOTYPE) {
+    nxtAssert(ctx, app.protoPort === null, "prototype reply: app has no proto port yet");
+    app.protoPort = p.oid;
+    // The first process is started with the prototype as its peer (the config-apply path).
+    routerStartAppProcess(ctx, app, p.pid);
+    return;
+  }
   app.ports.push(p.oid);
   routerStartAppProcess(ctx, app, -1);
 }
 
-export function routerAppProcessError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
+/** nxt_router_app_port_error */
+export function routerAppPortError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
   const app = routerGlobals(ctx).apps[data as string];
   if (app === undefined) return;
   app.pending = 0;
-  alert(ctx, `failed to start application "${app.name}" process`);
+  alert(ctx, `failed to start application "${app.name}"`);
 }
 
 /** An app was removed from the configuration: QUIT its prototype. */
@@ -247,10 +237,10 @@ function routerAppRemove(ctx: Ctx, app: RouterApp): void {
   if (app.protoPort !== null && isLive(ctx, app.protoPort)) {
     portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
   }
-  if (app.sharedFd !== -1) {
-    ctx.k.close(app.sharedFd);
-    app.sharedFd = -1;
+  for (const fd of app.sharedPair) {
+    if (fd !== -1) ctx.k.close(fd);
   }
+  app.sharedPair = [-1, -1];
 }
 
 /** nxt_router_app_port_close: a port of an app closed; replace a lost process. */
@@ -260,12 +250,14 @@ export function routerAppPortClose(ctx: Ctx, portOid: number): void {
   p.app = null;
   if (app === undefined) return;
   if (app.protoPort === portOid) {
+    // The prototype is gone: the next start asks main for a new one.
     app.protoPort = null;
     return;
   }
   const at = app.ports.indexOf(portOid);
   if (at >= 0) app.ports.splice(at, 1);
-  routerStartAppProcess(ctx, app, -1);
+  // A lost process is replaced unless the router itself is shutting down.
+  if (!ctx.s.rt.shutdown) routerStartAppProcess(ctx, app, -1);
 }
 
 /** nxt_router_remove_pid_handler */

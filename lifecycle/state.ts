@@ -177,8 +177,8 @@ export interface RouterApp {
   conf: Json;
   processes: number;
   protoPort: Oid | null;
-  /** Write end of the app's shared port kept by the router; -1 before START_PROCESS. */
-  sharedFd: number;
+  /** The app's shared port, both ends kept by the router (the read end goes to each new prototype). */
+  sharedPair: [number, number];
   pending: number;
   ports: Oid[];
   removed: boolean;

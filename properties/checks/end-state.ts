@@ -1,0 +1,59 @@
+// What must hold once a run has quiesced: no fd to a dead port, no zombie under a live
+// parent, and after a shutdown signal to main nothing left (main last).
+
+import type { Check, Violation } from "../check.ts";
+
+export const noDeadPortFds: Check = {
+  name: "no-dead-port-fds",
+  claim: "at quiescence every socket end a live process holds has its peer end held by some live process",
+  check: (run) => {
+    if (!run.quiescent) return [];
+    const live = run.facts.filter((f) => f.status === "running");
+    const holders = new Map<string, number>();
+    for (const f of live) for (const d of f.fds) if (d.kind === "socket") holders.set(`${d.sock}/${d.end}`, f.pid);
+    const out: Violation[] = [];
+    for (const f of live) {
+      for (const d of f.fds) {
+        if (d.kind === "socket" && !holders.has(`${d.sock}/${1 - d.end}`)) {
+          out.push({ check: "no-dead-port-fds", reason: `${f.ptype} ${f.pid} holds fd ${d.fd} of socket ${d.sock} whose peer end is gone`, step: -1 });
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const noZombies: Check = {
+  name: "no-zombies",
+  claim: "at quiescence no exited child of a live process is left unreaped",
+  check: (run) => {
+    if (!run.quiescent) return [];
+    const live = new Set(run.facts.filter((f) => f.status === "running").map((f) => f.pid));
+    return run.facts
+      .filter((f) => f.status === "zombie" && live.has(f.ppid))
+      .map((f) => ({ check: "no-zombies", reason: `${f.ptype} ${f.pid} is a zombie of live ${f.ppid}`, step: -1 }));
+  },
+};
+
+const SHUTDOWN_SIGNALS = new Set([2, 3, 15]);
+
+export const shutdownCompletes: Check = {
+  name: "shutdown-completes",
+  claim: "after SIGQUIT, SIGTERM or SIGINT to main, every process exits, main last, within the step budget",
+  check: (run) => {
+    const main = run.facts.find((f) => f.ptype === "main");
+    if (main === undefined) return [];
+    const signalled = run.trace.some((e) => e.kind === "signal" && e.pid === main.pid && SHUTDOWN_SIGNALS.has(e.sig));
+    if (!signalled) return [];
+    if (!run.quiescent) return [{ check: "shutdown-completes", reason: "the run did not settle within its step budget", step: -1 }];
+    const out: Violation[] = run.facts
+      .filter((f) => f.status === "running")
+      .map((f) => ({ check: "shutdown-completes", reason: `${f.ptype} ${f.pid} still running after shutdown`, step: -1 }));
+    const exits = run.trace.filter((e) => e.kind === "exit");
+    const last = exits.at(-1);
+    if (out.length === 0 && last !== undefined && last.pid !== main.pid) {
+      out.push({ check: "shutdown-completes", reason: `${last.ptype} ${last.pid} exited after main`, step: last.step });
+    }
+    return out;
+  },
+};
