@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
-import type { FaultRates } from "../sim/index.ts";
+import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 
 export { parseSeed };
 
@@ -49,7 +49,7 @@ export function parseSeconds(text: string, what: string): number {
   return n;
 }
 
-const FAULT_KEYS: readonly (keyof FaultRates)[] = ["cloneFail", "sendFail", "killAtStep", "mapWriteFail"];
+const FAULT_KEYS: readonly (keyof FaultRates)[] = FAULT_KINDS;
 
 /** --faults '{"cloneFail":0.01,...}': every key known, every value a number in [0, 1]; missing keys are 0. */
 export function parseFaults(text: string): FaultRates {
@@ -62,7 +62,7 @@ export function parseFaults(text: string): FaultRates {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new UsageError(`--faults must be a JSON object of fault rates, got ${JSON.stringify(text)}`);
   }
-  const rates: FaultRates = { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 };
+  const rates = noFaults();
   for (const [key, value] of Object.entries(json)) {
     if (!(FAULT_KEYS as readonly string[]).includes(key)) {
       throw new UsageError(`--faults: unknown fault "${key}" (known: ${FAULT_KEYS.join(", ")})`);

@@ -13,7 +13,7 @@ import { verdicts } from "../harness/checks.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, explore, runOnce } from "../harness/explore.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import type { FaultRates } from "../sim/index.ts";
+import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { collect, parseFaults, parsePositiveInt, parseSeconds, parseSeed, resolveScenario } from "./args.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
@@ -100,7 +100,7 @@ function replayCommand(seedText: string, flags: ReplayFlags, io: Io): number {
   const seed = parseSeed(seedText, "seed");
   const { scenario, ref } = resolveScenario(flags.scenario);
   const faults: FaultRates =
-    flags.faults === undefined ? { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 } : parseFaults(flags.faults);
+    flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];

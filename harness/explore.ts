@@ -7,7 +7,7 @@
 // `nxtsim replay` command that reproduces its run.
 
 import type { Scenario } from "../fixtures/scenario.ts";
-import type { FaultRates } from "../sim/index.ts";
+import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { checkRun, RUN_CHECKS, type RunCheck } from "./checks.ts";
 import { modelOptionsFor, UsageError } from "./model-options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
@@ -19,6 +19,7 @@ export const DEFAULT_TIME_SECONDS = 15;
 /** Largest seed accepted anywhere (seeds are exact integers). */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
+/** The fault kinds a run draws rates for; sendLost (a lost message) only when asked with --faults. */
 const FAULT_NAMES = ["cloneFail", "sendFail", "killAtStep", "mapWriteFail"] as const;
 /** Non-zero rates a run may draw for one fault kind. */
 const FAULT_LEVELS = [0.002, 0.005, 0.01, 0.02] as const;
@@ -140,7 +141,7 @@ export function runSeed(base: number, index: number): number {
  */
 export function faultRatesForSeed(seed: number): FaultRates {
   const next = splitmix32(fold(seed) ^ 0x5fa17e5);
-  const rates: FaultRates = { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 };
+  const rates = noFaults();
   if (next() % 4 === 0) return rates;
   for (const name of FAULT_NAMES) {
     const r = next();
@@ -216,8 +217,8 @@ export function normaliseReason(reason: string): string {
 }
 
 function fullRates(partial: Partial<FaultRates>): FaultRates {
-  const rates: FaultRates = { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 };
-  for (const name of FAULT_NAMES) {
+  const rates = noFaults();
+  for (const name of FAULT_KINDS) {
     const v = partial[name];
     if (v !== undefined) rates[name] = v;
   }

@@ -2,9 +2,10 @@
 
 import type { RunView } from "../properties/check.ts";
 import type { SimRun } from "./run-sim.ts";
+
 import type { Scenario } from "../fixtures/scenario.ts";
 
-export function simRunView(run: SimRun, scenario: Scenario): RunView {
+export function simRunView(run: Pick<SimRun, "sim" | "result">, scenario: Scenario): RunView {
   return {
     trace: run.sim.trace,
     facts: run.sim.processes(),

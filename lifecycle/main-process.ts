@@ -36,6 +36,7 @@ import {
   processStart,
   processUse,
   waitpidNext,
+  type NxtInt,
 } from "./process.ts";
 import {
   runtimePortAdd,
@@ -77,23 +78,25 @@ export const portHandlerTables: Record<string, HandlerTable> = {
   },
 };
 
-/** Boot entry of unitd: nxt_runtime_initial_start then nxt_main_process_start. */
+/** nxt_runtime_initial_start (no daemon mode, no pid file): start main, or quit(1). */
 export function runtimeInitialStart(ctx: Ctx): void {
-  mainProcessStart(ctx);
+  if (mainProcessStart(ctx) !== "ERROR") {
+    return;
+  }
+  runtimeQuit(ctx, 1);
 }
 
-/** nxt_main_process_start */
-export function mainProcessStart(ctx: Ctx): void {
+/** nxt_main_process_start: main's port, then discovery (which leads to the rest). */
+export function mainProcessStart(ctx: Ctx): NxtInt {
   const rt = ctx.s.rt;
   rt.type = NXT_PROCESS_MAIN;
   ctx.k.trace({ what: "type", type: "main", name: "main" });
   portRpcInit(ctx);
   mainProcessSignals(ctx);
   if (!mainProcessPortCreate(ctx)) {
-    runtimeQuit(ctx, 1);
-    return;
+    return "ERROR";
   }
-  processInitStart(ctx, discoveryProcess());
+  return processInitStart(ctx, discoveryProcess());
 }
 
 /** nxt_main_process_port_create */

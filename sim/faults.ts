@@ -6,20 +6,28 @@ import type { ErrnoName, Json } from "../lifecycle/kernel.ts";
 import type { Chooser } from "./random.ts";
 import type { Actor, TraceRecorder } from "./trace.ts";
 
+/**
+ * Per-run fault rates. sendFail is what a live socket can really return (EAGAIN, queue full);
+ * sendLost (EPIPE on a socket whose peer is still there) cannot happen on Linux and stands
+ * for a message lost on the way: it is off unless asked for.
+ */
 export interface FaultRates {
   cloneFail: number;
   sendFail: number;
+  sendLost: number;
   killAtStep: number;
   mapWriteFail: number;
 }
 
+export const FAULT_KINDS = ["cloneFail", "sendFail", "sendLost", "killAtStep", "mapWriteFail"] as const satisfies readonly (keyof FaultRates)[];
+
+export function noFaults(): FaultRates {
+  return { cloneFail: 0, sendFail: 0, sendLost: 0, killAtStep: 0, mapWriteFail: 0 };
+}
+
 export function faultRates(partial: Partial<FaultRates> = {}): FaultRates {
-  const rates: FaultRates = {
-    cloneFail: partial.cloneFail ?? 0,
-    sendFail: partial.sendFail ?? 0,
-    killAtStep: partial.killAtStep ?? 0,
-    mapWriteFail: partial.mapWriteFail ?? 0,
-  };
+  const rates = noFaults();
+  for (const kind of FAULT_KINDS) rates[kind] = partial[kind] ?? 0;
   for (const [name, p] of Object.entries(rates)) {
     if (!(p >= 0 && p <= 1)) throw new Error(`fault rate ${name} must be in [0, 1], got ${p}`);
   }
@@ -38,9 +46,12 @@ export class FaultInjector {
     return this.failWith(actor, "clone", this.rates.cloneFail, ["EAGAIN", "ENOMEM"], {});
   }
 
-  /** sendmsg fails with EAGAIN (full buffer) or EPIPE (peer gone). */
+  /** sendmsg fails with EAGAIN (full buffer), or with EPIPE when a lost message is injected. */
   send(actor: Actor, fd: number, sock: number): ErrnoName | null {
-    return this.failWith(actor, "send", this.rates.sendFail, ["EAGAIN", "EPIPE"], { fd, sock });
+    return (
+      this.failWith(actor, "send", this.rates.sendFail, ["EAGAIN"], { fd, sock }) ??
+      this.failWith(actor, "send-lost", this.rates.sendLost, ["EPIPE"], { fd, sock })
+    );
   }
 
   /** A /proc/<pid>/{uid_map,gid_map,setgroups} write fails with EINVAL or EPERM. */

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { checkRun } from "../../harness/checks.ts";
+import { noFaults } from "../../sim/index.ts";
 import {
   explore,
   faultRatesForSeed,
@@ -159,7 +160,7 @@ describe("replay", () => {
   });
 
   it("without --faults replays a fault-free run; --trace prints the trace whose sha256 is the hash", async () => {
-    const run = runOnce(shipped("two-apps"), { seed: 77, faults: { cloneFail: 0, sendFail: 0, killAtStep: 0, mapWriteFail: 0 } });
+    const run = runOnce(shipped("two-apps"), { seed: 77, faults: noFaults() });
     const plain = await nxtsim(["replay", "77", "--scenario", "two-apps"]);
     expect(hashOf(plain.stdout)).toBe(run.sim.traceHash());
     const traced = await nxtsim(["replay", "77", "--scenario", "two-apps", "--trace"]);

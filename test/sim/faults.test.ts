@@ -18,7 +18,7 @@ describe("fault injection", () => {
       { faults: { cloneFail: 0.5 } },
     );
     const result = sim.run();
-    expect(result.faults).toEqual({ cloneFail: 0.5, sendFail: 0, killAtStep: 0, mapWriteFail: 0 });
+    expect(result.faults).toEqual({ cloneFail: 0.5, sendFail: 0, sendLost: 0, killAtStep: 0, mapWriteFail: 0 });
     const r = (sim.stateOf(main) as { r: string[] }).r;
     const failed = r.filter((x) => x !== "ok");
     expect(failed.length).toBeGreaterThan(0);
@@ -46,11 +46,27 @@ describe("fault injection", () => {
     );
     sim.run();
     const st = sim.stateOf(main) as { send: string[]; map: string[] };
-    expect(["EAGAIN", "EPIPE"]).toContain(st.send[0]);
+    expect(st.send[0]).toBe("EAGAIN");
     expect(["EINVAL", "EPERM"]).toContain(st.map[0]);
     expect(sim.trace.filter((e) => e.kind === "fault").map((e) => (e.kind === "fault" ? e.fault : ""))).toEqual(["send", "map-write"]);
     // A failed send queued nothing.
     expect(sim.trace.find((e) => e.kind === "send")).toMatchObject({ ret: st.send[0] });
+  });
+
+  it("injects a lost message (EPIPE on a live socket) only at the sendLost rate", () => {
+    const { sim, main } = toySim(
+      {
+        main: (k, s) => {
+          const [, b] = k.socketpair() as [number, number];
+          const r = k.sendmsg(b, { data: "x", fds: [] });
+          push(s, "send", r?.errno ?? null);
+        },
+      },
+      { faults: { sendLost: 1 } },
+    );
+    sim.run();
+    expect((sim.stateOf(main) as { send: string[] }).send).toEqual(["EPIPE"]);
+    expect(sim.trace.filter((e) => e.kind === "fault").map((e) => (e.kind === "fault" ? e.fault : ""))).toEqual(["send-lost"]);
   });
 
   it("SIGKILLs processes other than the first-spawned one before steps", () => {
