@@ -24,7 +24,18 @@ export interface TraceIndex {
   handshakes: Map<number, { step: HandshakeStep; index: number }[]>;
 }
 
+const cache = new WeakMap<readonly TraceEvent[], TraceIndex>();
+
+/** The index of a finished trace (built once, shared by every check of the run). */
 export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
+  const known = cache.get(trace);
+  if (known !== undefined) return known;
+  const built = buildIndex(trace);
+  cache.set(trace, built);
+  return built;
+}
+
+function buildIndex(trace: readonly TraceEvent[]): TraceIndex {
   const readerOf = new Map<number, number>();
   const typeOf = new Map<number, string>();
   const sends: SentMessage[] = [];
