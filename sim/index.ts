@@ -16,5 +16,5 @@
 export { Sim, type RunResult, type SimOptions } from "./sim.ts";
 export type { ProcessFacts } from "./facts.ts";
 export { FAULT_KINDS, noFaults, type FaultRates } from "./faults.ts";
-export { Chooser, Prng, uniformPolicy, type ChoicePolicy } from "./random.ts";
+export { Chooser, FAULT_YES, Prng, uniformPolicy, type ChoicePolicy } from "./random.ts";
 export type { ProcFs } from "./procfs.ts";

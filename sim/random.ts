@@ -86,6 +86,9 @@ export interface ChooserOptions {
   policy?: ChoicePolicy | undefined;
 }
 
+/** How a fault decision that happened is recorded in a schedule (the largest 16-bit value). */
+export const FAULT_YES = 0xffff;
+
 export class Chooser {
   readonly rng: Prng;
   private readonly policy: ChoicePolicy;
@@ -119,14 +122,19 @@ export class Chooser {
     return value;
   }
 
-  /** A fault decision with probability p, recorded as 1 (fault) or 0 (no fault). */
+  /**
+   * A fault decision with probability p, recorded as FAULT_YES or 0. A replayed value v in
+   * [0, 65535] is a fault when v >= 65536 * (1 - p): so a recorded FAULT_YES always is, 0 never
+   * is, and a uniformly random 16-bit schedule (a generated one) faults with probability p.
+   * Shrinking a value toward 0 therefore switches the fault off.
+   */
   fault(p: number): boolean {
     if (!(p > 0)) return false; // rate 0: no decision point, nothing recorded
-    let value: number;
-    if (this.replay !== undefined) value = this.fromReplay() % 2;
-    else value = this.rng.nextFloat() < p ? 1 : 0;
-    this.choices.push(value);
-    return value === 1;
+    let yes: boolean;
+    if (this.replay !== undefined) yes = (this.fromReplay() & 0xffff) >= Math.ceil(65536 * (1 - p));
+    else yes = this.rng.nextFloat() < p;
+    this.choices.push(yes ? FAULT_YES : 0);
+    return yes;
   }
 
   private fromReplay(): number {

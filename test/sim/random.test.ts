@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Chooser, Prng } from "../../sim/index.ts";
+import { Chooser, FAULT_YES, Prng } from "../../sim/index.ts";
 
 describe("Prng", () => {
   it("is a pure function of the seed", () => {
@@ -30,21 +30,23 @@ describe("Chooser", () => {
   });
 
   it("replays recorded choices, clamps out-of-range values and pads with 0", () => {
-    const ch = new Chooser({ seed: 7, replay: [2, 9, 1] });
+    const ch = new Chooser({ seed: 7, replay: [2, 9, FAULT_YES, 40000, 20000] });
     expect(ch.choose(3, "a")).toBe(2);
     expect(ch.choose(4, "b")).toBe(1); // 9 % 4
-    expect(ch.fault(0.5)).toBe(true); // 1
+    expect(ch.fault(0.01)).toBe(true); // a recorded fault is a fault at any rate
+    expect(ch.fault(0.5)).toBe(true); // 40000 >= 32768
+    expect(ch.fault(0.5)).toBe(false); // 20000 < 32768
     expect(ch.choose(6, "c")).toBe(0); // exhausted
-    expect(ch.fault(0.5)).toBe(false);
-    expect(ch.choices).toEqual([2, 1, 1, 0, 0]);
+    expect(ch.fault(0.99)).toBe(false); // exhausted: 0 is never a fault
+    expect(ch.choices).toEqual([2, 1, FAULT_YES, FAULT_YES, 0, 0, 0]);
   });
 
-  it("encodes faults as 1 (inject) / 0 (no fault) and draws nothing at rate 0", () => {
+  it("encodes faults as FAULT_YES (inject) / 0 (no fault) and draws nothing at rate 0", () => {
     const ch = new Chooser({ seed: 3 });
     expect(ch.fault(0)).toBe(false);
     expect(ch.choices).toEqual([]);
     const draws = Array.from({ length: 200 }, () => ch.fault(0.3));
-    expect(ch.choices).toEqual(draws.map((d) => (d ? 1 : 0)));
+    expect(ch.choices).toEqual(draws.map((d) => (d ? FAULT_YES : 0)));
     const hits = draws.filter(Boolean).length;
     expect(hits).toBeGreaterThan(30);
     expect(hits).toBeLessThan(100);
