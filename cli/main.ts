@@ -12,8 +12,13 @@ import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario
 import { verdicts } from "../harness/checks.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, explore, runOnce } from "../harness/explore.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { loadRepro, reproCommand, runRepro, writeRepro } from "../harness/repro.ts";
+import { RUN_CHECKS } from "../harness/checks.ts";
+import { shrinkRun } from "../properties/shrink.ts";
+import type { Json } from "../lifecycle/kernel.ts";
+import type { SimRun } from "../harness/run-sim.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
+import { noFaults, type FaultRates } from "../sim/index.ts";
 import { collect, parseFaults, parsePositiveInt, parseSeconds, parseSeed, resolveScenario } from "./args.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
@@ -43,12 +48,60 @@ interface ExploreFlags {
 }
 
 interface ReplayFlags {
-  scenario: string;
+  scenario?: string;
+  repro?: string;
   fix?: string[];
   mutant?: string[];
   faults?: string;
   maxSteps?: string;
   trace?: boolean;
+}
+
+interface ShrinkFlags {
+  scenario: string;
+  fix?: string[];
+  mutant?: string[];
+  faults?: string;
+  check?: string;
+}
+
+function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
+  const seed = parseSeed(seedText, "seed");
+  const { scenario } = resolveScenario(flags.scenario);
+  const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
+  const fixes = flags.fix ?? [];
+  const mutants = flags.mutant ?? [];
+  modelOptionsFor(scenario, { fixes, mutants });
+  const checks = RUN_CHECKS.map((c) => c.name);
+  if (flags.check !== undefined && !checks.includes(flags.check)) {
+    throw new UsageError(`--check: unknown check "${flags.check}" (known: ${checks.join(", ")})`);
+  }
+  let result;
+  try {
+    result = shrinkRun({ scenario: scenario as unknown as Json, seed, faults, fixes, mutants, ...(flags.check === undefined ? {} : { check: flags.check }) });
+  } catch (e) {
+    throw new UsageError(`shrink: ${(e as Error).message}`);
+  }
+  const path = writeRepro({
+    nxtsim: "repro/1",
+    scenario: result.scenario,
+    seed,
+    faults,
+    fixes,
+    mutants,
+    schedule: result.schedule,
+    check: result.check,
+  });
+  io.out(
+    [
+      `shrunk: ${result.check}: ${result.violation.reason}`,
+      `steps: ${result.originalSteps} -> ${result.steps}, schedule: ${result.schedule.length} choices, ${result.tries} runs tried`,
+      `scenario: ${JSON.stringify(result.scenario)}`,
+      `replay: ${reproCommand(path)}`,
+      "",
+    ].join("\n"),
+  );
+  return 1;
 }
 
 function exploreCommand(args: string[], flags: ExploreFlags, io: Io): number {
@@ -96,7 +149,10 @@ function writeJson(file: string, value: unknown): void {
   }
 }
 
-function replayCommand(seedText: string, flags: ReplayFlags, io: Io): number {
+function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): number {
+  if (flags.repro !== undefined) return replayReproCommand(seedText, flags, io);
+  if (seedText === undefined) throw new UsageError("replay needs a seed (or --repro FILE)");
+  if (flags.scenario === undefined) throw new UsageError("replay needs --scenario NAME|FILE (or --repro FILE)");
   const seed = parseSeed(seedText, "seed");
   const { scenario, ref } = resolveScenario(flags.scenario);
   const faults: FaultRates =
@@ -107,6 +163,34 @@ function replayCommand(seedText: string, flags: ReplayFlags, io: Io): number {
   modelOptionsFor(scenario, { fixes, mutants });
 
   const run = runOnce(scenario, { seed, faults, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
+  return reportReplay(io, flags, scenario, run, { ref, seed, faults, fixes, mutants });
+}
+
+/** replay --repro FILE: the file says everything; other run options would contradict it. */
+function replayReproCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): number {
+  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined) {
+    throw new UsageError("replay --repro FILE takes no seed, --scenario, --faults, --fix or --mutant (the file has them)");
+  }
+  const { repro, scenario } = loadRepro(flags.repro!);
+  modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
+  const run = runRepro(repro, scenario);
+  return reportReplay(io, flags, scenario, run, {
+    ref: flags.repro!,
+    seed: repro.seed,
+    faults: repro.faults,
+    fixes: repro.fixes,
+    mutants: repro.mutants,
+  });
+}
+
+function reportReplay(
+  io: Io,
+  flags: ReplayFlags,
+  scenario: Scenario,
+  run: SimRun,
+  what: { ref: string; seed: number | string; faults: FaultRates; fixes: string[]; mutants: string[] },
+): number {
+  const { ref, seed, faults, fixes, mutants } = what;
   const v = verdicts({ scenario, ...run });
   const summary = replaySummary({
     scenario: ref,
@@ -184,14 +268,26 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command("replay")
     .description("reproduce one run: its checks, trace hash and steps (exit 1 when a check fails)")
-    .argument("<seed>", "the run's seed (as printed by explore)")
-    .requiredOption("--scenario <name|file>", "shipped scenario name or scenario file")
+    .argument("[seed]", "the run's seed (as printed by explore)")
+    .option("--scenario <name|file>", "shipped scenario name or scenario file")
+    .option("--repro <file>", "a repro file written by the property suite or shrink (replaces seed and the other run options)")
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
-    .action((seed: string, flags: ReplayFlags) => setCode(replayCommand(seed, flags, io)));
+    .action((seed: string | undefined, flags: ReplayFlags) => setCode(replayCommand(seed, flags, io)));
+
+  program
+    .command("shrink")
+    .description("shrink a failing run (scenario, then schedule) to a minimal one failing the same check; writes a repro")
+    .argument("<seed>", "the run's seed (as printed by explore)")
+    .requiredOption("--scenario <name|file>", "shipped scenario name or scenario file")
+    .addOption(fixOption())
+    .addOption(mutantOption())
+    .option("--faults <json>", "the run's fault rates, as printed by explore (default: none)")
+    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)")
+    .action((seed: string, flags: ShrinkFlags) => setCode(shrinkCommand(seed, flags, io)));
 
   program
     .command("scenarios")

@@ -47,7 +47,7 @@ export function exploreSummary(r: ExploreResult): string {
 
 export interface ReplayReport {
   scenario: string;
-  seed: number;
+  seed: number | string;
   faults: FaultRates;
   fixes: readonly string[];
   mutants: readonly string[];

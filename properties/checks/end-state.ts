@@ -1,13 +1,22 @@
 // What must hold once a run has quiesced: no fd to a dead port, no zombie under a live
 // parent, and after a shutdown signal to main nothing left (main last).
 
-import type { Check, Violation } from "../check.ts";
+import type { Check, RunView, Violation } from "../check.ts";
+
+const SHUTDOWN_SIGNALS = new Set([2, 3, 15]);
+
+/** main was sent SIGINT, SIGQUIT or SIGTERM during the run. */
+function shutdownRequested(run: RunView, mainPid: number): boolean {
+  return run.trace.some((e) => e.kind === "signal" && e.pid === mainPid && SHUTDOWN_SIGNALS.has(e.sig));
+}
 
 export const noDeadPortFds: Check = {
   name: "no-dead-port-fds",
-  claim: "at quiescence every socket end a live process holds has its peer end held by some live process",
+  claim: "while the server is up (main running, no shutdown asked), at quiescence every socket end a live process holds has its peer end held by some live process",
   check: (run) => {
-    if (!run.quiescent) return [];
+    const main = run.facts.find((f) => f.ptype === "main");
+    // After a shutdown request, leftover processes are shutdown-completes' business.
+    if (!run.quiescent || main === undefined || main.status !== "running" || shutdownRequested(run, main.pid)) return [];
     const live = run.facts.filter((f) => f.status === "running");
     const holders = new Map<string, number>();
     for (const f of live) for (const d of f.fds) if (d.kind === "socket") holders.set(`${d.sock}/${d.end}`, f.pid);
@@ -35,16 +44,13 @@ export const noZombies: Check = {
   },
 };
 
-const SHUTDOWN_SIGNALS = new Set([2, 3, 15]);
-
 export const shutdownCompletes: Check = {
   name: "shutdown-completes",
   claim: "after SIGQUIT, SIGTERM or SIGINT to main, every process exits, main last, within the step budget",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
     if (main === undefined) return [];
-    const signalled = run.trace.some((e) => e.kind === "signal" && e.pid === main.pid && SHUTDOWN_SIGNALS.has(e.sig));
-    if (!signalled) return [];
+    if (!shutdownRequested(run, main.pid)) return [];
     if (!run.quiescent) return [{ check: "shutdown-completes", reason: "the run did not settle within its step budget", step: -1 }];
     const out: Violation[] = run.facts
       .filter((f) => f.status === "running")

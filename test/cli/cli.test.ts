@@ -224,7 +224,7 @@ describe.concurrent("bad input: one line on stderr, non-zero exit, no stack trac
     ["unknown fix", ["explore", "boot-only", "--runs", "1", "--fix", "999"], /unknown fix "999"/],
     ["unknown mutant", ["replay", "1", "--scenario", "boot-only", "--mutant", "42"], /unknown mutant "42"/],
     ["bad --faults", ["replay", "1", "--scenario", "boot-only", "--faults", '{"cloneFail":7}'], /cloneFail must be a number from 0 to 1/],
-    ["replay without --scenario", ["replay", "1"], /required option '--scenario/],
+    ["replay without --scenario", ["replay", "1"], /replay needs --scenario/],
     ["unknown command", ["frobnicate"], /unknown command 'frobnicate'/],
     ["no command", [], /missing command/],
     ["unwritable --json", ["explore", "boot-only", "--runs", "1", "--json", "/no/such/dir/x.json"], /cannot write the --json file/],
@@ -250,5 +250,32 @@ describe("launching", () => {
     });
     expect(start.stdout).toMatch(/^explored 3 runs over 1 scenario/m);
     expect([0, 1]).toContain(start.exitCode);
+  });
+});
+
+describe("nxtsim shrink and replay --repro", () => {
+  it("shrinks a #600 failure to a run that fails the same check, and its repro replays it", async () => {
+    const r = await nxtsim(["shrink", "5", "--scenario", "shutdown-sigquit", "--mutant", "600"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^shrunk: no-zombies: /m);
+    const steps = /^steps: (\d+) -> (\d+)/m.exec(r.stdout);
+    expect(Number(steps![2])).toBeLessThanOrEqual(Number(steps![1]));
+    const command = /^replay: (.*)$/m.exec(r.stdout)![1]!;
+    const replayed = await runPrinted(command);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toMatch(/^\s+FAIL\s+no-zombies: /m);
+    expect(hashOf((await runPrinted(command)).stdout)).toBe(hashOf(replayed.stdout));
+  });
+
+  it("refuses to shrink a passing run, and --repro with other run options", async () => {
+    const passing = await nxtsim(["shrink", "5", "--scenario", "shutdown-sigquit"]);
+    expect(passing.code).toBe(2);
+    expect(passing.stderr.trim().split("\n")).toHaveLength(1);
+    const mixed = await nxtsim(["replay", "--repro", "x.json", "--scenario", "boot-only"]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/takes no seed, --scenario/);
+    const missing = await nxtsim(["replay", "--repro", "no-such-file.json"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

@@ -1,0 +1,101 @@
+// A repro file: everything that replays one run exactly (scenario, seed, fault rates, model
+// options and, for generated or shrunk runs, the recorded schedule). Written when the
+// property suite or the shrinker finds a failure; read by `nxtsim replay --repro FILE`.
+
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import type { Json } from "../lifecycle/kernel.ts";
+import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
+import { UsageError } from "./model-options.ts";
+import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
+
+export interface Repro {
+  nxtsim: "repro/1";
+  scenario: Json;
+  seed: number | string;
+  faults: FaultRates;
+  fixes: string[];
+  mutants: string[];
+  /** The run's recorded choices; null replays from the seed alone. */
+  schedule: number[] | null;
+  /** The check it fails, when it was written for a failure. */
+  check: string | null;
+}
+
+export const REPRO_DIR = "results";
+
+/** Writes a repro under results/ (name from its content) and returns the relative path. */
+export function writeRepro(repro: Repro, dir = REPRO_DIR): string {
+  const text = JSON.stringify(repro) + "\n";
+  const name = `repro-${createHash("sha256").update(text).digest("hex").slice(0, 12)}.json`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+}
+
+export function reproCommand(path: string): string {
+  return `npx nxtsim replay --repro ${path}`;
+}
+
+const KEYS = ["nxtsim", "scenario", "seed", "faults", "fixes", "mutants", "schedule", "check"];
+
+/** Reads and checks a repro file; bad input is one UsageError line. */
+export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(resolve(path), "utf8"));
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read a repro file (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (typeof json !== "object" || json === null || (json as { nxtsim?: unknown }).nxtsim !== "repro/1") {
+    throw new UsageError(`${path}: not an nxtsim repro file (no "nxtsim": "repro/1")`);
+  }
+  const r = json as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!KEYS.includes(key)) throw new UsageError(`${path}: unknown key "${key}"`);
+  }
+  const parsed = parseScenario(r["scenario"], `${path} scenario`);
+  if (!parsed.ok) throw new UsageError(parsed.error);
+  const faults = noFaults();
+  for (const kind of FAULT_KINDS) {
+    const v = (r["faults"] as Record<string, unknown> | undefined)?.[kind];
+    if (v !== undefined && (typeof v !== "number" || v < 0 || v > 1)) throw new UsageError(`${path}: faults.${kind} must be a number from 0 to 1`);
+    if (typeof v === "number") faults[kind] = v;
+  }
+  const schedule = r["schedule"];
+  if (schedule !== null && !(Array.isArray(schedule) && schedule.every((c) => Number.isInteger(c) && c >= 0))) {
+    throw new UsageError(`${path}: schedule must be null or a list of non-negative integers`);
+  }
+  const seed = r["seed"];
+  if (typeof seed !== "number" && typeof seed !== "string") throw new UsageError(`${path}: seed must be a number or a string`);
+  const strings = (key: string): string[] => {
+    const v = r[key] ?? [];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new UsageError(`${path}: ${key} must be a list of names`);
+    return v as string[];
+  };
+  return {
+    repro: {
+      nxtsim: "repro/1",
+      scenario: r["scenario"] as Json,
+      seed,
+      faults,
+      fixes: strings("fixes"),
+      mutants: strings("mutants"),
+      schedule: schedule as number[] | null,
+      check: typeof r["check"] === "string" ? r["check"] : null,
+    },
+    scenario: parsed.scenario,
+  };
+}
+
+export function runRepro(repro: Repro, scenario: Scenario): SimRun {
+  return runScenarioOnSim(scenario, {
+    seed: repro.seed,
+    faults: repro.faults,
+    fixes: repro.fixes,
+    mutants: repro.mutants,
+    ...(repro.schedule === null ? {} : { replay: repro.schedule }),
+  });
+}

@@ -1,0 +1,149 @@
+// Shrinking a failing run to a minimal one that still fails the SAME check: first the
+// scenario (drop actions, apps, processes, namespaces, pid tweaks, one at a time, keeping
+// each change that still fails), then the schedule with fast-check's array shrinker (fewer
+// recorded choices, smaller values: toward "first runnable event" and "no fault").
+
+import fc from "fast-check";
+import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import { runScenarioOnSim } from "../harness/run-sim.ts";
+import { simRunView } from "../harness/run-view.ts";
+import type { Json } from "../lifecycle/kernel.ts";
+import type { FaultRates } from "../sim/index.ts";
+import type { Violation } from "./check.ts";
+import { checkRun } from "./index.ts";
+
+export interface ShrinkInput {
+  /** The scenario as a file would hold it. */
+  scenario: Json;
+  seed: number | string;
+  faults: FaultRates;
+  fixes: string[];
+  mutants: string[];
+  /** The check that must keep failing; default: the first one the original run fails. */
+  check?: string;
+}
+
+export interface ShrinkResult {
+  check: string;
+  scenario: Json;
+  schedule: number[];
+  violation: Violation;
+  originalSteps: number;
+  steps: number;
+  /** Runs made while shrinking. */
+  tries: number;
+}
+
+interface Attempt {
+  violations: Violation[];
+  steps: number;
+  schedule: number[];
+}
+
+function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly number[] | null): Attempt | null {
+  const parsed = parseScenario(scenarioJson, "shrink candidate");
+  if (!parsed.ok) return null;
+  const scenario: Scenario = parsed.scenario;
+  const run = runScenarioOnSim(scenario, {
+    seed: input.seed,
+    faults: input.faults,
+    fixes: input.fixes,
+    mutants: input.mutants,
+    ...(schedule === null ? {} : { replay: schedule }),
+  });
+  const violations = checkRun(simRunView(run, scenario));
+  if (run.result.reason !== "quiescent") violations.push({ check: "terminates", reason: `ended by ${run.result.reason}`, step: run.result.steps });
+  return { violations, steps: run.result.steps, schedule: [...run.sim.choices] };
+}
+
+/** Scenario simplifications, simplest-first; each is a whole new scenario JSON. */
+export function scenarioCandidates(json: Json): Json[] {
+  const s = json as { unitd?: Record<string, Json>; config?: { applications?: Record<string, Record<string, Json>> }; actions?: Json[] };
+  const out: Json[] = [];
+  const edit = (change: (copy: typeof s) => boolean) => {
+    const copy = structuredClone(s);
+    if (change(copy)) out.push(copy as Json);
+  };
+  (s.actions ?? []).forEach((_, i) => edit((c) => (c.actions!.splice(i, 1), true)));
+  for (const name of Object.keys(s.config?.applications ?? {})) {
+    edit((c) => {
+      delete c.config!.applications![name];
+      c.actions = (c.actions ?? []).filter((a) => JSON.stringify(a).indexOf(`"${name}"`) < 0);
+      return true;
+    });
+    const app = s.config!.applications![name]!;
+    if (typeof app["processes"] === "number" && app["processes"] > 1) {
+      edit((c) => ((c.config!.applications![name]!["processes"] = (app["processes"] as number) - 1), true));
+    }
+    const iso = app["isolation"] as Record<string, Record<string, Json>> | undefined;
+    if (iso?.["uidmap"] !== undefined || iso?.["gidmap"] !== undefined) {
+      edit((c) => {
+        const ci = c.config!.applications![name]!["isolation"] as Record<string, Json>;
+        delete ci["uidmap"];
+        delete ci["gidmap"];
+        return true;
+      });
+    }
+    for (const ns of Object.keys(iso?.["namespaces"] ?? {})) {
+      edit((c) => (delete (c.config!.applications![name]!["isolation"] as Record<string, Record<string, Json>>)["namespaces"]![ns], true));
+    }
+  }
+  if (s.unitd?.["firstPid"] !== undefined) edit((c) => (delete c.unitd!["firstPid"], true));
+  if (s.unitd?.["pidMax"] !== undefined) edit((c) => (delete c.unitd!["pidMax"], true));
+  return out;
+}
+
+export function shrinkRun(input: ShrinkInput): ShrinkResult {
+  let tries = 1;
+  const original = attempt(input, input.scenario, null);
+  if (original === null) throw new Error("the scenario to shrink is not valid");
+  const check = input.check ?? original.violations[0]?.check;
+  if (check === undefined) throw new Error("the run does not fail any check: nothing to shrink");
+  const fails = (a: Attempt | null) => a !== null && a.violations.some((v) => v.check === check);
+  if (!fails(original)) throw new Error(`the run does not fail check "${check}"`);
+
+  // 1. The scenario, with the run's own recorded schedule.
+  let scenario = input.scenario;
+  let schedule = original.schedule;
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const candidate of scenarioCandidates(scenario)) {
+      tries++;
+      const a = attempt(input, candidate, schedule);
+      if (fails(a)) {
+        scenario = candidate;
+        schedule = a!.schedule;
+        progress = true;
+        break;
+      }
+    }
+  }
+
+  // 2. The schedule: fast-check shrinks the recorded choices as an example of the schedule arbitrary.
+  let best = attempt(input, scenario, schedule)!;
+  const details = fc.check(
+    fc.property(fc.array(fc.nat({ max: 0xffff }), { maxLength: Math.max(schedule.length, 1) }), (candidate) => {
+      tries++;
+      const a = attempt(input, scenario, candidate);
+      if (fails(a)) {
+        if (a!.schedule.length <= best.schedule.length) best = a!;
+        return false;
+      }
+      return true;
+    }),
+    { examples: [[schedule]], numRuns: 1, seed: 0 },
+  );
+  if (details.failed && details.counterexample !== null) {
+    const last = attempt(input, scenario, details.counterexample[0] ?? []);
+    if (fails(last)) best = last!;
+  }
+  return {
+    check,
+    scenario,
+    schedule: best.schedule,
+    violation: best.violations.find((v) => v.check === check)!,
+    originalSteps: original.steps,
+    steps: best.steps,
+    tries,
+  };
+}
