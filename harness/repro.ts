@@ -3,7 +3,8 @@
 // property suite or the shrinker finds a failure; read by `nxtsim replay --repro FILE`.
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { readJsonFile } from "../fixtures/json-file.ts";
 import { join, resolve } from "node:path";
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Json } from "../lifecycle/kernel.ts";
@@ -43,12 +44,9 @@ const KEYS = ["nxtsim", "scenario", "seed", "faults", "fixes", "mutants", "sched
 
 /** Reads and checks a repro file; bad input is one UsageError line. */
 export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(resolve(path), "utf8"));
-  } catch (e) {
-    throw new UsageError(`${path}: cannot read a repro file (${(e as Error).message.split("\n")[0]})`);
-  }
+  const file = readJsonFile(resolve(path), path);
+  if (!file.ok) throw new UsageError(file.error);
+  const json = file.json;
   if (typeof json !== "object" || json === null || (json as { nxtsim?: unknown }).nxtsim !== "repro/1") {
     throw new UsageError(`${path}: not an nxtsim repro file (no "nxtsim": "repro/1")`);
   }
