@@ -117,7 +117,9 @@ export type ModelEvent =
   | { readonly what: "table"; readonly op: "add" | "add-failed" | "remove" | "release"; readonly pid: Pid; readonly oid: number }
   | { readonly what: "port"; readonly op: string; readonly pid: Pid; readonly id: number; readonly ptype: string }
   | { readonly what: "rpc"; readonly op: "register" | "resolve" | "cancel" | "error"; readonly stream: number; readonly peer?: Pid }
-  | { readonly what: "quit"; readonly status: number };
+  | { readonly what: "quit"; readonly status: number }
+  /** The table a child kept after nxt_process_child_fixup: pid, type and state of each entry. */
+  | { readonly what: "fixup"; readonly kept: readonly { readonly pid: Pid; readonly type: number; readonly state: string }[] };
 
 /** The handshake steps that the ordering properties reason about (section 4 of the reference). */
 export type HandshakeStep =

@@ -4,7 +4,7 @@ import type { Check, RunView, Violation } from "./check.ts";
 import { noCrash, noInternalError } from "./checks/crashes.ts";
 import { noDeadPortFds, noZombies, shutdownCompletes } from "./checks/end-state.ts";
 import { handshakeOrder, mapsBeforeCredentials } from "./checks/handshake.ts";
-import { newPortBySendMatrix, removePidByNotifyMatrix, removePidOnce } from "./checks/matrices.ts";
+import { fixupByKeepMatrix, newPortBySendMatrix, removePidByNotifyMatrix, removePidOnce } from "./checks/matrices.ts";
 import { everyAddSucceeds, releasedOnce } from "./checks/tables.ts";
 
 export const ALL_CHECKS: readonly Check[] = [
@@ -12,6 +12,7 @@ export const ALL_CHECKS: readonly Check[] = [
   noInternalError,
   handshakeOrder,
   mapsBeforeCredentials,
+  fixupByKeepMatrix,
   newPortBySendMatrix,
   removePidByNotifyMatrix,
   removePidOnce,

@@ -1,7 +1,7 @@
 // The send and remove_notify matrices, dynamically: NEW_PORT only where send allows,
 // REMOVE_PID only where remove_notify allows and at most once per death and receiver.
 
-import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/process.ts";
+import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/process.ts";
 import type { Check, Violation } from "../check.ts";
 import { indexTrace, messagesOfType, TYPE_INDEX } from "../trace-index.ts";
 
@@ -71,6 +71,35 @@ export const removePidOnce: Check = {
         });
       }
       seen.add(key);
+    }
+    return out;
+  },
+};
+
+export const fixupByKeepMatrix: Check = {
+  name: "fixup-by-keep-matrix",
+  claim: "after fixup a child of type c keeps only READY entries of types t with keep[c][t], plus its parent",
+  check: (run) => {
+    const index = indexTrace(run.trace);
+    const out: Violation[] = [];
+    const parentOf = new Map<number, number>();
+    for (const e of run.trace) {
+      if (e.kind === "model" && e.event.what === "handshake" && e.event.step === "child-fixup") {
+        parentOf.set(e.pid, (e.event.detail as { ppid: number }).ppid);
+      }
+      if (e.kind !== "model" || e.event.what !== "fixup") continue;
+      const c = TYPE_INDEX[index.typeOf.get(e.pid) ?? ""];
+      if (c === undefined) continue;
+      for (const entry of e.event.kept) {
+        const parent = entry.pid === parentOf.get(e.pid);
+        if ((!parent && nxtProcKeepMatrix[c]![entry.type] !== 1) || entry.state !== "READY") {
+          out.push({
+            check: "fixup-by-keep-matrix",
+            reason: `${index.typeOf.get(e.pid)} ${e.pid} kept ${entry.state} entry ${entry.pid} of type ${entry.type}`,
+            step: e.step,
+          });
+        }
+      }
     }
     return out;
   },
