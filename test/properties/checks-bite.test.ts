@@ -1,0 +1,85 @@
+// Every check must be able to fail. Mutants and known bugs make most of them fail (see
+// suite.test.ts and test/bugs); for the rest, a real run's trace is broken in exactly the way
+// the check is about, and the check must reject it while accepting the unbroken run.
+
+import { describe, expect, it } from "vitest";
+import { simRunView } from "../../harness/run-view.ts";
+import type { TraceEvent } from "../../lifecycle/trace.ts";
+import type { Check, RunView } from "../../properties/check.ts";
+import { ALL_CHECKS } from "../../properties/index.ts";
+import { ofType, run, shipped } from "../lifecycle/helpers.ts";
+
+function checkNamed(name: string): Check {
+  const c = ALL_CHECKS.find((x) => x.name === name);
+  if (c === undefined) throw new Error(`no check ${name}`);
+  return c;
+}
+
+function realRun(name: string): { view: RunView; r: ReturnType<typeof run> } {
+  const r = run(shipped(name), { seed: 1 });
+  return { view: simRunView(r, shipped(name)), r };
+}
+
+function withTrace(view: RunView, trace: TraceEvent[]): RunView {
+  return { ...view, trace };
+}
+
+describe("checks reject runs broken in their own way", () => {
+  it("handshake-order: a pid-isolated prototype that never sent WHOAMI", () => {
+    const { view, r } = realRun("one-app-isolated");
+    const proto = ofType(r, "prototype")[0]!.pid;
+    const check = checkNamed("handshake-order");
+    expect(check.check(view)).toEqual([]);
+    const broken = view.trace.filter((e) => !(e.pid === proto && e.kind === "model" && e.event.what === "handshake" && e.event.step === "whoami-sent"));
+    expect(check.check(withTrace(view, broken)).map((v) => v.reason)).toContainEqual(expect.stringMatching(/no WHOAMI although required/));
+  });
+
+  it("maps-before-credentials: the prototype sets its ids before main writes gid_map", () => {
+    const { view, r } = realRun("one-app-isolated");
+    const proto = ofType(r, "prototype")[0]!.pid;
+    const check = checkNamed("maps-before-credentials");
+    expect(check.check(view)).toEqual([]);
+    const trace = [...view.trace];
+    const gidMap = trace.findIndex((e) => e.kind === "syscall" && e.call === "writeProcFile" && (e.args as { file: string }).file === "gid_map");
+    const setgid = trace.findIndex((e) => e.kind === "syscall" && e.pid === proto && e.call === "setgid");
+    const [moved] = trace.splice(setgid, 1);
+    trace.splice(gidMap, 0, moved!);
+    expect(check.check(withTrace(view, trace))).toHaveLength(1);
+  });
+
+  it("remove-pid-by-notify-matrix and remove-pid-once: a death told where the matrix forbids, and twice", () => {
+    const { view } = realRun("kill-restart-app");
+    const byMatrix = checkNamed("remove-pid-by-notify-matrix");
+    const once = checkNamed("remove-pid-once");
+    expect(byMatrix.check(view)).toEqual([]);
+    expect(once.check(view)).toEqual([]);
+    const i = view.trace.findIndex((e) => e.kind === "send" && (e.msg as { type: number } | null)?.type === 18);
+    const send = view.trace[i]!;
+    if (send.kind !== "send") throw new Error("not a send");
+    const discovery = view.facts.find((f) => f.ptype === "discovery")!.pid;
+    const forbidden: TraceEvent = { ...send, msg: { ...(send.msg as object), body: discovery } };
+    const twice = [...view.trace];
+    twice.splice(i + 1, 0, send);
+    const moved = [...view.trace];
+    moved[i] = forbidden;
+    expect(byMatrix.check(withTrace(view, moved)).map((v) => v.reason)).toContainEqual(expect.stringMatching(/REMOVE_PID\(discovery/));
+    expect(once.check(withTrace(view, twice)).map((v) => v.reason)).toContainEqual(expect.stringMatching(/twice/));
+  });
+
+  it("released-once: a record released twice", () => {
+    const { view } = realRun("kill-restart-app");
+    const check = checkNamed("released-once");
+    expect(check.check(view)).toEqual([]);
+    const release = view.trace.find((e) => e.kind === "model" && e.event.what === "table" && e.event.op === "release")!;
+    expect(check.check(withTrace(view, [...view.trace, release]))).toHaveLength(1);
+  });
+
+  it("no-internal-error: a model exception", () => {
+    const { view } = realRun("boot-only");
+    const check = checkNamed("no-internal-error");
+    expect(check.check(view)).toEqual([]);
+    const last = view.trace.at(-1)!;
+    const broken: TraceEvent = { step: last.step, t: last.t, pid: 100, nspid: 100, ptype: "main", kind: "internal-error", message: "boom" };
+    expect(check.check(withTrace(view, [...view.trace, broken]))).toEqual([{ check: "no-internal-error", reason: "boom", step: last.step }]);
+  });
+});
