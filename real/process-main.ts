@@ -1,0 +1,16 @@
+// Entry point of every real process of a run (bundled into one file; see real/bundle.ts).
+
+import { BOOT_FD_ENV, readBootRecord } from "./boot-record.ts";
+import { setChildScript } from "./child-command.ts";
+import { runInit } from "./init.ts";
+import { runUnitProcess } from "./unit-process.ts";
+
+const fd = Number(process.env[BOOT_FD_ENV]);
+if (!Number.isInteger(fd) || fd < 0) {
+  process.stderr.write(`nxtsim real process: ${BOOT_FD_ENV} is not set\n`);
+  process.exit(2);
+}
+setChildScript(process.argv[1]!);
+const boot = readBootRecord(fd);
+if (boot.role === "init") runInit(boot);
+else runUnitProcess(boot);

@@ -1,0 +1,252 @@
+// One run of a scenario on the real kernel: a fresh pid and mount namespace around the run
+// (its init is killed with the harness: pdeathsig), unitd started inside it, the scenario's
+// actions applied, every process's reports collected, and kernel facts read from /proc
+// before the namespace is torn down.
+//
+// Actions: the sim fires an action at its virtual time; here an action fires no earlier
+// than its time AND once the run has settled (no report for `idleMs`), so that it meets the
+// same settled system the sim's times were chosen for.
+
+import { closeSync, ftruncateSync, writeSync } from "node:fs";
+
+import type { KernelFacts } from "../properties/check.ts";
+import type { Json, Signal } from "../lifecycle/kernel.ts";
+import { CLONE_NEWNS, CLONE_NEWPID, SIGKILL } from "../lifecycle/kernel.ts";
+import { unitdImage, UNITD_ENTRY } from "../lifecycle/index.ts";
+import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
+import { signalNumber, unitdCapabilities, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
+import { modelOptionsFor, type ModelSwitches } from "../harness/model-options.ts";
+import { rolesFromTrace } from "../harness/roles.ts";
+import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
+import { childBundle } from "./bundle.ts";
+import { childArgv, childEnv, setChildScript } from "./child-command.ts";
+import * as native from "./native.ts";
+import { normalise, type KnownProcess, type Received } from "./normalise.ts";
+import { readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
+import { decodeRecord } from "./wire.ts";
+import type { MailboxLetter } from "./unit-process.ts";
+
+export interface RealRunOptions extends ModelSwitches {
+  /** A run still going after this long is stopped (and is not quiescent). */
+  timeoutMs?: number;
+  /** No report for this long, with no timer pending, means the run has settled. */
+  idleMs?: number;
+}
+
+export interface RealRun {
+  trace: TraceEvent[];
+  facts: KernelFacts[];
+  /** Ended because nothing was left to do (everything exited, or settled after the last action). */
+  quiescent: boolean;
+  reason: "exited" | "settled" | "timeout";
+  /** Host pid of unitd's main process (0 if it never said hello). */
+  mainPid: number;
+  wallMs: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_IDLE_MS = 300;
+const POLL_MS = 5;
+
+export async function runScenarioOnReal(scenario: Scenario, options: RealRunOptions = {}): Promise<RealRun> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  setChildScript(childBundle());
+  const startNs = process.hrtime.bigint();
+  const elapsed = (): number => Number((process.hrtime.bigint() - startNs) / 1_000_000n);
+
+  const [harnessEnd, sharedEnd] = native.socketpair();
+  const fds: RunFds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null) };
+  const image = unitdImage({
+    options: modelOptionsFor(scenario, options),
+    user: scenario.unitd.user,
+    group: scenario.unitd.group,
+    capabilities: unitdCapabilities(scenario.unitd),
+    conf: scenario.config,
+  });
+  const boot: InitBoot = {
+    role: "init",
+    runStartNs: startNs.toString(),
+    fds,
+    unitd: {
+      role: "unit",
+      runStartNs: startNs.toString(),
+      fds,
+      image: image as unknown as Json,
+      entry: UNITD_ENTRY,
+      kernel: freshKernelState(""),
+      become: { uid: scenario.unitd.euid, gid: scenario.unitd.egid },
+    },
+  };
+  const bootFd = writeTmpJson(boot);
+  let init: native.Spawned;
+  try {
+    init = native.spawn({
+      file: process.execPath,
+      argv: childArgv(),
+      envp: childEnv(bootFd),
+      cloneFlags: CLONE_NEWPID | CLONE_NEWNS,
+      keepFds: [fds.report, fds.ticket, fds.mailbox, bootFd],
+      pdeathsig: SIGKILL,
+    });
+  } finally {
+    closeSync(bootFd);
+    native.close(sharedEnd);
+  }
+
+  const received: Received[] = [];
+  const known = new Map<number, KnownProcess>();
+  const timers = new Map<number, number>();
+  let lastReport = elapsed();
+  let channelClosed = false;
+  const channel = native.watchReadable(harnessEnd, () => {
+    for (;;) {
+      const got = native.recvmsg(harnessEnd, 1 << 20);
+      if (got === null) return;
+      if (got.eof) {
+        channelClosed = true;
+        channel.stop();
+        return;
+      }
+      const from = got.cred?.pid ?? 0;
+      const record = decodeRecord(got.data);
+      received.push({ from, record });
+      lastReport = elapsed();
+      if (record.r === "hello") {
+        known.set(from, { hostPid: from, ppid: readStatus(from)?.ppid ?? 0, nspids: record.nspids, ns: record.ns, uid: record.uid, gid: record.gid });
+      } else if (record.r === "timers") {
+        timers.set(from, record.pending);
+      }
+    }
+  });
+  let initExited = false;
+  const initWatch = native.watchReadable(init.pidfd, () => {
+    initExited = true;
+    initWatch.stop();
+  });
+
+  const harnessEvent = (body: TraceBody): void => {
+    received.push({ from: 0, record: { r: "event", ticket: native.sharedFetchAdd(fds.ticket, 1), t: elapsed(), nspid: 0, ptype: "", body } });
+  };
+  const settled = (): boolean => elapsed() - lastReport >= idleMs && [...timers.values()].every((n) => n === 0);
+  const until = async (done: () => boolean): Promise<boolean> => {
+    while (!done()) {
+      if (elapsed() > timeoutMs) return false;
+      await sleep(POLL_MS);
+    }
+    return true;
+  };
+
+  let reason: RealRun["reason"] = "timeout";
+  let facts = new Map<number, LiveFacts>();
+  try {
+    let inTime = true;
+    for (const action of scenario.actions) {
+      inTime = await until(() => initExited || (elapsed() >= action.at && settled()));
+      if (!inTime || initExited) break;
+      harnessEvent({ kind: "action", action: action as unknown as Json });
+      applyAction(action, received, known, fds, harnessEvent);
+    }
+    if (inTime && (await until(() => initExited || settled()))) reason = initExited ? "exited" : "settled";
+  } finally {
+    // Facts of the living are read before the namespace goes.
+    facts = liveFacts(known);
+    if (!initExited) native.pidfdSendSignal(init.pidfd, SIGKILL);
+    await until(() => native.pidfdWait(init.pidfd) !== null || elapsed() > timeoutMs + 5000);
+    initWatch.stop();
+    native.close(init.pidfd);
+    // Every writer is gone now: read what is left up to EOF.
+    await until(() => channelClosed || elapsed() > timeoutMs + 5000);
+    channel.stop();
+    native.close(harnessEnd);
+    native.close(fds.ticket);
+    closeSync(fds.mailbox);
+  }
+
+  const norm = normalise(received, known, init.pid);
+  const mainPid = rolesFromTrace(norm.trace).find((r) => r.type === "main")?.pid ?? 0;
+  return {
+    trace: norm.trace,
+    facts: [...known.values()].sort((a, b) => a.hostPid - b.hostPid).map((p) => factsFor(p, facts.get(p.hostPid), norm)),
+    quiescent: reason !== "timeout",
+    reason,
+    mainPid,
+    wallMs: elapsed(),
+  };
+}
+
+interface LiveFacts {
+  state: string;
+  ppid: number;
+  uid: number;
+  gid: number;
+  noNewPrivs: boolean;
+  ns: KernelFacts["ns"];
+  sockets: { fd: number; inode: number }[];
+}
+
+function liveFacts(known: ReadonlyMap<number, KnownProcess>): Map<number, LiveFacts> {
+  const out = new Map<number, LiveFacts>();
+  for (const pid of known.keys()) {
+    const status = readStatus(pid);
+    if (status === null) continue;
+    out.set(pid, { state: status.state, ppid: status.ppid, uid: status.uid, gid: status.gid, noNewPrivs: status.noNewPrivs, ns: readNamespaces(pid), sockets: readSocketFds(pid) });
+  }
+  return out;
+}
+
+function factsFor(p: KnownProcess, live: LiveFacts | undefined, norm: ReturnType<typeof normalise>): KernelFacts {
+  const ptype = [...norm.trace].reverse().find((e) => e.pid === p.hostPid && e.ptype !== "")?.ptype ?? "";
+  const exit = norm.exits.get(p.hostPid) ?? null;
+  const status: KernelFacts["status"] = live === undefined ? "reaped" : live.state === "Z" ? "zombie" : "running";
+  const fds = (live?.sockets ?? []).flatMap(({ fd, inode }) => {
+    const end = norm.ends.get(inode);
+    return end === undefined ? [] : [{ fd, kind: "socket" as const, sock: end[0], end: end[1] }];
+  });
+  return {
+    pid: p.hostPid,
+    nspids: p.nspids,
+    ppid: live?.ppid ?? p.ppid,
+    ptype,
+    status,
+    exit: status === "running" ? null : exit,
+    uid: live?.uid ?? p.uid,
+    gid: live?.gid ?? p.gid,
+    noNewPrivs: live?.noNewPrivs ?? false,
+    ns: live?.ns ?? p.ns,
+    fds,
+  };
+}
+
+function applyAction(action: ScenarioAction, received: readonly Received[], known: ReadonlyMap<number, KnownProcess>, fds: RunFds, event: (body: TraceBody) => void): void {
+  const alive = (pid: number): boolean => readStatus(pid) !== null && readStatus(pid)!.state !== "Z";
+  const roles = rolesFromTrace(normalise(received, known, -1).trace);
+  const live = (type: string, app: string | null): number[] =>
+    roles.filter((r) => r.type === type && (app === null || r.app === app) && alive(r.pid)).sort((a, b) => a.since - b.since).map((r) => r.pid);
+  if (action.do === "reconfigure") {
+    const controller = live("controller", null)[0];
+    if (controller === undefined) return;
+    const letter: MailboxLetter = { to: controller, work: { fn: "controllerReconfigure", arg: action.config } };
+    writeLetter(fds.mailbox, letter);
+    event({ kind: "action", action: { post: controller, fn: letter.work.fn } });
+    process.kill(controller, "SIGUSR2");
+    return;
+  }
+  const target = action.target;
+  const pid = live(target.role, target.app)[target.role === "app" ? target.index : 0];
+  if (pid === undefined) return;
+  const sig = signalNumber(action.signal) as Signal;
+  event({ kind: "action", action: { signal: sig, pid } });
+  process.kill(pid, sig);
+}
+
+function writeLetter(fd: number, letter: MailboxLetter): void {
+  const data = Buffer.from(JSON.stringify(letter));
+  ftruncateSync(fd, 0);
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off, off);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,55 @@
+// A Unit process of the model on the real kernel: read the boot record, take the planned
+// credentials, say hello to the harness, then run the model's continuations from Node's loop.
+
+import type { Continuation, Json } from "../lifecycle/kernel.ts";
+import { ProcessGone } from "../lifecycle/kernel.ts";
+import { lifecycleProgram } from "../lifecycle/index.ts";
+import { readTmpJson, type UnitBoot } from "./boot-record.ts";
+import { RealKernel } from "./kernel.ts";
+import * as native from "./native.ts";
+import { selfReport } from "./procfs.ts";
+
+/** Exit status of a process whose model code threw (a bug of ours, reported as internal-error). */
+export const INTERNAL_ERROR_STATUS = 70;
+
+/** What the harness writes into the mailbox before it sends SIGUSR2 to `to`. */
+export interface MailboxLetter {
+  to: number;
+  work: Continuation;
+}
+
+export function runUnitProcess(boot: UnitBoot): void {
+  if (boot.become !== null) {
+    native.setgroups([]);
+    native.setresgid(boot.become.gid, boot.become.gid, boot.become.gid);
+    native.setresuid(boot.become.uid, boot.become.uid, boot.become.uid);
+  }
+  const state = boot.image as Json;
+  const k = new RealKernel(boot.fds, BigInt(boot.runStartNs), boot.kernel, () => state);
+  const me = selfReport();
+  k.send({ r: "hello", ticket: k.ticket(), ...me });
+
+  const dispatch = (work: Continuation): void => {
+    try {
+      lifecycleProgram.run({ state, k }, work);
+    } catch (err) {
+      if (err instanceof ProcessGone) return;
+      internalError(k, err);
+    }
+  };
+  process.on("uncaughtException", (err) => internalError(k, err));
+  process.on("SIGUSR2", () => {
+    const letter = readTmpJson<MailboxLetter>(boot.fds.mailbox);
+    if (letter.to === me.nspids[0]) dispatch(letter.work);
+  });
+  // A C process blocks in epoll for ever; Node would exit once nothing is watched.
+  setInterval(() => undefined, 1 << 30);
+  k.start(dispatch);
+  if (boot.entry !== null) dispatch(boot.entry);
+}
+
+function internalError(k: RealKernel, err: unknown): never {
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : `thrown: ${String(err)}`;
+  k.record({ kind: "internal-error", message });
+  process.exit(INTERNAL_ERROR_STATUS);
+}
