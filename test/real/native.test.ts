@@ -237,6 +237,35 @@ describeReal("native addon: SEQPACKET ports", () => {
     native.close(b);
   });
 
+  test("a blocking send on a full socket waits until a child drains it", async () => {
+    const [a, b] = native.socketpair();
+    const chunk = Buffer.alloc(4096);
+    let full = false;
+    for (let i = 0; i < 100_000 && !full; i++) {
+      try {
+        native.sendmsg(a, chunk, []);
+      } catch (error) {
+        full = (error as { code?: string }).code === "EAGAIN";
+      }
+    }
+    expect(full).toBe(true);
+    const run = runChild(
+      nodeScript(`
+const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+pause(100);
+for (let i = 0; i < 100000; i++) {
+  const message = addon.recvmsg(${b}, 8192);
+  if (message === null) { pause(1); continue; }
+  if (message.data.toString() === "last") { console.log("drained"); break; }
+}`),
+      { keepFds: [b] },
+    );
+    native.close(b); // only the child holds the reading end: if it dies, the send fails with EPIPE instead of hanging
+    expect(native.sendmsg(a, Buffer.from("last"), [], { block: true })).toBe(4);
+    expect((await run).stdout).toBe("drained\n");
+    native.close(a);
+  });
+
   test("a closed peer reads as eof, and sending to it throws EPIPE", () => {
     const [a, b] = native.socketpair();
     native.close(a);
