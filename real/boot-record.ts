@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from "node:fs";
 
 import type { Continuation, Json, SignalDisposition } from "../lifecycle/kernel.ts";
+import type { PidCursor } from "./pid-cursor.ts";
 
 /** fds every process of a run holds at fixed numbers (inherited from the harness). */
 export interface RunFds {
@@ -17,20 +18,20 @@ export interface RunFds {
   mailbox: number;
 }
 
-/** The real kernel's own per-process state: plain data, so it survives clone and re-exec. */
+/** The real kernel's own per-process state: plain data, so it crosses clone's execve. */
 export interface RealKernelState {
   /** Every fd the model owns (sockets and shared words): fork copies them, so do we. */
   modelFds: number[];
   watches: [fd: number, fn: string][];
   dispositions: [sig: number, disposition: SignalDisposition][];
   children: { pid: number; pidfd: number }[];
-  /** Work posted and not yet run (a re-exec carries it over). */
+  /** Work posted and not yet run. */
   work: Continuation[];
   timers: { id: number; inMs: number; work: Continuation }[];
   nextTimerId: number;
   ptype: string;
-  /** Created in a new user namespace before its maps were written: re-exec once they are. */
-  awaitingMaps: boolean;
+  /** The cursor of the process's own pid namespace (fd -1: a new namespace, created at start). */
+  pidCursor: PidCursor;
 }
 
 export interface UnitBoot {
@@ -38,8 +39,8 @@ export interface UnitBoot {
   runStartNs: string;
   fds: RunFds;
   image: Json;
-  /** The first continuation (the clone child's, unitd's entry), or null after a re-exec. */
-  entry: Continuation | null;
+  /** The first continuation (the clone child's, or unitd's entry). */
+  entry: Continuation;
   kernel: RealKernelState;
   /** Credentials to take before anything runs (unitd started by the run's init). */
   become: { uid: number; gid: number } | null;
@@ -86,6 +87,6 @@ export function readBootRecord(fd: number): BootRecord {
   return boot;
 }
 
-export function freshKernelState(ptype: string): RealKernelState {
-  return { modelFds: [], watches: [], dispositions: [], children: [], work: [], timers: [], nextTimerId: 1, ptype, awaitingMaps: false };
+export function freshKernelState(pidCursor: PidCursor): RealKernelState {
+  return { modelFds: [], watches: [], dispositions: [], children: [], work: [], timers: [], nextTimerId: 1, ptype: "", pidCursor };
 }

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { writeTmpJson, type InitBoot } from "./boot-record.ts";
 import { childArgv, childEnv } from "./child-command.ts";
 import * as native from "./native.ts";
+import { spawnAtNextPid } from "./pid-cursor.ts";
 import { encodeRecord, type WireRecord } from "./wire.ts";
 
 export function runInit(boot: InitBoot): void {
@@ -23,12 +24,13 @@ export function runInit(boot: InitBoot): void {
   const now = (): number => Number((process.hrtime.bigint() - start) / 1000n) / 1000;
 
   const bootFd = writeTmpJson(boot.unitd);
-  const unitd = native.spawn({
+  const cursor = boot.unitd.kernel.pidCursor;
+  const unitd = spawnAtNextPid(cursor, false, {
     file: process.execPath,
     argv: childArgv(),
     envp: childEnv(bootFd),
     cloneFlags: 0,
-    keepFds: [boot.fds.report, boot.fds.ticket, boot.fds.mailbox, bootFd],
+    keepFds: [boot.fds.report, boot.fds.ticket, boot.fds.mailbox, cursor.fd, bootFd],
   });
   native.close(bootFd);
   let unitdReaped = false;

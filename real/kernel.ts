@@ -6,12 +6,10 @@
 // - clone() is clone3 + execve of node: the child gets the model image and its fds at the
 //   same numbers, as fork would leave them, but starts a fresh Node runtime.
 // - SIGCHLD is raised from the child's pidfd becoming readable (Node owns the real SIGCHLD).
-// - A child created in a new user namespace re-execs itself once its maps are written (an
-//   exec'd Node with an unmapped uid has no capabilities in its namespace; see
-//   shared/reference/linux-notes.md, pitfall 6). The re-exec happens at the first read
-//   readiness after main wrote the maps, i.e. before it reads the CREATED reply.
-
-import { readFileSync } from "node:fs";
+// - A child created in a new user namespace keeps, through execve, the full capabilities a
+//   forked child has there (ambient capabilities raised before exec): an exec'd Node with an
+//   unmapped uid would otherwise have none (shared/reference/linux-notes.md, pitfall 6), and
+//   Unit's order (maps written by main after CREATED) is kept unchanged.
 
 import type {
   Continuation,
@@ -32,13 +30,14 @@ import type {
   Uid,
   WaitStatus,
 } from "../lifecycle/kernel.ts";
-import { CLONE_NEWUSER, EOF, errno, isErrno, SIGCHLD } from "../lifecycle/kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, SIGCHLD } from "../lifecycle/kernel.ts";
 import type { TraceBody } from "../lifecycle/trace.ts";
 import { writeFileSync } from "node:fs";
 import type { RealKernelState, RunFds, UnitBoot } from "./boot-record.ts";
-import { writeTmpJson, BOOT_FD_ENV } from "./boot-record.ts";
+import { writeTmpJson } from "./boot-record.ts";
 import { childArgv, childEnv } from "./child-command.ts";
 import * as native from "./native.ts";
+import { createCursor, spawnAtNextPid, threadBase } from "./pid-cursor.ts";
 import { signalName } from "./signals.ts";
 import { encodeRecord, type WireRecord } from "./wire.ts";
 
@@ -66,7 +65,7 @@ export type Dispatch = (work: Continuation) => void;
 export class RealKernel implements Kernel {
   private readonly watchers = new Map<number, native.Watcher>();
   private readonly childWatchers = new Map<number, native.Watcher>();
-  private readonly timerHandles = new Map<number, { handle: NodeJS.Timeout; due: number; work: Continuation }>();
+  private readonly timerHandles = new Map<number, { handle: NodeJS.Timeout; work: Continuation }>();
   private readonly signalListeners = new Map<number, () => void>();
   private sigchldPending = false;
   private draining = false;
@@ -78,13 +77,13 @@ export class RealKernel implements Kernel {
     private readonly fds: RunFds,
     private readonly runStartNs: bigint,
     private readonly st: RealKernelState,
-    /** The model's state object (serialised on clone and re-exec). */
-    private readonly image: () => Json,
   ) {}
 
   /** Installs the dispatcher and everything the state says is live (after start or re-exec). */
   start(dispatch: Dispatch): void {
     this.dispatch = dispatch;
+    // pid 1 of a new pid namespace: the namespace's cursor starts at us.
+    if (this.st.pidCursor.fd === -1) this.st.pidCursor = createCursor(1, this.st.pidCursor.pidMax);
     for (const [sig, d] of this.st.dispositions) this.applyDisposition(sig as Signal, d);
     for (const [fd, fn] of this.st.watches) this.startWatch(fd, fn);
     for (const c of this.st.children) this.watchChild(c.pidfd);
@@ -117,6 +116,8 @@ export class RealKernel implements Kernel {
   clone(flags: number, image: Json, child: Continuation): Pid | Errno {
     const args = { flags, child: child.fn };
     const nsFlags = flags & ~EXIT_SIGNAL_MASK;
+    const newPidNs = (nsFlags & CLONE_NEWPID) !== 0;
+    const cursor = this.st.pidCursor;
     const kernel: RealKernelState = {
       modelFds: [...this.st.modelFds],
       watches: [],
@@ -125,19 +126,21 @@ export class RealKernel implements Kernel {
       work: [],
       timers: [],
       nextTimerId: 1,
-      ptype: this.st.ptype,
-      awaitingMaps: (nsFlags & CLONE_NEWUSER) !== 0,
+      ptype: "", // the sim's new process has no type until the model reports one
+      pidCursor: newPidNs ? { fd: -1, pidMax: cursor.pidMax, wrapTo: cursor.wrapTo } : cursor,
     };
     const boot: UnitBoot = { role: "unit", runStartNs: this.runStartNs.toString(), fds: this.fds, image, entry: child, kernel, become: null };
     const bootFd = writeTmpJson(boot);
     let spawned: native.Spawned;
     try {
-      spawned = native.spawn({
+      spawned = spawnAtNextPid(cursor, newPidNs, {
         file: process.execPath,
         argv: childArgv(),
         envp: childEnv(bootFd),
         cloneFlags: nsFlags,
-        keepFds: [...this.st.modelFds, ...this.runFdList(), bootFd],
+        keepFds: [...this.st.modelFds, ...this.runFdList(), cursor.fd, bootFd],
+        keepCaps: (nsFlags & CLONE_NEWUSER) !== 0,
+        ...(newPidNs ? { nsLastPid: threadBase(cursor.pidMax) } : {}),
       });
     } catch (err) {
       return this.sys("clone", args, toErrno(err));
@@ -163,7 +166,7 @@ export class RealKernel implements Kernel {
       result = signal === null ? { pid: c.pid, exited: w.status } : { pid: c.pid, signaled: signal as Signal };
       break;
     }
-    return this.sys("waitpid", {}, result as Json | Errno);
+    return this.sys("waitpid", {}, result);
   }
 
   kill(pid: Pid, sig: Signal): Errno | undefined {
@@ -406,9 +409,6 @@ export class RealKernel implements Kernel {
   }
 
   private onReadable(fd: Fd, fn: string): void {
-    if (this.st.awaitingMaps && mapsWritten()) {
-      this.reexec({ fn, arg: fd });
-    }
     this.dispatch({ fn, arg: fd });
   }
 
@@ -460,7 +460,7 @@ export class RealKernel implements Kernel {
       this.reportTimers();
       this.dispatch(work);
     }, delayMs);
-    this.timerHandles.set(id, { handle, due: Date.now() + delayMs, work });
+    this.timerHandles.set(id, { handle, work });
     this.reportTimers();
   }
 
@@ -478,26 +478,4 @@ export class RealKernel implements Kernel {
       if (this.st.work.length > 0) this.scheduleDrain();
     });
   }
-
-  /** Starts this process again on a fresh node whose capabilities follow the new maps. */
-  private reexec(first: Continuation): never {
-    const now = Date.now();
-    const kernel: RealKernelState = {
-      ...this.st,
-      work: [first, ...this.st.work],
-      timers: [...this.timerHandles.entries()].map(([id, t]) => ({ id, inMs: Math.max(0, t.due - now), work: t.work })),
-      awaitingMaps: false,
-    };
-    const boot: UnitBoot = { role: "unit", runStartNs: this.runStartNs.toString(), fds: this.fds, image: this.image(), entry: null, kernel, become: null };
-    const bootFd = writeTmpJson(boot);
-    const keep = [...this.st.modelFds, ...this.st.children.map((c) => c.pidfd), ...this.runFdList(), bootFd];
-    native.reexec(process.execPath, childArgv(), childEnv(bootFd), keep);
-  }
 }
-
-/** Has main written this process's uid_map yet? */
-function mapsWritten(): boolean {
-  return readFileSync("/proc/self/uid_map", "utf8").trim().length > 0;
-}
-
-export { BOOT_FD_ENV };

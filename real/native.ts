@@ -39,6 +39,13 @@ export interface SpawnOptions {
   pdeathsig?: number;
   /** The child waits before execve until release(syncFd), e.g. for uid/gid maps to be written. */
   holdUntilRelease?: boolean;
+  /** Raise every permitted capability as ambient before exec, so that the exec'd program keeps them
+   * even with a non-root (or unmapped) uid: what a forked child in a new user namespace has. */
+  keepCaps?: boolean;
+  /** clone3's set_tid: the child's pid in each pid namespace level, innermost first (EEXIST if taken). */
+  setTid?: number[];
+  /** Written to /proc/sys/kernel/ns_last_pid before exec (a NEWPID child is pid 1 of that namespace). */
+  nsLastPid?: number;
 }
 
 export interface Spawned {
@@ -119,6 +126,11 @@ export interface NativeAddon {
   sharedFetchAdd(fd: number, delta: number): number;
   /** In-process execve after clearing FD_CLOEXEC on 0..2 and keepFds; throws on failure. */
   reexec(file: string, argv: string[], envp: string[], keepFds: number[]): never;
+  /** glibc setuid/setgid (every thread), with their own privileged/unprivileged rules. */
+  setuid(uid: number): void;
+  setgid(gid: number): void;
+  /** pidfd_open(pid, 0): a CLOEXEC pidfd of any process we can see (to reap an adopted orphan). */
+  pidfdOpen(pid: number): number;
 }
 
 /** A failed system call, as thrown by the addon. */
@@ -210,4 +222,13 @@ export function sharedFetchAdd(fd: number, delta: number): number {
 }
 export function reexec(file: string, argv: string[], envp: string[], keepFds: number[]): never {
   return loadNative().reexec(file, argv, envp, keepFds);
+}
+export function setuid(uid: number): void {
+  return loadNative().setuid(uid);
+}
+export function setgid(gid: number): void {
+  return loadNative().setgid(gid);
+}
+export function pidfdOpen(pid: number): number {
+  return loadNative().pidfdOpen(pid);
 }

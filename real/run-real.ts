@@ -21,6 +21,7 @@ import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./bo
 import { childBundle } from "./bundle.ts";
 import { childArgv, childEnv, setChildScript } from "./child-command.ts";
 import * as native from "./native.ts";
+import { createCursor, threadBase } from "./pid-cursor.ts";
 import { normalise, type KnownProcess, type Received } from "./normalise.ts";
 import { readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
 import { decodeRecord } from "./wire.ts";
@@ -57,6 +58,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
 
   const [harnessEnd, sharedEnd] = native.socketpair();
   const fds: RunFds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null) };
+  const cursor = createCursor(scenario.unitd.firstPid - 1, scenario.unitd.pidMax);
   const image = unitdImage({
     options: modelOptionsFor(scenario, options),
     user: scenario.unitd.user,
@@ -74,7 +76,8 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       fds,
       image: image as unknown as Json,
       entry: UNITD_ENTRY,
-      kernel: freshKernelState(""),
+      // unitd gets firstPid (the cursor's next), its children the pids after it, as in the sim.
+      kernel: freshKernelState(cursor),
       become: { uid: scenario.unitd.euid, gid: scenario.unitd.egid },
     },
   };
@@ -86,8 +89,9 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       argv: childArgv(),
       envp: childEnv(bootFd),
       cloneFlags: CLONE_NEWPID | CLONE_NEWNS,
-      keepFds: [fds.report, fds.ticket, fds.mailbox, bootFd],
+      keepFds: [fds.report, fds.ticket, fds.mailbox, cursor.fd, bootFd],
       pdeathsig: SIGKILL,
+      nsLastPid: threadBase(cursor.pidMax),
     });
   } finally {
     closeSync(bootFd);
@@ -113,7 +117,9 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       received.push({ from, record });
       lastReport = elapsed();
       if (record.r === "hello") {
-        known.set(from, { hostPid: from, ppid: readStatus(from)?.ppid ?? 0, nspids: record.nspids, ns: record.ns, uid: record.uid, gid: record.gid });
+        // The host's /proc shows every pid level (the process's own /proc only its own).
+        const status = readStatus(from);
+        known.set(from, { hostPid: from, ppid: status?.ppid ?? 0, nspids: status?.nspids ?? [from], ns: record.ns, uid: record.uid, gid: record.gid });
       } else if (record.r === "timers") {
         timers.set(from, record.pending);
       }
@@ -128,7 +134,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
   const harnessEvent = (body: TraceBody): void => {
     received.push({ from: 0, record: { r: "event", ticket: native.sharedFetchAdd(fds.ticket, 1), t: elapsed(), nspid: 0, ptype: "", body } });
   };
-  const settled = (): boolean => elapsed() - lastReport >= idleMs && [...timers.values()].every((n) => n === 0);
+  const settled = (): boolean => received.length > 0 && elapsed() - lastReport >= idleMs && [...timers.values()].every((n) => n === 0);
   const until = async (done: () => boolean): Promise<boolean> => {
     while (!done()) {
       if (elapsed() > timeoutMs) return false;
@@ -146,6 +152,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       if (!inTime || initExited) break;
       harnessEvent({ kind: "action", action: action as unknown as Json });
       applyAction(action, received, known, fds, harnessEvent);
+      lastReport = elapsed(); // the run has to settle again after what the action started
     }
     if (inTime && (await until(() => initExited || settled()))) reason = initExited ? "exited" : "settled";
   } finally {
@@ -160,9 +167,11 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     channel.stop();
     native.close(harnessEnd);
     native.close(fds.ticket);
+    native.close(cursor.fd);
     closeSync(fds.mailbox);
   }
 
+  if (process.env["NXTSIM_REAL_DUMP"]) (await import("node:fs")).writeFileSync(process.env["NXTSIM_REAL_DUMP"], received.map((r) => JSON.stringify(r)).join("\n"));
   const norm = normalise(received, known, init.pid);
   const mainPid = rolesFromTrace(norm.trace).find((r) => r.type === "main")?.pid ?? 0;
   return {

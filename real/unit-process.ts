@@ -25,7 +25,7 @@ export function runUnitProcess(boot: UnitBoot): void {
     native.setresuid(boot.become.uid, boot.become.uid, boot.become.uid);
   }
   const state = boot.image as Json;
-  const k = new RealKernel(boot.fds, BigInt(boot.runStartNs), boot.kernel, () => state);
+  const k = new RealKernel(boot.fds, BigInt(boot.runStartNs), boot.kernel);
   const me = selfReport();
   k.send({ r: "hello", ticket: k.ticket(), ...me });
 
@@ -45,11 +45,12 @@ export function runUnitProcess(boot: UnitBoot): void {
   // A C process blocks in epoll for ever; Node would exit once nothing is watched.
   setInterval(() => undefined, 1 << 30);
   k.start(dispatch);
-  if (boot.entry !== null) dispatch(boot.entry);
+  dispatch(boot.entry);
 }
 
 function internalError(k: RealKernel, err: unknown): never {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : `thrown: ${String(err)}`;
+  process.stderr.write(`nxtsim real process ${process.pid}: internal error: ${err instanceof Error ? err.stack : message}\n`);
   k.record({ kind: "internal-error", message });
   process.exit(INTERNAL_ERROR_STATUS);
 }

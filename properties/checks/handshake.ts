@@ -62,10 +62,13 @@ export const mapsBeforeCredentials: Check = {
     const main = mainFacts(run);
     if (main === undefined) return [];
     const out: Violation[] = [];
+    // main names the child by its pid in main's own pid namespace (the host's in the sim).
+    const mainLevel = main.nspids.length - 1;
     for (const child of run.facts) {
       if (child.ns.user === main.ns.user) continue;
+      const asMainSeesIt = child.nspids[mainLevel];
       const writes = run.trace.flatMap((e, i) =>
-        e.kind === "syscall" && e.call === "writeProcFile" && e.pid === main.pid && (e.args as { pid: number }).pid === child.pid && e.ret === null
+        e.kind === "syscall" && e.call === "writeProcFile" && e.pid === main.pid && (e.args as { pid: number }).pid === asMainSeesIt && e.ret === null
           ? [{ i, file: (e.args as { file: string }).file }]
           : [],
       );

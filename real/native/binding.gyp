@@ -9,7 +9,8 @@
         "src/sock.c",
         "src/watch.c",
         "src/proc.c",
-        "src/counter.c"
+        "src/counter.c",
+        "src/ids.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror"]

@@ -21,7 +21,10 @@
   X("setresuid", native_setresuid)                   \
   X("sharedCounterCreate", native_shared_counter_create) \
   X("sharedFetchAdd", native_shared_fetch_add)       \
-  X("reexec", native_reexec)
+  X("reexec", native_reexec)                         \
+  X("setuid", native_setuid)                         \
+  X("setgid", native_setgid)                         \
+  X("pidfdOpen", native_pidfd_open)
 
 #define DECLARE(name, fn) napi_value fn(napi_env env, napi_callback_info info);
 FUNCTIONS(DECLARE)

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -21,6 +22,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #define SYS_CLONE3 435
 #define SYS_CLOSE_RANGE 436
@@ -39,8 +41,9 @@ struct clone_args_v2 {
 };
 _Static_assert(sizeof(struct clone_args_v2) == 88, "clone_args is 88 bytes (CLONE_ARGS_SIZE_VER2)");
 
-enum step { STEP_HELD, STEP_SIGNALS, STEP_PDEATHSIG, STEP_STDIO, STEP_KEEP, STEP_CLOSE, STEP_EXEC };
-static const char *const step_syscall[] = {"spawn", "sigprocmask", "prctl", "dup2", "fcntl", "close_range", "execve"};
+enum step { STEP_HELD, STEP_SIGNALS, STEP_PDEATHSIG, STEP_STDIO, STEP_KEEP, STEP_CLOSE, STEP_CAPS, STEP_NS_LAST_PID, STEP_EXEC };
+static const char *const step_syscall[] = {"spawn", "sigprocmask", "prctl", "dup2", "fcntl", "close_range", "capset", "write (ns_last_pid)", "execve"};
+#define MAX_SET_TID 32
 
 struct child_report {
   int32_t step;
@@ -57,6 +60,10 @@ struct plan {
   pid_t parent;
   bool newpid;
   bool hold;
+  bool keep_caps;
+  char ns_last_pid[24]; /* decimal text to write, "" for none */
+  pid_t set_tid[MAX_SET_TID];
+  size_t set_tid_size;
   int *keep; /* as given */
   size_t nkeep;
   int *preserve; /* keep + status_fd, sorted: the holes left by the close step */
@@ -82,6 +89,22 @@ static __attribute__((noreturn)) void child_fail(const struct plan *p, enum step
   struct child_report report = {step, errno};
   write_all_once(p->status_fd, &report, sizeof report);
   _exit(127);
+}
+
+/* Permitted -> inheritable -> ambient: an execve by a non-root uid then keeps every
+ * capability (as a forked child in a new user namespace keeps them in C). */
+static void keep_caps_across_exec(const struct plan *p) {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &hdr, data) < 0) child_fail(p, STEP_CAPS);
+  data[0].inheritable = data[0].permitted;
+  data[1].inheritable = data[1].permitted;
+  if (syscall(SYS_capset, &hdr, data) < 0) child_fail(p, STEP_CAPS);
+  for (unsigned cap = 0; cap < 64; cap++) {
+    uint32_t word = data[cap / 32].permitted;
+    if ((word & (1U << (cap % 32))) == 0) continue;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EINVAL) child_fail(p, STEP_CAPS);
+  }
 }
 
 static int close_range_(unsigned lo, unsigned hi) { return (int)syscall(SYS_CLOSE_RANGE, lo, hi, 0); }
@@ -137,6 +160,16 @@ static __attribute__((noreturn)) void child_main(const struct plan *p) {
     uint32_t go;
     /* Anything but release()'s 4 bytes (EOF: the parent gave up or died) means: do not exec. */
     if (read_once(p->status_fd, &go, sizeof go) != sizeof go) _exit(127);
+  }
+
+  if (p->keep_caps) keep_caps_across_exec(p);
+
+  if (p->ns_last_pid[0] != '\0') {
+    /* Node's threads take pids too: start them above the model's range (see real/pid-cursor.ts). */
+    int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) child_fail(p, STEP_NS_LAST_PID);
+    if (write_all_once(fd, p->ns_last_pid, strlen(p->ns_last_pid)) < 0) child_fail(p, STEP_NS_LAST_PID);
+    close(fd);
   }
 
   execve(p->file, p->argv, p->envp);
@@ -197,6 +230,28 @@ static bool read_options(napi_env env, napi_value opts, struct plan *p, int64_t 
   if (v != NULL && !get_int32(env, v, "pdeathsig", &p->pdeathsig)) return false;
   if (!get_prop(env, opts, "holdUntilRelease", &v)) return false;
   if (v != NULL && !get_bool(env, v, "holdUntilRelease", &p->hold)) return false;
+  if (!get_prop(env, opts, "keepCaps", &v)) return false;
+  if (v != NULL && !get_bool(env, v, "keepCaps", &p->keep_caps)) return false;
+  if (!get_prop(env, opts, "nsLastPid", &v)) return false;
+  if (v != NULL) {
+    int32_t last;
+    if (!get_int32(env, v, "nsLastPid", &last)) return false;
+    if (last < 1) return throw_type(env, "nsLastPid must be a positive pid"), false;
+    snprintf(p->ns_last_pid, sizeof p->ns_last_pid, "%d", last);
+  }
+  if (!get_prop(env, opts, "setTid", &v)) return false;
+  if (v != NULL) {
+    size_t n;
+    int *tids = get_fd_array(env, v, "setTid", &n);
+    if (tids == NULL) return false;
+    if (n > MAX_SET_TID) {
+      free(tids);
+      return throw_type(env, "setTid has too many levels"), false;
+    }
+    for (size_t i = 0; i < n; i++) p->set_tid[i] = tids[i];
+    p->set_tid_size = n;
+    free(tids);
+  }
 
   /* A closed fd number here could be reused by the status socket and leak into the child. */
   for (size_t i = 0; i < p->nkeep; i++)
@@ -258,6 +313,10 @@ napi_value native_spawn(napi_env env, napi_callback_info info) {
   args.flags = CLONE_PIDFD_BIT | (uint64_t)clone_flags;
   args.pidfd = (uint64_t)(uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD;
+  if (plan.set_tid_size > 0) {
+    args.set_tid = (uint64_t)(uintptr_t)plan.set_tid;
+    args.set_tid_size = plan.set_tid_size;
+  }
   long pid = syscall(SYS_CLONE3, &args, sizeof args);
   if (pid == 0) child_main(&plan);
   int clone_err = errno;
