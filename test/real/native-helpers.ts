@@ -8,7 +8,6 @@ import * as native from "../../real/native.ts";
 import type { SpawnOptions, WaitResult } from "../../real/native.ts";
 
 export const SIGKILL = 9;
-export const SIGTERM = 15;
 
 /** Sleep the main thread (the probe must be synchronous: it decides which tests exist). */
 function sleepSync(ms: number): void {

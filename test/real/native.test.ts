@@ -34,10 +34,8 @@ const status = (name) => fs.readFileSync("/proc/self/status", "utf8").match(new 
 
 /** Runs a throwaway node program (not through spawn) and returns what execa saw. */
 function runNode(script: string) {
-  return execa(process.execPath, ["-e", `const addon = require(${JSON.stringify(native.ADDON_PATH)});\n${script}`], {
-    reject: false,
-    timeout: 20_000,
-  });
+  const [file, ...args] = nodeScript(script);
+  return execa(file!, args, { reject: false, timeout: 20_000 });
 }
 
 function sleep(ms: number): Promise<void> {
