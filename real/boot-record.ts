@@ -25,9 +25,8 @@ export interface RealKernelState {
   watches: [fd: number, fn: string][];
   dispositions: [sig: number, disposition: SignalDisposition][];
   children: { pid: number; pidfd: number }[];
-  /** Work posted and not yet run. */
+  /** Work posted and not yet run (Unit's work queue). */
   work: Continuation[];
-  timers: { id: number; inMs: number; work: Continuation }[];
   nextTimerId: number;
   ptype: string;
   /** The cursor of the process's own pid namespace (fd -1: a new namespace, created at start). */
@@ -88,5 +87,5 @@ export function readBootRecord(fd: number): BootRecord {
 }
 
 export function freshKernelState(pidCursor: PidCursor): RealKernelState {
-  return { modelFds: [], watches: [], dispositions: [], children: [], work: [], timers: [], nextTimerId: 1, ptype: "", pidCursor };
+  return { modelFds: [], watches: [], dispositions: [], children: [], work: [], nextTimerId: 1, ptype: "", pidCursor };
 }

@@ -3,11 +3,16 @@
 
 import { BOOT_FD_ENV } from "./boot-record.ts";
 
-let childScript: string | null = null;
+/** Every process of a run carries the run's id in its environment (tests find leftovers by it). */
+export const RUN_ID_ENV = "NXTSIM_RUN";
 
-/** Set once per process: by the harness (the bundle it built) or by a child (its own argv[1]). */
-export function setChildScript(path: string): void {
+let childScript: string | null = null;
+let runId = "";
+
+/** Set per run by the harness (the bundle it built), and by each child from its own argv and env. */
+export function setChildCommand(path: string, id: string): void {
   childScript = path;
+  runId = id;
 }
 
 export function childArgv(): string[] {
@@ -16,5 +21,5 @@ export function childArgv(): string[] {
 }
 
 export function childEnv(bootFd: number): string[] {
-  return [`PATH=/usr/sbin:/usr/bin:/sbin:/bin`, `${BOOT_FD_ENV}=${bootFd}`];
+  return [`PATH=/usr/sbin:/usr/bin:/sbin:/bin`, `${BOOT_FD_ENV}=${bootFd}`, `${RUN_ID_ENV}=${runId}`];
 }

@@ -87,9 +87,6 @@ export class RealKernel implements Kernel {
     for (const [sig, d] of this.st.dispositions) this.applyDisposition(sig as Signal, d);
     for (const [fd, fn] of this.st.watches) this.startWatch(fd, fn);
     for (const c of this.st.children) this.watchChild(c.pidfd);
-    const timers = this.st.timers;
-    this.st.timers = [];
-    for (const t of timers) this.armTimer(t.id, t.inMs, t.work);
     if (this.st.work.length > 0) this.scheduleDrain();
   }
 
@@ -124,7 +121,6 @@ export class RealKernel implements Kernel {
       dispositions: this.st.dispositions.map(([s, d]) => [s, d]),
       children: [],
       work: [],
-      timers: [],
       nextTimerId: 1,
       ptype: "", // the sim's new process has no type until the model reports one
       pidCursor: newPidNs ? { fd: -1, pidMax: cursor.pidMax, wrapTo: cursor.wrapTo } : cursor,

@@ -1,7 +1,7 @@
 // Entry point of every real process of a run (bundled into one file; see real/bundle.ts).
 
 import { BOOT_FD_ENV, readBootRecord } from "./boot-record.ts";
-import { setChildScript } from "./child-command.ts";
+import { RUN_ID_ENV, setChildCommand } from "./child-command.ts";
 import { runInit } from "./init.ts";
 import { runUnitProcess } from "./unit-process.ts";
 
@@ -10,7 +10,7 @@ if (!Number.isInteger(fd) || fd < 0) {
   process.stderr.write(`nxtsim real process: ${BOOT_FD_ENV} is not set\n`);
   process.exit(2);
 }
-setChildScript(process.argv[1]!);
+setChildCommand(process.argv[1]!, process.env[RUN_ID_ENV] ?? "");
 const boot = readBootRecord(fd);
 if (boot.role === "init") runInit(boot);
 else runUnitProcess(boot);

@@ -19,11 +19,12 @@ import { modelOptionsFor, type ModelSwitches } from "../harness/model-options.ts
 import { rolesFromTrace } from "../harness/roles.ts";
 import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
 import { childBundle } from "./bundle.ts";
-import { childArgv, childEnv, setChildScript } from "./child-command.ts";
+import { childArgv, childEnv, setChildCommand } from "./child-command.ts";
 import * as native from "./native.ts";
 import { createCursor, threadBase } from "./pid-cursor.ts";
 import { normalise, type KnownProcess, type Received } from "./normalise.ts";
 import { readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
+import { Settling } from "./settle.ts";
 import { decodeRecord } from "./wire.ts";
 import type { MailboxLetter } from "./unit-process.ts";
 
@@ -43,16 +44,20 @@ export interface RealRun {
   /** Host pid of unitd's main process (0 if it never said hello). */
   mainPid: number;
   wallMs: number;
+  /** In every process's environment as NXTSIM_RUN (see real/leftovers.ts). */
+  runId: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
-const DEFAULT_IDLE_MS = 300;
+const DEFAULT_IDLE_MS = 150;
 const POLL_MS = 5;
+let runs = 0;
 
 export async function runScenarioOnReal(scenario: Scenario, options: RealRunOptions = {}): Promise<RealRun> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-  setChildScript(childBundle());
+  const runId = `${process.pid}-${++runs}`;
+  setChildCommand(childBundle(), runId);
   const startNs = process.hrtime.bigint();
   const elapsed = (): number => Number((process.hrtime.bigint() - startNs) / 1_000_000n);
 
@@ -100,8 +105,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
 
   const received: Received[] = [];
   const known = new Map<number, KnownProcess>();
-  const timers = new Map<number, number>();
-  let lastReport = elapsed();
+  const settling = new Settling(elapsed, idleMs);
   let channelClosed = false;
   const channel = native.watchReadable(harnessEnd, () => {
     for (;;) {
@@ -115,14 +119,12 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       const from = got.cred?.pid ?? 0;
       const record = decodeRecord(got.data);
       received.push({ from, record });
-      lastReport = elapsed();
       if (record.r === "hello") {
         // The host's /proc shows every pid level (the process's own /proc only its own).
         const status = readStatus(from);
         known.set(from, { hostPid: from, ppid: status?.ppid ?? 0, nspids: status?.nspids ?? [from], ns: record.ns, uid: record.uid, gid: record.gid });
-      } else if (record.r === "timers") {
-        timers.set(from, record.pending);
       }
+      settling.observe(from, record, known);
     }
   });
   let initExited = false;
@@ -134,7 +136,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
   const harnessEvent = (body: TraceBody): void => {
     received.push({ from: 0, record: { r: "event", ticket: native.sharedFetchAdd(fds.ticket, 1), t: elapsed(), nspid: 0, ptype: "", body } });
   };
-  const settled = (): boolean => received.length > 0 && elapsed() - lastReport >= idleMs && [...timers.values()].every((n) => n === 0);
+  const settled = (): boolean => settling.settled([...known.keys()]);
   const until = async (done: () => boolean): Promise<boolean> => {
     while (!done()) {
       if (elapsed() > timeoutMs) return false;
@@ -152,7 +154,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       if (!inTime || initExited) break;
       harnessEvent({ kind: "action", action: action as unknown as Json });
       applyAction(action, received, known, fds, harnessEvent);
-      lastReport = elapsed(); // the run has to settle again after what the action started
+      settling.touch(); // the run has to settle again after what the action started
     }
     if (inTime && (await until(() => initExited || settled()))) reason = initExited ? "exited" : "settled";
   } finally {
@@ -181,6 +183,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     reason,
     mainPid,
     wallMs: elapsed(),
+    runId,
   };
 }
 

@@ -6,51 +6,14 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import * as native from "../../real/native.ts";
 import type { SpawnOptions, WaitResult } from "../../real/native.ts";
+import { realSupport } from "../../real/probe.ts";
 
 export const SIGKILL = 9;
 
-/** Sleep the main thread (the probe must be synchronous: it decides which tests exist). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * Why the real tests cannot run here, or null: the addon must load, and clone3 with every
- * namespace plus uid/gid maps written before release must work (EPERM on locked-down machines).
- */
+/** Why the real tests cannot run here, or null (the probe lives with the backend). */
 export function probeNative(): string | null {
-  probeResult ??= { reason: runProbe() };
-  return probeResult.reason;
-}
-
-let probeResult: { reason: string | null } | undefined;
-
-function runProbe(): string | null {
-  try {
-    native.loadNative();
-    const child = native.spawn({
-      file: "/bin/true",
-      argv: ["true"],
-      envp: [],
-      cloneFlags: native.ALL_NAMESPACES,
-      keepFds: [],
-      holdUntilRelease: true,
-    });
-    try {
-      writeIdMaps(child.pid, [{ inside: 0, outside: process.getuid!(), count: 1 }], [{ inside: 0, outside: process.getgid!(), count: 1 }]);
-      native.release(child.syncFd);
-    } finally {
-      let result = native.pidfdWait(child.pidfd);
-      for (let i = 0; result === null && i < 5000; i++) {
-        sleepSync(1);
-        result = native.pidfdWait(child.pidfd);
-      }
-      native.close(child.pidfd);
-    }
-    return null;
-  } catch (error) {
-    return `native probe (clone3 with all namespaces, uid/gid maps) failed: ${(error as Error).message}`;
-  }
+  const support = realSupport();
+  return support.ok ? null : support.reason;
 }
 
 export interface IdRange {
