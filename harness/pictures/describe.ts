@@ -7,7 +7,7 @@
 import { SIGABRT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR1, type Json } from "../../lifecycle/kernel.ts";
 import { msgTypeName } from "../../lifecycle/port-messages.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
-import type { Message } from "./messages.ts";
+import { errnoOf, type Message } from "./messages.ts";
 
 export type Tier = "message" | "lifecycle" | "detail" | "fine";
 
@@ -79,7 +79,7 @@ function actionText(a: Json): string {
 }
 
 function syscall(e: Extract<TraceEvent, { kind: "syscall" }>): Described {
-  const failed = isObject(e.ret) && typeof e.ret["errno"] === "string" ? e.ret["errno"] : null;
+  const failed = errnoOf(e.ret);
   if (e.call === "clone") {
     return { text: failed === null ? `clone: child pid ${compact(e.ret)}` : `clone FAILED ${failed}`, tier: "lifecycle", loud: false };
   }

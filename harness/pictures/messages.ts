@@ -30,9 +30,9 @@ export interface MessageMap {
   readonly byEvent: ReadonlyMap<number, Message>;
 }
 
-function errnoOf(ret: Json): string | null {
-  if (typeof ret === "object" && ret !== null && !Array.isArray(ret) && typeof ret["errno"] === "string") return ret["errno"];
-  return ret === null ? null : JSON.stringify(ret);
+/** The errno a call returned ("EAGAIN"; the backends trace an errno as its name), or null. */
+export function errnoOf(ret: Json): string | null {
+  return typeof ret === "string" && /^E[A-Z]+$/.test(ret) ? ret : null;
 }
 
 /** The process that reads `sock` from the other side than `sender`: the last reader before `at`, else the first after. */
