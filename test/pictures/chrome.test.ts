@@ -22,7 +22,7 @@ describe("Chrome trace JSON", () => {
       const json = JSON.parse(renderChrome(trace)) as unknown;
       expect(chromeTraceProblems(json)).toEqual([]);
       const { traceEvents } = chromeTrace(trace);
-      const names = traceEvents.filter((e) => e.ph === "M" && e.name === "process_name").map((e) => [e.pid, e.args["name"]]);
+      const names = traceEvents.flatMap((e) => (e.ph === "M" && e.name === "process_name" ? [[e.pid, e.args["name"]]] : []));
       expect(names).toEqual(processesOf(trace).map((p) => [p.pid, p.label]));
       // Every trace event once, in order, with its step.
       const drawn = traceEvents.filter((e) => e.ph === "i" || e.ph === "X");
