@@ -22,9 +22,9 @@ export interface MermaidOptions {
 }
 
 /**
- * Text safe inside a Mermaid label: ";" ends a statement, "#" starts an entity code and
- * "%%" a comment, quotes and angle brackets are taken as markup; each becomes an entity code
- * (#59; ...), which Mermaid turns back into the character. Line breaks become spaces.
+ * Text safe inside a Mermaid label: ";" ends a statement, "#" starts an entity code, "%%" a
+ * comment, and quotes, angle brackets, "&" and braces are taken as markup; each becomes an
+ * entity code (#59; ...), which Mermaid turns back into the character. Line breaks become spaces.
  */
 export function mermaidText(text: string): string {
   return text.replace(/[\r\n]+/g, " ").replace(/[#;<>"%&{}]/g, (c) => `#${c.charCodeAt(0)};`);
