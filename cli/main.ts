@@ -1,4 +1,4 @@
-// nxtsim's command line: explore, replay, scenarios, check.
+// nxtsim's command line: explore, replay, trace, shrink, scenarios, check.
 //
 // Exit codes: 0 = done, nothing failed; 1 = a check failed (explore, replay) or the file is
 // invalid (check); 2 = bad usage (unknown scenario, bad flag or value, unknown fix/mutant).
@@ -10,18 +10,20 @@ import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { verdicts } from "../harness/checks.ts";
-import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, explore, runOnce } from "../harness/explore.ts";
+import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, explore } from "../harness/explore.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
-import { loadRepro, reproCommand, runRepro, writeRepro } from "../harness/repro.ts";
+import { reproCommand, writeRepro } from "../harness/repro.ts";
 import { RUN_CHECKS } from "../harness/checks.ts";
 import { shrinkRun } from "../properties/shrink.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import type { SimRun } from "../harness/run-sim.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import { noFaults, type FaultRates } from "../sim/index.ts";
+import { noFaults } from "../sim/index.ts";
 import { collect, parseFaults, parsePositiveInt, parseSeconds, parseSeed, resolveScenario } from "./args.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
+import { runFromFlags, type RunFlags, type RunWhat } from "./run-source.ts";
+import { addTraceCommand } from "./trace.ts";
 
 const USAGE = 2;
 
@@ -47,13 +49,7 @@ interface ExploreFlags {
   progress: boolean;
 }
 
-interface ReplayFlags {
-  scenario?: string;
-  repro?: string;
-  fix?: string[];
-  mutant?: string[];
-  faults?: string;
-  maxSteps?: string;
+interface ReplayFlags extends RunFlags {
   trace?: boolean;
 }
 
@@ -150,37 +146,8 @@ function writeJson(file: string, value: unknown): void {
 }
 
 function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): number {
-  if (flags.repro !== undefined) return replayReproCommand(seedText, flags, io);
-  if (seedText === undefined) throw new UsageError("replay needs a seed (or --repro FILE)");
-  if (flags.scenario === undefined) throw new UsageError("replay needs --scenario NAME|FILE (or --repro FILE)");
-  const seed = parseSeed(seedText, "seed");
-  const { scenario, ref } = resolveScenario(flags.scenario);
-  const faults: FaultRates =
-    flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
-  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
-  const fixes = flags.fix ?? [];
-  const mutants = flags.mutant ?? [];
-  modelOptionsFor(scenario, { fixes, mutants });
-
-  const run = runOnce(scenario, { seed, faults, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
-  return reportReplay(io, flags, scenario, run, { ref, seed, faults, fixes, mutants });
-}
-
-/** replay --repro FILE: the file says everything; other run options would contradict it. */
-function replayReproCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): number {
-  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined) {
-    throw new UsageError("replay --repro FILE takes no seed, --scenario, --faults, --fix or --mutant (the file has them)");
-  }
-  const { repro, scenario } = loadRepro(flags.repro!);
-  modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
-  const run = runRepro(repro, scenario);
-  return reportReplay(io, flags, scenario, run, {
-    ref: flags.repro!,
-    seed: repro.seed,
-    faults: repro.faults,
-    fixes: repro.fixes,
-    mutants: repro.mutants,
-  });
+  const { scenario, run, what } = runFromFlags("replay", seedText, flags);
+  return reportReplay(io, flags, scenario, run, what);
 }
 
 function reportReplay(
@@ -188,7 +155,7 @@ function reportReplay(
   flags: ReplayFlags,
   scenario: Scenario,
   run: SimRun,
-  what: { ref: string; seed: number | string; faults: FaultRates; fixes: string[]; mutants: string[] },
+  what: RunWhat,
 ): number {
   const { ref, seed, faults, fixes, mutants } = what;
   const v = verdicts({ scenario, ...run });
@@ -278,6 +245,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
     .action((seed: string | undefined, flags: ReplayFlags) => setCode(replayCommand(seed, flags, io)));
 
+  addTraceCommand(program, { io, setCode, fixOption, mutantOption });
+
   program
     .command("shrink")
     .description("shrink a failing run (scenario, then schedule) to a minimal one failing the same check; writes a repro")
@@ -310,7 +279,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     code = c;
   });
   if (argv.length === 0) {
-    io.err("nxtsim: error: missing command (explore, replay, scenarios, check; see nxtsim --help)\n");
+    io.err("nxtsim: error: missing command (explore, replay, trace, shrink, scenarios, check; see nxtsim --help)\n");
     return USAGE;
   }
   try {

@@ -2,13 +2,11 @@
 // against what the harness functions compute in-process for the same seeds.
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 import { execa } from "execa";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { checkRun } from "../../harness/checks.ts";
@@ -21,25 +19,11 @@ import {
   runSeed,
   type ExploreResult,
 } from "../../harness/explore.ts";
+import { expectOneLineError, nxtsim as nxtsimIn, REPO, runPrinted as runPrintedIn, scratchDir } from "./helpers.ts";
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = join(REPO, "bin", "nxtsim.js");
-const scratch = mkdtempSync(join(tmpdir(), "nxtsim-cli-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Runs nxtsim from a neutral cwd (so nothing depends on running from the repository root). */
-async function nxtsim(args: string[], cwd = scratch) {
-  const r = await execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { NXTSIM_DEBUG: "" } });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs a printed `npx nxtsim ...` command line through the shell, with this checkout's launcher. */
-async function runPrinted(command: string) {
-  expect(command.startsWith("npx nxtsim ")).toBe(true);
-  const line = `"${process.execPath}" "${BIN}" ${command.slice("npx nxtsim ".length)}`;
-  const r = await execa(line, { shell: true, cwd: scratch, reject: false });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
+const scratch = scratchDir();
+const nxtsim = (args: string[], cwd = scratch) => nxtsimIn(args, cwd);
+const runPrinted = (command: string) => runPrintedIn(command, scratch);
 
 function shipped(name: string): Scenario {
   const r = scenarioByName(name);
@@ -56,16 +40,6 @@ function hashOf(stdout: string): string {
 /** The replay commands of a summary, in the order the distinct failures are listed. */
 function replayLines(stdout: string): string[] {
   return [...stdout.matchAll(/^\s+replay: (.*)$/gm)].map((m) => m[1]!);
-}
-
-function expectOneLineError(r: { code: number | undefined; stdout: string; stderr: string }): void {
-  expect(r.code).not.toBe(0);
-  expect(r.code).not.toBeUndefined();
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.split("\n").filter((l) => l !== "");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  expect(r.stderr).not.toMatch(/Error:|node:internal|\.ts:\d+/);
 }
 
 describe("explore", () => {

@@ -1,0 +1,61 @@
+// The one run that `replay` and `trace` reproduce: from a seed and --scenario (with --faults,
+// --fix, --mutant, --max-steps), or from a repro file (--repro), which says everything itself.
+
+import type { Scenario } from "../fixtures/scenario.ts";
+import { runOnce } from "../harness/explore.ts";
+import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { loadRepro, runRepro } from "../harness/repro.ts";
+import type { SimRun } from "../harness/run-sim.ts";
+import { noFaults, type FaultRates } from "../sim/index.ts";
+import { parseFaults, parsePositiveInt, parseSeed, resolveScenario } from "./args.ts";
+
+export interface RunFlags {
+  scenario?: string;
+  repro?: string;
+  fix?: string[];
+  mutant?: string[];
+  faults?: string;
+  maxSteps?: string;
+}
+
+/** How the run was named, for the report. */
+export interface RunWhat {
+  ref: string;
+  seed: number | string;
+  faults: FaultRates;
+  fixes: string[];
+  mutants: string[];
+}
+
+export interface SourcedRun {
+  scenario: Scenario;
+  run: SimRun;
+  what: RunWhat;
+}
+
+/** Makes the run the flags name; `command` names the command in usage errors. */
+export function runFromFlags(command: string, seedText: string | undefined, flags: RunFlags): SourcedRun {
+  if (flags.repro !== undefined) return runFromRepro(command, seedText, flags.repro, flags);
+  if (seedText === undefined) throw new UsageError(`${command} needs a seed (or --repro FILE)`);
+  if (flags.scenario === undefined) throw new UsageError(`${command} needs --scenario NAME|FILE (or --repro FILE)`);
+  const seed = parseSeed(seedText, "seed");
+  const { scenario, ref } = resolveScenario(flags.scenario);
+  const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
+  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
+  const fixes = flags.fix ?? [];
+  const mutants = flags.mutant ?? [];
+  modelOptionsFor(scenario, { fixes, mutants });
+  const run = runOnce(scenario, { seed, faults, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
+  return { scenario, run, what: { ref, seed, faults, fixes, mutants } };
+}
+
+/** --repro FILE: the file says everything; other run options would contradict it. */
+function runFromRepro(command: string, seedText: string | undefined, file: string, flags: RunFlags): SourcedRun {
+  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined) {
+    throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix or --mutant (the file has them)`);
+  }
+  const { repro, scenario } = loadRepro(file);
+  modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
+  const run = runRepro(repro, scenario);
+  return { scenario, run, what: { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants } };
+}

@@ -1,0 +1,103 @@
+// nxtsim trace: one run, made exactly as replay makes it, drawn as a text timeline, JSON
+// lines, a Mermaid sequence diagram or Chrome trace-event JSON (Perfetto). The picture goes
+// to stdout or --out FILE; one summary line (checks, and the file written) goes to stderr.
+// Exit 0 once drawn, whatever the run's checks say: the picture is the product.
+
+import { writeFileSync } from "node:fs";
+
+import { Option, type Command } from "commander";
+
+import { BugFixtureError, loadBugFixture, runBugFixture } from "../fixtures/bugs.ts";
+import { verdicts } from "../harness/checks.ts";
+import { UsageError } from "../harness/model-options.ts";
+import { renderChrome } from "../harness/pictures/chrome.ts";
+import { DEFAULT_MAX_ITEMS, renderMermaid } from "../harness/pictures/mermaid.ts";
+import { renderText } from "../harness/pictures/text.ts";
+import { parsePositiveInt } from "./args.ts";
+import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
+
+export const TRACE_FORMATS = ["text", "jsonl", "mermaid", "chrome"] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export interface TraceFlags extends RunFlags {
+  bug?: string;
+  format: TraceFormat;
+  out?: string;
+  maxEvents?: string;
+}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** --bug NAME: the recorded run of a known-bug fixture; nothing else may name the run. */
+function runOfBug(seedText: string | undefined, name: string, flags: TraceFlags): SourcedRun {
+  if (seedText !== undefined || flags.scenario !== undefined || flags.repro !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined) {
+    throw new UsageError("trace --bug NAME takes no seed, --scenario, --repro, --faults, --fix or --mutant (the fixture has them)");
+  }
+  let fixture;
+  try {
+    fixture = loadBugFixture(name);
+  } catch (e) {
+    if (e instanceof BugFixtureError) throw new UsageError(`--bug: ${e.message}`);
+    throw e;
+  }
+  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
+  const { run } = runBugFixture(fixture, maxSteps === undefined ? {} : { maxSteps });
+  const { seed, faults, fixes, mutants } = fixture;
+  return { scenario: fixture.scenario, run, what: { ref: `bug ${name}`, seed, faults, fixes, mutants } };
+}
+
+export function traceCommand(seedText: string | undefined, flags: TraceFlags, io: Io): number {
+  if (flags.maxEvents !== undefined && flags.format !== "mermaid") throw new UsageError("--max-events applies to --format mermaid only");
+  const maxItems = flags.maxEvents === undefined ? undefined : parsePositiveInt(flags.maxEvents, "--max-events");
+  const { scenario, run, what } = flags.bug === undefined ? runFromFlags("trace", seedText, flags) : runOfBug(seedText, flags.bug, flags);
+  const trace = run.sim.trace;
+  const picture =
+    flags.format === "jsonl"
+      ? run.sim.traceJsonl()
+      : flags.format === "mermaid"
+        ? renderMermaid(trace, maxItems === undefined ? {} : { maxItems })
+        : flags.format === "chrome"
+          ? renderChrome(trace)
+          : renderText(trace);
+  if (flags.out === undefined) {
+    io.out(picture);
+  } else {
+    try {
+      writeFileSync(flags.out, picture);
+    } catch (e) {
+      const code = typeof e === "object" && e !== null && "code" in e ? ` (${String((e as { code: unknown }).code)})` : "";
+      throw new UsageError(`cannot write the --out file ${flags.out}${code}`);
+    }
+  }
+  const failed = verdicts({ scenario, ...run }).filter((v) => !v.ok).map((v) => v.check);
+  io.err(
+    `trace: ${what.ref} seed ${what.seed}: ${run.result.events} events, ${run.result.steps} steps, end ${run.result.reason}; ` +
+      `checks: ${failed.length === 0 ? "pass" : `FAIL ${failed.join(", ")}`}${flags.out === undefined ? "" : `; ${flags.format} written to ${flags.out}`}\n`,
+  );
+  return 0;
+}
+
+/** Registers `trace` on the program, with the same run options as `replay`. */
+export function addTraceCommand(
+  program: Command,
+  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option },
+): void {
+  program
+    .command("trace")
+    .description("draw one run (made as replay makes it): a text timeline, JSON lines, a Mermaid sequence diagram or Chrome trace JSON")
+    .argument("[seed]", "the run's seed (as printed by explore)")
+    .option("--scenario <name|file>", "shipped scenario name or scenario file")
+    .option("--repro <file>", "a repro file written by the property suite or shrink (replaces seed and the other run options)")
+    .option("--bug <name>", "the recorded run of a known-bug fixture, e.g. 633 (fixtures/bugs/NAME.json)")
+    .addOption(o.fixOption())
+    .addOption(o.mutantOption())
+    .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01}' (default: none)")
+    .option("--max-steps <n>", "step budget (default 20000)")
+    .addOption(new Option("--format <format>", "what to draw").choices(TRACE_FORMATS).default("text"))
+    .option("--max-events <n>", `mermaid: draw at most N arrows and notes (default ${DEFAULT_MAX_ITEMS}; a longer run is cut with a note)`)
+    .option("--out <file>", "write the picture to FILE instead of stdout")
+    .action((seed: string | undefined, flags: TraceFlags) => o.setCode(traceCommand(seed, flags, o.io)));
+}
