@@ -2,6 +2,7 @@
 
 import type { RunView } from "../properties/check.ts";
 import type { SimRun } from "./run-sim.ts";
+import type { RealRun } from "../real/run-real.ts";
 
 import type { Scenario } from "../fixtures/scenario.ts";
 
@@ -12,4 +13,9 @@ export function simRunView(run: Pick<SimRun, "sim" | "result">, scenario: Scenar
     quiescent: run.result.reason === "quiescent",
     havePrSetNoNewPrivs: scenario.unitd.havePrSetNoNewPrivs,
   };
+}
+
+/** A finished real run as the property checks see it. */
+export function realRunView(run: RealRun, scenario: Scenario): RunView {
+  return { trace: run.trace, facts: run.facts, quiescent: run.quiescent, havePrSetNoNewPrivs: scenario.unitd.havePrSetNoNewPrivs };
 }

@@ -131,6 +131,8 @@ export interface NativeAddon {
   setgid(gid: number): void;
   /** pidfd_open(pid, 0): a CLOEXEC pidfd of any process we can see (to reap an adopted orphan). */
   pidfdOpen(pid: number): number;
+  /** glibc abort(3): SIGABRT, or SIGSEGV for a pid-namespace init that SIGABRT cannot kill. */
+  abortNow(): never;
 }
 
 /** A failed system call, as thrown by the addon. */
@@ -231,4 +233,7 @@ export function setgid(gid: number): void {
 }
 export function pidfdOpen(pid: number): number {
   return loadNative().pidfdOpen(pid);
+}
+export function abortNow(): never {
+  return loadNative().abortNow();
 }

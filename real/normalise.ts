@@ -1,7 +1,7 @@
 // Turns what the real processes reported into the sim's trace vocabulary: records sorted by
 // ticket, socket inodes turned into socket-pair ids, each receive paired with its send (the
 // sender's host pid), reaps mapped to host pids, and the deaths nobody could report
-// themselves (SIGKILL) written in at the time their reaper saw them.
+// themselves (SIGKILL, abort) written in at the time their reaper saw them.
 
 import type { Json } from "../lifecycle/kernel.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
@@ -57,7 +57,9 @@ export function normalise(received: readonly Received[], known: ReadonlyMap<numb
       if (!exits.has(child)) {
         // Killed by a signal it could not report: its death shows where its reaper saw it.
         const nspid = info.nspids.at(-1) ?? 0;
-        if (record.signal !== null) push(child, nspid, record.t, { kind: "signal", sig: record.signal, action: "default" });
+        // After a crash the signal is abort's own doing, not one delivered to it (as in the sim).
+        const crashed = [...trace].reverse().find((e) => e.pid === child)?.kind === "crash";
+        if (record.signal !== null && !crashed) push(child, nspid, record.t, { kind: "signal", sig: record.signal, action: "default" });
         push(child, nspid, record.t, { kind: "exit", status: record.status, signal: record.signal });
         exits.set(child, { status: record.status, signal: record.signal });
       }

@@ -74,3 +74,15 @@ export function selfReport(): SelfReport {
   if (status === null) throw new Error("cannot read /proc/self/status");
   return { nspids: status.nspids, ns: readNamespaces("self"), uid: status.uid, gid: status.gid };
 }
+
+/** uid_map, gid_map and setgroups as the host reads them ("" where unreadable). */
+export function readIdMaps(pid: number): { uidMap: string; gidMap: string; setgroups: string } {
+  const read = (file: string): string => {
+    try {
+      return readFileSync(`/proc/${pid}/${file}`, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return { uidMap: read("uid_map"), gidMap: read("gid_map"), setgroups: read("setgroups").trim() };
+}

@@ -23,7 +23,7 @@ import { childArgv, childEnv, setChildCommand } from "./child-command.ts";
 import * as native from "./native.ts";
 import { createCursor, threadBase } from "./pid-cursor.ts";
 import { normalise, type KnownProcess, type Received } from "./normalise.ts";
-import { readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
+import { readIdMaps, readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
 import { Settling } from "./settle.ts";
 import { decodeRecord } from "./wire.ts";
 import type { MailboxLetter } from "./unit-process.ts";
@@ -31,8 +31,10 @@ import type { MailboxLetter } from "./unit-process.ts";
 export interface RealRunOptions extends ModelSwitches {
   /** A run still going after this long is stopped (and is not quiescent). */
   timeoutMs?: number;
-  /** No report for this long, with no timer pending, means the run has settled. */
+  /** The run has settled (see settle.ts) once nothing was reported for this long. */
   idleMs?: number;
+  /** Real ms per scenario ms for action times (actions also wait for the run to settle). */
+  timeScale?: number;
 }
 
 export interface RealRun {
@@ -46,6 +48,8 @@ export interface RealRun {
   wallMs: number;
   /** In every process's environment as NXTSIM_RUN (see real/leftovers.ts). */
   runId: string;
+  /** Id maps of the processes alive at the end, by host pid. */
+  idMaps: Map<number, IdMaps>;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -56,6 +60,7 @@ let runs = 0;
 export async function runScenarioOnReal(scenario: Scenario, options: RealRunOptions = {}): Promise<RealRun> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  const timeScale = options.timeScale ?? 1;
   const runId = `${process.pid}-${++runs}`;
   setChildCommand(childBundle(), runId);
   const startNs = process.hrtime.bigint();
@@ -149,8 +154,10 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
   let facts = new Map<number, LiveFacts>();
   try {
     let inTime = true;
-    for (const action of scenario.actions) {
-      inTime = await until(() => initExited || (elapsed() >= action.at && settled()));
+    // In time order, as the sim's clock fires them (a stable sort keeps ties in file order).
+    const actions = [...scenario.actions].sort((a, b) => a.at - b.at);
+    for (const action of actions) {
+      inTime = await until(() => initExited || (elapsed() >= action.at * timeScale && settled()));
       if (!inTime || initExited) break;
       harnessEvent({ kind: "action", action: action as unknown as Json });
       applyAction(action, received, known, fds, harnessEvent);
@@ -184,10 +191,19 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     mainPid,
     wallMs: elapsed(),
     runId,
+    idMaps: new Map([...facts].map(([pid, f]) => [pid, f.maps])),
   };
 }
 
+/** A live process's id maps, as /proc shows them at the end of the run. */
+export interface IdMaps {
+  uidMap: string;
+  gidMap: string;
+  setgroups: string;
+}
+
 interface LiveFacts {
+  maps: IdMaps;
   state: string;
   ppid: number;
   uid: number;
@@ -202,7 +218,7 @@ function liveFacts(known: ReadonlyMap<number, KnownProcess>): Map<number, LiveFa
   for (const pid of known.keys()) {
     const status = readStatus(pid);
     if (status === null) continue;
-    out.set(pid, { state: status.state, ppid: status.ppid, uid: status.uid, gid: status.gid, noNewPrivs: status.noNewPrivs, ns: readNamespaces(pid), sockets: readSocketFds(pid) });
+    out.set(pid, { maps: readIdMaps(pid), state: status.state, ppid: status.ppid, uid: status.uid, gid: status.gid, noNewPrivs: status.noNewPrivs, ns: readNamespaces(pid), sockets: readSocketFds(pid) });
   }
   return out;
 }

@@ -61,18 +61,33 @@ export class Settling {
   settled(live: readonly number[]): boolean {
     if (this.heardFrom === 0 || this.now() - this.lastReport < this.idleMs) return false;
     for (const n of this.timers.values()) if (n !== 0) return false;
+    // A clone whose caller is gone may never be heard from (killed with its pid namespace).
+    for (const key of this.unborn) if (gone(Number(key.split("/")[0]))) this.unborn.delete(key);
     if (this.unborn.size > 0) return false;
     return live.every(asleepInEpoll);
   }
 }
 
-/** In epoll_wait, or gone/zombie (nothing more will come from it). */
-function asleepInEpoll(pid: number): boolean {
+/** The state letter of /proc/<pid>/stat, or null when the process is gone. */
+function procState(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === "Z") return true;
-    return state === "S" && readFileSync(`/proc/${pid}/wchan`, "utf8") === "do_epoll_wait";
+    return stat.charAt(stat.lastIndexOf(")") + 2);
+  } catch {
+    return null;
+  }
+}
+
+function gone(pid: number): boolean {
+  const state = procState(pid);
+  return state === null || state === "Z";
+}
+
+/** In epoll_wait, or gone/zombie (nothing more will come from it). */
+function asleepInEpoll(pid: number): boolean {
+  if (gone(pid)) return true;
+  try {
+    return procState(pid) === "S" && readFileSync(`/proc/${pid}/wchan`, "utf8") === "do_epoll_wait";
   } catch {
     return true;
   }

@@ -24,7 +24,8 @@
   X("reexec", native_reexec)                         \
   X("setuid", native_setuid)                         \
   X("setgid", native_setgid)                         \
-  X("pidfdOpen", native_pidfd_open)
+  X("pidfdOpen", native_pidfd_open)                  \
+  X("abortNow", native_abort_now)
 
 #define DECLARE(name, fn) napi_value fn(napi_env env, napi_callback_info info);
 FUNCTIONS(DECLARE)
