@@ -35,6 +35,8 @@ export interface RealRunOptions extends ModelSwitches {
   idleMs?: number;
   /** Real ms per scenario ms for action times (actions also wait for the run to settle). */
   timeScale?: number;
+  /** Called with the run's id once its init is started (to find its processes from outside). */
+  onStart?: (runId: string) => void;
 }
 
 export interface RealRun {
@@ -108,6 +110,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     native.close(sharedEnd);
   }
 
+  options.onStart?.(runId);
   const received: Received[] = [];
   const known = new Map<number, KnownProcess>();
   const settling = new Settling(elapsed, idleMs);
@@ -254,7 +257,7 @@ function applyAction(action: ScenarioAction, received: readonly Received[], know
   if (action.do === "reconfigure") {
     const controller = live("controller", null)[0];
     if (controller === undefined) return;
-    const letter: MailboxLetter = { to: controller, work: { fn: "controllerReconfigure", arg: action.config } };
+    const letter: MailboxLetter = { to: known.get(controller)?.nspids.at(-1) ?? controller, work: { fn: "controllerReconfigure", arg: action.config } };
     writeLetter(fds.mailbox, letter);
     event({ kind: "action", action: { post: controller, fn: letter.work.fn } });
     process.kill(controller, "SIGUSR2");

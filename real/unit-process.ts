@@ -14,6 +14,7 @@ export const INTERNAL_ERROR_STATUS = 70;
 
 /** What the harness writes into the mailbox before it sends SIGUSR2 to `to`. */
 export interface MailboxLetter {
+  /** The addressee's pid as it sees itself (its /proc shows only its own namespaces). */
   to: number;
   work: Continuation;
 }
@@ -40,7 +41,7 @@ export function runUnitProcess(boot: UnitBoot): void {
   process.on("uncaughtException", (err) => internalError(k, err));
   process.on("SIGUSR2", () => {
     const letter = readTmpJson<MailboxLetter>(boot.fds.mailbox);
-    if (letter.to === me.nspids[0]) dispatch(letter.work);
+    if (letter.to === process.pid) dispatch(letter.work);
   });
   // A C process blocks in epoll for ever; Node would exit once nothing is watched.
   setInterval(() => undefined, 1 << 30);
