@@ -4,8 +4,7 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,17 +20,14 @@ import {
   runSeed,
   type ExploreResult,
 } from "../../harness/explore.ts";
+import type { RunOutcome } from "../../harness/tally.ts";
+import { BIN, expectOneLineError, REPO, runNxtsim } from "./helpers.ts";
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = join(REPO, "bin", "nxtsim.js");
 const scratch = mkdtempSync(join(tmpdir(), "nxtsim-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Runs nxtsim from a neutral cwd (so nothing depends on running from the repository root). */
-async function nxtsim(args: string[], cwd = scratch) {
-  const r = await execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { NXTSIM_DEBUG: "" } });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
+const nxtsim = (args: string[], cwd = scratch) => runNxtsim(args, cwd);
 
 /** Runs a printed `npx nxtsim ...` command line through the shell, with this checkout's launcher. */
 async function runPrinted(command: string) {
@@ -58,16 +54,6 @@ function replayLines(stdout: string): string[] {
   return [...stdout.matchAll(/^\s+replay: (.*)$/gm)].map((m) => m[1]!);
 }
 
-function expectOneLineError(r: { code: number | undefined; stdout: string; stderr: string }): void {
-  expect(r.code).not.toBe(0);
-  expect(r.code).not.toBeUndefined();
-  expect(r.stdout).toBe("");
-  const lines = r.stderr.split("\n").filter((l) => l !== "");
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  expect(r.stderr).not.toMatch(/Error:|node:internal|\.ts:\d+/);
-}
-
 describe("explore", () => {
   it("prints a summary that matches the in-process exploration of the same seeds, and exits 0 or 1 accordingly", async () => {
     const r = await nxtsim(["explore", "one-app-isolated", "--runs", "40", "--seed", "11", "--json", "out.json"]);
@@ -81,7 +67,7 @@ describe("explore", () => {
     expect(r.stderr).toMatch(/^progress: \d+% \d+ runs/m);
 
     const written = JSON.parse(readFileSync(join(scratch, "out.json"), "utf8")) as ExploreResult;
-    expect(written.runRecords).toEqual(expected.runRecords);
+    expect({ ...written, timing: null }).toEqual({ ...expected, timing: null });
     expect(written.distinct.map((d) => [d.check, d.reason, d.count, d.replay])).toEqual(
       expected.distinct.map((d) => [d.check, d.reason, d.count, d.replay]),
     );
@@ -96,17 +82,21 @@ describe("explore", () => {
 
   it("derives run seeds and fault rates from the base seed alone, round-robin over scenarios", () => {
     const scenarios = [shipped("boot-only"), shipped("two-apps")];
-    const a = explore({ scenarios, runs: 12, seed: 5 });
-    const b = explore({ scenarios, runs: 12, seed: 5 });
-    expect(a.runRecords).toEqual(b.runRecords);
-    a.runRecords.forEach((rec, i) => {
+    const runsOf = (seed: number): RunOutcome[] => {
+      const runs: RunOutcome[] = [];
+      explore({ scenarios, runs: 12, seed, onRun: (o) => runs.push(o) });
+      return runs;
+    };
+    const a = runsOf(5);
+    expect(a).toHaveLength(12);
+    expect(runsOf(5)).toEqual(a);
+    a.forEach((rec, i) => {
+      expect(rec.number).toBe(i);
       expect(rec.scenario).toBe(i % 2 === 0 ? "boot-only" : "two-apps");
       expect(rec.seed).toBe(runSeed(5, i));
       expect(rec.faults).toEqual(faultRatesForSeed(rec.seed));
     });
-    expect(explore({ scenarios, runs: 12, seed: 6 }).runRecords.map((x) => x.seed)).not.toEqual(
-      a.runRecords.map((x) => x.seed),
-    );
+    expect(runsOf(6).map((x) => x.seed)).not.toEqual(a.map((x) => x.seed));
     // Some runs are fault-free and some are not.
     const seeds = Array.from({ length: 40 }, (_, i) => runSeed(1, i));
     const withFaults = seeds.filter((s) => Object.values(faultRatesForSeed(s)).some((v) => v > 0));
@@ -173,7 +163,11 @@ describe("replay", () => {
     const file = join(REPO, "fixtures", "scenarios", "kill-restart-app.json");
     const r = await nxtsim(["explore", file, "--runs", "2", "--no-progress", "--json", "file.json"]);
     expect(r.stdout).toContain(file);
-    const rec = (JSON.parse(readFileSync(join(scratch, "file.json"), "utf8")) as ExploreResult).runRecords[1]!;
+    const written = JSON.parse(readFileSync(join(scratch, "file.json"), "utf8")) as ExploreResult;
+    expect(written.spec.scenarios).toEqual([file]);
+    expect(written.perScenario.map((s) => [s.scenario, s.runs])).toEqual([[file, 2]]);
+    const seed = runSeed(1, 1);
+    const rec = { seed, faults: faultRatesForSeed(seed) };
     const command = replayCommand({ seed: rec.seed, scenario: file, faults: rec.faults, fixes: [], mutants: [] });
     const replayed = await runPrinted(command);
     expect(hashOf(replayed.stdout)).toBe(runOnce(shipped("kill-restart-app"), rec).sim.traceHash());
