@@ -81,32 +81,25 @@ export function emptyTally(scenarios: readonly string[]): Tally {
 
 /** The tally of one run. */
 export function tallyOf(o: RunOutcome, scenarios: readonly string[]): Tally {
-  const failed = o.failures.length > 0 ? 1 : 0;
-  const t = emptyTally(scenarios);
-  const stats = t.perScenario.find((s) => s.scenario === o.scenario);
-  if (stats === undefined) throw new Error(`run ${o.number}: scenario ${o.scenario} is not one of the exploration's`);
-  Object.assign(stats, { runs: 1, steps: o.steps, events: o.events, failedRuns: failed });
+  const failedRuns = o.failures.length > 0 ? 1 : 0;
+  const empty = emptyTally(scenarios);
+  if (!empty.perScenario.some((s) => s.scenario === o.scenario)) {
+    throw new Error(`run ${o.number}: scenario ${o.scenario} is not one of the exploration's`);
+  }
+  const perScenario = empty.perScenario.map((s) =>
+    s.scenario === o.scenario ? { ...s, runs: 1, steps: o.steps, events: o.events, failedRuns } : s,
+  );
   const distinct: DistinctFailure[] = [];
   o.failures.forEach((f, position) => {
     const normalised = normaliseReason(f.reason);
     const seen = distinct.find((d) => sameFailure(d, { check: f.check, scenario: o.scenario, normalised }));
     if (seen !== undefined) seen.count++;
     else {
-      distinct.push({
-        check: f.check,
-        scenario: o.scenario,
-        reason: f.reason,
-        normalised,
-        count: 1,
-        run: o.number,
-        position,
-        seed: o.seed,
-        faults: o.faults,
-        replay: o.replay,
-      });
+      const { number: run, seed, faults, replay } = o;
+      distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, count: 1, run, position, seed, faults, replay });
     }
   });
-  return { ...t, runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns: failed, distinct };
+  return { runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns, perScenario, distinct };
 }
 
 function sameFailure(a: Pick<DistinctFailure, "check" | "scenario" | "normalised">, b: typeof a): boolean {
