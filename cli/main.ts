@@ -300,7 +300,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       `run many seeded runs round-robin over scenarios (default: all shipped ones, about ${DEFAULT_TIME_SECONDS} s) and report failed checks`,
     )
     .argument("[scenario...]", "shipped scenario names or scenario files")
-    .option("--runs <n>", "stop after N runs")
+    .option("--runs <n>", "make runs 0..N-1 (with --shard: this shard's share of them); unlike --time, reproducible")
     .option("--time <seconds>", `stop after this much wall time (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
     .option("--seed <s>", `base seed the run seeds are derived from (default ${DEFAULT_BASE_SEED})`)
     .addOption(fixOption())
