@@ -1,7 +1,8 @@
 // nxtsim's command line: explore, replay, scenarios, check.
 //
-// Exit codes: 0 = done, nothing failed; 1 = a check failed (explore, replay, merge) or the file
-// is invalid (check) or a worker failed; 130 = interrupted (Ctrl-C); 2 = bad usage (unknown scenario, bad flag or value, unknown fix/mutant).
+// Exit codes: 0 = done, nothing failed; 1 = a check failed (explore, replay, merge), the file
+// is invalid (check) or a worker failed; 2 = bad usage (unknown scenario, bad flag or value,
+// unknown fix/mutant, a result file merge refuses); 130 = interrupted (Ctrl-C).
 // Every error is one line on stderr; set NXTSIM_DEBUG=1 to see the stack of an internal error.
 
 import { writeFileSync } from "node:fs";
