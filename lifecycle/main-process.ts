@@ -58,6 +58,7 @@ import {
   type ProcessRec,
 } from "./state.ts";
 import { CLONE_NEWUSER } from "./kernel.ts";
+import { traceTableSnapshot } from "./table-report.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -346,6 +347,7 @@ export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
     if (process === null) {
       continue;
     }
+    traceTableSnapshot(ctx, "reap", process);
     mainProcessCleanup(ctx, process);
     if (process.state === NXT_PROCESS_STATE_READY) {
       process.stream = 0;

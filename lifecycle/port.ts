@@ -16,6 +16,7 @@ import {
 import { portRpcClose, portRpcRemovePeer } from "./port-rpc.ts";
 import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix, processClosePorts, processType, processUse } from "./process.ts";
 import { messageHandler, runNamed, handlerTable } from "./registry.ts";
+import { traceTableSnapshot } from "./table-report.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -399,6 +400,7 @@ export function portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): void {
   recv.removedPid = pid;
   portRpcRemovePeer(ctx, port(ctx, recv.port), pid);
   const process = runtimeProcessFind(ctx, pid);
+  traceTableSnapshot(ctx, "remove-pid", process);
   if (process !== null) {
     processClosePorts(ctx, process);
   }

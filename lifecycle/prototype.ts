@@ -10,6 +10,7 @@ import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
 import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvMsg } from "./port.ts";
 import type { HandlerTable } from "./registry.ts";
 import { appProcess } from "./app.ts";
+import { traceTableSnapshot } from "./table-report.ts";
 import { processClosePorts, processNew, processQuit, processStart, processUse, waitpidNext, type NxtInt } from "./process.ts";
 import {
   PROTO_CHILDREN_LIST,
@@ -260,6 +261,7 @@ export function protoSigchldHandler(ctx: Ctx, _sig: number): void {
     if (w === null) return;
     const process = protoProcessRemove(ctx, w.pid);
     if (process === null) continue;
+    traceTableSnapshot(ctx, "reap", process);
     const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
     if (process.state !== NXT_PROCESS_STATE_CREATING) {
       portRemoveNotifyOthers(ctx, process);
