@@ -122,8 +122,9 @@ export type ModelEvent =
   | { readonly what: "fixup"; readonly kept: readonly { readonly pid: Pid; readonly type: number; readonly state: string }[] }
   /**
    * A process's whole table (rt->processes) at a point where Unit relies on it: when main or
-   * a prototype handles a reaped child (`dead` = that record), when REMOVE_PID arrives
-   * (`dead` = the record it names, if any), and when nxt_runtime_exit starts its teardown.
+   * a prototype is about to handle a reaped child (`dead` = that record), when a REMOVE_PID
+   * has been handled (`dead` = the record it named, if any, as it was before being closed),
+   * and when nxt_runtime_exit starts its teardown.
    * `exiting` is the reporter's nxt_exiting (main) or nxt_proto_exiting (prototype).
    */
   | {

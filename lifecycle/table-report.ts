@@ -34,7 +34,8 @@ function entryOf(ctx: Ctx, key: number, p: ProcessRec): TableEntry {
   };
 }
 
-function deadOf(ctx: Ctx, p: ProcessRec): DeadRecord {
+/** The record of a dead process as its holder sees it, taken before the holder closes it. */
+export function deadRecordOf(ctx: Ctx, p: ProcessRec): DeadRecord {
   return {
     pid: p.pid,
     type: processType(ctx, p),
@@ -50,8 +51,7 @@ function exitingFlag(ctx: Ctx): boolean {
   return false;
 }
 
-/** Reports the caller's table; `dead` is the record whose death it is about to handle. */
-export function traceTableSnapshot(ctx: Ctx, at: "reap" | "remove-pid" | "exit", dead: ProcessRec | null): void {
-  const exiting = exitingFlag(ctx);
-  ctx.k.trace({ what: "table-snapshot", at, dead: dead === null ? null : deadOf(ctx, dead), exiting, entries: entriesOf(ctx) });
+/** Reports the caller's table; `dead` is the record whose death it handles (see deadRecordOf). */
+export function traceTableSnapshot(ctx: Ctx, at: "reap" | "remove-pid" | "exit", dead: DeadRecord | null): void {
+  ctx.k.trace({ what: "table-snapshot", at, dead, exiting: exitingFlag(ctx), entries: entriesOf(ctx) });
 }
