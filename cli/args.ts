@@ -6,9 +6,11 @@ import { resolve } from "node:path";
 import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
+import { parseShard } from "../harness/shard.ts";
+import { checkWorkers } from "../harness/workers.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 
-export { parseSeed };
+export { parseSeed, parseShard };
 
 /** A scenario named on the command line, and how a replay command names it again. */
 export interface ResolvedScenario {
@@ -39,6 +41,11 @@ export function parsePositiveInt(text: string, what: string): number {
     throw new UsageError(`${what} must be a positive integer, got "${text}"`);
   }
   return Number(text);
+}
+
+/** --workers N: how many worker threads. */
+export function parseWorkers(text: string): number {
+  return checkWorkers(/^\d+$/.test(text) ? Number(text) : NaN, text, "--workers");
 }
 
 export function parseSeconds(text: string, what: string): number {

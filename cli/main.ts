@@ -1,7 +1,9 @@
-// nxtsim's command line: explore, replay, trace, shrink, scenarios, check.
+// nxtsim's command line: explore, merge, replay, trace, shrink, scenarios, check.
 //
-// Exit codes: 0 = done, nothing failed; 1 = a check failed (explore, replay) or the file is
-// invalid (check); 2 = bad usage (unknown scenario, bad flag or value, unknown fix/mutant).
+// Exit codes: 0 = done, nothing failed (trace: drawn, whatever the checks say); 1 = a check
+// failed (explore, replay, merge), the file is invalid (check) or a worker failed; 2 = bad
+// usage (unknown scenario, bad flag or value, unknown fix/mutant, a result file merge
+// refuses); 130 = interrupted (Ctrl-C).
 // Every error is one line on stderr; set NXTSIM_DEBUG=1 to see the stack of an internal error.
 
 import { writeFileSync } from "node:fs";
@@ -10,7 +12,15 @@ import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { verdicts } from "../harness/checks.ts";
-import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, explore } from "../harness/explore.ts";
+import {
+  DEFAULT_BASE_SEED,
+  DEFAULT_TIME_SECONDS,
+  explore,
+  type ExploreOptions,
+  type ExploreResult,
+} from "../harness/explore.ts";
+import { mergeResults, readResultFile } from "../harness/result-file.ts";
+import { exploreOnWorkers, Interrupted, MAX_WORKERS } from "../harness/workers.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
 import { RUN_CHECKS } from "../harness/checks.ts";
@@ -19,13 +29,24 @@ import type { Json } from "../lifecycle/kernel.ts";
 import type { SimRun } from "../harness/run-sim.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
 import { noFaults } from "../sim/index.ts";
-import { collect, parseFaults, parsePositiveInt, parseSeconds, parseSeed, resolveScenario } from "./args.ts";
+import {
+  collect,
+  parseFaults,
+  parsePositiveInt,
+  parseSeconds,
+  parseSeed,
+  parseShard,
+  parseWorkers,
+  resolveScenario,
+} from "./args.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type RunWhat } from "./run-source.ts";
 import { addTraceCommand } from "./trace.ts";
 
 const USAGE = 2;
+/** As a shell reports a command ended by SIGINT. */
+const INTERRUPTED = 130;
 
 interface Io {
   out: (text: string) => void;
@@ -46,6 +67,8 @@ interface ExploreFlags {
   faults?: string;
   maxSteps?: string;
   json?: string;
+  workers?: string;
+  shard?: string;
   progress: boolean;
 }
 
@@ -100,7 +123,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   return 1;
 }
 
-function exploreCommand(args: string[], flags: ExploreFlags, io: Io): number {
+async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
@@ -109,31 +132,55 @@ function exploreCommand(args: string[], flags: ExploreFlags, io: Io): number {
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
+  const workers = flags.workers === undefined ? null : parseWorkers(flags.workers);
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
   // A --json file that cannot be written is found out before the work, not after it.
   if (flags.json !== undefined) writeJson(flags.json, null);
 
   const progress = flags.progress ? progressReporter() : null;
+  const options: ExploreOptions = {
+    scenarios: resolved.map((r) => r.scenario),
+    refs: resolved.map((r) => r.ref),
+    seed,
+    fixes,
+    mutants,
+    ...(runs === undefined ? {} : { runs }),
+    ...(timeSeconds === undefined ? {} : { timeSeconds }),
+    ...(faults === undefined ? {} : { faults }),
+    ...(maxSteps === undefined ? {} : { maxSteps }),
+    ...(shard === undefined ? {} : { shard }),
+    ...(progress === null ? {} : { onProgress: (p) => progress.update(p) }),
+  };
   let result;
   try {
-    result = explore({
-      scenarios: resolved.map((r) => r.scenario),
-      refs: resolved.map((r) => r.ref),
-      seed,
-      fixes,
-      mutants,
-      ...(runs === undefined ? {} : { runs }),
-      ...(timeSeconds === undefined ? {} : { timeSeconds }),
-      ...(faults === undefined ? {} : { faults }),
-      ...(maxSteps === undefined ? {} : { maxSteps }),
-      ...(progress === null ? {} : { onProgress: (p) => progress.update(p) }),
-    });
+    result = workers === null ? explore(options) : await exploreOnThreads(options, workers);
   } finally {
     progress?.stop();
   }
   io.out(exploreSummary(result));
   if (flags.json !== undefined) writeJson(flags.json, result);
   return result.distinct.length > 0 ? 1 : 0;
+}
+
+/** Ctrl-C ends the workers and is reported as one line (exit 130), never a hang. */
+async function exploreOnThreads(options: ExploreOptions, workers: number): Promise<ExploreResult> {
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    return await exploreOnWorkers(options, workers, abort.signal);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** merge: one result (and summary) from the result files of the shards of one exploration. */
+function mergeCommand(files: string[], flags: { json?: string }, io: Io): number {
+  const merged = mergeResults(files.map((file) => ({ file, result: readResultFile(file) })));
+  io.out(exploreSummary(merged, files.length));
+  if (flags.json !== undefined) writeJson(flags.json, merged);
+  return merged.distinct.length > 0 ? 1 : 0;
 }
 
 function writeJson(file: string, value: unknown): void {
@@ -221,16 +268,25 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       `run many seeded runs round-robin over scenarios (default: all shipped ones, about ${DEFAULT_TIME_SECONDS} s) and report failed checks`,
     )
     .argument("[scenario...]", "shipped scenario names or scenario files")
-    .option("--runs <n>", "stop after N runs")
+    .option("--runs <n>", "make runs 0..N-1 (with --shard: this shard's share of them); unlike --time, reproducible")
     .option("--time <seconds>", `stop after this much wall time (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
     .option("--seed <s>", `base seed the run seeds are derived from (default ${DEFAULT_BASE_SEED})`)
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "fixed fault rates for every run instead of rates drawn per run, e.g. '{\"cloneFail\":0.01}'")
     .option("--max-steps <n>", "step budget of each run (default 20000)")
-    .option("--json <file>", "also write the full result as JSON to FILE")
+    .option("--json <file>", "also write the result as JSON (format nxtsim-result/1) to FILE, for merge")
+    .option("--workers <n>", `make the runs on N worker threads (1 to ${MAX_WORKERS}; default: in the main thread)`)
+    .option("--shard <i/n>", "make only shard i of n: the runs numbered k with k mod n = i-1 (merge the shards' --json results)")
     .option("--no-progress", "no progress output on stderr")
-    .action((args: string[], flags: ExploreFlags) => setCode(exploreCommand(args, flags, io)));
+    .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
+
+  program
+    .command("merge")
+    .description("merge the --json results of the shards of one exploration into one summary (exit 1 when a check failed)")
+    .argument("<result...>", "result files written by explore --json (or merge --json)")
+    .option("--json <file>", "also write the merged result as JSON to FILE")
+    .action((files: string[], flags: { json?: string }) => setCode(mergeCommand(files, flags, io)));
 
   program
     .command("replay")
@@ -279,7 +335,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     code = c;
   });
   if (argv.length === 0) {
-    io.err("nxtsim: error: missing command (explore, replay, trace, shrink, scenarios, check; see nxtsim --help)\n");
+    io.err("nxtsim: error: missing command (explore, merge, replay, trace, shrink, scenarios, check; see nxtsim --help)\n");
     return USAGE;
   }
   try {
@@ -289,6 +345,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is bad usage.
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? 0 : USAGE;
+    }
+    if (e instanceof Interrupted) {
+      io.err(`nxtsim: ${e.message}\n`);
+      return INTERRUPTED;
     }
     if (e instanceof UsageError) {
       io.err(`nxtsim: error: ${e.message.split("\n")[0]}\n`);

@@ -3,6 +3,7 @@
 import type { CheckVerdict } from "../harness/checks.ts";
 import { RUN_CHECKS } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
+import { missingShards } from "../harness/result-file.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 
 export function describeFaults(faults: FaultRates): string {
@@ -14,15 +15,32 @@ function list(values: readonly string[]): string {
   return values.length === 0 ? "none" : values.join(", ");
 }
 
-export function exploreSummary(r: ExploreResult): string {
-  const seconds = r.wallMs / 1000;
+function shardLines(r: ExploreResult): string[] {
+  if (r.shards.every((s) => s.count === 1)) return [];
+  const lines = r.shards.map((s) => {
+    const numbers = s.first === null ? "" : s.runs === 1 ? `, number ${s.first}` : `, numbers ${s.first} to ${s.last} step ${s.count}`;
+    return `  shard ${s.index}/${s.count}: ${s.runs} runs${numbers}`;
+  });
+  const missing = missingShards(r.shards);
+  if (missing.length > 0) lines.push(`  missing: ${missing.join(", ")} (this result covers only part of the exploration)`);
+  return ["shards:", ...lines];
+}
+
+/** The summary of an exploration's result; `mergedFrom` when it was merged from result files. */
+export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
+  const seconds = r.timing.wallMs / 1000;
   const perSecond = seconds > 0 ? Math.round(r.events / seconds) : r.events;
+  const scenarios = `${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"}`;
+  const options = `(base seed ${r.spec.baseSeed}, stopped by ${r.stoppedBy}; fixes: ${list(r.spec.fixes)}; mutants: ${list(r.spec.mutants)})`;
+  const threads = r.timing.workers === 0 ? "" : `, ${r.timing.workers} worker thread${r.timing.workers === 1 ? "" : "s"}`;
   const out: string[] = [];
   out.push(
-    `explored ${r.runs} runs over ${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"} ` +
-      `in ${seconds.toFixed(1)} s (base seed ${r.baseSeed}, stopped by ${r.stoppedBy}; fixes: ${list(r.fixes)}; mutants: ${list(r.mutants)})`,
+    mergedFrom === undefined
+      ? `explored ${r.runs} runs over ${scenarios} in ${seconds.toFixed(1)} s ${options}`
+      : `merged ${mergedFrom} result${mergedFrom === 1 ? "" : "s"}: ${r.runs} runs over ${scenarios} in ${seconds.toFixed(1)} s of shard time ${options}`,
   );
-  out.push(`events: ${r.events} (${perSecond} events/s), steps: ${r.steps}`);
+  out.push(...shardLines(r));
+  out.push(`events: ${r.events} (${perSecond} events/s), steps: ${r.steps}${threads}`);
   out.push("runs per scenario:");
   const width = Math.max(...r.perScenario.map((s) => s.scenario.length));
   for (const s of r.perScenario) {
@@ -31,14 +49,13 @@ export function exploreSummary(r: ExploreResult): string {
     );
   }
   out.push(`checks: ${RUN_CHECKS.map((c) => c.name).join(", ")}`);
-  const failedRuns = r.runRecords.filter((x) => x.failures > 0).length;
   if (r.distinct.length === 0) {
     out.push("no failures");
   } else {
-    out.push(`FAILURES: ${r.failures.length} in ${failedRuns} of ${r.runs} runs, ${r.distinct.length} distinct:`);
+    out.push(`FAILURES: ${r.failures} in ${r.failedRuns} of ${r.runs} runs, ${r.distinct.length} distinct:`);
     r.distinct.forEach((d, i) => {
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
-      out.push(`      count ${d.count}, first seed ${d.seed}, faults: ${describeFaults(d.faults)}`);
+      out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
     });
   }

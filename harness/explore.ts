@@ -1,16 +1,20 @@
 // Exploration: many seeded runs over a set of scenarios, each judged by the run-level checks.
 //
-// Run i gets its seed from the base seed alone (runSeed), round-robin over the scenarios,
+// Run k gets its seed from the base seed alone (runSeed), round-robin over the scenarios,
 // and (unless fixed rates are given) fault rates drawn from its own seed (faultRatesForSeed).
 // Nothing a run does depends on wall time, Math.random or the host: wall time only decides
-// how many runs are made when a time budget is given. Every failure carries the exact
-// `nxtsim replay` command that reproduces its run.
+// how many runs are made when a time budget is given, so --runs is the reproducible budget.
+// What was found is a function of the set of runs made (harness/tally.ts), whichever thread,
+// worker or shard made them. Every failure carries the exact `nxtsim replay` command that
+// reproduces its run.
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
-import { checkRun, RUN_CHECKS, type RunCheck } from "./checks.ts";
+import { checkRun } from "./checks.ts";
 import { modelOptionsFor, UsageError } from "./model-options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
+import { runNumber, runsInShard, WHOLE, type Shard } from "./shard.ts";
+import { emptyTally, mergeTallies, tallyOf, type RunOutcome, type Tally } from "./tally.ts";
 
 /** The base seed `npm start` uses, so that its runs are the same every time. */
 export const DEFAULT_BASE_SEED = 1;
@@ -24,12 +28,15 @@ const FAULT_NAMES = ["cloneFail", "sendFail", "killAtStep", "mapWriteFail"] as c
 /** Non-zero rates a run may draw for one fault kind. */
 const FAULT_LEVELS = [0.002, 0.005, 0.01, 0.02] as const;
 
+/** The format tag of explore's --json result files (and of merge's). */
+export const RESULT_FORMAT = "nxtsim-result/1";
+
 export interface ExploreOptions {
   /** Scenarios, run round-robin in this order (at least one). */
   scenarios: readonly Scenario[];
   /** How each scenario is named in replay commands (a file path for a scenario file); default its name. */
   refs?: readonly (string | undefined)[];
-  /** Stop after this many runs. */
+  /** Stop after this many runs (over all shards: a shard makes its share of runs 0..runs-1). */
   runs?: number;
   /** Stop once this much wall time has passed (checked between runs). Default 15 s when `runs` is not given. */
   timeSeconds?: number;
@@ -40,15 +47,18 @@ export interface ExploreOptions {
   fixes?: readonly string[];
   mutants?: readonly string[];
   maxSteps?: number;
-  checks?: readonly RunCheck[];
+  /** The part of the runs to make (default: all). */
+  shard?: Shard;
   onProgress?: (p: ExploreProgress) => void;
+  /** Every finished run, in run order (main-thread exploration only). */
+  onRun?: (o: RunOutcome) => void;
   /** Wall clock in ms (for tests); default performance.now. */
   now?: () => number;
 }
 
 export interface ExploreProgress {
   runs: number;
-  /** The run budget, when one was given. */
+  /** The run budget (of this shard), when one was given. */
   runsLimit: number | null;
   elapsedMs: number;
   /** The time budget in ms, when one applies. */
@@ -58,54 +68,65 @@ export interface ExploreProgress {
   distinctFailures: number;
 }
 
-export interface RunRecord {
-  scenario: string;
-  seed: number;
-  faults: FaultRates;
-  steps: number;
-  events: number;
-  reason: string;
-  failures: number;
-}
-
-export interface FailureRecord {
-  check: string;
-  reason: string;
-  scenario: string;
-  seed: number;
-  faults: FaultRates;
-  replay: string;
-}
-
-export interface DistinctFailure extends FailureRecord {
-  /** The reason with pids and other numbers replaced: what makes two failures the same. */
-  normalised: string;
-  /** How many failures (over all runs) had this check, scenario and normalised reason. */
-  count: number;
-}
-
-export interface ScenarioStats {
-  scenario: string;
-  runs: number;
-  steps: number;
-  events: number;
-  failedRuns: number;
-}
-
-export interface ExploreResult {
+/** What defines an exploration's runs; result files can only be merged when theirs are equal. */
+export interface ExploreSpec {
+  /** Scenario names or file paths, round-robin in this order. */
+  scenarios: string[];
   baseSeed: number;
   fixes: string[];
   mutants: string[];
+  /** Fixed fault rates, or null: each run draws its own from its seed. */
+  faults: FaultRates | null;
+  maxSteps: number | null;
+  /** The --runs budget over all shards, or null (time budget). */
+  runs: number | null;
+}
+
+/** The runs a shard made: its first `runs` ones, numbered first, first+count, ..., last. */
+export interface ShardRuns {
+  index: number;
+  count: number;
   runs: number;
-  steps: number;
-  events: number;
-  wallMs: number;
-  /** "runs" or "time": what ended the exploration. */
+  first: number | null;
+  last: number | null;
+}
+
+/** An exploration's result, as explore returns it and --json writes it (format nxtsim-result/1). */
+export interface ExploreResult extends Tally {
+  format: typeof RESULT_FORMAT;
+  spec: ExploreSpec;
+  /** The shards whose runs are counted (one for an explore; several after merge). */
+  shards: ShardRuns[];
+  /** What ended the exploration: "time" when any shard stopped on its time budget. */
   stoppedBy: "runs" | "time";
-  perScenario: ScenarioStats[];
-  runRecords: RunRecord[];
-  failures: FailureRecord[];
-  distinct: DistinctFailure[];
+  /** Not a function of the runs: left out when results are compared. */
+  timing: {
+    /** Wall time; for merged results the sum over the shards (one runner doing all the work). */
+    wallMs: number;
+    /** Worker threads (0: the main thread ran everything). */
+    workers: number;
+  };
+}
+
+/** Everything a run needs, as plain data (worker threads get it as their workerData). */
+export interface ExplorePlan {
+  scenarios: Scenario[];
+  refs: string[];
+  baseSeed: number;
+  fixes: string[];
+  mutants: string[];
+  faults: FaultRates | null;
+  maxSteps: number | null;
+  shard: Shard;
+}
+
+/** A plan and when to stop it. */
+export interface PreparedExploration {
+  plan: ExplorePlan;
+  spec: ExploreSpec;
+  /** How many runs this shard makes at most. */
+  runsLimit: number | null;
+  timeLimitMs: number | null;
 }
 
 /* ------------------------------------------------------------------ seeds */
@@ -211,11 +232,6 @@ export function runOnce(scenario: Scenario, o: OneRunOptions): SimRun {
   });
 }
 
-/** Numbers (pids, steps, fds, ids) replaced so that the same failure on other pids counts once. */
-export function normaliseReason(reason: string): string {
-  return reason.replace(/\d+/g, "N");
-}
-
 function fullRates(partial: Partial<FaultRates>): FaultRates {
   const rates = noFaults();
   for (const name of FAULT_KINDS) {
@@ -227,123 +243,129 @@ function fullRates(partial: Partial<FaultRates>): FaultRates {
 
 /* ------------------------------------------------------------------ explore */
 
-export function explore(options: ExploreOptions): ExploreResult {
+/** Checks the options (bad ones are UsageErrors) and turns them into a plan. */
+export function prepareExploration(options: ExploreOptions): PreparedExploration {
   const scenarios = options.scenarios;
   if (scenarios.length === 0) throw new UsageError("no scenario to explore");
-  const runsLimit = options.runs ?? null;
-  if (runsLimit !== null && !(Number.isSafeInteger(runsLimit) && runsLimit >= 1)) {
-    throw new UsageError(`runs must be a positive integer, got ${runsLimit}`);
+  const runsBudget = options.runs ?? null;
+  if (runsBudget !== null && !(Number.isSafeInteger(runsBudget) && runsBudget >= 1)) {
+    throw new UsageError(`runs must be a positive integer, got ${runsBudget}`);
   }
-  const timeSeconds = options.timeSeconds ?? (runsLimit === null ? DEFAULT_TIME_SECONDS : null);
+  const timeSeconds = options.timeSeconds ?? (runsBudget === null ? DEFAULT_TIME_SECONDS : null);
   if (timeSeconds !== null && !(timeSeconds > 0 && Number.isFinite(timeSeconds))) {
     throw new UsageError(`time must be a positive number of seconds, got ${timeSeconds}`);
   }
-  const timeLimitMs = timeSeconds === null ? null : timeSeconds * 1000;
-  const baseSeed = options.seed ?? DEFAULT_BASE_SEED;
   const fixes = [...(options.fixes ?? [])];
   const mutants = [...(options.mutants ?? [])];
-  const checks = options.checks ?? RUN_CHECKS;
-  const fixedFaults = options.faults === undefined ? null : fullRates(options.faults);
   // Unknown fixes or mutants are bad usage: find out before the first run.
   for (const s of scenarios) modelOptionsFor(s, { fixes, mutants });
+  const shard = options.shard ?? WHOLE;
+  const plan: ExplorePlan = {
+    scenarios: [...scenarios],
+    refs: scenarios.map((s, i) => options.refs?.[i] ?? s.name),
+    baseSeed: options.seed ?? DEFAULT_BASE_SEED,
+    fixes,
+    mutants,
+    faults: options.faults === undefined ? null : fullRates(options.faults),
+    maxSteps: options.maxSteps ?? null,
+    shard,
+  };
+  const spec: ExploreSpec = {
+    scenarios: plan.refs,
+    baseSeed: plan.baseSeed,
+    fixes,
+    mutants,
+    faults: plan.faults,
+    maxSteps: plan.maxSteps,
+    runs: runsBudget,
+  };
+  return {
+    plan,
+    spec,
+    runsLimit: runsBudget === null ? null : runsInShard(shard, runsBudget),
+    timeLimitMs: timeSeconds === null ? null : timeSeconds * 1000,
+  };
+}
 
+/** A run that threw (a bug of nxtsim, not a finding): says which run, and how to replay it. */
+export class RunCrashed extends Error {}
+
+/** Makes the shard's j-th run of a plan and judges it. */
+export function runPlanned(plan: ExplorePlan, j: number): RunOutcome {
+  const number = runNumber(plan.shard, j);
+  const k = number % plan.scenarios.length;
+  const scenario = plan.scenarios[k]!;
+  const ref = plan.refs[k]!;
+  const seed = runSeed(plan.baseSeed, number);
+  const faults = plan.faults ?? faultRatesForSeed(seed);
+  const maxSteps = plan.maxSteps === null ? {} : { maxSteps: plan.maxSteps };
+  const replay = replayCommand({ seed, scenario: ref, faults, fixes: plan.fixes, mutants: plan.mutants, ...maxSteps });
+  try {
+    const run = runOnce(scenario, { seed, faults, fixes: plan.fixes, mutants: plan.mutants, ...maxSteps });
+    const failures = checkRun({ scenario, ...run });
+    return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay };
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    throw new RunCrashed(`run ${number} (${ref}, seed ${seed}) threw: ${message}; replay: ${replay}`);
+  }
+}
+
+/** The tally of the shard's runs from..to-1 (what a worker does with one chunk). */
+export function runChunk(plan: ExplorePlan, from: number, to: number): Tally {
+  let tally = emptyTally(plan.refs);
+  for (let j = from; j < to; j++) tally = mergeTallies(tally, tallyOf(runPlanned(plan, j), plan.refs));
+  return tally;
+}
+
+export function shardRuns(shard: Shard, runs: number): ShardRuns {
+  return {
+    index: shard.index,
+    count: shard.count,
+    runs,
+    first: runs === 0 ? null : runNumber(shard, 0),
+    last: runs === 0 ? null : runNumber(shard, runs - 1),
+  };
+}
+
+export function progressOf(p: PreparedExploration, tally: Tally, elapsedMs: number): ExploreProgress {
+  return {
+    runs: tally.runs,
+    runsLimit: p.runsLimit,
+    elapsedMs,
+    timeLimitMs: p.timeLimitMs,
+    events: tally.events,
+    failedRuns: tally.failedRuns,
+    distinctFailures: tally.distinct.length,
+  };
+}
+
+export function resultOf(
+  p: PreparedExploration,
+  tally: Tally,
+  stoppedBy: ExploreResult["stoppedBy"],
+  timing: ExploreResult["timing"],
+): ExploreResult {
+  return { format: RESULT_FORMAT, spec: p.spec, shards: [shardRuns(p.plan.shard, tally.runs)], stoppedBy, ...tally, timing };
+}
+
+/** Explores in the main thread, run after run (harness/workers.ts spreads the runs over threads). */
+export function explore(options: ExploreOptions): ExploreResult {
+  const prepared = prepareExploration(options);
+  const { plan, runsLimit, timeLimitMs } = prepared;
   const now = options.now ?? (() => performance.now());
   const start = now();
-  const perScenario = new Map<string, ScenarioStats>();
-  const refOf = (i: number): string => options.refs?.[i] ?? scenarios[i]!.name;
-  for (let k = 0; k < scenarios.length; k++) {
-    const key = refOf(k);
-    if (!perScenario.has(key)) perScenario.set(key, { scenario: key, runs: 0, steps: 0, events: 0, failedRuns: 0 });
-  }
-  const runRecords: RunRecord[] = [];
-  const failures: FailureRecord[] = [];
-  const distinct = new Map<string, DistinctFailure>();
-  let steps = 0;
-  let events = 0;
-  let failedRuns = 0;
+  let tally = emptyTally(plan.refs);
   let stoppedBy: ExploreResult["stoppedBy"] = "runs";
-
-  for (let i = 0; ; i++) {
-    if (runsLimit !== null && i >= runsLimit) {
-      stoppedBy = "runs";
-      break;
-    }
+  for (let j = 0; ; j++) {
+    if (runsLimit !== null && j >= runsLimit) break;
     if (timeLimitMs !== null && now() - start >= timeLimitMs) {
       stoppedBy = "time";
       break;
     }
-    const scenario = scenarios[i % scenarios.length]!;
-    const ref = refOf(i % scenarios.length);
-    const seed = runSeed(baseSeed, i);
-    const faults = fixedFaults ?? faultRatesForSeed(seed);
-    const run = runOnce(scenario, {
-      seed,
-      faults,
-      fixes,
-      mutants,
-      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-    });
-    const found = checkRun({ scenario, ...run }, checks);
-    const replay = replayCommand({
-      seed,
-      scenario: ref,
-      faults,
-      fixes,
-      mutants,
-      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-    });
-
-    steps += run.result.steps;
-    events += run.result.events;
-    const stats = perScenario.get(ref)!;
-    stats.runs++;
-    stats.steps += run.result.steps;
-    stats.events += run.result.events;
-    if (found.length > 0) {
-      stats.failedRuns++;
-      failedRuns++;
-    }
-    runRecords.push({
-      scenario: ref,
-      seed,
-      faults,
-      steps: run.result.steps,
-      events: run.result.events,
-      reason: run.result.reason,
-      failures: found.length,
-    });
-    for (const f of found) {
-      const record: FailureRecord = { check: f.check, reason: f.reason, scenario: ref, seed, faults, replay };
-      failures.push(record);
-      const normalised = normaliseReason(f.reason);
-      const key = JSON.stringify([f.check, ref, normalised]);
-      const seen = distinct.get(key);
-      if (seen === undefined) distinct.set(key, { ...record, normalised, count: 1 });
-      else seen.count++;
-    }
-    options.onProgress?.({
-      runs: i + 1,
-      runsLimit,
-      elapsedMs: now() - start,
-      timeLimitMs,
-      events,
-      failedRuns,
-      distinctFailures: distinct.size,
-    });
+    const outcome = runPlanned(plan, j);
+    options.onRun?.(outcome);
+    tally = mergeTallies(tally, tallyOf(outcome, plan.refs));
+    options.onProgress?.(progressOf(prepared, tally, now() - start));
   }
-
-  return {
-    baseSeed,
-    fixes,
-    mutants,
-    runs: runRecords.length,
-    steps,
-    events,
-    wallMs: now() - start,
-    stoppedBy,
-    perScenario: [...perScenario.values()],
-    runRecords,
-    failures,
-    distinct: [...distinct.values()],
-  };
+  return resultOf(prepared, tally, stoppedBy, { wallMs: now() - start, workers: 0 });
 }

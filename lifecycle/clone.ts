@@ -12,6 +12,8 @@ export interface CloneMapContext {
   userCred: Credential;
   mainEuid: Uid;
   mainEgid: Gid;
+  /** Mutant "setgroups-last": setgroups written after gid_map. */
+  setgroupsLast?: boolean;
 }
 
 export interface VldtContext {
@@ -110,16 +112,17 @@ export function cloneCredentialMap(k: Kernel, pid: Pid, plan: ClonePlan, ctx: Cl
     return uid;
   }
 
-  const sg = cloneCredentialSetgroups(k, pid, rule);
-  if (!sg.ok) {
-    return fail([...sg.alerts, `failed to write /proc/${pid}/setgroups`]);
+  const setgroups = (): Outcome => {
+    const sg = cloneCredentialSetgroups(k, pid, rule);
+    return sg.ok ? sg : fail([...sg.alerts, `failed to write /proc/${pid}/setgroups`]);
+  };
+  const gidMap = (): Outcome => cloneCredentialMapSet(k, "gid_map", pid, ctx.userCred.baseGid, defaultHostGid, plan.gidmap);
+  for (const step of ctx.setgroupsLast === true ? [gidMap, setgroups] : [setgroups, gidMap]) {
+    const r = step();
+    if (!r.ok) {
+      return r;
+    }
   }
-
-  const gid = cloneCredentialMapSet(k, "gid_map", pid, ctx.userCred.baseGid, defaultHostGid, plan.gidmap);
-  if (!gid.ok) {
-    return gid;
-  }
-
   return ok();
 }
 

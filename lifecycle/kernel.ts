@@ -119,7 +119,46 @@ export type ModelEvent =
   | { readonly what: "rpc"; readonly op: "register" | "resolve" | "cancel" | "error"; readonly stream: number; readonly peer?: Pid }
   | { readonly what: "quit"; readonly status: number }
   /** The table a child kept after nxt_process_child_fixup: pid, type and state of each entry. */
-  | { readonly what: "fixup"; readonly kept: readonly { readonly pid: Pid; readonly type: number; readonly state: string }[] };
+  | { readonly what: "fixup"; readonly kept: readonly { readonly pid: Pid; readonly type: number; readonly state: string }[] }
+  /**
+   * A process's whole table (rt->processes) at a point where Unit relies on it: when main or
+   * a prototype is about to handle a reaped child (`dead` = that record), when a REMOVE_PID
+   * has been handled (`dead` = the record it named, if any, as it was before being closed),
+   * and when nxt_runtime_exit starts its teardown.
+   * `exiting` is the reporter's nxt_exiting (main) or nxt_proto_exiting (prototype).
+   */
+  | {
+      readonly what: "table-snapshot";
+      readonly at: "reap" | "remove-pid" | "exit";
+      readonly dead: DeadRecord | null;
+      readonly exiting: boolean;
+      readonly entries: readonly TableEntry[];
+    };
+
+/** One entry of a reported table: the key it is filed under and the record's own fields. */
+export interface TableEntry {
+  readonly key: Pid;
+  readonly pid: Pid;
+  readonly oid: number;
+  /** nxt_process_type: the type of the record's first port (MAIN when it has none). */
+  readonly type: number;
+  readonly state: string;
+  readonly useCount: number;
+  readonly ports: number;
+  /** Ports with a socket end still open. */
+  readonly open: number;
+  /** Messages queued on its ports, not yet written (each holds a port reference). */
+  readonly queued: number;
+}
+
+/** The record of a dead process as its holder sees it when it handles the death. */
+export interface DeadRecord {
+  readonly pid: Pid;
+  readonly type: number;
+  readonly state: string;
+  /** The records linked into its children list (main: a prototype's apps). */
+  readonly children: readonly { readonly pid: Pid; readonly type: number }[];
+}
 
 /** The handshake steps that the ordering properties reason about (section 4 of the reference). */
 export type HandshakeStep =

@@ -58,6 +58,7 @@ import {
   type ProcessRec,
 } from "./state.ts";
 import { CLONE_NEWUSER } from "./kernel.ts";
+import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -262,6 +263,7 @@ export function mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
       userCred: process.userCred ?? ctx.s.rt.userCred,
       mainEuid: ctx.s.euid,
       mainEgid: ctx.s.egid,
+      setgroupsLast: hasMutant(ctx.s.options, "setgroups-last"),
     });
     if (!mapped.ok) {
       for (const text of mapped.alerts) alert(ctx, text);
@@ -346,6 +348,7 @@ export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
     if (process === null) {
       continue;
     }
+    traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));
     mainProcessCleanup(ctx, process);
     if (process.state === NXT_PROCESS_STATE_READY) {
       process.stream = 0;
@@ -382,6 +385,11 @@ export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
     }
     const init = { ...processInitOf(process) };
     processClosePorts(ctx, process);
+    if (hasMutant(ctx.s.options, "release-twice")) {
+      // A stray reference taken and dropped on a record that may already be released.
+      processUse(ctx, process, 1);
+      processUse(ctx, process, -1);
+    }
     if (init.restart) {
       if (processInitStart(ctx, init) === "ERROR") {
         alert(ctx, `failed to restart ${init.name}`);

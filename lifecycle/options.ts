@@ -9,10 +9,23 @@ export type FixName = (typeof KNOWN_FIXES)[number];
 
 /**
  * Broken variants for checking that the tests catch them: re-introduced bugs of older Unit
- * versions (GitHub issue numbers), and matrix mutants ("keep-all": a child keeps every
- * inherited port; "send-all": NEW_PORT ignores the send matrix).
+ * versions (GitHub issue numbers), and mutants that each break ONE rule of the lifecycle.
+ * All are off by default; README's property table says which property kills which.
  */
-export const KNOWN_MUTANTS = ["600", "312", "keep-all", "send-all"] as const;
+export const KNOWN_MUTANTS = [
+  "600", // main's SIGCHLD handler reaps one child per signal (Unit before the #600 fix)
+  "312", // a failed fork leaves the port open (Unit before the #312 fix)
+  "keep-all", // a child keeps every inherited port, ignoring the keep matrix
+  "send-all", // NEW_PORT goes to everybody, ignoring the send matrix
+  "creds-before-created", // a prototype applies its credentials before sending CREATED
+  "setgroups-last", // main writes /proc/<pid>/setgroups after gid_map instead of between the maps
+  "notify-all", // REMOVE_PID goes to every process in the table, ignoring remove_notify
+  "notify-twice", // every REMOVE_PID is written twice
+  "proto-no-notify", // a prototype reaps an app without telling main and the router (no REMOVE_PID)
+  "release-twice", // main touches a reaped record's use count after closing its ports: released again
+  "rekey-in-place", // a prototype re-keys an app record by changing its pid without remove/add (needs fix 633 off)
+  "remove-pid-leaks-record", // the REMOVE_PID handler takes a reference to the dead record and never drops it
+] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];
 
 export interface ModelOptions {

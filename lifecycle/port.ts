@@ -16,6 +16,7 @@ import {
 import { portRpcClose, portRpcRemovePeer } from "./port-rpc.ts";
 import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix, processClosePorts, processType, processUse } from "./process.ts";
 import { messageHandler, runNamed, handlerTable } from "./registry.ts";
+import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -399,9 +400,14 @@ export function portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): void {
   recv.removedPid = pid;
   portRpcRemovePeer(ctx, port(ctx, recv.port), pid);
   const process = runtimeProcessFind(ctx, pid);
+  const dead = process === null ? null : deadRecordOf(ctx, process);
   if (process !== null) {
+    if (hasMutant(ctx.s.options, "remove-pid-leaks-record")) {
+      processUse(ctx, process, 1);
+    }
     processClosePorts(ctx, process);
   }
+  traceTableSnapshot(ctx, "remove-pid", dead);
 }
 
 /** nxt_port_remove_notify_others: REMOVE_PID where the remove_notify matrix says. */
@@ -414,8 +420,11 @@ export function portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): void {
       continue;
     }
     const q = port(ctx, p.ports[0]!);
-    if (nxtProcRemoveNotifyMatrix[ptype]![q.type] === 1) {
+    if (nxtProcRemoveNotifyMatrix[ptype]![q.type] === 1 || hasMutant(ctx.s.options, "notify-all")) {
       portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+      if (hasMutant(ctx.s.options, "notify-twice")) {
+        portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+      }
     }
   }
 }

@@ -395,6 +395,9 @@ export function processSendCreated(ctx: Ctx, process: ProcessRec): NxtInt {
   nxtAssert(ctx, myOid !== undefined && mainOid !== null && mainOid !== undefined, "send_created: my_port and main_port exist");
   const my = port(ctx, myOid);
   const main = port(ctx, mainOid);
+  if (hasMutant(ctx.s.options, "creds-before-created") && processApplyCreds(ctx, process) !== "OK") {
+    return "ERROR";
+  }
   const stream = portRpcRegisterHandler(ctx, my, "processCreatedOk", "processCreatedError", main.pid, process.oid);
   if (stream === 0) {
     return "ERROR";

@@ -5,11 +5,12 @@
 import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { isolationMainPrefork } from "./isolation.ts";
 import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid } from "./kernel.ts";
-import { hasFix } from "./options.ts";
+import { hasFix, hasMutant } from "./options.ts";
 import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
 import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvMsg } from "./port.ts";
 import type { HandlerTable } from "./registry.ts";
 import { appProcess } from "./app.ts";
+import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import { processClosePorts, processNew, processQuit, processStart, processUse, waitpidNext, type NxtInt } from "./process.ts";
 import {
   PROTO_CHILDREN_LIST,
@@ -215,6 +216,10 @@ export function protoProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
     return;
   }
   if (process.pid !== pid) {
+    if (hasMutant(ctx.s.options, "rekey-in-place")) {
+      process.pid = pid;
+      return;
+    }
     runtimeProcessRemove(ctx, process);
     process.pid = pid;
     runtimeProcessAdd(ctx, process);
@@ -260,8 +265,9 @@ export function protoSigchldHandler(ctx: Ctx, _sig: number): void {
     if (w === null) return;
     const process = protoProcessRemove(ctx, w.pid);
     if (process === null) continue;
+    traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));
     const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
-    if (process.state !== NXT_PROCESS_STATE_CREATING) {
+    if (process.state !== NXT_PROCESS_STATE_CREATING && !hasMutant(ctx.s.options, "proto-no-notify")) {
       portRemoveNotifyOthers(ctx, process);
     }
     processClosePorts(ctx, process);

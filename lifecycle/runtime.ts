@@ -10,6 +10,7 @@ import { portNew, portSocketWrite, portUse } from "./port.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
 import type { Pid } from "./kernel.ts";
+import { traceTableSnapshot } from "./table-report.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_MAIN,
@@ -284,6 +285,7 @@ export function runtimeStopAppProcesses(ctx: Ctx): void {
 
 /** nxt_runtime_exit: drop every record, close every port, exit with the collected status. */
 export function runtimeExit(ctx: Ctx): never {
+  traceTableSnapshot(ctx, "exit", null);
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);

@@ -4,8 +4,15 @@ import type { Check, RunView, Violation } from "./check.ts";
 import { noCrash, noInternalError } from "./checks/crashes.ts";
 import { noDeadPortFds, noZombies, shutdownCompletes } from "./checks/end-state.ts";
 import { handshakeOrder, mapsBeforeCredentials } from "./checks/handshake.ts";
-import { fixupByKeepMatrix, newPortBySendMatrix, removePidByNotifyMatrix, removePidOnce } from "./checks/matrices.ts";
-import { everyAddSucceeds, releasedOnce } from "./checks/tables.ts";
+import { fixupByKeepMatrix, newPortBySendMatrix, removePidByNotifyMatrix, removePidComplete, removePidOnce } from "./checks/matrices.ts";
+import {
+  everyAddSucceeds,
+  everyRecordHasAPort,
+  releasedOnce,
+  tableKeysHostPids,
+  tableKeysUnique,
+  useCountsReturnToZero,
+} from "./checks/tables.ts";
 
 export const ALL_CHECKS: readonly Check[] = [
   noCrash,
@@ -16,7 +23,12 @@ export const ALL_CHECKS: readonly Check[] = [
   newPortBySendMatrix,
   removePidByNotifyMatrix,
   removePidOnce,
+  removePidComplete,
   everyAddSucceeds,
+  tableKeysHostPids,
+  tableKeysUnique,
+  everyRecordHasAPort,
+  useCountsReturnToZero,
   releasedOnce,
   noDeadPortFds,
   noZombies,

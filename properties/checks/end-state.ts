@@ -6,7 +6,7 @@ import type { Check, RunView, Violation } from "../check.ts";
 const SHUTDOWN_SIGNALS = new Set([2, 3, 15]);
 
 /** main was sent SIGINT, SIGQUIT or SIGTERM during the run. */
-function shutdownRequested(run: RunView, mainPid: number): boolean {
+export function shutdownRequested(run: RunView, mainPid: number): boolean {
   return run.trace.some((e) => e.kind === "signal" && e.pid === mainPid && SHUTDOWN_SIGNALS.has(e.sig));
 }
 

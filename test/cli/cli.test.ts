@@ -19,10 +19,11 @@ import {
   runSeed,
   type ExploreResult,
 } from "../../harness/explore.ts";
-import { expectOneLineError, nxtsim as nxtsimIn, REPO, runPrinted as runPrintedIn, scratchDir } from "./helpers.ts";
+import type { RunOutcome } from "../../harness/tally.ts";
+import { expectOneLineError, REPO, runNxtsim, runPrinted as runPrintedIn, scratchDir } from "./helpers.ts";
 
 const scratch = scratchDir();
-const nxtsim = (args: string[], cwd = scratch) => nxtsimIn(args, cwd);
+const nxtsim = (args: string[], cwd = scratch) => runNxtsim(args, cwd);
 const runPrinted = (command: string) => runPrintedIn(command, scratch);
 
 function shipped(name: string): Scenario {
@@ -55,7 +56,7 @@ describe("explore", () => {
     expect(r.stderr).toMatch(/^progress: \d+% \d+ runs/m);
 
     const written = JSON.parse(readFileSync(join(scratch, "out.json"), "utf8")) as ExploreResult;
-    expect(written.runRecords).toEqual(expected.runRecords);
+    expect({ ...written, timing: null }).toEqual({ ...expected, timing: null });
     expect(written.distinct.map((d) => [d.check, d.reason, d.count, d.replay])).toEqual(
       expected.distinct.map((d) => [d.check, d.reason, d.count, d.replay]),
     );
@@ -70,17 +71,21 @@ describe("explore", () => {
 
   it("derives run seeds and fault rates from the base seed alone, round-robin over scenarios", () => {
     const scenarios = [shipped("boot-only"), shipped("two-apps")];
-    const a = explore({ scenarios, runs: 12, seed: 5 });
-    const b = explore({ scenarios, runs: 12, seed: 5 });
-    expect(a.runRecords).toEqual(b.runRecords);
-    a.runRecords.forEach((rec, i) => {
+    const runsOf = (seed: number): RunOutcome[] => {
+      const runs: RunOutcome[] = [];
+      explore({ scenarios, runs: 12, seed, onRun: (o) => runs.push(o) });
+      return runs;
+    };
+    const a = runsOf(5);
+    expect(a).toHaveLength(12);
+    expect(runsOf(5)).toEqual(a);
+    a.forEach((rec, i) => {
+      expect(rec.number).toBe(i);
       expect(rec.scenario).toBe(i % 2 === 0 ? "boot-only" : "two-apps");
       expect(rec.seed).toBe(runSeed(5, i));
       expect(rec.faults).toEqual(faultRatesForSeed(rec.seed));
     });
-    expect(explore({ scenarios, runs: 12, seed: 6 }).runRecords.map((x) => x.seed)).not.toEqual(
-      a.runRecords.map((x) => x.seed),
-    );
+    expect(runsOf(6).map((x) => x.seed)).not.toEqual(a.map((x) => x.seed));
     // Some runs are fault-free and some are not.
     const seeds = Array.from({ length: 40 }, (_, i) => runSeed(1, i));
     const withFaults = seeds.filter((s) => Object.values(faultRatesForSeed(s)).some((v) => v > 0));
@@ -147,7 +152,11 @@ describe("replay", () => {
     const file = join(REPO, "fixtures", "scenarios", "kill-restart-app.json");
     const r = await nxtsim(["explore", file, "--runs", "2", "--no-progress", "--json", "file.json"]);
     expect(r.stdout).toContain(file);
-    const rec = (JSON.parse(readFileSync(join(scratch, "file.json"), "utf8")) as ExploreResult).runRecords[1]!;
+    const written = JSON.parse(readFileSync(join(scratch, "file.json"), "utf8")) as ExploreResult;
+    expect(written.spec.scenarios).toEqual([file]);
+    expect(written.perScenario.map((s) => [s.scenario, s.runs])).toEqual([[file, 2]]);
+    const seed = runSeed(1, 1);
+    const rec = { seed, faults: faultRatesForSeed(seed) };
     const command = replayCommand({ seed: rec.seed, scenario: file, faults: rec.faults, fixes: [], mutants: [] });
     const replayed = await runPrinted(command);
     expect(hashOf(replayed.stdout)).toBe(runOnce(shipped("kill-restart-app"), rec).sim.traceHash());

@@ -1,5 +1,5 @@
 // Running nxtsim as a user runs it (node bin/nxtsim.js, or a printed `npx nxtsim ...` line),
-// shared by the command-line tests.
+// shared by the end-to-end tests of test/cli.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,9 +25,12 @@ export function scratchDir(): string {
   return dir;
 }
 
-/** Runs nxtsim from `cwd` (a neutral one, so nothing depends on running from the repository root). */
-export async function nxtsim(args: string[], cwd: string): Promise<CliResult> {
-  const r = await execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { NXTSIM_DEBUG: "" } });
+/**
+ * Runs nxtsim from `cwd` (a neutral one, so nothing depends on running from the repository
+ * root), with `env` added and without NXTSIM_DEBUG (so errors look as users see them).
+ */
+export async function runNxtsim(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const r = await execa(process.execPath, [BIN, ...args], { cwd, reject: false, env: { NXTSIM_DEBUG: "", ...env } });
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 

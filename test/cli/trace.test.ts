@@ -17,10 +17,10 @@ import { renderText } from "../../harness/pictures/text.ts";
 import { faultRates } from "../../sim/faults.ts";
 import { chromeTraceProblems } from "../pictures/chrome-format.ts";
 import { bug633Trace } from "../pictures/runs.ts";
-import { BIN, expectOneLineError, nxtsim as nxtsimIn, REPO, runPrinted, scratchDir } from "./helpers.ts";
+import { BIN, expectOneLineError, REPO, runNxtsim, runPrinted, scratchDir } from "./helpers.ts";
 
 const scratch = scratchDir();
-const nxtsim = (args: string[]) => nxtsimIn(args, scratch);
+const nxtsim = (args: string[]) => runNxtsim(args, scratch);
 
 function shipped(name: string): Scenario {
   const r = scenarioByName(name);

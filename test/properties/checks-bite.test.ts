@@ -1,6 +1,8 @@
-// Every check must be able to fail. Mutants and known bugs make most of them fail (see
-// suite.test.ts and test/bugs); for the rest, a real run's trace is broken in exactly the way
-// the check is about, and the check must reject it while accepting the unbroken run.
+// Every check must be able to fail. Mutants and known bugs make them fail on a broken model
+// (mutants.test.ts, suite.test.ts, test/bugs); here, in addition, a real run's trace is broken
+// in exactly the way a check is about, and the check must reject it while accepting the
+// unbroken run. For no-internal-error this is the only way: it detects exceptions of nxtsim
+// itself, which no mutant of Unit's rules stands for.
 
 import { describe, expect, it } from "vitest";
 import { simRunView } from "../../harness/run-view.ts";

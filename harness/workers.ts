@@ -1,0 +1,129 @@
+// Exploration on worker threads. The main thread hands out the shard's runs in order, in small
+// chunks, to whichever worker is free; each worker answers with the tally of its chunk and the
+// main thread merges tallies (harness/tally.ts), so the result depends on the set of runs made,
+// never on how many workers made them or in which order they finished. Every chunk handed out
+// is finished, so the runs made are always the shard's first ones, even on a time budget.
+//
+// A worker that fails (a run that throws, a worker that dies) ends the exploration with one
+// error naming it; an abort signal (Ctrl-C) ends all workers. Nothing waits forever.
+
+import { Worker } from "node:worker_threads";
+
+import {
+  prepareExploration,
+  progressOf,
+  resultOf,
+  type ExploreOptions,
+  type ExploreResult,
+} from "./explore.ts";
+import { UsageError } from "./model-options.ts";
+import { emptyTally, mergeTallies, type Tally } from "./tally.ts";
+
+/** More threads than this is a typo, not a plan. */
+export const MAX_WORKERS = 64;
+/** Runs per chunk on a time budget: a budget is overshot by at most one chunk per worker. */
+const TIME_CHUNK = 8;
+/** Most runs per chunk on a run budget (about 0.1 to 0.3 s of work). */
+const MAX_CHUNK = 32;
+
+const ENTRY = new URL("./explore-worker.js", import.meta.url);
+
+/** Main thread to worker: make the shard's runs from..to-1. */
+export interface ChunkRequest {
+  from: number;
+  to: number;
+}
+
+/** Worker to main thread. */
+export type WorkerReply = { kind: "done"; from: number; to: number; tally: Tally } | { kind: "failed"; message: string };
+
+/** The exploration was stopped by its abort signal. */
+export class Interrupted extends Error {
+  constructor(readonly runs: number) {
+    super(`interrupted after ${runs} runs`);
+  }
+}
+
+function chunkSize(runsLimit: number | null, workers: number): number {
+  if (runsLimit === null) return TIME_CHUNK;
+  // About eight chunks per worker, so that all workers stay busy until near the end.
+  return Math.max(1, Math.min(MAX_CHUNK, Math.floor(runsLimit / (workers * 8))));
+}
+
+export function checkWorkers(workers: number, shown = String(workers), what = "workers"): number {
+  if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= MAX_WORKERS)) {
+    throw new UsageError(`${what} must be an integer from 1 to ${MAX_WORKERS}, got "${shown}"`);
+  }
+  return workers;
+}
+
+/** Explores on `workers` worker threads; same result as explore() apart from timing. */
+export async function exploreOnWorkers(
+  options: ExploreOptions,
+  workers: number,
+  signal?: AbortSignal,
+): Promise<ExploreResult> {
+  checkWorkers(workers);
+  const prepared = prepareExploration(options);
+  const { plan, runsLimit, timeLimitMs } = prepared;
+  const now = options.now ?? (() => performance.now());
+  const start = now();
+  const chunk = chunkSize(runsLimit, workers);
+  const spawn = runsLimit === null ? workers : Math.min(workers, Math.ceil(runsLimit / chunk));
+
+  let tally = emptyTally(plan.refs);
+  let next = 0;
+  let busy = 0;
+  let stoppedBy: ExploreResult["stoppedBy"] = "runs";
+  let settled = false;
+  const pool: Worker[] = [];
+
+  return new Promise<ExploreResult>((resolve, reject) => {
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      const result = resultOf(prepared, tally, stoppedBy, { wallMs: now() - start, workers });
+      void Promise.allSettled(pool.map((w) => w.terminate())).then(() =>
+        error === undefined ? resolve(result) : reject(error),
+      );
+    };
+    const onAbort = (): void => finish(new Interrupted(tally.runs));
+
+    /** Gives the worker the next chunk; false when there is none (budget spent). */
+    const handOut = (worker: Worker): boolean => {
+      if (runsLimit !== null && next >= runsLimit) return false;
+      if (timeLimitMs !== null && now() - start >= timeLimitMs) {
+        stoppedBy = "time";
+        return false;
+      }
+      const to = runsLimit === null ? next + chunk : Math.min(runsLimit, next + chunk);
+      worker.postMessage({ from: next, to } satisfies ChunkRequest);
+      next = to;
+      busy++;
+      return true;
+    };
+
+    if (signal?.aborted) return finish(new Interrupted(0));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (spawn === 0) return finish();
+
+    for (let i = 1; i <= spawn; i++) {
+      const worker = new Worker(ENTRY, { workerData: plan });
+      pool.push(worker);
+      worker.on("message", (reply: WorkerReply) => {
+        if (settled) return;
+        if (reply.kind === "failed") return finish(new Error(`worker ${i}: ${reply.message}`));
+        busy--;
+        tally = mergeTallies(tally, reply.tally);
+        options.onProgress?.(progressOf(prepared, tally, now() - start));
+        if (!handOut(worker) && busy === 0) finish();
+      });
+      worker.on("error", (e) => finish(new Error(`worker ${i} failed: ${e.message.split("\n")[0]}`)));
+      worker.on("exit", (code) => finish(new Error(`worker ${i} exited unexpectedly (exit code ${code})`)));
+      handOut(worker);
+    }
+    // A time budget may run out while the workers start: then no chunk was handed out at all.
+    if (busy === 0) finish();
+  });
+}

@@ -1,0 +1,57 @@
+// Instrumentation only: a process reports its table (rt->processes) in the trace so that
+// properties can judge it from the trace alone. Reading never changes state, never aborts.
+
+import { isLive, port, proc, type Ctx } from "./context.ts";
+import type { DeadRecord, TableEntry } from "./kernel.ts";
+import { stateName } from "./port.ts";
+import { processType } from "./process.ts";
+import { NXT_PROCESS_MAIN, NXT_PROCESS_PROTOTYPE, type ProcessRec } from "./state.ts";
+
+function entriesOf(ctx: Ctx): TableEntry[] {
+  const table = ctx.s.rt.processes;
+  const keys = Object.keys(table)
+    .map(Number)
+    .sort((a, b) => a - b);
+  // A released record is taken out of the table before it is freed, so every oid is live;
+  // the guard only keeps a model bug from turning into an abort here.
+  return keys.flatMap((key) =>
+    (table[key] ?? []).filter((oid) => isLive(ctx, oid)).map((oid) => entryOf(ctx, key, proc(ctx, oid))),
+  );
+}
+
+function entryOf(ctx: Ctx, key: number, p: ProcessRec): TableEntry {
+  const ports = p.ports.filter((oid) => isLive(ctx, oid)).map((oid) => port(ctx, oid));
+  return {
+    key,
+    pid: p.pid,
+    oid: p.oid,
+    type: processType(ctx, p),
+    state: stateName(p.state),
+    useCount: p.useCount,
+    ports: p.ports.length,
+    open: ports.filter((q) => q.pair[0] !== -1 || q.pair[1] !== -1).length,
+    queued: ports.reduce((n, q) => n + q.queued.length, 0),
+  };
+}
+
+/** The record of a dead process as its holder sees it, taken before the holder closes it. */
+export function deadRecordOf(ctx: Ctx, p: ProcessRec): DeadRecord {
+  return {
+    pid: p.pid,
+    type: processType(ctx, p),
+    state: stateName(p.state),
+    children: p.children.filter((oid) => isLive(ctx, oid)).map((oid) => ({ pid: proc(ctx, oid).pid, type: processType(ctx, proc(ctx, oid)) })),
+  };
+}
+
+/** main's nxt_exiting or a prototype's nxt_proto_exiting (children inherit main's copy: ignored). */
+function exitingFlag(ctx: Ctx): boolean {
+  if (ctx.s.rt.type === NXT_PROCESS_MAIN) return ctx.s.main?.exiting ?? false;
+  if (ctx.s.rt.type === NXT_PROCESS_PROTOTYPE) return ctx.s.proto?.exiting ?? false;
+  return false;
+}
+
+/** Reports the caller's table; `dead` is the record whose death it handles (see deadRecordOf). */
+export function traceTableSnapshot(ctx: Ctx, at: "reap" | "remove-pid" | "exit", dead: DeadRecord | null): void {
+  ctx.k.trace({ what: "table-snapshot", at, dead, exiting: exitingFlag(ctx), entries: entriesOf(ctx) });
+}

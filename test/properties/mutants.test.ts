@@ -1,0 +1,103 @@
+// Every property is shown failing on a broken MODEL, not only on a hand-broken trace: each
+// mutant of lifecycle/options.ts breaks one rule, and a small deterministic search over the
+// shipped scenarios (plus one with an app dying under pid isolation) must find a run that
+// fails the property the mutant is aimed at; the same runs without the mutant must pass
+// that property. The table is the one README's "which mutant kills which property" shows.
+//
+// no-internal-error stays trace-based (checks-bite.test.ts): it detects exceptions of
+// nxtsim itself, and a mutant that throws would test the harness, not a rule of Unit.
+
+import { describe, expect, it } from "vitest";
+import { listScenarios, type Scenario } from "../../fixtures/scenario.ts";
+import { runScenarioOnSim } from "../../harness/run-sim.ts";
+import { simRunView } from "../../harness/run-view.ts";
+import { KNOWN_MUTANTS } from "../../lifecycle/options.ts";
+import { ALL_CHECKS } from "../../properties/index.ts";
+import { derived } from "../lifecycle/helpers.ts";
+
+interface Switches {
+  fixes: string[];
+  mutants: string[];
+}
+
+interface MutantCase {
+  /** The mutant (or unfixed bug) and the property that must catch it. */
+  broken: string;
+  check: string;
+  brokenSwitches: Switches;
+  soundSwitches: Switches;
+}
+
+const FIXED: Switches = { fixes: ["633"], mutants: [] };
+
+function mutant(name: string, check: string): MutantCase {
+  return { broken: name, check, brokenSwitches: { fixes: ["633"], mutants: [name] }, soundSwitches: FIXED };
+}
+
+const MUTANT_CASES: readonly MutantCase[] = [
+  mutant("keep-all", "fixup-by-keep-matrix"),
+  mutant("send-all", "new-port-by-send-matrix"),
+  mutant("600", "no-zombies"),
+  mutant("600", "shutdown-completes"),
+  mutant("creds-before-created", "handshake-order"),
+  mutant("creds-before-created", "maps-before-credentials"),
+  mutant("setgroups-last", "maps-before-credentials"),
+  mutant("notify-all", "remove-pid-by-notify-matrix"),
+  mutant("notify-twice", "remove-pid-once"),
+  mutant("proto-no-notify", "remove-pid-complete"),
+  mutant("proto-no-notify", "no-dead-port-fds"),
+  mutant("release-twice", "released-once"),
+  mutant("remove-pid-leaks-record", "every-record-has-a-port"),
+  mutant("remove-pid-leaks-record", "use-counts-return-to-zero"),
+  // The re-keying branch exists only without the upstream fix of #633.
+  { broken: "rekey-in-place", check: "table-keys-unique", brokenSwitches: { fixes: [], mutants: ["rekey-in-place"] }, soundSwitches: { fixes: [], mutants: [] } },
+  // c8d9106a itself (fix 633 off) files isolated apps under namespace pids.
+  { broken: "#633 (fix off)", check: "table-keys-host-pids", brokenSwitches: { fixes: [], mutants: [] }, soundSwitches: FIXED },
+  { broken: "#633 (fix off)", check: "every-add-succeeds", brokenSwitches: { fixes: [], mutants: [] }, soundSwitches: FIXED },
+];
+
+/** An app killed while its prototype is pid-isolated: the prototype reaps and reports its table. */
+const killIsolatedApp = derived("kill-restart-app", (json) => {
+  const app = (json["config"] as { applications: Record<string, Record<string, unknown>> }).applications["a"]!;
+  app["isolation"] = { namespaces: { pid: true } };
+});
+
+/** main's host pid 2 is the first namespace pid an isolated prototype hands out (#633's clash). */
+const isolatedLowPid = derived("one-app-isolated", (json) => {
+  (json["unitd"] as Record<string, unknown>)["firstPid"] = 2;
+});
+
+const SCENARIOS: readonly Scenario[] = [...listScenarios(), killIsolatedApp, isolatedLowPid];
+const SEEDS = [1, 2, 3];
+
+function failsCheck(scenario: Scenario, seed: number, switches: Switches, check: string): string[] {
+  const run = runScenarioOnSim(scenario, { seed, ...switches });
+  const c = ALL_CHECKS.find((x) => x.name === check)!;
+  return c.check(simRunView(run, scenario)).map((v) => v.reason);
+}
+
+/** The runs in search order: every scenario with every seed, fault-free. */
+const RUNS = SCENARIOS.flatMap((scenario) => SEEDS.map((seed) => ({ scenario, seed })));
+
+describe("every property is killed by a broken model, and the same runs pass without it", () => {
+  it.each(MUTANT_CASES.map((c) => [c.broken, c.check, c] as const))("%s is caught by %s", (_b, _c, c) => {
+    expect(ALL_CHECKS.map((x) => x.name)).toContain(c.check);
+    const hit = RUNS.findIndex(({ scenario, seed }) => failsCheck(scenario, seed, c.brokenSwitches, c.check).length > 0);
+    expect(hit, `no run of ${RUNS.length} fails ${c.check}`).toBeGreaterThanOrEqual(0);
+    const { scenario, seed } = RUNS[hit]!;
+    console.log(`${c.broken}: ${c.check} fails on ${scenario.name} seed ${seed} (run ${hit + 1}): ${failsCheck(scenario, seed, c.brokenSwitches, c.check)[0]}`);
+    for (const r of RUNS.slice(0, hit + 1)) {
+      expect(failsCheck(r.scenario, r.seed, c.soundSwitches, c.check), `${r.scenario.name} seed ${r.seed} without ${c.broken}`).toEqual([]);
+    }
+  });
+
+  it("every mutant kills some property here, and every property but no-internal-error is killed", () => {
+    const broken = new Set(MUTANT_CASES.map((c) => c.broken));
+    for (const m of KNOWN_MUTANTS.filter((m) => m !== "312")) expect(broken, `mutant ${m}`).toContain(m);
+    const killed = new Set(MUTANT_CASES.map((c) => c.check));
+    const untested = ALL_CHECKS.map((c) => c.name).filter((n) => !killed.has(n));
+    // 312 (it needs a failed clone) and no-crash are killed by the known-bug fixtures and the
+    // suite (test/bugs, suite.test.ts); no-internal-error by a broken trace (checks-bite).
+    expect(untested.sort()).toEqual(["no-crash", "no-internal-error"]);
+  });
+});
