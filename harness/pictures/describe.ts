@@ -119,6 +119,8 @@ function model(e: Extract<TraceEvent, { kind: "model" }>): Described {
       return { text: `quit ${ev.status}`, tier: "lifecycle", loud: false };
     case "fixup":
       return detail(`fixup kept ${ev.kept.map((k) => `${k.pid} ${k.state}`).join(", ") || "nothing"}`);
+    case "table-snapshot":
+      return { text: `table at ${ev.at}: ${ev.entries.map((t) => `${t.key}(use ${t.useCount})`).join(" ") || "empty"}`, tier: "fine", loud: false };
   }
 }
 

@@ -35,11 +35,14 @@ export const releasedOnce: Check = {
 };
 
 /**
- * Host pids of the processes that `parent` cloned and knows as `local` (that pid in their
- * innermost namespace). Empty when the kernel facts cannot tell (the child was reparented).
+ * Unit's host pids (pids in main's namespace: the host's in the sim, the run's namespace on
+ * the real kernel) of the processes that `parent` cloned and knows as `local` (that pid in
+ * their innermost namespace). Empty when the kernel facts cannot tell (the child was reparented).
  */
 function hostPidsOfClone(run: RunView, parent: number, local: number): number[] {
-  return run.facts.filter((f) => f.ppid === parent && f.nspids.at(-1) === local).map((f) => f.pid);
+  const main = run.facts.find((f) => f.ptype === "main");
+  const level = main === undefined ? 0 : main.nspids.length - 1;
+  return run.facts.filter((f) => f.ppid === parent && f.nspids.at(-1) === local).map((f) => f.nspids[level] ?? f.pid);
 }
 
 export const tableKeysHostPids: Check = {

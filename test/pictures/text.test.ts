@@ -50,7 +50,7 @@ describe("the text timeline of the #633 fixture", () => {
     const again = lines.filter((l) => /^ step {4}t\/ms > /.test(l));
     expect(again.length).toBeGreaterThan(0);
     expect(again[0]).toContain("controller 4");
-    expect(lines.at(-1)).toMatch(/^\(250 events, \d+ shown: plain syscalls and table bookkeeping are left out/);
+    expect(lines.at(-1)).toMatch(/^\(\d+ events, \d+ shown: plain syscalls and table bookkeeping are left out/);
   });
 });
 
