@@ -78,7 +78,7 @@ describe("nxtsim trace, each format", () => {
     const r = await nxtsim(["trace", "--bug", "633", "--format", "mermaid"]);
     expect(r.code).toBe(0);
     expect(r.stdout + "\n").toBe(renderMermaid(bug633Trace()));
-    expect(r.stderr).toMatch(/^trace: bug 633 seed 1: .*checks: FAIL no-crash, every-add-succeeds$/);
+    expect(r.stderr).toMatch(/^trace: bug 633 seed 1: .*checks: FAIL no-crash, every-add-succeeds, table-keys-host-pids$/);
   });
 });
 
