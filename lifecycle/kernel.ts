@@ -58,6 +58,7 @@ export const SIGINT = 2;
 export const SIGQUIT = 3;
 export const SIGABRT = 6;
 export const SIGKILL = 9;
+export const SIGSEGV = 11;
 export const SIGUSR1 = 10;
 export const SIGTERM = 15;
 export const SIGCHLD = 17;
@@ -69,6 +70,7 @@ export type Signal =
   | typeof SIGQUIT
   | typeof SIGABRT
   | typeof SIGKILL
+  | typeof SIGSEGV
   | typeof SIGUSR1
   | typeof SIGTERM
   | typeof SIGCHLD;

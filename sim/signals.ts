@@ -2,7 +2,7 @@
 // queue, so two SIGCHLD raised before delivery are one pending SIGCHLD.
 
 import type { Signal, SignalDisposition } from "../lifecycle/kernel.ts";
-import { SIGABRT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR1 } from "../lifecycle/kernel.ts";
+import { SIGABRT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSEGV, SIGTERM, SIGUSR1 } from "../lifecycle/kernel.ts";
 
 export type DefaultAction = "terminate" | "core" | "ignore";
 
@@ -12,6 +12,7 @@ export function defaultAction(sig: Signal): DefaultAction {
       return "ignore";
     case SIGQUIT:
     case SIGABRT:
+    case SIGSEGV:
       return "core";
     case SIGHUP:
     case SIGINT:

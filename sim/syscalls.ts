@@ -19,7 +19,7 @@ import type {
   Uid,
   WaitStatus,
 } from "../lifecycle/kernel.ts";
-import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, ProcessGone, SIGABRT, SIGKILL } from "../lifecycle/kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { FdTable } from "./fds.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
@@ -187,7 +187,9 @@ export class SimKernel implements Kernel {
   abort(reason: string): never {
     this.live();
     this.world.record(this.proc, { kind: "crash", reason });
-    die(this.world, this.proc, { status: null, signal: SIGABRT });
+    // glibc's abort(): a pid-namespace init survives its own SIGABRT, and the fallback
+    // instruction (hlt on x86) then kills it with SIGSEGV, as the real backend shows.
+    die(this.world, this.proc, { status: null, signal: this.proc.isNsInit ? SIGSEGV : SIGABRT });
     throw new ProcessGone("abort", reason);
   }
 

@@ -4,7 +4,7 @@
 // timeline shows: state, rpc, logs) and "fine" (plain syscalls and table bookkeeping: jsonl and
 // Perfetto only).
 
-import { SIGABRT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR1, type Json } from "../../lifecycle/kernel.ts";
+import { SIGABRT, SIGCHLD, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSEGV, SIGTERM, SIGUSR1, type Json } from "../../lifecycle/kernel.ts";
 import { msgTypeName } from "../../lifecycle/port-messages.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import { errnoOf, type Message } from "./messages.ts";
@@ -23,6 +23,7 @@ const SIGNAL_NAMES: Readonly<Record<number, string>> = {
   [SIGINT]: "SIGINT",
   [SIGQUIT]: "SIGQUIT",
   [SIGABRT]: "SIGABRT",
+  [SIGSEGV]: "SIGSEGV",
   [SIGKILL]: "SIGKILL",
   [SIGUSR1]: "SIGUSR1",
   [SIGTERM]: "SIGTERM",

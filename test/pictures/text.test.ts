@@ -33,7 +33,7 @@ describe("the text timeline of the #633 fixture", () => {
     expect(ready.line).toMatch(/^ {4}2 {7}1 /);
     expect(at("recv PROCESS_READY <- discovery 3").column).toBe(columns.get("main 2"));
     expect(at("handshake whoami-sent").column).toBe(columns.get("prototype 6"));
-    expect(at("reaps prototype 6 (killed by SIGABRT)").column).toBe(columns.get("main 2"));
+    expect(at("reaps prototype 6 (killed by SIGSEGV)").column).toBe(columns.get("main 2"));
     expect(at("signal SIGCHLD (handler)").column).toBe(columns.get("main 2"));
     // Lanes: every process alive at a line shows "|" in its column.
     expect(ready.line.slice(columns.get("main 2"), columns.get("main 2")! + 1)).toBe("|");

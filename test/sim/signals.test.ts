@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isErrno, SIGCHLD, SIGTERM, type Json, type Kernel } from "../../lifecycle/kernel.ts";
+import { CLONE_NEWPID, isErrno, SIGCHLD, SIGTERM, type Json, type Kernel } from "../../lifecycle/kernel.ts";
 import { Sim } from "../../sim/index.ts";
 import { cont, facts, push, res, toyProgram, toySim, type ToyState } from "./toy.ts";
 
@@ -157,6 +157,22 @@ describe("signal dispositions", () => {
     expect(crash).toBeGreaterThan(0);
     expect(sim.trace[crash + 1]).toMatchObject({ kind: "exit", pid: 101, status: null, signal: 6 });
     expect(sim.stateOf(main)).toMatchObject({ waits: [{ pid: 101, signaled: 6 }, "ECHILD"] });
+  });
+
+  it("kills a pid-namespace init's abort with SIGSEGV (glibc's fallback once SIGABRT cannot kill it)", () => {
+    const { sim, main } = toySim({
+      main: (k, s) => {
+        k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
+        k.clone(CLONE_NEWPID, s, cont("bad"));
+      },
+      bad: (k) => k.abort("nxt_assert failed"),
+      onChld: reaper.onChld,
+    });
+    sim.run();
+    const crash = sim.trace.findIndex((e) => e.kind === "crash" && e.reason === "nxt_assert failed" && e.pid === 101);
+    expect(sim.trace[crash]).toMatchObject({ nspid: 1 });
+    expect(sim.trace[crash + 1]).toMatchObject({ kind: "exit", pid: 101, status: null, signal: 11 });
+    expect(sim.stateOf(main)).toMatchObject({ waits: [{ pid: 101, signaled: 11 }, "ECHILD"] });
   });
 
   it("stops the run with an internal-error event when the program throws", () => {
