@@ -1,6 +1,7 @@
-// Can this machine run the real backend? The addon must load, and clone3 into every
-// namespace with uid/gid maps written before the child runs must work (EPERM where user
-// namespaces are restricted). The answer carries the exact reason, for skips to print.
+// Can this machine run the real backend? The addon must load, the harness must be able to
+// make a run's pid and mount namespaces (root), and clone3 into every namespace with uid/gid
+// maps written before the child runs must work (EPERM where user namespaces are restricted).
+// The answer carries the exact reason, for skips to print.
 
 import { writeFileSync } from "node:fs";
 
@@ -20,10 +21,38 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** A namespaced /bin/true, waited for; throws what spawn throws. */
+function runTrue(cloneFlags: number, beforeRelease?: (pid: number) => void): void {
+  const child = native.spawn({ file: "/bin/true", argv: ["true"], envp: [], cloneFlags, keepFds: [], holdUntilRelease: beforeRelease !== undefined });
+  try {
+    if (beforeRelease !== undefined) {
+      beforeRelease(child.pid);
+      native.release(child.syncFd);
+    }
+  } finally {
+    let result = native.pidfdWait(child.pidfd);
+    for (let i = 0; result === null && i < 5000; i++) {
+      sleepSync(1);
+      result = native.pidfdWait(child.pidfd);
+    }
+    native.close(child.pidfd);
+  }
+}
+
 function probe(): RealSupport {
   if (process.platform !== "linux") return { ok: false, reason: `the real backend needs Linux (this is ${process.platform})` };
   try {
     native.loadNative();
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+  try {
+    // What every run does: its own pid and mount namespace, made by the harness (root).
+    runTrue(native.CLONE.NEWPID | native.CLONE.NEWNS);
+  } catch (error) {
+    return { ok: false, reason: `the real backend's runs need root (CAP_SYS_ADMIN) for their pid and mount namespaces, running as uid ${process.getuid!()}: ${(error as Error).message}` };
+  }
+  try {
     const child = native.spawn({ file: "/bin/true", argv: ["true"], envp: [], cloneFlags: native.ALL_NAMESPACES, keepFds: [], holdUntilRelease: true });
     try {
       writeFileSync(`/proc/${child.pid}/setgroups`, process.getuid!() === 0 ? "allow" : "deny");

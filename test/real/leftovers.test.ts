@@ -54,7 +54,7 @@ describeReal("real backend: nothing left behind", () => {
     expect(openFds()).toEqual(fdsBefore);
     expect(mounts()).toBe(mountsBefore);
     expect(tempFiles()).toEqual([]);
-  });
+  }, 60_000 + SOAK_RUNS * 5_000);
 
   test("a crashing process (#633's prototype abort) leaves nothing behind", async () => {
     const found = scenarioByName("one-app-isolated");
