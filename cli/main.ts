@@ -43,6 +43,7 @@ import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type RunWhat } from "./run-source.ts";
 import { addTraceCommand } from "./trace.ts";
+import { exploreRealCommand, rejectSimOnly, replayRealCommand, type Backend } from "./real-commands.ts";
 
 const USAGE = 2;
 /** As a shell reports a command ended by SIGINT. */
@@ -70,10 +71,12 @@ interface ExploreFlags {
   workers?: string;
   shard?: string;
   progress: boolean;
+  backend: Backend;
 }
 
 interface ReplayFlags extends RunFlags {
   trace?: boolean;
+  backend: Backend;
 }
 
 interface ShrinkFlags {
@@ -124,6 +127,10 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
 }
 
 async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
+  if (flags.backend === "real") {
+    rejectSimOnly("explore", { "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard });
+    return exploreRealCommand(args, flags, listScenarios, io);
+  }
   const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
@@ -192,7 +199,11 @@ function writeJson(file: string, value: unknown): void {
   }
 }
 
-function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): number {
+async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
+  if (flags.backend === "real") {
+    rejectSimOnly("replay", { "--repro": flags.repro, "--faults": flags.faults, "--max-steps": flags.maxSteps });
+    return replayRealCommand(seedText, flags, io);
+  }
   const { scenario, run, what } = runFromFlags("replay", seedText, flags);
   return reportReplay(io, flags, scenario, run, what);
 }
@@ -259,6 +270,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   const fixOption = () =>
     new Option("--fix <name>", `switch on an upstream fix (repeatable): ${KNOWN_FIXES.join(", ")}`).argParser(collect);
+  const backendOption = () =>
+    new Option("--backend <kernel>", "sim: the simulated kernel (seeded, replayable); real: the Linux kernel (root, native addon)")
+      .choices(["sim", "real"])
+      .default("sim");
   const mutantOption = () =>
     new Option("--mutant <name>", `re-introduce an old bug (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
@@ -279,6 +294,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--workers <n>", `make the runs on N worker threads (1 to ${MAX_WORKERS}; default: in the main thread)`)
     .option("--shard <i/n>", "make only shard i of n: the runs numbered k with k mod n = i-1 (merge the shards' --json results)")
     .option("--no-progress", "no progress output on stderr")
+    .addOption(backendOption())
     .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
 
   program
@@ -299,7 +315,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
-    .action((seed: string | undefined, flags: ReplayFlags) => setCode(replayCommand(seed, flags, io)));
+    .addOption(backendOption())
+    .action(async (seed: string | undefined, flags: ReplayFlags) => setCode(await replayCommand(seed, flags, io)));
 
   addTraceCommand(program, { io, setCode, fixOption, mutantOption });
 

@@ -1,0 +1,108 @@
+// explore and replay with --backend real: the same model and checks on the real kernel.
+
+import { createHash } from "node:crypto";
+
+import type { Scenario } from "../fixtures/scenario.ts";
+import { exploreReal, type RealExploreResult } from "../harness/explore-real.ts";
+import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { realRunView } from "../harness/run-view.ts";
+import { checkRun } from "../properties/index.ts";
+import { realSupport } from "../real/probe.ts";
+import { runScenarioOnReal } from "../real/run-real.ts";
+import { parsePositiveInt, parseSeconds, resolveScenario } from "./args.ts";
+
+export type Backend = "sim" | "real";
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Flags that only mean something on the simulated kernel, by their option names. */
+export function rejectSimOnly(command: string, given: Record<string, unknown>): void {
+  for (const [flag, value] of Object.entries(given)) {
+    if (value !== undefined) throw new UsageError(`${command} --backend real: ${flag} applies to the simulated kernel only (real runs have no seed, schedule or injected faults)`);
+  }
+}
+
+/** The real backend must be usable here; if not, say exactly why (a usage-level refusal). */
+function requireReal(): void {
+  const support = realSupport();
+  if (!support.ok) throw new UsageError(`--backend real is not available here: ${support.reason}`);
+}
+
+export interface RealExploreFlags {
+  runs?: string;
+  time?: string;
+  fix?: string[];
+  mutant?: string[];
+}
+
+export async function exploreRealCommand(args: string[], flags: RealExploreFlags, allScenarios: () => Scenario[], io: Io): Promise<number> {
+  const resolved = args.length === 0 ? allScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
+  const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
+  const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
+  const fixes = flags.fix ?? [];
+  const mutants = flags.mutant ?? [];
+  for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
+  requireReal();
+  const result = await exploreReal({
+    scenarios: resolved.map((r) => r.scenario),
+    refs: resolved.map((r) => r.ref),
+    fixes,
+    mutants,
+    ...(runs === undefined ? {} : { runs }),
+    ...(timeSeconds === undefined ? {} : { timeSeconds }),
+    onRun: (done, run) => io.err(`real run ${done}: ${run.reason}, ${run.trace.length} events, ${run.wallMs} ms\n`),
+  });
+  io.out(realExploreSummary(result));
+  return result.failures.some((f) => !f.known) ? 1 : 0;
+}
+
+export function realExploreSummary(r: RealExploreResult): string {
+  const lines = [
+    `real kernel: ${r.runs} runs, ${r.events} events in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round((r.events * 1000) / Math.max(1, r.wallMs))} events/s)${r.timeouts > 0 ? `, ${r.timeouts} did not settle` : ""}`,
+  ];
+  const unknown = r.failures.filter((f) => !f.known);
+  const known = r.failures.filter((f) => f.known);
+  lines.push(unknown.length === 0 ? "no failures" : `${unknown.length} distinct failures:`);
+  for (const f of unknown) lines.push(`  ${f.check}: ${f.reason} (${f.scenario}, first in run ${f.firstRun}, ${f.count} runs)`);
+  if (known.length > 0) lines.push(`${known.length} known c8d9106a findings (properties/known.ts) also showed`);
+  return lines.join("\n") + "\n";
+}
+
+export interface RealReplayFlags {
+  scenario?: string;
+  fix?: string[];
+  mutant?: string[];
+  trace?: boolean;
+}
+
+/** One real run of a scenario: its verdicts and trace hash (a real run is not reproducible). */
+export async function replayRealCommand(seedText: string | undefined, flags: RealReplayFlags, io: Io): Promise<number> {
+  if (seedText !== undefined) throw new UsageError("replay --backend real takes no seed: real runs are not seeded (the kernel schedules them)");
+  if (flags.scenario === undefined) throw new UsageError("replay --backend real needs --scenario NAME|FILE");
+  const { scenario, ref } = resolveScenario(flags.scenario);
+  const fixes = flags.fix ?? [];
+  const mutants = flags.mutant ?? [];
+  modelOptionsFor(scenario, { fixes, mutants });
+  requireReal();
+  const run = await runScenarioOnReal(scenario, { fixes, mutants });
+  const violations = checkRun(realRunView(run, scenario));
+  const jsonl = run.trace.map((e) => JSON.stringify(e) + "\n").join("");
+  const summary = [
+    `scenario: ${ref} on the real kernel${fixes.length > 0 ? `, fixes: ${fixes.join(",")}` : ""}${mutants.length > 0 ? `, mutants: ${mutants.join(",")}` : ""}`,
+    `end: ${run.reason} after ${run.wallMs} ms, ${run.trace.length} events`,
+    `trace sha256: ${createHash("sha256").update(jsonl).digest("hex")} (this run's; another real run schedules differently)`,
+    violations.length === 0 ? "checks: all passed" : `checks: ${violations.length} failed`,
+    ...violations.map((v) => `  ${v.check}: ${v.reason}`),
+    "",
+  ].join("\n");
+  if (flags.trace) {
+    io.out(jsonl);
+    io.err(summary);
+  } else {
+    io.out(summary);
+  }
+  return violations.length === 0 ? 0 : 1;
+}
