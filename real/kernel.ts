@@ -10,6 +10,9 @@
 //   forked child has there (ambient capabilities raised before exec): an exec'd Node with an
 //   unmapped uid would otherwise have none (shared/reference/linux-notes.md, pitfall 6), and
 //   Unit's order (maps written by main after CREATED) is kept unchanged.
+// - Pids are those a single-threaded C process would get (real/pid-cursor.ts), where allowed.
+
+import { writeFileSync } from "node:fs";
 
 import type {
   Continuation,
@@ -32,7 +35,6 @@ import type {
 } from "../lifecycle/kernel.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, SIGCHLD } from "../lifecycle/kernel.ts";
 import type { TraceBody } from "../lifecycle/trace.ts";
-import { writeFileSync } from "node:fs";
 import type { RealKernelState, RunFds, UnitBoot } from "./boot-record.ts";
 import { writeTmpJson } from "./boot-record.ts";
 import { childArgv, childEnv } from "./child-command.ts";
@@ -65,7 +67,7 @@ export type Dispatch = (work: Continuation) => void;
 export class RealKernel implements Kernel {
   private readonly watchers = new Map<number, native.Watcher>();
   private readonly childWatchers = new Map<number, native.Watcher>();
-  private readonly timerHandles = new Map<number, { handle: NodeJS.Timeout; work: Continuation }>();
+  private readonly timerHandles = new Map<number, NodeJS.Timeout>();
   private readonly signalListeners = new Map<number, () => void>();
   private sigchldPending = false;
   private draining = false;
@@ -168,14 +170,16 @@ export class RealKernel implements Kernel {
   kill(pid: Pid, sig: Signal): Errno | undefined {
     const args = { pid, sig };
     if (!Number.isInteger(pid) || pid <= 0) return this.sys("kill", args, errno("EINVAL"));
+    // A signal to ourselves may end this very process: its record goes first.
+    if (pid === process.pid) this.sys("kill", args, undefined);
+    let ret: Errno | undefined;
     try {
-      // Recorded first: the signal may end this very process.
-      this.sys("kill", args, undefined);
       process.kill(pid, sig);
-      return undefined;
     } catch (err) {
-      return this.sys("kill", args, toErrno(err));
+      ret = toErrno(err);
     }
+    if (pid !== process.pid || ret !== undefined) this.sys("kill", args, ret);
+    return ret;
   }
 
   sigaction(sig: Signal, disposition: SignalDisposition): void {
@@ -301,7 +305,7 @@ export class RealKernel implements Kernel {
   clearTimer(id: number): void {
     const t = this.timerHandles.get(id);
     if (t !== undefined) {
-      clearTimeout(t.handle);
+      clearTimeout(t);
       this.timerHandles.delete(id);
       this.reportTimers();
     }
@@ -354,10 +358,6 @@ export class RealKernel implements Kernel {
 
   now(): number {
     return Number((process.hrtime.bigint() - this.runStartNs) / 1000n) / 1000;
-  }
-
-  get state(): RealKernelState {
-    return this.st;
   }
 
   // ---- internals ----
@@ -454,7 +454,7 @@ export class RealKernel implements Kernel {
       this.reportTimers();
       this.dispatch(work);
     }, delayMs);
-    this.timerHandles.set(id, { handle, work });
+    this.timerHandles.set(id, handle);
     this.reportTimers();
   }
 
