@@ -1,7 +1,8 @@
 // One run of a scenario on the real kernel: a fresh pid and mount namespace around the run
 // (its init is killed with the harness: pdeathsig), unitd started inside it, the scenario's
 // actions applied, every process's reports collected, and kernel facts read from /proc
-// before the namespace is torn down.
+// before the namespace is torn down. The run's trace and facts name processes by their pids
+// in the run's namespace, the model's host (real/run-namespace.ts).
 //
 // Actions: the sim fires an action at its virtual time; here an action fires no earlier
 // than its time AND once the run has settled (no report for `idleMs`), so that it meets the
@@ -24,6 +25,7 @@ import * as native from "./native.ts";
 import { createCursor, threadBase } from "./pid-cursor.ts";
 import { normalise, type KnownProcess, type Received } from "./normalise.ts";
 import { readIdMaps, readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
+import { factsInRunNamespace, runPidMap, traceInRunNamespace } from "./run-namespace.ts";
 import { Settling } from "./settle.ts";
 import { decodeRecord } from "./wire.ts";
 import type { MailboxLetter } from "./unit-process.ts";
@@ -45,13 +47,15 @@ export interface RealRun {
   /** Ended because nothing was left to do (everything exited, or settled after the last action). */
   quiescent: boolean;
   reason: "exited" | "settled" | "timeout";
-  /** Host pid of unitd's main process (0 if it never said hello). */
+  /** unitd's main process (0 if it never said hello). */
   mainPid: number;
   wallMs: number;
   /** In every process's environment as NXTSIM_RUN (see real/leftovers.ts). */
   runId: string;
-  /** Id maps of the processes alive at the end, by host pid. */
+  /** Id maps of the processes alive at the end, by pid. */
   idMaps: Map<number, IdMaps>;
+  /** The true host pid of each process (the run's pids are what `trace` and `facts` use). */
+  hostPids: Map<number, number>;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -185,16 +189,20 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
 
   if (process.env["NXTSIM_REAL_DUMP"]) (await import("node:fs")).writeFileSync(process.env["NXTSIM_REAL_DUMP"], received.map((r) => JSON.stringify(r)).join("\n"));
   const norm = normalise(received, known, init.pid);
-  const mainPid = rolesFromTrace(norm.trace).find((r) => r.type === "main")?.pid ?? 0;
+  const toRun = runPidMap(known, init.pid);
+  const trace = traceInRunNamespace(norm.trace, toRun);
+  const mainPid = rolesFromTrace(trace).find((r) => r.type === "main")?.pid ?? 0;
+  const hostFacts = [...known.values()].map((p) => factsFor(p, facts.get(p.hostPid), norm));
   return {
-    trace: norm.trace,
-    facts: [...known.values()].sort((a, b) => a.hostPid - b.hostPid).map((p) => factsFor(p, facts.get(p.hostPid), norm)),
+    trace,
+    facts: factsInRunNamespace(hostFacts, toRun).sort((a, b) => a.pid - b.pid),
     quiescent: reason !== "timeout",
     reason,
     mainPid,
     wallMs: elapsed(),
     runId,
-    idMaps: new Map([...facts].map(([pid, f]) => [pid, f.maps])),
+    idMaps: new Map([...facts].map(([pid, f]) => [toRun(pid), f.maps])),
+    hostPids: new Map([...known.keys()].map((host) => [toRun(host), host])),
   };
 }
 

@@ -44,19 +44,19 @@ describeReal("real backend: the isolated scenario in /proc", () => {
     // Every pid main learnt through SCM_CREDENTIALS is the sender's real pid in main's namespace.
     const main = run.facts.find((f) => f.ptype === "main")!;
     const level = main.nspids.length - 1;
-    const byHost = new Map(run.facts.map((f) => [f.pid, f]));
+    const byPid = new Map(run.facts.map((f) => [f.pid, f]));
     const learnt = run.trace.filter((e) => e.kind === "recv" && e.pid === main.pid);
     expect(learnt.length).toBeGreaterThan(5);
     for (const e of learnt) {
       if (e.kind !== "recv") continue;
-      const sender = byHost.get(e.from);
+      const sender = byPid.get(e.from);
       expect(sender, `recv at step ${e.step} from ${e.from}`).toBeDefined();
       expect(e.credPid).toBe(sender!.nspids[level]);
     }
     // And the model's own view: the WHOAMI reply gives each isolated process its pid in main's namespace.
     const whoamiOk = run.trace.filter((e) => e.kind === "model" && e.event.what === "handshake" && e.event.step === "whoami-ok");
     for (const e of whoamiOk) {
-      const facts = byHost.get(e.pid)!;
+      const facts = byPid.get(e.pid)!;
       if (e.kind !== "model" || e.event.what !== "handshake") continue;
       expect((e.event.detail as { pid: number }).pid).toBe(facts.nspids[level]);
     }
