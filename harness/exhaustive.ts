@@ -8,6 +8,7 @@ import { ALL_CHECKS } from "../properties/index.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveResult } from "../sim/strategies/exhaustive.ts";
 import type { World } from "../sim/world.ts";
+import { transitionsOf } from "./coverage.ts";
 import { modelOptionsFor } from "./model-options.ts";
 import { runScenarioOnSim } from "./run-sim.ts";
 import { simRunView } from "./run-view.ts";
@@ -34,6 +35,8 @@ export interface ExhaustiveOptions {
 export interface ExhaustiveReport extends ExhaustiveResult {
   bounds: ExhaustiveBounds & { timeSeconds: number };
   checks: readonly string[];
+  /** Distinct (process type, handshake state, message type) transitions over all runs. */
+  transitions: number;
   wallMs: number;
 }
 
@@ -73,11 +76,13 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
   const timeSeconds = o.timeSeconds ?? DEFAULT_EXHAUSTIVE.timeSeconds;
   const now = o.now ?? (() => performance.now());
   const start = now();
+  const transitions = new Set<string>();
   const result = exhaustiveSearch(
     {
       run: (control, maxSteps) => {
         const run = runScenarioOnSim(o.scenario, { seed: 0, fixes, mutants, maxSteps, policy: control, observer: control });
         const view = simRunView(run, o.scenario);
+        for (const t of transitionsOf(view.trace)) transitions.add(t);
         return { reason: run.result.reason, choices: run.sim.choices, findings: checks.flatMap((c) => c.check(view)) };
       },
       monitor: (world: World) => handshakeMonitor(world.trace.events),
@@ -85,5 +90,5 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
     bounds,
     () => now() - start >= timeSeconds * 1000,
   );
-  return { ...result, bounds: { ...bounds, timeSeconds }, checks: checks.map((c) => c.name), wallMs: now() - start };
+  return { ...result, bounds: { ...bounds, timeSeconds }, checks: checks.map((c) => c.name), transitions: transitions.size, wallMs: now() - start };
 }
