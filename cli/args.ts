@@ -9,6 +9,7 @@ import { parseSeed } from "../harness/explore.ts";
 import { parseShard } from "../harness/shard.ts";
 import { checkWorkers } from "../harness/workers.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
+import { DEFAULT_PCT, pctParamsProblem, RUN_STRATEGY_NAMES, STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 
 export { parseSeed, parseShard };
 
@@ -85,4 +86,29 @@ export function parseFaults(text: string): FaultRates {
 /** Commander collector for repeatable options; "--fix 633,600" also works. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+}
+
+/** The strategy flags shared by explore, replay, trace and shrink. */
+export interface StrategyFlags {
+  strategy?: string;
+  pctDepth?: string;
+  pctSteps?: string;
+}
+
+/** --strategy random|swarm|pct with --pct-depth/--pct-steps (PCT only); default random. */
+export function parseRunStrategy(flags: StrategyFlags, command: string): RunStrategy {
+  const name = flags.strategy ?? "random";
+  if (name !== "pct" && (flags.pctDepth !== undefined || flags.pctSteps !== undefined)) {
+    throw new UsageError("--pct-depth and --pct-steps apply to --strategy pct only");
+  }
+  if (name === "random" || name === "swarm") return { name };
+  if (name === "pct") {
+    const depth = flags.pctDepth === undefined ? DEFAULT_PCT.depth : parsePositiveInt(flags.pctDepth, "--pct-depth");
+    const steps = flags.pctSteps === undefined ? DEFAULT_PCT.steps : parsePositiveInt(flags.pctSteps, "--pct-steps");
+    const problem = pctParamsProblem({ depth, steps });
+    if (problem !== null) throw new UsageError(problem);
+    return { name: "pct", depth, steps };
+  }
+  const known = command === "explore" ? STRATEGY_NAMES : RUN_STRATEGY_NAMES;
+  throw new UsageError(`--strategy must be one of ${known.join(", ")}, got "${name}"`);
 }

@@ -15,6 +15,7 @@ import { verdicts } from "../harness/checks.ts";
 import {
   DEFAULT_BASE_SEED,
   DEFAULT_TIME_SECONDS,
+  RESULT_FORMAT,
   explore,
   type ExploreOptions,
   type ExploreResult,
@@ -36,9 +37,13 @@ import {
   parseSeconds,
   parseSeed,
   parseShard,
+  parseRunStrategy,
   parseWorkers,
   resolveScenario,
+  type StrategyFlags,
 } from "./args.ts";
+import { exhaustiveCommand } from "./exhaustive.ts";
+import { addStrategyOptions } from "./strategy-options.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type RunWhat } from "./run-source.ts";
@@ -59,7 +64,8 @@ const defaultIo: Io = {
   err: (t) => void process.stderr.write(t),
 };
 
-interface ExploreFlags {
+interface ExploreFlags extends StrategyFlags {
+  preemptions?: string;
   runs?: string;
   time?: string;
   seed?: string;
@@ -79,7 +85,7 @@ interface ReplayFlags extends RunFlags {
   backend: Backend;
 }
 
-interface ShrinkFlags {
+interface ShrinkFlags extends StrategyFlags {
   scenario: string;
   fix?: string[];
   mutant?: string[];
@@ -93,6 +99,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
+  const strategy = parseRunStrategy(flags, "shrink");
   modelOptionsFor(scenario, { fixes, mutants });
   const checks = RUN_CHECKS.map((c) => c.name);
   if (flags.check !== undefined && !checks.includes(flags.check)) {
@@ -100,7 +107,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   }
   let result;
   try {
-    result = shrinkRun({ scenario: scenario as unknown as Json, seed, faults, fixes, mutants, ...(flags.check === undefined ? {} : { check: flags.check }) });
+    result = shrinkRun({ scenario: scenario as unknown as Json, seed, faults, strategy, fixes, mutants, ...(flags.check === undefined ? {} : { check: flags.check }) });
   } catch (e) {
     throw new UsageError(`shrink: ${(e as Error).message}`);
   }
@@ -113,6 +120,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
     mutants,
     schedule: result.schedule,
     check: result.check,
+    strategy,
   });
   io.out(
     [
@@ -128,9 +136,12 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
 
 async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard });
+    rejectSimOnly("explore", { "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
     return exploreRealCommand(args, flags, listScenarios, io);
   }
+  if (flags.strategy === "exhaustive") return exhaustiveCommand(args, flags, io);
+  if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
+  const strategy = parseRunStrategy(flags, "explore");
   const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
@@ -150,6 +161,7 @@ async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Prom
     scenarios: resolved.map((r) => r.scenario),
     refs: resolved.map((r) => r.ref),
     seed,
+    strategy,
     fixes,
     mutants,
     ...(runs === undefined ? {} : { runs }),
@@ -201,7 +213,7 @@ function writeJson(file: string, value: unknown): void {
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("replay", { "--repro": flags.repro, "--faults": flags.faults, "--max-steps": flags.maxSteps });
+    rejectSimOnly("replay", { "--repro": flags.repro, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
     return replayRealCommand(seedText, flags, io);
   }
   const { scenario, run, what } = runFromFlags("replay", seedText, flags);
@@ -220,6 +232,7 @@ function reportReplay(
   const summary = replaySummary({
     scenario: ref,
     seed,
+    strategy: what.strategy,
     faults,
     fixes,
     mutants,
@@ -277,7 +290,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const mutantOption = () =>
     new Option("--mutant <name>", `re-introduce an old bug (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
-  program
+  const exploreCmd = program
     .command("explore")
     .description(
       `run many seeded runs round-robin over scenarios (default: all shipped ones, about ${DEFAULT_TIME_SECONDS} s) and report failed checks`,
@@ -290,11 +303,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(mutantOption())
     .option("--faults <json>", "fixed fault rates for every run instead of rates drawn per run, e.g. '{\"cloneFail\":0.01}'")
     .option("--max-steps <n>", "step budget of each run (default 20000)")
-    .option("--json <file>", "also write the result as JSON (format nxtsim-result/1) to FILE, for merge")
+    .option("--json <file>", `also write the result as JSON (format ${RESULT_FORMAT}) to FILE, for merge`)
     .option("--workers <n>", `make the runs on N worker threads (1 to ${MAX_WORKERS}; default: in the main thread)`)
     .option("--shard <i/n>", "make only shard i of n: the runs numbered k with k mod n = i-1 (merge the shards' --json results)")
     .option("--no-progress", "no progress output on stderr")
-    .addOption(backendOption())
+    .addOption(backendOption());
+  addStrategyOptions(exploreCmd, true)
+    .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (default 2)")
     .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
 
   program
@@ -304,7 +319,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--json <file>", "also write the merged result as JSON to FILE")
     .action((files: string[], flags: { json?: string }) => setCode(mergeCommand(files, flags, io)));
 
-  program
+  const replayCmd = program
     .command("replay")
     .description("reproduce one run: its checks, trace hash and steps (exit 1 when a check fails)")
     .argument("[seed]", "the run's seed (as printed by explore)")
@@ -315,12 +330,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
-    .addOption(backendOption())
-    .action(async (seed: string | undefined, flags: ReplayFlags) => setCode(await replayCommand(seed, flags, io)));
+    .addOption(backendOption());
+  addStrategyOptions(replayCmd, false).action(async (seed: string | undefined, flags: ReplayFlags) => setCode(await replayCommand(seed, flags, io)));
 
   addTraceCommand(program, { io, setCode, fixOption, mutantOption });
 
-  program
+  const shrinkCmd = program
     .command("shrink")
     .description("shrink a failing run (scenario, then schedule) to a minimal one failing the same check; writes a repro")
     .argument("<seed>", "the run's seed (as printed by explore)")
@@ -328,8 +343,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "the run's fault rates, as printed by explore (default: none)")
-    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)")
-    .action((seed: string, flags: ShrinkFlags) => setCode(shrinkCommand(seed, flags, io)));
+    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)");
+  addStrategyOptions(shrinkCmd, false).action((seed: string, flags: ShrinkFlags) => setCode(shrinkCommand(seed, flags, io)));
 
   program
     .command("scenarios")

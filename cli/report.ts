@@ -5,6 +5,7 @@ import { RUN_CHECKS } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
+import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
 
 export function describeFaults(faults: FaultRates): string {
   const set = Object.entries(faults).filter(([, v]) => v !== 0);
@@ -31,7 +32,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
   const seconds = r.timing.wallMs / 1000;
   const perSecond = seconds > 0 ? Math.round(r.events / seconds) : r.events;
   const scenarios = `${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"}`;
-  const options = `(base seed ${r.spec.baseSeed}, stopped by ${r.stoppedBy}; fixes: ${list(r.spec.fixes)}; mutants: ${list(r.spec.mutants)})`;
+  const options = `(base seed ${r.spec.baseSeed}, strategy ${describeStrategy(r.spec.strategy)}, stopped by ${r.stoppedBy}; fixes: ${list(r.spec.fixes)}; mutants: ${list(r.spec.mutants)})`;
   const threads = r.timing.workers === 0 ? "" : `, ${r.timing.workers} worker thread${r.timing.workers === 1 ? "" : "s"}`;
   const out: string[] = [];
   out.push(
@@ -41,6 +42,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
   );
   out.push(...shardLines(r));
   out.push(`events: ${r.events} (${perSecond} events/s), steps: ${r.steps}${threads}`);
+  out.push(`coverage: ${r.transitions.length} distinct (process type, handshake state, message type) transitions`);
   out.push("runs per scenario:");
   const width = Math.max(...r.perScenario.map((s) => s.scenario.length));
   for (const s of r.perScenario) {
@@ -65,6 +67,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
 export interface ReplayReport {
   scenario: string;
   seed: number | string;
+  strategy: RunStrategy;
   faults: FaultRates;
   fixes: readonly string[];
   mutants: readonly string[];
@@ -76,8 +79,9 @@ export interface ReplayReport {
 export function replaySummary(r: ReplayReport): string {
   const out: string[] = [];
   const faults = faultsArgument(r.faults);
+  const strategy = r.strategy.name === "random" ? "" : `, strategy ${describeStrategy(r.strategy)}`;
   out.push(
-    `replay: scenario ${r.scenario}, seed ${r.seed}, faults ${faults ?? "none"}, fixes: ${list(r.fixes)}, mutants: ${list(r.mutants)}`,
+    `replay: scenario ${r.scenario}, seed ${r.seed}${strategy}, faults ${faults ?? "none"}, fixes: ${list(r.fixes)}, mutants: ${list(r.mutants)}`,
   );
   out.push(`steps: ${r.result.steps}, events: ${r.result.events}, end: ${r.result.reason}`);
   out.push(`trace hash: ${r.hash}`);

@@ -1,5 +1,5 @@
 // The one run that `replay` and `trace` reproduce: from a seed and --scenario (with --faults,
-// --fix, --mutant, --max-steps), or from a repro file (--repro), which says everything itself.
+// --strategy, --fix, --mutant, --max-steps), or from a repro file (--repro), which says everything itself.
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { runOnce } from "../harness/explore.ts";
@@ -7,9 +7,10 @@ import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { SimRun } from "../harness/run-sim.ts";
 import { noFaults, type FaultRates } from "../sim/index.ts";
-import { parseFaults, parsePositiveInt, parseSeed, resolveScenario } from "./args.ts";
+import { RANDOM, type RunStrategy } from "../sim/strategies/index.ts";
+import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeed, resolveScenario, type StrategyFlags } from "./args.ts";
 
-export interface RunFlags {
+export interface RunFlags extends StrategyFlags {
   scenario?: string;
   repro?: string;
   fix?: string[];
@@ -25,6 +26,7 @@ export interface RunWhat {
   faults: FaultRates;
   fixes: string[];
   mutants: string[];
+  strategy: RunStrategy;
 }
 
 export interface SourcedRun {
@@ -44,18 +46,19 @@ export function runFromFlags(command: string, seedText: string | undefined, flag
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
+  const strategy = parseRunStrategy(flags, command);
   modelOptionsFor(scenario, { fixes, mutants });
-  const run = runOnce(scenario, { seed, faults, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
-  return { scenario, run, what: { ref, seed, faults, fixes, mutants } };
+  const run = runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
+  return { scenario, run, what: { ref, seed, faults, fixes, mutants, strategy } };
 }
 
 /** --repro FILE: the file says everything; other run options would contradict it. */
 function runFromRepro(command: string, seedText: string | undefined, file: string, flags: RunFlags): SourcedRun {
-  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined) {
-    throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix or --mutant (the file has them)`);
+  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined) {
+    throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix, --mutant or --strategy (the file has them)`);
   }
   const { repro, scenario } = loadRepro(file);
   modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
   const run = runRepro(repro, scenario);
-  return { scenario, run, what: { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants } };
+  return { scenario, run, what: { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM } };
 }

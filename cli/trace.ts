@@ -13,7 +13,9 @@ import { UsageError } from "../harness/model-options.ts";
 import { renderChrome } from "../harness/pictures/chrome.ts";
 import { DEFAULT_MAX_ITEMS, renderMermaid } from "../harness/pictures/mermaid.ts";
 import { renderText } from "../harness/pictures/text.ts";
+import { RANDOM } from "../sim/strategies/index.ts";
 import { parsePositiveInt } from "./args.ts";
+import { addStrategyOptions } from "./strategy-options.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
 
 export const TRACE_FORMATS = ["text", "jsonl", "mermaid", "chrome"] as const;
@@ -33,8 +35,8 @@ interface Io {
 
 /** --bug NAME: the recorded run of a known-bug fixture; nothing else may name the run. */
 function runOfBug(seedText: string | undefined, name: string, flags: TraceFlags): SourcedRun {
-  if (seedText !== undefined || flags.scenario !== undefined || flags.repro !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined) {
-    throw new UsageError("trace --bug NAME takes no seed, --scenario, --repro, --faults, --fix or --mutant (the fixture has them)");
+  if (seedText !== undefined || flags.scenario !== undefined || flags.repro !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined) {
+    throw new UsageError("trace --bug NAME takes no seed, --scenario, --repro, --faults, --fix, --mutant or --strategy (the fixture has them)");
   }
   let fixture;
   try {
@@ -46,7 +48,7 @@ function runOfBug(seedText: string | undefined, name: string, flags: TraceFlags)
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const { run } = runBugFixture(fixture, maxSteps === undefined ? {} : { maxSteps });
   const { seed, faults, fixes, mutants } = fixture;
-  return { scenario: fixture.scenario, run, what: { ref: `bug ${name}`, seed, faults, fixes, mutants } };
+  return { scenario: fixture.scenario, run, what: { ref: `bug ${name}`, seed, faults, fixes, mutants, strategy: RANDOM } };
 }
 
 export function traceCommand(seedText: string | undefined, flags: TraceFlags, io: Io): number {
@@ -85,7 +87,7 @@ export function addTraceCommand(
   program: Command,
   o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option },
 ): void {
-  program
+  const command = program
     .command("trace")
     .description("draw one run (made as replay makes it): a text timeline, JSON lines, a Mermaid sequence diagram or Chrome trace JSON")
     .argument("[seed]", "the run's seed (as printed by explore)")
@@ -98,6 +100,6 @@ export function addTraceCommand(
     .option("--max-steps <n>", "step budget (default 20000)")
     .addOption(new Option("--format <format>", "what to draw").choices(TRACE_FORMATS).default("text"))
     .option("--max-events <n>", `mermaid: draw at most N arrows and notes (default ${DEFAULT_MAX_ITEMS}; a longer run is cut with a note)`)
-    .option("--out <file>", "write the picture to FILE instead of stdout")
-    .action((seed: string | undefined, flags: TraceFlags) => o.setCode(traceCommand(seed, flags, o.io)));
+    .option("--out <file>", "write the picture to FILE instead of stdout");
+  addStrategyOptions(command, false).action((seed: string | undefined, flags: TraceFlags) => o.setCode(traceCommand(seed, flags, o.io)));
 }

@@ -10,7 +10,9 @@
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
+import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from "../sim/strategies/index.ts";
 import { checkRun } from "./checks.ts";
+import { transitionsOf } from "./coverage.ts";
 import { modelOptionsFor, UsageError } from "./model-options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 import { runNumber, runsInShard, WHOLE, type Shard } from "./shard.ts";
@@ -28,8 +30,8 @@ const FAULT_NAMES = ["cloneFail", "sendFail", "killAtStep", "mapWriteFail"] as c
 /** Non-zero rates a run may draw for one fault kind. */
 const FAULT_LEVELS = [0.002, 0.005, 0.01, 0.02] as const;
 
-/** The format tag of explore's --json result files (and of merge's). */
-export const RESULT_FORMAT = "nxtsim-result/1";
+/** The format tag of explore's --json result files (and of merge's); /2 added the strategy and transitions. */
+export const RESULT_FORMAT = "nxtsim-result/2";
 
 export interface ExploreOptions {
   /** Scenarios, run round-robin in this order (at least one). */
@@ -44,6 +46,8 @@ export interface ExploreOptions {
   seed?: number;
   /** Fixed fault rates for every run; default: drawn per run from its seed. */
   faults?: Partial<FaultRates>;
+  /** How each run's scheduling choices are made (default random: uniform). */
+  strategy?: RunStrategy;
   fixes?: readonly string[];
   mutants?: readonly string[];
   maxSteps?: number;
@@ -77,6 +81,7 @@ export interface ExploreSpec {
   mutants: string[];
   /** Fixed fault rates, or null: each run draws its own from its seed. */
   faults: FaultRates | null;
+  strategy: RunStrategy;
   maxSteps: number | null;
   /** The --runs budget over all shards, or null (time budget). */
   runs: number | null;
@@ -91,7 +96,7 @@ export interface ShardRuns {
   last: number | null;
 }
 
-/** An exploration's result, as explore returns it and --json writes it (format nxtsim-result/1). */
+/** An exploration's result, as explore returns it and --json writes it (format nxtsim-result/2). */
 export interface ExploreResult extends Tally {
   format: typeof RESULT_FORMAT;
   spec: ExploreSpec;
@@ -116,6 +121,7 @@ export interface ExplorePlan {
   fixes: string[];
   mutants: string[];
   faults: FaultRates | null;
+  strategy: RunStrategy;
   maxSteps: number | null;
   shard: Shard;
 }
@@ -171,6 +177,11 @@ export function faultRatesForSeed(seed: number): FaultRates {
   return rates;
 }
 
+/** A run's fault rates when none are fixed: swarm draws its own mix (sim/strategies/swarm.ts). */
+export function drawnFaultRates(strategy: RunStrategy, seed: number): FaultRates {
+  return strategy.name === "swarm" ? swarmConfig(seed).rates : faultRatesForSeed(seed);
+}
+
 /** Parses a seed written by a user: a non-negative decimal integer. */
 export function parseSeed(text: string, what = "seed"): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a non-negative integer, got "${text}"`);
@@ -186,6 +197,7 @@ export interface ReplaySpec {
   /** A shipped scenario's name, or a scenario file's path. */
   scenario: string;
   faults: FaultRates;
+  strategy?: RunStrategy;
   fixes: readonly string[];
   mutants: readonly string[];
   maxSteps?: number;
@@ -205,6 +217,7 @@ export function replayCommand(spec: ReplaySpec): string {
   const parts = ["npx", "nxtsim", "replay", String(spec.seed), "--scenario", shellQuote(spec.scenario)];
   const faults = faultsArgument(spec.faults);
   if (faults !== null) parts.push("--faults", shellQuote(faults));
+  parts.push(...strategyFlags(spec.strategy ?? RANDOM));
   for (const f of spec.fixes) parts.push("--fix", shellQuote(f));
   for (const m of spec.mutants) parts.push("--mutant", shellQuote(m));
   if (spec.maxSteps !== undefined) parts.push("--max-steps", String(spec.maxSteps));
@@ -216,6 +229,7 @@ export function replayCommand(spec: ReplaySpec): string {
 export interface OneRunOptions {
   seed: number;
   faults: FaultRates;
+  strategy?: RunStrategy;
   fixes?: readonly string[];
   mutants?: readonly string[];
   maxSteps?: number;
@@ -223,9 +237,11 @@ export interface OneRunOptions {
 
 /** One run exactly as explore and replay make it. */
 export function runOnce(scenario: Scenario, o: OneRunOptions): SimRun {
+  const policy = policyFor(o.strategy ?? RANDOM, o.seed);
   return runScenarioOnSim(scenario, {
     seed: o.seed,
     faults: o.faults,
+    ...(policy === undefined ? {} : { policy }),
     fixes: o.fixes ?? [],
     mutants: o.mutants ?? [],
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
@@ -267,6 +283,7 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
     fixes,
     mutants,
     faults: options.faults === undefined ? null : fullRates(options.faults),
+    strategy: options.strategy ?? RANDOM,
     maxSteps: options.maxSteps ?? null,
     shard,
   };
@@ -276,6 +293,7 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
     fixes,
     mutants,
     faults: plan.faults,
+    strategy: plan.strategy,
     maxSteps: plan.maxSteps,
     runs: runsBudget,
   };
@@ -297,13 +315,15 @@ export function runPlanned(plan: ExplorePlan, j: number): RunOutcome {
   const scenario = plan.scenarios[k]!;
   const ref = plan.refs[k]!;
   const seed = runSeed(plan.baseSeed, number);
-  const faults = plan.faults ?? faultRatesForSeed(seed);
+  const faults = plan.faults ?? drawnFaultRates(plan.strategy, seed);
   const maxSteps = plan.maxSteps === null ? {} : { maxSteps: plan.maxSteps };
-  const replay = replayCommand({ seed, scenario: ref, faults, fixes: plan.fixes, mutants: plan.mutants, ...maxSteps });
+  const { strategy, fixes, mutants } = plan;
+  const replay = replayCommand({ seed, scenario: ref, faults, strategy, fixes, mutants, ...maxSteps });
   try {
-    const run = runOnce(scenario, { seed, faults, fixes: plan.fixes, mutants: plan.mutants, ...maxSteps });
+    const run = runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...maxSteps });
     const failures = checkRun({ scenario, ...run });
-    return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay };
+    const transitions = transitionsOf(run.sim.trace);
+    return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions };
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     throw new RunCrashed(`run ${number} (${ref}, seed ${seed}) threw: ${message}; replay: ${replay}`);

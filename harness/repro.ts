@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
+import { pctParamsProblem, policyFor, RANDOM, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 import { UsageError } from "./model-options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 
@@ -23,13 +24,17 @@ export interface Repro {
   schedule: number[] | null;
   /** The check it fails, when it was written for a failure. */
   check: string | null;
+  /** How the run's choices were made; only needed without a schedule. Optional in files (default random). */
+  strategy?: RunStrategy;
 }
 
 export const REPRO_DIR = "results";
 
 /** Writes a repro under results/ (name from its content) and returns the relative path. */
 export function writeRepro(repro: Repro, dir = REPRO_DIR): string {
-  const text = JSON.stringify(repro) + "\n";
+  // random is written as no key at all, so files of random runs stay as they always were.
+  const { strategy, ...rest } = repro;
+  const text = JSON.stringify(strategy === undefined || strategy.name === "random" ? rest : repro) + "\n";
   const name = `repro-${createHash("sha256").update(text).digest("hex").slice(0, 12)}.json`;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, name), text);
@@ -40,7 +45,18 @@ export function reproCommand(path: string): string {
   return `npx nxtsim replay --repro ${path}`;
 }
 
-const KEYS = ["nxtsim", "scenario", "seed", "faults", "fixes", "mutants", "schedule", "check"];
+const KEYS = ["nxtsim", "scenario", "seed", "faults", "fixes", "mutants", "schedule", "check", "strategy"];
+
+function strategyOf(path: string, v: unknown): RunStrategy {
+  if (v === undefined) return RANDOM;
+  const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
+  if (!(RUN_STRATEGY_NAMES as readonly unknown[]).includes(o["name"])) throw new UsageError(`${path}: strategy.name must be one of ${RUN_STRATEGY_NAMES.join(", ")}`);
+  if (o["name"] !== "pct") return { name: o["name"] as "random" | "swarm" };
+  const params = { depth: Number(o["depth"]), steps: Number(o["steps"]) };
+  const problem = pctParamsProblem(params);
+  if (problem !== null) throw new UsageError(`${path}: strategy: ${problem}`);
+  return { name: "pct", ...params };
+}
 
 /** Reads and checks a repro file; bad input is one UsageError line. */
 export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
@@ -83,13 +99,16 @@ export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
       mutants: strings("mutants"),
       schedule: schedule as number[] | null,
       check: typeof r["check"] === "string" ? r["check"] : null,
+      strategy: strategyOf(path, r["strategy"]),
     },
     scenario: parsed.scenario,
   };
 }
 
 export function runRepro(repro: Repro, scenario: Scenario): SimRun {
+  const policy = repro.schedule === null ? policyFor(repro.strategy ?? RANDOM, repro.seed) : undefined;
   return runScenarioOnSim(scenario, {
+    ...(policy === undefined ? {} : { policy }),
     seed: repro.seed,
     faults: repro.faults,
     fixes: repro.fixes,

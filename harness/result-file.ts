@@ -1,10 +1,11 @@
-// Result files (explore --json, format nxtsim-result/1) read back, checked, and merged: the
+// Result files (explore --json, format nxtsim-result/2) read back, checked, and merged: the
 // results of the shards of one exploration make one result, as if one run had made all their
-// runs. Results of different explorations (scenarios, seed, fixes, mutants, faults, budgets)
+// runs. Results of different explorations (scenarios, seed, fixes, mutants, faults, strategy, budgets)
 // or of overlapping shards are refused. Every problem is one UsageError line naming the file.
 
 import { readJsonFile } from "../fixtures/json-file.ts";
 import { FAULT_KINDS, type FaultRates } from "../sim/index.ts";
+import { pctParamsProblem, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 import { RESULT_FORMAT, shardRuns, type ExploreResult, type ExploreSpec, type ShardRuns } from "./explore.ts";
 import { UsageError } from "./model-options.ts";
 import { shardName } from "./shard.ts";
@@ -44,7 +45,17 @@ function reader(file: string) {
     }
     return out;
   };
-  return { fail, object, array, nat, str, strings, orNull, rates };
+  const strategy = (v: unknown, field: string): RunStrategy => {
+    const o = object(v, field);
+    const name = o["name"];
+    if (!(RUN_STRATEGY_NAMES as readonly unknown[]).includes(name)) fail(`${field}.name`, `one of ${RUN_STRATEGY_NAMES.join(", ")}`);
+    if (name !== "pct") return { name: name as "random" | "swarm" };
+    const params = { depth: nat(o["depth"], `${field}.depth`), steps: nat(o["steps"], `${field}.steps`) };
+    const problem = pctParamsProblem(params);
+    if (problem !== null) fail(field, `valid PCT parameters (${problem})`);
+    return { name: "pct", ...params };
+  };
+  return { fail, object, array, nat, str, strings, orNull, rates, strategy };
 }
 
 /** Reads and checks a result file written by explore --json or merge --json. */
@@ -57,7 +68,7 @@ export function readResultFile(file: string): ExploreResult {
     const format = top["format"];
     throw new UsageError(
       typeof format === "string" && format.startsWith("nxtsim-result/")
-        ? `${file}: result format ${format} is not supported (this nxtsim reads ${RESULT_FORMAT})`
+        ? `${file}: result format ${format} is not supported (this nxtsim reads ${RESULT_FORMAT}; make the result again with explore --json)`
         : `${file}: not an nxtsim result file (no "format": "${RESULT_FORMAT}")`,
     );
   }
@@ -68,6 +79,7 @@ export function readResultFile(file: string): ExploreResult {
     fixes: r.strings(s["fixes"], "spec.fixes"),
     mutants: r.strings(s["mutants"], "spec.mutants"),
     faults: r.orNull(r.rates)(s["faults"], "spec.faults"),
+    strategy: r.strategy(s["strategy"], "spec.strategy"),
     maxSteps: r.orNull(r.nat)(s["maxSteps"], "spec.maxSteps"),
     runs: r.orNull(r.nat)(s["runs"], "spec.runs"),
   };
@@ -131,6 +143,7 @@ export function readResultFile(file: string): ExploreResult {
     failedRuns: r.nat(top["failedRuns"], "failedRuns"),
     perScenario,
     distinct,
+    transitions: r.strings(top["transitions"], "transitions"),
     timing: { wallMs: wallMs as number, workers: r.nat(t["workers"], "timing.workers") },
   };
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -149,6 +162,7 @@ const SPEC_FIELDS: Record<keyof ExploreSpec, string> = {
   fixes: "--fix",
   mutants: "--mutant",
   faults: "--faults",
+  strategy: "--strategy",
   maxSteps: "--max-steps",
   runs: "--runs",
 };
@@ -163,8 +177,8 @@ function specDifference(a: ExploreSpec, b: ExploreSpec): string | null {
 }
 
 function tallyPart(r: ExploreResult): Tally {
-  const { runs, steps, events, failures, failedRuns, perScenario, distinct } = r;
-  return { runs, steps, events, failures, failedRuns, perScenario, distinct };
+  const { runs, steps, events, failures, failedRuns, perScenario, distinct, transitions } = r;
+  return { runs, steps, events, failures, failedRuns, perScenario, distinct, transitions };
 }
 
 /** One result from the results of disjoint shards of one exploration. */

@@ -3,7 +3,7 @@
 import { lifecycleProgram, unitdImage, UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
 import { signalNumber, unitdCapabilities, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
-import { Sim, type FaultRates, type RunResult } from "../sim/index.ts";
+import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type StepObserver } from "../sim/index.ts";
 import { modelOptionsFor, type ModelSwitches } from "./model-options.ts";
 import { rolesFromTrace } from "./roles.ts";
 
@@ -12,6 +12,10 @@ export interface SimRunOptions extends ModelSwitches {
   faults?: Partial<FaultRates>;
   maxSteps?: number;
   replay?: readonly number[];
+  /** How scheduling choices are made (sim/strategies); default uniform. */
+  policy?: ChoicePolicy;
+  /** Step-by-step control (the exhaustive search). */
+  observer?: StepObserver;
 }
 
 export interface SimRun {
@@ -28,6 +32,8 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
     ...(options.faults === undefined ? {} : { faults: options.faults }),
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
     ...(options.replay === undefined ? {} : { replay: options.replay }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
   const image = unitdImage({
     options: modelOptionsFor(scenario, options),

@@ -6,6 +6,7 @@
 
 import type { FaultRates } from "../sim/index.ts";
 import type { CheckFailure } from "./checks.ts";
+import { unionTransitions } from "./coverage.ts";
 
 /** One finished run, as the explorer saw it. */
 export interface RunOutcome {
@@ -20,6 +21,8 @@ export interface RunOutcome {
   failures: readonly CheckFailure[];
   /** The command that replays this run. */
   replay: string;
+  /** The run's (process type, handshake state, message type) transitions (harness/coverage.ts). */
+  transitions: readonly string[];
 }
 
 export interface ScenarioStats {
@@ -59,6 +62,8 @@ export interface Tally {
   perScenario: ScenarioStats[];
   /** Ordered by representative run, then position: the order one sequential run finds them. */
   distinct: DistinctFailure[];
+  /** Distinct transitions reached by any run, sorted (harness/coverage.ts). */
+  transitions: string[];
 }
 
 /** Numbers (pids, steps, fds, ids) replaced so that the same failure on other pids counts once. */
@@ -76,6 +81,7 @@ export function emptyTally(scenarios: readonly string[]): Tally {
     failedRuns: 0,
     perScenario: names.map((scenario) => ({ scenario, runs: 0, steps: 0, events: 0, failedRuns: 0 })),
     distinct: [],
+    transitions: [],
   };
 }
 
@@ -99,7 +105,7 @@ export function tallyOf(o: RunOutcome, scenarios: readonly string[]): Tally {
       distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, count: 1, run, position, seed, faults, replay });
     }
   });
-  return { runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns, perScenario, distinct };
+  return { runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns, perScenario, distinct, transitions: [...o.transitions] };
 }
 
 function sameFailure(a: Pick<DistinctFailure, "check" | "scenario" | "normalised">, b: typeof a): boolean {
@@ -141,5 +147,6 @@ export function mergeTallies(a: Tally, b: Tally): Tally {
     failedRuns: a.failedRuns + b.failedRuns,
     perScenario,
     distinct,
+    transitions: unionTransitions(a.transitions, b.transitions),
   };
 }

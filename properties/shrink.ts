@@ -9,6 +9,7 @@ import { runScenarioOnSim } from "../harness/run-sim.ts";
 import { simRunView } from "../harness/run-view.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import type { FaultRates } from "../sim/index.ts";
+import { policyFor, RANDOM, type RunStrategy } from "../sim/strategies/index.ts";
 import type { Violation } from "./check.ts";
 import { checkRun } from "./index.ts";
 
@@ -17,6 +18,8 @@ export interface ShrinkInput {
   scenario: Json;
   seed: number | string;
   faults: FaultRates;
+  /** How the original run's choices were made (default random); edited schedules replay without it. */
+  strategy?: RunStrategy;
   fixes: string[];
   mutants: string[];
   /** The check that must keep failing; default: the first one the original run fails. */
@@ -44,7 +47,9 @@ function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly numb
   const parsed = parseScenario(scenarioJson, "shrink candidate");
   if (!parsed.ok) return null;
   const scenario: Scenario = parsed.scenario;
+  const policy = schedule === null ? policyFor(input.strategy ?? RANDOM, input.seed) : undefined;
   const run = runScenarioOnSim(scenario, {
+    ...(policy === undefined ? {} : { policy }),
     seed: input.seed,
     faults: input.faults,
     fixes: input.fixes,

@@ -1,11 +1,17 @@
 // The property suite's predicate: run one generated (scenario, faults, schedule) on the
 // simulated kernel and return every violation that is not a known c8d9106a finding. On a
 // failure it writes a repro file, so the error names the one command that replays it.
+//
+// NXTSIM_STRATEGY=swarm|pct (NXTSIM_PCT_DEPTH, NXTSIM_PCT_STEPS) makes each case's schedule
+// with that strategy instead of replaying the generated one: the generated schedule then only
+// seeds the strategy (so fast-check's shrinking of it changes the run rather than simplifying
+// it), and the repro file holds the schedule the run really took, which replays exactly.
 
 import { runScenarioOnSim } from "../harness/run-sim.ts";
 import { simRunView } from "../harness/run-view.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
 import type { FaultRates } from "../sim/index.ts";
+import { DEFAULT_PCT, pctParamsProblem, policyFor, type RunStrategy } from "../sim/strategies/index.ts";
 import type { Violation } from "./check.ts";
 import { scenarioFromGenome, scenarioJsonFromGenome, type Genome } from "./generators.ts";
 import { checkRun } from "./index.ts";
@@ -14,6 +20,19 @@ import { isKnown } from "./known.ts";
 export interface SuiteOptions {
   fixes?: string[];
   mutants?: string[];
+  /** Default: NXTSIM_STRATEGY (random when unset). */
+  strategy?: RunStrategy;
+}
+
+/** The suite's strategy from NXTSIM_STRATEGY, NXTSIM_PCT_DEPTH and NXTSIM_PCT_STEPS. */
+export function suiteStrategy(env: Record<string, string | undefined> = process.env): RunStrategy {
+  const name = env["NXTSIM_STRATEGY"] ?? "random";
+  if (name === "random" || name === "swarm") return { name };
+  if (name !== "pct") throw new Error(`NXTSIM_STRATEGY must be random, swarm or pct, got "${name}"`);
+  const params = { depth: Number(env["NXTSIM_PCT_DEPTH"] ?? DEFAULT_PCT.depth), steps: Number(env["NXTSIM_PCT_STEPS"] ?? DEFAULT_PCT.steps) };
+  const problem = pctParamsProblem(params);
+  if (problem !== null) throw new Error(`NXTSIM_PCT_DEPTH/NXTSIM_PCT_STEPS: ${problem}`);
+  return { name: "pct", ...params };
 }
 
 export interface SuiteOutcome {
@@ -26,7 +45,12 @@ export interface SuiteOutcome {
 /** Runs one generated case; the violations exclude known findings and include the step budget. */
 export function suiteRun(genome: Genome, faults: FaultRates, schedule: readonly number[], options: SuiteOptions = {}): SuiteOutcome {
   const scenario = scenarioFromGenome(genome);
-  const run = runScenarioOnSim(scenario, { seed: 0, faults, replay: schedule, fixes: options.fixes ?? [], mutants: options.mutants ?? [] });
+  const strategy = options.strategy ?? suiteStrategy();
+  const switches = { fixes: options.fixes ?? [], mutants: options.mutants ?? [] };
+  const run =
+    strategy.name === "random"
+      ? runScenarioOnSim(scenario, { seed: 0, faults, replay: schedule, ...switches })
+      : runScenarioOnSim(scenario, { seed: 0, faults, policy: policyFor(strategy, `suite/${schedule.join(",")}`)!, ...switches });
   const violations = checkRun(simRunView(run, scenario)).filter((v) => isKnown(v) === undefined);
   if (run.result.reason !== "quiescent") {
     violations.push({ check: "terminates", reason: `the run ended by ${run.result.reason} after ${run.result.steps} steps`, step: run.result.steps });

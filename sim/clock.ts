@@ -10,6 +10,8 @@ export class VirtualClock {
   private readonly clock: FakeClock = createClock(0, 1_000_000);
   /** Our own timer ids (fake-timers returns objects in Node), in creation order. */
   private readonly pending = new Map<number, ReturnType<FakeClock["setTimeout"]>>();
+  /** When each pending timer is due (the exhaustive search digests "due in N ms"). */
+  private readonly dueAt = new Map<number, number>();
   private nextId = 1;
 
   now(): number {
@@ -22,9 +24,11 @@ export class VirtualClock {
     const id = this.nextId++;
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(id);
+      this.dueAt.delete(id);
       onDue();
     }, delay);
     this.pending.set(id, timer);
+    this.dueAt.set(id, this.clock.now + delay);
     return id;
   }
 
@@ -32,7 +36,13 @@ export class VirtualClock {
     const timer = this.pending.get(id);
     if (timer === undefined) return;
     this.pending.delete(id);
+    this.dueAt.delete(id);
     this.clock.clearTimeout(timer);
+  }
+
+  /** How long until each pending timer is due, in creation order. */
+  dueIn(): number[] {
+    return [...this.dueAt.values()].map((at) => at - this.clock.now);
   }
 
   hasPending(): boolean {

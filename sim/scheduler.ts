@@ -52,7 +52,33 @@ function runsWithoutHandler(proc: SimProcess, sig: Signal): boolean {
   return proc.signals.disposition(sig) === "default" && defaultAction(sig) !== "ignore";
 }
 
-/** A short name for an event, given to choice policies. */
+/**
+ * A short name for an event, given to choice policies: "<process>:<kind>[:<which>]", where
+ * the process is a host pid or "harness" and `which` tells a process's signals, fds and
+ * timers apart. Unique among the events of one step.
+ */
 export function eventKey(e: Runnable): string {
-  return e.kind === "action" ? "harness:action" : `${e.proc.hostPid}:${e.kind}`;
+  switch (e.kind) {
+    case "action":
+      return "harness:action";
+    case "work":
+      return `${e.proc.hostPid}:work`;
+    case "signal":
+      return `${e.proc.hostPid}:signal:${e.sig}`;
+    case "readable":
+      return `${e.proc.hostPid}:readable:${e.fd}`;
+    case "timer":
+      return `${e.proc.hostPid}:timer:${e.id}`;
+  }
+}
+
+/** The process part of an event key ("harness" for harness actions). */
+export function processOfKey(key: string): string {
+  const colon = key.indexOf(":");
+  return colon < 0 ? key : key.slice(0, colon);
+}
+
+/** The kind part of an event key: action, work, signal, readable or timer. */
+export function kindOfKey(key: string): string {
+  return key.split(":")[1] ?? "";
 }

@@ -31,18 +31,35 @@ export interface SimOptions {
   noSetgroupsFile?: boolean;
   replay?: readonly number[];
   policy?: ChoicePolicy;
+  /** Watches the run step by step and may cut it short (the exhaustive search). */
+  observer?: StepObserver;
+}
+
+/**
+ * Sees the world at every scheduling decision among two or more events, before the choice,
+ * and may stop the run there: the exhaustive search digests states and cuts a run that
+ * reached one it has explored. Without an observer a run is exactly as before.
+ */
+export interface StepObserver {
+  /** `keys` are the runnable events (scheduler.ts eventKey); false ends the run (reason "cut"). */
+  beforeChoice(world: World, keys: readonly string[]): boolean;
+  /** The world after the last step of a run that was not cut. */
+  atEnd(world: World): void;
 }
 
 export interface RunResult {
   steps: number;
   events: number;
-  reason: "quiescent" | "max-steps" | "internal-error";
+  /** "cut": a StepObserver stopped the run. */
+  reason: "quiescent" | "max-steps" | "internal-error" | "cut";
   faults: FaultRates;
 }
 
 export class Sim {
   private readonly world: World;
+  private readonly observer: StepObserver | undefined;
   private stopped = false;
+  private cut = false;
 
   constructor(program: Program, options: SimOptions) {
     this.world = new World(
@@ -60,6 +77,7 @@ export class Sim {
       },
       program,
     );
+    this.observer = options.observer;
   }
 
   /** A process in the root namespaces, child of the host's init; its work queue starts with `entry`. */
@@ -116,12 +134,17 @@ export class Sim {
   /** Runs one event; false when nothing could run (quiescent, stopped or out of steps). */
   step(): boolean {
     const w = this.world;
-    if (this.stopped || w.step >= w.config.maxSteps) return false;
+    if (this.stopped || this.cut || w.step >= w.config.maxSteps) return false;
     let events = this.runnable();
     if (events.length === 0) return false;
     w.step++;
     if (this.injectKill()) events = this.runnable();
-    const chosen = events[w.chooser.choose(events.length, "step", events.map(eventKey))];
+    const keys = events.map(eventKey);
+    if (this.observer !== undefined && keys.length > 1 && !this.observer.beforeChoice(w, keys)) {
+      this.cut = true;
+      return false;
+    }
+    const chosen = events[w.chooser.choose(events.length, "step", keys)];
     if (chosen !== undefined) this.execute(chosen);
     w.clock.advance(w.config.msPerStep);
     return true;
@@ -133,8 +156,10 @@ export class Sim {
     }
     const w = this.world;
     let reason: RunResult["reason"] = "quiescent";
-    if (this.stopped) reason = "internal-error";
+    if (this.cut) reason = "cut";
+    else if (this.stopped) reason = "internal-error";
     else if (w.step >= w.config.maxSteps && !this.quiescent()) reason = "max-steps";
+    if (reason !== "cut") this.observer?.atEnd(w);
     return { steps: w.step, events: w.trace.events.length, reason, faults: { ...w.config.faults } };
   }
 

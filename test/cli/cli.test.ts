@@ -48,7 +48,7 @@ describe("explore", () => {
     const r = await nxtsim(["explore", "one-app-isolated", "--runs", "40", "--seed", "11", "--json", "out.json"]);
     const expected = explore({ scenarios: [shipped("one-app-isolated")], runs: 40, seed: 11 });
 
-    expect(r.stdout).toMatch(/^explored 40 runs over 1 scenario in [\d.]+ s \(base seed 11, stopped by runs/);
+    expect(r.stdout).toMatch(/^explored 40 runs over 1 scenario in [\d.]+ s \(base seed 11, strategy random, stopped by runs/);
     expect(r.stdout).toMatch(/events: \d+ \(\d+ events\/s\)/);
     expect(r.stdout).toMatch(/^\s+one-app-isolated\s+40 runs\s+\d+ events/m);
     expect(r.stdout).toContain(`events: ${expected.events} `);

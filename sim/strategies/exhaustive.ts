@@ -1,0 +1,292 @@
+// Bounded exhaustive search over the schedules of one small run (in the spirit of loom and
+// Shuttle): a depth-first search over the scheduling decisions, made by re-running the run
+// from the start with a recorded prefix (the simulator cannot copy a world), with
+// - state hashing: a run is cut when it reaches a state (world digest plus the property
+//   monitors' state) already explored with no more budget left than now;
+// - partial-order reduction with sleep sets (Godefroid): after the subtree of event e is
+//   explored, a sibling branch f need not explore e first again when e and f touch disjoint
+//   processes; what an event touches (its footprint) is measured, as the parts of the world
+//   digest (processes, kernel-wide state) it changed, plus its own process;
+// - bounds: steps per run, preemptions (switching away from a process that could have gone
+//   on) and wall time (the caller's `stop`).
+// Sleep sets and state hashing together are sound only when a cached state is pruned under
+// a sleep set that contains the one it was explored with (Godefroid's condition), which is
+// what `dominates` checks, together with the remaining preemption and step budgets.
+//
+// Only faults-free runs: every decision is a scheduling choice ("step").
+
+import { createHash } from "node:crypto";
+
+import type { Prng, ChoicePolicy } from "../random.ts";
+import { processOfKey } from "../scheduler.ts";
+import type { RunResult, StepObserver } from "../sim.ts";
+import type { World } from "../world.ts";
+import { changedParts, digestWorld, type WorldDigest } from "./state-digest.ts";
+
+export interface ExhaustiveBounds {
+  /** Steps per run (the Sim's maxSteps): a run that reaches it is a bounded leaf. */
+  maxSteps: number;
+  /** Preemptions per run; null: unbounded. */
+  maxPreemptions: number | null;
+  /** Prune states already explored. */
+  hashing: boolean;
+  /** Sleep-set partial-order reduction. */
+  por: boolean;
+}
+
+/** A violation of a checked property. */
+export interface Finding {
+  check: string;
+  reason: string;
+}
+
+/** What is searched: how to make one run, and what to check. */
+export interface ExhaustiveTarget {
+  /**
+   * Makes one run under this observer and policy (no faults, no replay) and returns how it
+   * ended, its schedule and the violations in its trace so far (it may have been cut, so only
+   * prefix-closed properties belong here).
+   */
+  run(control: StepObserver & ChoicePolicy, maxSteps: number): { reason: RunResult["reason"]; choices: readonly number[]; findings: Finding[] };
+  /** The state of the checked properties' monitors, part of a state's identity. */
+  monitor(world: World): string;
+}
+
+export interface ExhaustiveStats {
+  /** Runs made (each a re-execution from the start). */
+  runs: number;
+  /** Runs that reached an end (quiescent, step budget, model error): distinct complete schedules. */
+  schedules: number;
+  /** Of those, runs that ended on the step budget. */
+  stepBounded: number;
+  /** Runs cut at a state explored before. */
+  revisits: number;
+  /** Runs cut because every runnable event was asleep or over the preemption budget. */
+  blocked: number;
+  /** Branches not explored because they would exceed the preemption budget. */
+  preemptionPruned: number;
+  /** Branches not explored because of sleep sets. */
+  sleepPruned: number;
+  /** Distinct states met (at scheduling decisions and at run ends). */
+  states: number;
+  /** Most scheduling decisions in one run. */
+  maxDepth: number;
+}
+
+export interface ExhaustiveResult {
+  /** Every schedule within the bounds was explored (not stopped by time, no finding). */
+  complete: boolean;
+  stoppedBy: "done" | "finding" | "time";
+  stats: ExhaustiveStats;
+  /** The first violation found, with the schedule that replays it. */
+  counterexample: { findings: Finding[]; schedule: number[] } | null;
+}
+
+type Footprint = readonly string[];
+
+interface Node {
+  readonly keys: readonly string[];
+  readonly digest: WorldDigest;
+  readonly lastProc: string | null;
+  /** Preemptions used before this node's choice. */
+  readonly preemptions: number;
+  readonly sleep: ReadonlyMap<string, Footprint>;
+  /** Alternatives explored, with their footprints. */
+  readonly done: Map<string, Footprint>;
+  current: string;
+  /** What `current` touched (known once the next decision or the end is reached). */
+  currentFootprint: Footprint | null;
+}
+
+interface Visit {
+  sleep: ReadonlySet<string>;
+  preemptions: number;
+  step: number;
+}
+
+function disjoint(a: Footprint, b: Footprint): boolean {
+  return !a.some((x) => b.includes(x));
+}
+
+function partOf(key: string): string {
+  return processOfKey(key);
+}
+
+class Search implements StepObserver, ChoicePolicy {
+  readonly stack: Node[] = [];
+  private depth = 0;
+  private pick = -1;
+  private readonly visited = new Map<string, Visit[]>();
+  private readonly distinct = new Set<string>();
+  readonly stats: ExhaustiveStats = {
+    runs: 0,
+    schedules: 0,
+    stepBounded: 0,
+    revisits: 0,
+    blocked: 0,
+    preemptionPruned: 0,
+    sleepPruned: 0,
+    states: 0,
+    maxDepth: 0,
+  };
+
+  constructor(
+    private readonly target: ExhaustiveTarget,
+    private readonly bounds: ExhaustiveBounds,
+  ) {}
+
+  startRun(): void {
+    this.depth = 0;
+    this.stats.runs++;
+  }
+
+  choose(n: number, label: string, _rng: Prng, keys?: readonly string[]): number {
+    if (label !== "step" || keys === undefined) throw new Error(`exhaustive search: unexpected ${label} choice (faults must be off)`);
+    if (this.pick < 0 || this.pick >= n) throw new Error("exhaustive search: choice without a decision");
+    const p = this.pick;
+    this.pick = -1;
+    return p;
+  }
+
+  beforeChoice(world: World, keys: readonly string[]): boolean {
+    const at = this.depth++;
+    this.stats.maxDepth = Math.max(this.stats.maxDepth, this.depth);
+    const known = this.stack[at];
+    if (known !== undefined) {
+      if (known.keys.join(" ") !== keys.join(" ")) {
+        throw new Error(`exhaustive search: the run is not deterministic (decision ${at}: ${keys.join(" ")} vs ${known.keys.join(" ")})`);
+      }
+      this.pick = keys.indexOf(known.current);
+      return true;
+    }
+    const digest = digestWorld(world);
+    const parent = this.stack[at - 1];
+    if (parent !== undefined) parent.currentFootprint = this.footprint(parent, digest);
+    const lastProc = parent === undefined ? null : partOf(parent.current);
+    const preemptions = parent === undefined ? 0 : parent.preemptions + this.cost(parent, parent.current);
+    const sleep = parent === undefined || !this.bounds.por ? new Map<string, Footprint>() : this.childSleep(parent);
+    const id = this.stateId(digest, world, lastProc);
+    this.distinct.add(id);
+    if (this.bounds.hashing) {
+      const visit: Visit = { sleep: new Set(sleep.keys()), preemptions, step: world.step };
+      const visits = this.visited.get(id) ?? [];
+      if (visits.some((v) => this.dominates(v, visit))) {
+        this.stats.revisits++;
+        return false;
+      }
+      this.visited.set(id, [...visits, visit]);
+    }
+    const node: Node = { keys: [...keys], digest, lastProc, preemptions, sleep, done: new Map(), current: "", currentFootprint: null };
+    const first = this.alternatives(node)[0];
+    if (first === undefined) {
+      this.stats.blocked++;
+      return false;
+    }
+    node.current = first;
+    this.stack.push(node);
+    this.pick = keys.indexOf(first);
+    return true;
+  }
+
+  atEnd(world: World): void {
+    const digest = digestWorld(world);
+    this.distinct.add(this.stateId(digest, world, null));
+    const top = this.stack[this.depth - 1];
+    if (top !== undefined && this.depth === this.stack.length && top.currentFootprint === null) {
+      top.currentFootprint = this.footprint(top, digest);
+    }
+  }
+
+  /** Moves to the next unexplored branch; false when the whole tree is done. */
+  backtrack(): boolean {
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined) return false;
+      top.done.set(top.current, top.currentFootprint ?? top.keys.map(partOf));
+      top.currentFootprint = null;
+      const next = this.alternatives(top)[0];
+      if (next !== undefined) {
+        top.current = next;
+        return true;
+      }
+      this.stack.pop();
+    }
+  }
+
+  finishStats(): ExhaustiveStats {
+    this.stats.states = this.distinct.size;
+    return this.stats;
+  }
+
+  /** Branches still to explore at a node, cheapest (no preemption) first. */
+  private alternatives(node: Node): string[] {
+    const open: string[] = [];
+    for (const key of node.keys) {
+      if (node.done.has(key)) continue;
+      if (node.sleep.has(key)) {
+        if (node.done.size === 0) this.stats.sleepPruned++;
+        continue;
+      }
+      if (this.bounds.maxPreemptions !== null && node.preemptions + this.cost(node, key) > this.bounds.maxPreemptions) {
+        if (node.done.size === 0) this.stats.preemptionPruned++;
+        continue;
+      }
+      open.push(key);
+    }
+    return open.sort((a, b) => this.cost(node, a) - this.cost(node, b));
+  }
+
+  /** 1 when `key` switches away from the process that ran last while it could go on. */
+  private cost(node: Node, key: string): number {
+    const last = node.lastProc;
+    if (last === null || partOf(key) === last) return 0;
+    return node.keys.some((k) => partOf(k) === last) ? 1 : 0;
+  }
+
+  private footprint(node: Node, after: WorldDigest): Footprint {
+    const parts = new Set(changedParts(node.digest, after));
+    parts.add(partOf(node.current));
+    return [...parts].sort();
+  }
+
+  /** Sleeping events that stay asleep after `parent.current`: those independent of it. */
+  private childSleep(parent: Node): Map<string, Footprint> {
+    const taken = parent.currentFootprint ?? parent.keys.map(partOf);
+    const out = new Map<string, Footprint>();
+    for (const [key, fp] of [...parent.sleep, ...parent.done]) {
+      if (key !== parent.current && disjoint(fp, taken)) out.set(key, fp);
+    }
+    return out;
+  }
+
+  private stateId(digest: WorldDigest, world: World, lastProc: string | null): string {
+    const preemptionContext = this.bounds.maxPreemptions === null ? "" : `|last=${lastProc}`;
+    return createHash("sha1").update(`${digest.whole}|${this.target.monitor(world)}${preemptionContext}`).digest("hex");
+  }
+
+  private dominates(old: Visit, now: Visit): boolean {
+    if (old.step > now.step) return false;
+    if (this.bounds.maxPreemptions !== null && old.preemptions > now.preemptions) return false;
+    for (const k of old.sleep) if (!now.sleep.has(k)) return false;
+    return true;
+  }
+}
+
+/** Explores every schedule of the target within the bounds; `stop` is asked between runs (time budget). */
+export function exhaustiveSearch(target: ExhaustiveTarget, bounds: ExhaustiveBounds, stop: () => boolean = () => false): ExhaustiveResult {
+  const search = new Search(target, bounds);
+  for (;;) {
+    search.startRun();
+    const run = target.run(search, bounds.maxSteps);
+    if (run.reason !== "cut") {
+      search.stats.schedules++;
+      if (run.reason === "max-steps") search.stats.stepBounded++;
+    }
+    const findings = run.findings;
+    if (findings.length > 0) {
+      return { complete: false, stoppedBy: "finding", stats: search.finishStats(), counterexample: { findings, schedule: [...run.choices] } };
+    }
+    if (!search.backtrack()) return { complete: true, stoppedBy: "done", stats: search.finishStats(), counterexample: null };
+    if (stop()) return { complete: false, stoppedBy: "time", stats: search.finishStats(), counterexample: null };
+  }
+}

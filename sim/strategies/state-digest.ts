@@ -1,0 +1,109 @@
+// Digests of a simulated world for the exhaustive search: one per process and one per socket
+// end (what footprints are made of: an event that reads a process's own socket and one that
+// writes another's touch different parts) and one of the kernel-wide state (pid allocators, namespaces, socket and inode
+// counters, pending timers and actions). Two worlds with equal digests behave the same from
+// then on. Time is left out except as "due in N ms", so that the same state reached after a
+// different number of steps is recognised. The walk is generic (every own field), so a new
+// field in a sim class is covered without a change here; objects reached twice are written
+// as back-references, Maps and Sets sorted, so the text does not depend on insertion order.
+
+import { createHash } from "node:crypto";
+
+import { PidNamespace } from "../pids.ts";
+import { SimProcess } from "../process.ts";
+import { SocketEnd } from "../sockets.ts";
+import { UserNamespace } from "../userns.ts";
+import type { World } from "../world.ts";
+
+export interface WorldDigest {
+  /** Host pid (as text) -> digest of that process; "kernel" -> the kernel-wide part. */
+  readonly parts: ReadonlyMap<string, string>;
+  /** All parts together. */
+  readonly whole: string;
+}
+
+export const KERNEL_PART = "kernel";
+/**
+ * Pending timers and actions as "due in N ms": part of a state, but no footprint: every step
+ * moves the clock on whichever event runs, and that commutes.
+ */
+export const TIME_PART = "time";
+
+function sha1(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+/** Fields that are bookkeeping, not behaviour: the kernel seam object and the trace. */
+const SKIPPED = new Set(["kernel"]);
+
+/** Canonical text of `root`; `leaf` names objects that are not walked into (other processes, namespaces). */
+function canonical(root: unknown, leaf: (o: object) => string | undefined): string {
+  const seen = new Map<object, number>();
+  const walk = (v: unknown): string => {
+    if (v === null || typeof v !== "object") return typeof v === "function" ? "fn" : v === undefined ? "u" : JSON.stringify(v);
+    if (v !== root) {
+      const name = leaf(v);
+      if (name !== undefined) return name;
+    }
+    const id = seen.get(v);
+    if (id !== undefined) return `#${id}`;
+    seen.set(v, seen.size);
+    if (Array.isArray(v)) return `[${v.map(walk).join(",")}]`;
+    if (v instanceof Map) return `M{${[...v].map(([k, x]) => `${walk(k)}:${walk(x)}`).sort().join(",")}}`;
+    if (v instanceof Set) return `S{${[...v].map(walk).sort().join(",")}}`;
+    const keys = Object.keys(v).filter((k) => !SKIPPED.has(k)).sort();
+    return `{${keys.map((k) => `${k}:${walk((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  };
+  return walk(root);
+}
+
+/** Names of the objects a part's digest stops at (they are parts of their own); socket ends met are collected. */
+function leafNamer(ends: Set<SocketEnd>): (o: object) => string | undefined {
+  return (o) => {
+    if (o instanceof SimProcess) return `proc${o.hostPid}`;
+    if (o instanceof PidNamespace) return `pidns${o.inode}`;
+    if (o instanceof UserNamespace) return `userns${o.inode}`;
+    if (o instanceof SocketEnd) {
+      ends.add(o);
+      return `sock${o.inode}`;
+    }
+    return undefined;
+  };
+}
+
+/** Pending timers and due actions as "due in N ms" (the clock's absolute time left out). */
+function pendingTime(world: World): unknown {
+  return { dueIn: world.clock.dueIn(), actions: world.dueActions.map((a) => a.label) };
+}
+
+export function digestWorld(world: World): WorldDigest {
+  const parts = new Map<string, string>();
+  const procs = world.sortedProcs();
+  const ends = new Set<SocketEnd>();
+  const leaf = leafNamer(ends);
+  for (const p of procs) parts.set(String(p.hostPid), sha1(canonical(p, leaf)));
+  // A socket end's part: its queue (datagrams may carry more ends: the set grows while iterated).
+  for (const end of ends) parts.set(`sock${end.inode}`, sha1(canonical(end, leaf)));
+  const namespaces = new Set<object>();
+  for (const p of procs) {
+    for (const link of p.pids) namespaces.add(link.ns);
+    namespaces.add(p.creds.userns);
+  }
+  const kernel = {
+    namespaces: [...namespaces],
+    sockets: world.sockets,
+    inodes: world.inodes,
+    sharedWords: world.sharedWords,
+    reaped: world.allProcs.filter((p) => p.status === "reaped").map((p) => p.hostPid),
+  };
+  parts.set(KERNEL_PART, sha1(canonical(kernel, (o) => (o instanceof SimProcess ? `proc${o.hostPid}` : undefined))));
+  parts.set(TIME_PART, sha1(canonical(pendingTime(world), () => undefined)));
+  return { parts, whole: sha1([...parts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, d]) => `${k}=${d}`).join(";")) };
+}
+
+/** The parts but time whose digest differs between two worlds (a part present in one only counts). */
+export function changedParts(before: WorldDigest, after: WorldDigest): string[] {
+  const names = new Set([...before.parts.keys(), ...after.parts.keys()]);
+  names.delete(TIME_PART);
+  return [...names].filter((n) => before.parts.get(n) !== after.parts.get(n)).sort();
+}

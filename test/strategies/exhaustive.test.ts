@@ -1,0 +1,71 @@
+// The exhaustive search on its small scenario (one app, one process, pid isolation): it
+// completes, proves the handshake-order properties, loses no state to its reductions, finds
+// the violation a mutant puts in, and that counterexample replays. Coverage is counted.
+
+import { describe, expect, it } from "vitest";
+
+import { loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { transitionsOf, unionTransitions } from "../../harness/coverage.ts";
+import { explore } from "../../harness/explore.ts";
+import { exploreExhaustive } from "../../harness/exhaustive.ts";
+import { runScenarioOnSim } from "../../harness/run-sim.ts";
+import { checkRun } from "../../harness/checks.ts";
+import { REPO } from "../cli/helpers.ts";
+
+function small(): Scenario {
+  const r = loadScenario(`${REPO}/fixtures/exhaustive/one-app-pid-isolated.json`);
+  if (!r.ok) throw new Error(r.error);
+  return r.scenario;
+}
+
+describe("exhaustive search of one-app-pid-isolated", () => {
+  it("completes, proves the handshake properties, and sleep sets lose no state while saving runs", () => {
+    const scenario = small();
+    const withPor = exploreExhaustive({ scenario, maxPreemptions: null, timeSeconds: 120 });
+    const withoutPor = exploreExhaustive({ scenario, maxPreemptions: null, timeSeconds: 120, por: false });
+    for (const r of [withPor, withoutPor]) {
+      expect(r.stoppedBy).toBe("done");
+      expect(r.complete).toBe(true);
+      expect(r.counterexample).toBeNull();
+      expect(r.checks).toEqual(["handshake-order", "maps-before-credentials"]);
+    }
+    console.log(`exhaustive: ${withPor.stats.states} states, ${withPor.stats.schedules} schedules, ${withPor.stats.runs} runs (${withoutPor.stats.runs} without POR)`);
+    // A whole boot has dozens of decisions: far more states than one schedule visits.
+    expect(withPor.stats.states).toBeGreaterThan(4 * withPor.stats.maxDepth);
+    expect(withPor.stats.states).toBe(withoutPor.stats.states);
+    expect(withPor.stats.sleepPruned).toBeGreaterThan(0);
+    expect(withPor.stats.runs).toBeLessThan(withoutPor.stats.runs);
+    expect(withPor.transitions).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("finds the creds-before-created mutant's violation, and the counterexample replays it", () => {
+    const scenario = small();
+    const r = exploreExhaustive({ scenario, mutants: ["creds-before-created"], timeSeconds: 60 });
+    expect(r.stoppedBy).toBe("finding");
+    expect(r.counterexample!.findings.map((f) => f.check)).toContain("handshake-order");
+    const replayed = runScenarioOnSim(scenario, { seed: 0, mutants: ["creds-before-created"], replay: r.counterexample!.schedule });
+    expect(checkRun({ scenario, ...replayed }).map((f) => f.check)).toContain("handshake-order");
+  });
+
+  it("stops on its time budget and says the search is incomplete", () => {
+    let t = 0;
+    const r = exploreExhaustive({ scenario: small(), timeSeconds: 1, now: () => (t += 400) });
+    expect(r.stoppedBy).toBe("time");
+    expect(r.complete).toBe(false);
+  });
+});
+
+describe("coverage", () => {
+  it("counts (process type, handshake state, message type) transitions, and explore unions them over runs", () => {
+    const r = scenarioByName("one-app-two-processes");
+    if (!r.ok) throw new Error(r.error);
+    const run = runScenarioOnSim(r.scenario, { seed: 1 });
+    const ts = transitionsOf(run.sim.trace);
+    expect(ts).toContain("main|-|PROCESS_READY");
+    expect(ts.every((t) => t.split("|").length === 3)).toBe(true);
+    expect(unionTransitions(ts, ["x|y|z"])).toEqual([...ts, "x|y|z"].sort());
+    const result = explore({ scenarios: [r.scenario], runs: 6 });
+    expect(result.transitions.length).toBeGreaterThanOrEqual(ts.length - 2);
+    expect(new Set(result.transitions).size).toBe(result.transitions.length);
+  });
+});
