@@ -343,7 +343,7 @@ describe("the README's `npm start` failure", () => {
     const [failure, , replayLine] = expectShown(NPM_START, r, false, "npm start");
     const [, check, reason] = /^ {2}\[\d+\] (\S+) on \S+: (.*)$/.exec(failure!)!;
     const replay = replayLine!.trim().slice("replay: ".length);
-    const again = await runInProcess(replay, cwd);
+    const again = await runPrinted(replay, cwd);
     expect(again.code).toBe(1);
     expect(again.stdout).toContain(`  FAIL  ${check}: ${reason}`);
   });
