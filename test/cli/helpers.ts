@@ -1,7 +1,7 @@
 // Running nxtsim as a user runs it (node bin/nxtsim.js, or a printed `npx nxtsim ...` line),
 // shared by the end-to-end tests of test/cli.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,4 +51,30 @@ export function expectOneLineError(r: CliResult): void {
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(r.stderr).not.toMatch(/Error:|node:internal|\.ts:\d+/);
+}
+
+/** The README, which test/cli checks command by command. */
+export const README = readFileSync(join(REPO, "README.md"), "utf8");
+
+/** A README section: from its heading ("## Title") to the next heading of the same level. */
+export function readmeSection(heading: string): string {
+  const start = README.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no heading "${heading}"`);
+  const level = heading.slice(0, heading.indexOf(" "));
+  const end = README.indexOf(`\n${level} `, start + heading.length + 1);
+  return README.slice(start + 1, end < 0 ? undefined : end + 1);
+}
+
+/** The bodies of the fenced code blocks of `text` whose language is `lang`. */
+export function codeBlocks(text: string, lang: string): string[] {
+  return [...text.matchAll(new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```$", "gm"))].map((m) => m[1]!);
+}
+
+/** What test/cli/trace.test.ts runs of "Looking at a run": its trace commands and the PR-comment line. */
+export function lookingAtARunCommands(): { commands: string[]; commentLine: string | undefined } {
+  const lines = codeBlocks(readmeSection("## Looking at a run"), "sh").flatMap((b) => b.split("\n"));
+  return {
+    commands: lines.filter((l) => l.startsWith("npx nxtsim trace ")),
+    commentLine: lines.find((l) => l.startsWith("{ echo '```mermaid'")),
+  };
 }

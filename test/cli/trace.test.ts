@@ -17,7 +17,7 @@ import { renderText } from "../../harness/pictures/text.ts";
 import { faultRates } from "../../sim/faults.ts";
 import { chromeTraceProblems } from "../pictures/chrome-format.ts";
 import { bug633Trace } from "../pictures/runs.ts";
-import { BIN, expectOneLineError, REPO, runNxtsim, runPrinted, scratchDir } from "./helpers.ts";
+import { BIN, codeBlocks, expectOneLineError, lookingAtARunCommands, readmeSection, runNxtsim, runPrinted, scratchDir } from "./helpers.ts";
 
 const scratch = scratchDir();
 const nxtsim = (args: string[]) => runNxtsim(args, scratch);
@@ -83,12 +83,10 @@ describe("nxtsim trace, each format", () => {
 });
 
 describe("the README's \"Looking at a run\"", () => {
-  const readme = readFileSync(join(REPO, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Looking at a run"), readme.indexOf("\n## ", readme.indexOf("## Looking at a run") + 1));
-  const blocks = (lang: string) => [...section.matchAll(new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```$", "gm"))].map((m) => m[1]!);
+  const section = readmeSection("## Looking at a run");
+  const { commands, commentLine } = lookingAtARunCommands();
 
   it("runs every nxtsim command it shows", async () => {
-    const commands = blocks("sh").flatMap((b) => b.split("\n")).filter((l) => l.startsWith("npx nxtsim trace "));
     expect(commands.length).toBeGreaterThanOrEqual(4);
     for (const command of commands) {
       const r = await runPrinted(command, scratch);
@@ -100,9 +98,8 @@ describe("the README's \"Looking at a run\"", () => {
   });
 
   it("builds the PR comment it shows: a mermaid block that parses", async () => {
-    const line = blocks("sh").flatMap((b) => b.split("\n")).find((l) => l.startsWith("{ echo '```mermaid'"))!;
-    expect(line).toBeDefined();
-    const r = await execa(line.replaceAll("npx nxtsim", `"${process.execPath}" "${BIN}"`), { shell: true, cwd: scratch, reject: false });
+    expect(commentLine).toBeDefined();
+    const r = await execa(commentLine!.replaceAll("npx nxtsim", `"${process.execPath}" "${BIN}"`), { shell: true, cwd: scratch, reject: false });
     expect(r.exitCode).toBe(0);
     const comment = readFileSync(join(scratch, "comment.md"), "utf8");
     expect(comment).toMatch(/^```mermaid\nsequenceDiagram\n[\s\S]*\n```\n$/);
@@ -110,9 +107,9 @@ describe("the README's \"Looking at a run\"", () => {
   });
 
   it("shows the #633 diagram and timeline excerpt as nxtsim draws them now (regenerate them from `trace --bug 633` when the model changes)", async () => {
-    expect(blocks("mermaid")).toEqual([renderMermaid(bug633Trace())]);
+    expect(codeBlocks(section, "mermaid")).toEqual([renderMermaid(bug633Trace())]);
     const timeline = renderText(bug633Trace()).split("\n");
-    const excerpt = blocks("text")[0]!.trimEnd().split("\n");
+    const excerpt = codeBlocks(section, "text")[0]!.trimEnd().split("\n");
     for (const l of excerpt) expect(timeline).toContain(l);
   });
 });
