@@ -195,11 +195,28 @@ const SHARD = `npx nxtsim explore boot-only shutdown-sigquit --runs 6 --seed 3 -
 const SYNOPSES: Synopsis[] = [
   {
     synopsis:
-      "npx nxtsim explore [scenario...] [--runs N] [--time S] [--seed S] [--fix 633] [--mutant 600] [--faults JSON] [--workers N] [--shard i/n] [--json FILE]",
+      "npx nxtsim explore [scenario...] [--runs N] [--time S] [--seed S] [--fix 633] [--mutant 600] [--faults JSON] [--workers N] [--shard i/n] [--json FILE] [--strategy random|swarm|pct [--pct-depth D --pct-steps K]]",
     walkThrough: ["npx nxtsim explore one-app-isolated --runs 20 --seed 1", "npx nxtsim explore low-pid.json --runs 20 --seed 1 --fix 633"],
     more: [
       { command: `${SHARD} --shard 1/2 --json shard-1.json`, shows: /^ {2}shard 1\/2: 3 runs, numbers 0 to 4 step 2$/m },
       { command: `${SHARD} --shard 2/2 --json shard-2.json --workers 1 --time 60`, shows: /^events: .*, 1 worker thread$/m },
+      { command: "npx nxtsim explore boot-only --runs 4 --seed 2 --strategy pct --pct-depth 2 --pct-steps 30 --no-progress", shows: /^explored 4 runs over 1 scenario in .* \(base seed 2, strategy pct\(d=2,k=30\), stopped by runs/m },
+      { command: "npx nxtsim explore boot-only --runs 4 --seed 2 --strategy swarm --no-progress", shows: /strategy swarm, stopped by runs/m },
+      { command: "npx nxtsim explore boot-only --runs 4 --seed 2 --strategy random --no-progress", shows: /strategy random, stopped by runs/m },
+    ],
+  },
+  {
+    synopsis: "npx nxtsim explore --strategy exhaustive SCENARIO [--max-steps N] [--preemptions P|none] [--time S]",
+    walkThrough: [],
+    more: [
+      {
+        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --max-steps 200 --preemptions 1 --time 30`,
+        shows: /^proved: every schedule within the bounds satisfies handshake-order and maps-before-credentials$/m,
+      },
+      {
+        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --preemptions none --time 30`,
+        shows: /^explored: 260 distinct states, /m,
+      },
     ],
   },
   {
