@@ -46,7 +46,10 @@ export class FaultInjector {
     return this.failWith(actor, "clone", this.rates.cloneFail, ["EAGAIN", "ENOMEM"], {});
   }
 
-  /** sendmsg fails with EAGAIN (full buffer), or with EPIPE when a lost message is injected. */
+  /**
+   * sendmsg fails with EAGAIN (full buffer), or with EPIPE when a lost message is injected.
+   * Asked only for a live peer: a send to a closed peer is a plain EPIPE.
+   */
   send(actor: Actor, fd: number, sock: number): ErrnoName | null {
     return (
       this.failWith(actor, "send", this.rates.sendFail, ["EAGAIN"], { fd, sock }) ??

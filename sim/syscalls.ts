@@ -224,7 +224,9 @@ export class SimKernel implements Kernel {
     }
     // The queued copy is the sender's data frozen at send time; the trace shares it.
     const data = structuredClone(msg.data);
-    const faulted = world.faults.send(proc, fd, sock);
+    // A full queue (EAGAIN) and a lost message need a live peer: a send to a closed peer
+    // always fails with EPIPE (sendDatagram), and no fault is drawn for it.
+    const faulted = end.peer.destroyed ? null : world.faults.send(proc, fd, sock);
     if (faulted !== null) return record(data, errno(faulted));
     const sender = { hostPid: proc.hostPid, pids: proc.pids, uid: proc.creds.uid, gid: proc.creds.gid };
     const datagram: Datagram = { data, files, sender };

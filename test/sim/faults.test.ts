@@ -69,6 +69,23 @@ describe("fault injection", () => {
     expect(sim.trace.filter((e) => e.kind === "fault").map((e) => (e.kind === "fault" ? e.fault : ""))).toEqual(["send-lost"]);
   });
 
+  it("draws no send fault on a socket whose peer is gone: Linux says EPIPE, never EAGAIN", () => {
+    const { sim, main } = toySim(
+      {
+        main: (k, s) => {
+          const [a, b] = k.socketpair() as [number, number];
+          k.close(a);
+          const r = k.sendmsg(b, { data: "x", fds: [] });
+          push(s, "send", r?.errno ?? null);
+        },
+      },
+      { faults: { sendFail: 1, sendLost: 1 } },
+    );
+    sim.run();
+    expect((sim.stateOf(main) as { send: string[] }).send).toEqual(["EPIPE"]);
+    expect(sim.trace.filter((e) => e.kind === "fault")).toHaveLength(0);
+  });
+
   it("SIGKILLs processes other than the first-spawned one before steps", () => {
     let killed = 0;
     for (let seed = 0; seed < 20; seed++) {
