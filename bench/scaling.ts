@@ -1,0 +1,41 @@
+// Scaling: the same exploration (the shipped scenarios, a fixed run budget, as `npm start`
+// explores them) on one worker thread and on two.
+
+import type { Scenario } from "../fixtures/scenario.ts";
+import { explore } from "../harness/explore.ts";
+import { exploreOnWorkers } from "../harness/workers.ts";
+import { ratioOf, type Figure, type Measure } from "./figures.ts";
+
+const SECTION = "scaling";
+const TARGET_SPEEDUP = 1.8;
+
+/** Runs an exploration of `runs` runs on `workers` threads; its runs/s over its whole wall time. */
+async function rate(scenarios: readonly Scenario[], runs: number, workers: number): Promise<{ perS: number; wallMs: number; events: number }> {
+  const result = await exploreOnWorkers({ scenarios, runs }, workers);
+  return { perS: (result.runs * 1000) / result.timing.wallMs, wallMs: result.timing.wallMs, events: result.events };
+}
+
+/** `seconds`: about how long the one-worker exploration should take (calibrated on the main thread). */
+export async function scaling(scenarios: readonly Scenario[], seconds: number): Promise<Figure[]> {
+  const probe = explore({ scenarios, timeSeconds: 2 });
+  const mainPerS = (probe.runs * 1000) / probe.timing.wallMs;
+  const runs = Math.max(200, Math.round(mainPerS * seconds));
+  const one = await rate(scenarios, runs, 1);
+  const two = await rate(scenarios, runs, 2);
+  if (one.events !== two.events) throw new Error(`1 and 2 workers made different runs (${one.events} vs ${two.events} events)`);
+  const m1: Measure = { what: `explore --runs ${runs} --workers 1 (shipped scenarios)`, value: one.perS, unit: "runs/s" };
+  const m2: Measure = { what: `explore --runs ${runs} --workers 2 (shipped scenarios)`, value: two.perS, unit: "runs/s" };
+  const speedup = ratioOf(m2, m1);
+  return [
+    {
+      section: SECTION,
+      name: "2 workers against 1",
+      measured: m2,
+      baseline: m1,
+      ratio: speedup,
+      ratioMeaning: "2-worker runs/s / 1-worker runs/s (wall time includes starting the workers)",
+      target: { text: `>= ${TARGET_SPEEDUP}x`, met: speedup >= TARGET_SPEEDUP },
+      details: { runs, mainThreadProbePerS: mainPerS, oneWorker: one, twoWorkers: two },
+    },
+  ];
+}
