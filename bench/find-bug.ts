@@ -90,7 +90,7 @@ export function findBug(bug: string, campaigns: number): Figure[] {
       measured,
       baseline: replay,
       ratio: ratioOf(measured, replay),
-      ratioMeaning: "time / one known-seed replay (run equivalents)",
+      ratioMeaning: "time / one known-seed replay",
       target: target === null ? null : { text: `median <= ${target / 1000} s`, met: measured.value <= target },
       details,
     };
