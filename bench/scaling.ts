@@ -44,13 +44,15 @@ export async function scaling(scenarios: readonly Scenario[], seconds: number): 
   const one = await rate(scenarios, runs, 1);
   const two = await rate(scenarios, runs, 2);
   if (one.events !== two.events) throw new Error(`1 and 2 workers made different runs (${one.events} vs ${two.events} events)`);
+  // How many cores the exploration got: on a shared machine two workers may not get two.
+  const cores = (r: Rate) => (r.cpuMs / r.wallMs).toFixed(2);
   const m1: Measure = { what: `explore --runs ${runs} --workers 1, shipped scenarios`, value: one.perS, unit: "runs/s" };
   const m2: Measure = { what: `explore --runs ${runs} --workers 2, shipped scenarios`, value: two.perS, unit: "runs/s" };
   const speedup = ratioOf(m2, m1);
   return [
     {
       section: SECTION,
-      name: "2 workers against 1",
+      name: `2 workers against 1 (CPU got: ${cores(one)} cores with 1 worker, ${cores(two)} with 2)`,
       measured: m2,
       baseline: m1,
       ratio: speedup,
