@@ -7,8 +7,10 @@
 // A worker that fails (a run that throws, a worker that dies) ends the exploration with one
 // error naming it; an abort signal (Ctrl-C) ends all workers. Nothing waits forever.
 
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
+import { bundleOnce } from "./bundle.ts";
 import {
   prepareExploration,
   progressOf,
@@ -27,6 +29,17 @@ const TIME_CHUNK = 8;
 const MAX_CHUNK = 32;
 
 const ENTRY = new URL("./explore-worker.js", import.meta.url);
+
+/**
+ * Builds the bundle the worker entry loads (once per process). It lives in harness/, so
+ * import.meta.url-relative paths of harness/ modules hold in it; no module a worker runs
+ * locates files that way (the plan carries the parsed scenarios).
+ */
+function workerBundle(): void {
+  bundleOnce(fileURLToPath(new URL("./explore-worker.ts", import.meta.url)), fileURLToPath(new URL("./explore-worker.bundle.mjs", import.meta.url)), {
+    externalPackages: true,
+  });
+}
 
 /** Main thread to worker: make the shard's runs from..to-1. */
 export interface ChunkRequest {
@@ -107,6 +120,7 @@ export async function exploreOnWorkers(
     if (signal?.aborted) return finish(new Interrupted(0));
     signal?.addEventListener("abort", onAbort, { once: true });
     if (spawn === 0) return finish();
+    workerBundle();
 
     for (let i = 1; i <= spawn; i++) {
       const worker = new Worker(ENTRY, { workerData: plan });

@@ -24,7 +24,8 @@ export interface FdEntry {
 }
 
 export class FdTable {
-  private readonly entries = new Map<number, FdEntry>();
+  /** Indexed by fd; an empty slot is a closed fd. Fds are small and dense, so an array beats a Map. */
+  private readonly slots: (FdEntry | undefined)[] = [];
 
   /** The fd table every simulated process starts with: 0, 1, 2 on /dev/null. */
   static withStdio(): FdTable {
@@ -36,21 +37,22 @@ export class FdTable {
   /** Installs `file` at the lowest free fd, taking a new reference to it. */
   install(file: OpenFile, cloexec: boolean): number {
     let fd = 0;
-    while (this.entries.has(fd)) fd++;
+    while (fd < this.slots.length && this.slots[fd] !== undefined) fd++;
     file.retain();
-    this.entries.set(fd, { file, cloexec });
+    this.slots[fd] = { file, cloexec };
     return fd;
   }
 
   get(fd: number): FdEntry | undefined {
-    return Number.isInteger(fd) ? this.entries.get(fd) : undefined;
+    return Number.isInteger(fd) && fd >= 0 ? this.slots[fd] : undefined;
   }
 
   /** close(fd): false when fd was not open. */
   close(fd: number): boolean {
     const entry = this.get(fd);
     if (entry === undefined) return false;
-    this.entries.delete(fd);
+    this.slots[fd] = undefined;
+    while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
     entry.file.release();
     return true;
   }
@@ -61,16 +63,19 @@ export class FdTable {
 
   /** Open fds in ascending order. */
   fds(): number[] {
-    return [...this.entries.keys()].sort((a, b) => a - b);
+    const open: number[] = [];
+    for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) open.push(fd);
+    return open;
   }
 
   /** fork without CLONE_FILES: the same open files under the same numbers. */
   copy(): FdTable {
     const table = new FdTable();
-    for (const fd of this.fds()) {
-      const entry = this.entries.get(fd)!;
+    for (let fd = 0; fd < this.slots.length; fd++) {
+      const entry = this.slots[fd];
+      if (entry === undefined) continue;
       entry.file.retain();
-      table.entries.set(fd, { file: entry.file, cloexec: entry.cloexec });
+      table.slots[fd] = { file: entry.file, cloexec: entry.cloexec };
     }
     return table;
   }

@@ -7,6 +7,7 @@ import type { TraceEvent } from "../lifecycle/trace.ts";
 import { factsOf, type ProcessFacts } from "./facts.ts";
 import { faultRates, type FaultRates } from "./faults.ts";
 import { FdTable } from "./fds.ts";
+import { jsonCopy } from "./json-copy.ts";
 import { pidIn, pidLimits, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
 import { buildProcfs, type ProcFs } from "./procfs.ts";
@@ -93,7 +94,7 @@ export class Sim {
       hostPid,
       links,
       null,
-      structuredClone(image),
+      jsonCopy(image),
       initialCreds(w.rootUserNs, creds.uid, creds.gid, creds.groups ?? []),
       { ...w.rootPlainNs },
       FdTable.withStdio(),

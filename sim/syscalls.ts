@@ -21,6 +21,7 @@ import type {
 } from "../lifecycle/kernel.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { FdTable } from "./fds.ts";
+import { jsonCopy } from "./json-copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
@@ -43,6 +44,20 @@ import type { World } from "./world.ts";
 const KNOWN_CLONE_FLAGS = PRIVILEGED_NS_FLAGS | CLONE_NEWUSER;
 /** The low byte of clone flags is the exit signal (SIGCHLD); it is always SIGCHLD here. */
 const EXIT_SIGNAL_MASK = 0xff;
+
+/**
+ * ProcessGone without a stack trace: it is control flow that only the dispatcher catches,
+ * and capturing the model's deep stack cost more than the rest of an exit.
+ */
+function gone(how: ProcessGone["how"], detail: string): ProcessGone {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ProcessGone(how, detail);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** How a return value appears in the trace. */
 function traced(ret: Errno | undefined | Json): Json {
@@ -114,7 +129,7 @@ export class SimKernel implements Kernel {
     if (typeof links === "string") return errno(links);
     const hostPid = links[0]!.nr;
     registerPids(links, hostPid);
-    const child = new SimProcess(hostPid, links, proc, structuredClone(image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
+    const child = new SimProcess(hostPid, links, proc, jsonCopy(image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
     for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
     adoptNewProcess(world, child, first);
     return pidIn(links, proc.pidNs);
@@ -181,7 +196,7 @@ export class SimKernel implements Kernel {
   exit(status: number): never {
     this.live();
     die(this.world, this.proc, { status, signal: null });
-    throw new ProcessGone("exit", `status ${status}`);
+    throw gone("exit", `status ${status}`);
   }
 
   abort(reason: string): never {
@@ -190,7 +205,7 @@ export class SimKernel implements Kernel {
     // glibc's abort(): a pid-namespace init survives its own SIGABRT, and the fallback
     // instruction (hlt on x86) then kills it with SIGSEGV, as the real backend shows.
     die(this.world, this.proc, { status: null, signal: this.proc.isNsInit ? SIGSEGV : SIGABRT });
-    throw new ProcessGone("abort", reason);
+    throw gone("abort", reason);
   }
 
   // ---- sockets and fds ----
@@ -223,7 +238,7 @@ export class SimKernel implements Kernel {
       files.push(entry.file);
     }
     // The queued copy is the sender's data frozen at send time; the trace shares it.
-    const data = structuredClone(msg.data);
+    const data = jsonCopy(msg.data);
     // A full queue (EAGAIN) and a lost message need a live peer: a send to a closed peer
     // always fails with EPIPE (sendDatagram), and no fault is drawn for it.
     const faulted = end.peer.destroyed ? null : world.faults.send(proc, fd, sock);
@@ -249,7 +264,7 @@ export class SimKernel implements Kernel {
     const credPid = pidIn(d.sender.pids, proc.pidNs);
     world.record(proc, { kind: "recv", fd, sock: end.pair.id, msg: d.data, fds, credPid, from: d.sender.hostPid });
     return {
-      data: structuredClone(d.data),
+      data: jsonCopy(d.data),
       fds,
       credPid,
       credUid: viewId(proc.creds.userns, "uid", d.sender.uid),
@@ -375,7 +390,7 @@ export class SimKernel implements Kernel {
   trace(event: ModelEvent): void {
     this.live();
     if (event.what === "type") this.proc.ptype = event.type;
-    this.world.record(this.proc, { kind: "model", event: structuredClone(event) });
+    this.world.record(this.proc, { kind: "model", event: jsonCopy(event) });
   }
 
   // ---- helpers ----
@@ -401,12 +416,12 @@ export class SimKernel implements Kernel {
 
   /** A call made by a process that is already gone unwinds it again. */
   private live(): void {
-    if (!this.proc.alive) throw new ProcessGone("exit", "process is gone");
+    if (!this.proc.alive) throw gone("exit", "process is gone");
   }
 
   /** kill() may have killed the caller itself (SIGKILL to self). */
   private afterSelfHarm(): void {
-    if (!this.proc.alive) throw new ProcessGone("exit", `killed by signal ${this.proc.exit?.signal ?? 0}`);
+    if (!this.proc.alive) throw gone("exit", `killed by signal ${this.proc.exit?.signal ?? 0}`);
   }
 }
 

@@ -12,7 +12,7 @@ import { HOST_INIT, type World } from "./world.ts";
 /** Registers a new process (host pid and namespace pids already allocated). */
 export function adoptNewProcess(world: World, proc: SimProcess, first: Continuation): void {
   proc.work.push(first);
-  world.procs.set(proc.hostPid, proc);
+  world.addProc(proc);
   world.allProcs.push(proc);
   proc.parent?.children.add(proc);
 }
@@ -140,7 +140,7 @@ function notifyParent(world: World, child: SimProcess): void {
 export function reap(world: World, reaper: SimProcess | null, child: SimProcess): void {
   if (child.status !== "zombie") throw new Error(`reap of a ${child.status} process ${child.hostPid}`);
   child.status = "reaped";
-  world.procs.delete(child.hostPid);
+  world.removeProc(child);
   releasePids(child.pids);
   child.parent?.children.delete(child);
   world.record(reaper ?? HOST_INIT, {

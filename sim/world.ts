@@ -47,8 +47,10 @@ export class World {
   readonly rootPlainNs: PlainNamespaces;
   /** Every process ever created, by host pid of creation (pids may be reused after reaping). */
   readonly allProcs: SimProcess[] = [];
-  /** Live and zombie processes by host pid. */
+  /** Live and zombie processes by host pid (change it through addProc/removeProc). */
   readonly procs = new Map<number, SimProcess>();
+  /** procs in ascending host pid order, rebuilt only after procs changed (the scheduler asks every step). */
+  private sorted: SimProcess[] | null = null;
   /** Harness actions whose time has come, in order. */
   readonly dueActions: HarnessAction[] = [];
   /** Every MAP_SHARED word created; a word's handle is its index + 1. */
@@ -76,9 +78,20 @@ export class World {
     return this.procs.get(hostPid);
   }
 
-  /** Live and zombie processes in ascending host pid order. */
-  sortedProcs(): SimProcess[] {
-    return [...this.procs.values()].sort((a, b) => a.hostPid - b.hostPid);
+  addProc(proc: SimProcess): void {
+    this.procs.set(proc.hostPid, proc);
+    this.sorted = null;
+  }
+
+  removeProc(proc: SimProcess): void {
+    this.procs.delete(proc.hostPid);
+    this.sorted = null;
+  }
+
+  /** Live and zombie processes in ascending host pid order (shared: do not modify). */
+  sortedProcs(): readonly SimProcess[] {
+    this.sorted ??= [...this.procs.values()].sort((a, b) => a.hostPid - b.hostPid);
+    return this.sorted;
   }
 
   record(actor: Actor, body: TraceBody): void {

@@ -4,7 +4,7 @@
 //  2. the same run with the bug taken out (the upstream fix on, or the mutant off) passes it;
 //  3. the property suite finds the bug from fresh seeds: run i of a search uses seed
 //     runSeed(BASE_SEED, i) (harness/explore.ts, as explore does) and draws the rest of the run
-//     from that seed with the bug's search plan below; it runs every check (RUN_CHECKS) and
+//     from that seed with the bug's search plan (fixtures/bug-search.ts); it runs every check (RUN_CHECKS) and
 //     stops at the first run that fails the fixture's check. The recorded seed plays no part.
 //     Budget: SEARCH_BUDGET runs; the number it took is printed.
 //  4. the same search slice (the same seeds and draws, at least CONTROL_RUNS runs and never
@@ -12,6 +12,7 @@
 //     the finding is due to the bug.
 
 import { describe, expect, it } from "vitest";
+import { SEARCH_PLANS as PLANS } from "../../fixtures/bug-search.ts";
 import {
   changedScenario,
   listBugFixtures,
@@ -20,13 +21,9 @@ import {
   runBugFixture,
   searchForBug,
   withoutBug,
-  type BugFixture,
-  type SearchDraw,
   type SearchResult,
 } from "../../fixtures/bugs.ts";
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
-import { DEFAULT_BASE_SEED, faultRatesForSeed, splitmix32 } from "../../harness/explore.ts";
-import { noFaults } from "../../sim/index.ts";
+import { DEFAULT_BASE_SEED } from "../../harness/explore.ts";
 
 /** The base seed of every search: explore's default (the one `npm start` uses). */
 const BASE_SEED = DEFAULT_BASE_SEED;
@@ -34,57 +31,6 @@ const BASE_SEED = DEFAULT_BASE_SEED;
 const SEARCH_BUDGET = 10_000;
 /** Smallest slice the bug-free control runs. */
 const CONTROL_RUNS = 200;
-
-/** How a search draws a run from its seed: a scenario and fault rates, nothing else. */
-interface SearchPlan {
-  /** One line for the test name and the log. */
-  describe: string;
-  draw: (fixture: BugFixture) => (seed: number) => SearchDraw;
-}
-
-function shippedScenario(name: string | null): Scenario {
-  if (name === null) throw new Error("the fixture's scenario is inline; this search plan needs a shipped one");
-  const r = scenarioByName(name);
-  if (!r.ok) throw new Error(r.error);
-  return r.scenario;
-}
-
-/**
- * #633 needs main's host pid to equal a namespace pid the prototype hands an app (2, 3, ...).
- * That happens when unitd starts early in a container; so half of the runs model such a start
- * (main's pid uniform in 2..64) and the other half a host start (uniform in 2..pid_max-1).
- * The draw knows nothing of which pids collide. Fault rates are explore's (faultRatesForSeed).
- */
-function firstPidFor(seed: number, pidMax: number): number {
-  const next = splitmix32(seed ^ 0x51d2f1);
-  return next() % 2 === 0 ? 2 + (next() % 63) : 2 + (next() % (pidMax - 2));
-}
-
-const PLANS: Record<string, SearchPlan> = {
-  "633": {
-    describe: "the fixture's shipped scenario without its changes, unitd.firstPid drawn (half container-like 2..64, half 2..pid_max-1), explore's fault rates",
-    draw: (fixture) => {
-      const base = shippedScenario(fixture.scenarioName);
-      return (seed) => ({
-        scenario: changedScenario(base, { "unitd.firstPid": firstPidFor(seed, base.unitd.pidMax) }),
-        faults: faultRatesForSeed(seed),
-      });
-    },
-  },
-  "600": {
-    describe: "the fixture's scenario, explore's fault rates (a quarter fault-free)",
-    draw: (fixture) => (seed) => ({ scenario: fixture.scenario, faults: faultRatesForSeed(seed) }),
-  },
-  "312": {
-    // Only clone failures: the other fault kinds reach unrelated crashes the model knows of
-    // (properties/known.ts), which would end a no-crash search for the wrong reason.
-    describe: "the fixture's scenario, clone failures only, cloneFail drawn from 0.005/0.01/0.02/0.05",
-    draw: (fixture) => (seed) => ({
-      scenario: fixture.scenario,
-      faults: { ...noFaults(), cloneFail: [0.005, 0.01, 0.02, 0.05][splitmix32(seed ^ 0x312c10e)() % 4]! },
-    }),
-  },
-};
 
 describe("every fixture has a search plan", () => {
   it("fixtures/bugs/*.json and the plans here name the same bugs", () => {

@@ -1,0 +1,84 @@
+// `npm run bench`: every benchmark of issue 6, each figure with a baseline measured in the same
+// run and the ratio between them, printed as a table and written to results/bench-latest.json.
+//
+//   npm run bench [-- sim|bug|real|scaling ...] [-- --quick]
+//
+// --quick shortens every measurement (for a smoke test; its figures are noisier).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
+import type { Figure } from "./figures.ts";
+import { findBug } from "./find-bug.ts";
+import { realBackend } from "./real-backend.ts";
+import { scaling } from "./scaling.ts";
+import { simThroughput } from "./sim-throughput.ts";
+import { formatTable } from "./table.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = join(ROOT, "results", "bench-latest.json");
+const SECTIONS = ["sim", "bug", "real", "scaling"] as const;
+type Section = (typeof SECTIONS)[number];
+
+function usage(message: string): never {
+  console.error(`bench: ${message} (usage: npm run bench [-- ${SECTIONS.join("|")} ...] [--quick])`);
+  process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): { sections: Section[]; quick: boolean } {
+  let quick = false;
+  const sections: Section[] = [];
+  for (const a of argv) {
+    if (a === "--quick") quick = true;
+    else if ((SECTIONS as readonly string[]).includes(a)) sections.push(a as Section);
+    else usage(`unknown argument "${a}"`);
+  }
+  return { sections: sections.length === 0 ? [...SECTIONS] : sections, quick };
+}
+
+function fullScenario(): Scenario {
+  const r = loadScenario(join(ROOT, "bench", "full-scenario.json"));
+  if (!r.ok) throw new Error(r.error);
+  return r.scenario;
+}
+
+async function main(): Promise<void> {
+  const { sections, quick } = parseArgs(process.argv.slice(2));
+  const full = fullScenario();
+  const started = new Date();
+  const load = loadavg();
+  const figures: Figure[] = [];
+  const step = async (name: Section, run: () => Promise<Figure[]> | Figure[]) => {
+    if (!sections.includes(name)) return;
+    const t = performance.now();
+    process.stderr.write(`bench: ${name}...`);
+    figures.push(...(await run()));
+    process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  };
+  await step("sim", () => simThroughput(full, quick ? 2 : 10));
+  await step("bug", () => findBug("633", quick ? 4 : 20));
+  await step("real", () => realBackend(full, quick ? 1 : 3));
+  await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));
+
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg(),
+  };
+  const report = { format: "nxtsim-bench/1", date: started.toISOString(), quick, sections, machine, figures };
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(report, null, 2) + "\n");
+  console.log(`nxtsim bench, ${started.toISOString()}, node ${process.version}, ${machine.cpus} cpus, load ${load.map((l) => l.toFixed(1)).join(" ")}${quick ? " (--quick)" : ""}\n`);
+  console.log(formatTable(figures));
+  console.log(`\nwritten to ${OUT}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  process.exit(1);
+});

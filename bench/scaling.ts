@@ -1,0 +1,64 @@
+// Scaling: the same exploration (the shipped scenarios, a fixed run budget, as `npm start`
+// explores them) on one worker thread and on two. The figure is over the whole wall time,
+// starting the workers included; the details also give the start-up alone (an exploration of
+// one run per worker) and the CPU time all threads used, which shows how much of the machine
+// the exploration actually got.
+
+import type { Scenario } from "../fixtures/scenario.ts";
+import { explore } from "../harness/explore.ts";
+import { exploreOnWorkers } from "../harness/workers.ts";
+import { ratioOf, type Figure, type Measure } from "./figures.ts";
+
+const SECTION = "scaling";
+const TARGET_SPEEDUP = 1.8;
+
+interface Rate {
+  perS: number;
+  wallMs: number;
+  /** CPU time of the whole process (every thread) during the exploration. */
+  cpuMs: number;
+  /** Wall time of an exploration of one run per worker: mostly starting the workers. */
+  startupMs: number;
+  events: number;
+}
+
+async function rate(scenarios: readonly Scenario[], runs: number, workers: number): Promise<Rate> {
+  const startup = await exploreOnWorkers({ scenarios, runs: workers }, workers);
+  const cpu0 = process.cpuUsage();
+  const result = await exploreOnWorkers({ scenarios, runs }, workers);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    perS: (result.runs * 1000) / result.timing.wallMs,
+    wallMs: result.timing.wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    startupMs: startup.timing.wallMs,
+    events: result.events,
+  };
+}
+
+/** `seconds`: about how long the one-worker exploration should take (calibrated on the main thread). */
+export async function scaling(scenarios: readonly Scenario[], seconds: number): Promise<Figure[]> {
+  const probe = explore({ scenarios, timeSeconds: 2 });
+  const mainPerS = (probe.runs * 1000) / probe.timing.wallMs;
+  const runs = Math.max(200, Math.round(mainPerS * seconds));
+  const one = await rate(scenarios, runs, 1);
+  const two = await rate(scenarios, runs, 2);
+  if (one.events !== two.events) throw new Error(`1 and 2 workers made different runs (${one.events} vs ${two.events} events)`);
+  // How many cores the exploration got: on a shared machine two workers may not get two.
+  const cores = (r: Rate) => (r.cpuMs / r.wallMs).toFixed(2);
+  const m1: Measure = { what: `explore --runs ${runs} --workers 1, shipped scenarios`, value: one.perS, unit: "runs/s" };
+  const m2: Measure = { what: `explore --runs ${runs} --workers 2, shipped scenarios`, value: two.perS, unit: "runs/s" };
+  const speedup = ratioOf(m2, m1);
+  return [
+    {
+      section: SECTION,
+      name: `2 workers against 1 (CPU got: ${cores(one)} cores with 1 worker, ${cores(two)} with 2)`,
+      measured: m2,
+      baseline: m1,
+      ratio: speedup,
+      ratioMeaning: "2 workers / 1 worker, wall time with start-up",
+      target: { text: `>= ${TARGET_SPEEDUP}x`, met: speedup >= TARGET_SPEEDUP },
+      details: { runs, mainThreadProbePerS: mainPerS, oneWorker: one, twoWorkers: two },
+    },
+  ];
+}
