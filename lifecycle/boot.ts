@@ -7,7 +7,7 @@ import { credentialGet, type Credential } from "./credential.ts";
 import type { Capabilities } from "./isolation.ts";
 import type { Json } from "./kernel.ts";
 import { runtimeInitialStart } from "./main-process.ts";
-import type { ModelOptions } from "./options.ts";
+import { hasMutant, type ModelOptions } from "./options.ts";
 import { NXT_PROCESS_MAIN, type UnitGlobals } from "./state.ts";
 
 export interface UnitdBoot {
@@ -57,6 +57,7 @@ export function unitdImage(boot: UnitdBoot): UnitGlobals {
 /** The first continuation of unitd: nxt_runtime_create's look at the process, then start. */
 export function unitdMain(ctx: Ctx): void {
   const s = ctx.s;
+  if (hasMutant(s.options, "model-throws")) throw new TypeError("mutant model-throws: the model's own code failed");
   s.pid = ctx.k.getpid();
   s.euid = ctx.k.geteuid();
   s.egid = ctx.k.getegid();
