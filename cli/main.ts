@@ -288,7 +288,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       .choices(["sim", "real"])
       .default("sim");
   const mutantOption = () =>
-    new Option("--mutant <name>", `re-introduce an old bug (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
+    new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
   const exploreCmd = program
     .command("explore")
