@@ -213,7 +213,7 @@ function writeJson(file: string, value: unknown): void {
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("replay", { "--repro": flags.repro, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
+    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
     return replayRealCommand(seedText, flags, io);
   }
   const { scenario, run, what } = runFromFlags("replay", seedText, flags);
@@ -325,6 +325,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("[seed]", "the run's seed (as printed by explore)")
     .option("--scenario <name|file>", "shipped scenario name or scenario file")
     .option("--repro <file>", "a repro file written by the property suite or shrink (replaces seed and the other run options)")
+    .option("--path <p>", "with the suite's seed: the property-suite case fast-check printed (seed and path, as npm test shows them)")
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")

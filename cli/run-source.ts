@@ -1,11 +1,14 @@
 // The one run that `replay` and `trace` reproduce: from a seed and --scenario (with --faults,
-// --strategy, --fix, --mutant, --max-steps), or from a repro file (--repro), which says everything itself.
+// --strategy, --fix, --mutant, --max-steps), from a repro file (--repro), which says
+// everything itself, or from the property suite's seed and fast-check path (--path).
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { runOnce } from "../harness/explore.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
-import type { SimRun } from "../harness/run-sim.ts";
+import { runScenarioOnSim, type SimRun } from "../harness/run-sim.ts";
+import { scenarioFromGenome } from "../properties/generators.ts";
+import { SUITE_OPTIONS, suiteCaseAt } from "../properties/suite-case.ts";
 import { noFaults, type FaultRates } from "../sim/index.ts";
 import { RANDOM, type RunStrategy } from "../sim/strategies/index.ts";
 import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeed, resolveScenario, type StrategyFlags } from "./args.ts";
@@ -13,6 +16,8 @@ import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeed, resolveScen
 export interface RunFlags extends StrategyFlags {
   scenario?: string;
   repro?: string;
+  /** fast-check's path of a property-suite case (with the suite's seed). */
+  path?: string;
   fix?: string[];
   mutant?: string[];
   faults?: string;
@@ -38,6 +43,7 @@ export interface SourcedRun {
 /** Makes the run the flags name; `command` names the command in usage errors. */
 export function runFromFlags(command: string, seedText: string | undefined, flags: RunFlags): SourcedRun {
   if (flags.repro !== undefined) return runFromRepro(command, seedText, flags.repro, flags);
+  if (flags.path !== undefined) return runFromSuitePath(command, seedText, flags.path, flags);
   if (seedText === undefined) throw new UsageError(`${command} needs a seed (or --repro FILE)`);
   if (flags.scenario === undefined) throw new UsageError(`${command} needs --scenario NAME|FILE (or --repro FILE)`);
   const seed = parseSeed(seedText, "seed");
@@ -61,4 +67,23 @@ function runFromRepro(command: string, seedText: string | undefined, file: strin
   modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
   const run = runRepro(repro, scenario);
   return { scenario, run, what: { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM } };
+}
+
+/** <seed> --path P: the property suite's case, as npm test printed its seed and path. */
+function runFromSuitePath(command: string, seedText: string | undefined, path: string, flags: RunFlags): SourcedRun {
+  if (seedText === undefined) throw new UsageError(`${command} --path P needs the suite's seed too`);
+  if (flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined || flags.maxSteps !== undefined) {
+    throw new UsageError(`${command} <seed> --path P takes no --scenario, --faults, --fix, --mutant, --strategy or --max-steps (the suite's case has them)`);
+  }
+  const seed = parseSeed(seedText, "seed");
+  let found;
+  try {
+    found = suiteCaseAt(Number(seed), path);
+  } catch (e) {
+    throw new UsageError(`${command} --path: ${(e as Error).message}`);
+  }
+  const scenario = scenarioFromGenome(found.genome);
+  const fixes = SUITE_OPTIONS.fixes ?? [];
+  const run = runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes, mutants: [] });
+  return { scenario, run, what: { ref: `suite case (seed ${seed}, path ${path})`, seed: 0, faults: found.faults, fixes, mutants: [], strategy: RANDOM } };
 }

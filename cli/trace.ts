@@ -93,6 +93,7 @@ export function addTraceCommand(
     .argument("[seed]", "the run's seed (as printed by explore)")
     .option("--scenario <name|file>", "shipped scenario name or scenario file")
     .option("--repro <file>", "a repro file written by the property suite or shrink (replaces seed and the other run options)")
+    .option("--path <p>", "with the suite's seed: the property-suite case fast-check printed (seed and path, as npm test shows them)")
     .option("--bug <name>", "the recorded run of a known-bug fixture, e.g. 633 (fixtures/bugs/NAME.json)")
     .addOption(o.fixOption())
     .addOption(o.mutantOption())

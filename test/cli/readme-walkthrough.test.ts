@@ -230,6 +230,11 @@ const SYNOPSES: Synopsis[] = [
     more: [{ command: `npx nxtsim replay 7 --scenario shutdown-sigquit --faults '{"killAtStep":0.02}' --mutant 600 --trace`, shows: /^\{"step":0,[\s\S]*^trace hash: [0-9a-f]{64}$/m }],
   },
   {
+    synopsis: "npx nxtsim replay <seed> --path P",
+    walkThrough: [],
+    more: [{ command: "npx nxtsim replay 20261124 --path 2", shows: /^replay: scenario suite case \(seed 20261124, path 2\), /m }],
+  },
+  {
     synopsis: "npx nxtsim replay --repro results/repro-XXXX.json",
     walkThrough: ["npx nxtsim replay --repro results/repro-5301cc629bed.json"],
     more: [],
