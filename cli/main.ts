@@ -42,7 +42,7 @@ import {
   resolveScenario,
   type StrategyFlags,
 } from "./args.ts";
-import { exhaustiveCommand } from "./exhaustive.ts";
+import { exhaustiveCommand, type ExhaustiveFlags } from "./exhaustive.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreSummary, replaySummary } from "./report.ts";
@@ -64,18 +64,8 @@ const defaultIo: Io = {
   err: (t) => void process.stderr.write(t),
 };
 
-interface ExploreFlags extends StrategyFlags {
-  preemptions?: string;
-  runs?: string;
-  time?: string;
-  seed?: string;
-  fix?: string[];
-  mutant?: string[];
-  faults?: string;
-  maxSteps?: string;
-  json?: string;
-  workers?: string;
-  shard?: string;
+/** explore's flags: everything the exhaustive search also reads, plus these. */
+interface ExploreFlags extends ExhaustiveFlags {
   progress: boolean;
   backend: Backend;
 }

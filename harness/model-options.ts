@@ -1,7 +1,10 @@
 // ModelOptions for a scenario: the defaults reproduce c8d9106a; fixes and mutants are opt-in.
+// And unitd's image built from them, as every backend starts it.
 
+import { unitdImage } from "../lifecycle/index.ts";
+import type { Json } from "../lifecycle/kernel.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS, type FixName, type ModelOptions, type MutantName } from "../lifecycle/options.ts";
-import { scenarioUserDb, type Scenario } from "../fixtures/scenario.ts";
+import { scenarioUserDb, unitdCapabilities, type Scenario } from "../fixtures/scenario.ts";
 
 export interface ModelSwitches {
   fixes?: readonly string[];
@@ -16,6 +19,17 @@ export function modelOptionsFor(scenario: Scenario, switches: ModelSwitches = {}
     users: scenarioUserDb(scenario),
     modules: scenario.unitd.modules.map((m) => ({ type: m.type, version: m.version })),
   };
+}
+
+/** unitd's plain-data image for a scenario: what every backend starts main with. */
+export function unitdImageFor(scenario: Scenario, switches: ModelSwitches = {}): Json {
+  return unitdImage({
+    options: modelOptionsFor(scenario, switches),
+    user: scenario.unitd.user,
+    group: scenario.unitd.group,
+    capabilities: unitdCapabilities(scenario.unitd),
+    conf: scenario.config,
+  }) as unknown as Json;
 }
 
 function checked(values: readonly string[], known: readonly string[], what: string): string[] {

@@ -1,10 +1,10 @@
 // One run: a scenario, the lifecycle model and the simulated kernel, driven by one seed.
 
-import { lifecycleProgram, unitdImage, UNITD_ENTRY } from "../lifecycle/index.ts";
+import { lifecycleProgram, UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
-import { signalNumber, unitdCapabilities, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
+import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
 import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type StepObserver } from "../sim/index.ts";
-import { modelOptionsFor, type ModelSwitches } from "./model-options.ts";
+import { unitdImageFor, type ModelSwitches } from "./model-options.ts";
 import { rolesFromTrace } from "./roles.ts";
 
 export interface SimRunOptions extends ModelSwitches {
@@ -35,14 +35,7 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
-  const image = unitdImage({
-    options: modelOptionsFor(scenario, options),
-    user: scenario.unitd.user,
-    group: scenario.unitd.group,
-    capabilities: unitdCapabilities(scenario.unitd),
-    conf: scenario.config,
-  });
-  const mainPid = sim.spawn(image as unknown as Json, UNITD_ENTRY, {
+  const mainPid = sim.spawn(unitdImageFor(scenario, options), UNITD_ENTRY, {
     uid: scenario.unitd.euid,
     gid: scenario.unitd.egid,
   });

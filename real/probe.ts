@@ -53,20 +53,11 @@ function probe(): RealSupport {
     return { ok: false, reason: `the real backend's runs need root (CAP_SYS_ADMIN) for their pid and mount namespaces, running as uid ${process.getuid!()}: ${(error as Error).message}` };
   }
   try {
-    const child = native.spawn({ file: "/bin/true", argv: ["true"], envp: [], cloneFlags: native.ALL_NAMESPACES, keepFds: [], holdUntilRelease: true });
-    try {
-      writeFileSync(`/proc/${child.pid}/setgroups`, process.getuid!() === 0 ? "allow" : "deny");
-      writeFileSync(`/proc/${child.pid}/uid_map`, `0 ${process.getuid!()} 1\n`);
-      writeFileSync(`/proc/${child.pid}/gid_map`, `0 ${process.getgid!()} 1\n`);
-      native.release(child.syncFd);
-    } finally {
-      let result = native.pidfdWait(child.pidfd);
-      for (let i = 0; result === null && i < 5000; i++) {
-        sleepSync(1);
-        result = native.pidfdWait(child.pidfd);
-      }
-      native.close(child.pidfd);
-    }
+    runTrue(native.ALL_NAMESPACES, (pid) => {
+      writeFileSync(`/proc/${pid}/setgroups`, process.getuid!() === 0 ? "allow" : "deny");
+      writeFileSync(`/proc/${pid}/uid_map`, `0 ${process.getuid!()} 1\n`);
+      writeFileSync(`/proc/${pid}/gid_map`, `0 ${process.getgid!()} 1\n`);
+    });
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: `real backend probe (clone3 with all namespaces, uid/gid maps) failed: ${(error as Error).message}` };

@@ -13,10 +13,10 @@ import { closeSync, ftruncateSync, writeSync } from "node:fs";
 import type { KernelFacts } from "../properties/check.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
 import { CLONE_NEWNS, CLONE_NEWPID, SIGKILL } from "../lifecycle/kernel.ts";
-import { unitdImage, UNITD_ENTRY } from "../lifecycle/index.ts";
+import { UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
-import { signalNumber, unitdCapabilities, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
-import { modelOptionsFor, type ModelSwitches } from "../harness/model-options.ts";
+import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
+import { unitdImageFor, type ModelSwitches } from "../harness/model-options.ts";
 import { rolesFromTrace } from "../harness/roles.ts";
 import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
 import { childBundle } from "./bundle.ts";
@@ -75,13 +75,6 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
   const [harnessEnd, sharedEnd] = native.socketpair();
   const fds: RunFds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null) };
   const cursor = createCursor(scenario.unitd.firstPid - 1, scenario.unitd.pidMax);
-  const image = unitdImage({
-    options: modelOptionsFor(scenario, options),
-    user: scenario.unitd.user,
-    group: scenario.unitd.group,
-    capabilities: unitdCapabilities(scenario.unitd),
-    conf: scenario.config,
-  });
   const boot: InitBoot = {
     role: "init",
     runStartNs: startNs.toString(),
@@ -90,7 +83,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       role: "unit",
       runStartNs: startNs.toString(),
       fds,
-      image: image as unknown as Json,
+      image: unitdImageFor(scenario, options),
       entry: UNITD_ENTRY,
       // unitd gets firstPid (the cursor's next), its children the pids after it, as in the sim.
       kernel: freshKernelState(cursor),
