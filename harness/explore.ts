@@ -72,10 +72,8 @@ export interface ExploreProgress {
   distinctFailures: number;
 }
 
-/** What defines an exploration's runs; result files can only be merged when theirs are equal. */
-export interface ExploreSpec {
-  /** Scenario names or file paths, round-robin in this order. */
-  scenarios: string[];
+/** How every run of an exploration is made, apart from its scenarios and its share of runs. */
+export interface RunSwitches {
   baseSeed: number;
   fixes: string[];
   mutants: string[];
@@ -83,6 +81,12 @@ export interface ExploreSpec {
   faults: FaultRates | null;
   strategy: RunStrategy;
   maxSteps: number | null;
+}
+
+/** What defines an exploration's runs; result files can only be merged when theirs are equal. */
+export interface ExploreSpec extends RunSwitches {
+  /** Scenario names or file paths, round-robin in this order. */
+  scenarios: string[];
   /** The --runs budget over all shards, or null (time budget). */
   runs: number | null;
 }
@@ -114,15 +118,9 @@ export interface ExploreResult extends Tally {
 }
 
 /** Everything a run needs, as plain data (worker threads get it as their workerData). */
-export interface ExplorePlan {
+export interface ExplorePlan extends RunSwitches {
   scenarios: Scenario[];
   refs: string[];
-  baseSeed: number;
-  fixes: string[];
-  mutants: string[];
-  faults: FaultRates | null;
-  strategy: RunStrategy;
-  maxSteps: number | null;
   shard: Shard;
 }
 
