@@ -16,6 +16,9 @@ export interface RunFds {
   ticket: number;
   /** The harness's mailbox for work it posts into a process (O_TMPFILE). */
   mailbox: number;
+  /** The program every process runs (real/program.ts). */
+  script: number;
+  addon: number;
 }
 
 /** The real kernel's own per-process state: plain data, so it crosses clone's execve. */

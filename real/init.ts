@@ -30,7 +30,7 @@ export function runInit(boot: InitBoot): void {
     argv: childArgv(),
     envp: childEnv(bootFd),
     cloneFlags: 0,
-    keepFds: [boot.fds.report, boot.fds.ticket, boot.fds.mailbox, cursor.fd, bootFd],
+    keepFds: [boot.fds.report, boot.fds.ticket, boot.fds.mailbox, boot.fds.script, boot.fds.addon, cursor.fd, bootFd],
   });
   native.close(bootFd);
   let unitdReaped = false;

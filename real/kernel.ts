@@ -363,7 +363,7 @@ export class RealKernel implements Kernel {
   // ---- internals ----
 
   private runFdList(): number[] {
-    return [this.fds.report, this.fds.ticket, this.fds.mailbox];
+    return [this.fds.report, this.fds.ticket, this.fds.mailbox, this.fds.script, this.fds.addon];
   }
 
   private attempt(call: () => void): Errno | undefined {

@@ -7,7 +7,6 @@
  * (`code` "EAGAIN", `errno` 11, `syscall` "sendmsg"); bad arguments as TypeError.
  */
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 /** CLONE_NEW* bits for SpawnOptions.cloneFlags (the only bits spawn accepts, with NEWTIME 0x80). */
@@ -152,6 +151,8 @@ export function isNativeError(error: unknown, code?: string): error is NativeErr
 }
 
 export const ADDON_PATH = fileURLToPath(new URL("./native/build/Release/nxtsim_native.node", import.meta.url));
+/** Where a real process of a run finds the addon: an inherited fd (see real/program.ts). */
+export const ADDON_ENV = "NXTSIM_ADDON";
 export const NOT_BUILT_MESSAGE = "native addon not built: run `npm run build:native`";
 
 let addon: NativeAddon | undefined;
@@ -159,8 +160,12 @@ let addon: NativeAddon | undefined;
 /** The addon itself; throws Error(NOT_BUILT_MESSAGE) when it has not been built. */
 export function loadNative(): NativeAddon {
   if (addon === undefined) {
-    if (!existsSync(ADDON_PATH)) throw new Error(NOT_BUILT_MESSAGE);
-    addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    const path = process.env[ADDON_ENV] ?? ADDON_PATH;
+    if (!existsSync(path)) throw new Error(NOT_BUILT_MESSAGE);
+    // dlopen by path, whatever its name (a /proc/self/fd link has no .node suffix).
+    const module = { exports: {} };
+    process.dlopen(module, path);
+    addon = module.exports as NativeAddon;
   }
   return addon;
 }

@@ -10,7 +10,7 @@ if (!Number.isInteger(fd) || fd < 0) {
   process.stderr.write(`nxtsim real process: ${BOOT_FD_ENV} is not set\n`);
   process.exit(2);
 }
-setChildCommand(process.argv[1]!, process.env[RUN_ID_ENV] ?? "");
 const boot = readBootRecord(fd);
+setChildCommand(boot.fds, process.env[RUN_ID_ENV] ?? "");
 if (boot.role === "init") runInit(boot);
 else runUnitProcess(boot);

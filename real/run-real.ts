@@ -19,10 +19,10 @@ import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/sc
 import { unitdImageFor, type ModelSwitches } from "../harness/model-options.ts";
 import { rolesFromTrace } from "../harness/roles.ts";
 import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
-import { childBundle } from "./bundle.ts";
 import { childArgv, childEnv, setChildCommand } from "./child-command.ts";
 import * as native from "./native.ts";
 import { createCursor, threadBase } from "./pid-cursor.ts";
+import { childProgram } from "./program.ts";
 import { normalise, type KnownProcess, type Received } from "./normalise.ts";
 import { readIdMaps, readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
 import { factsInRunNamespace, runPidMap, traceInRunNamespace } from "./run-namespace.ts";
@@ -68,12 +68,13 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const timeScale = options.timeScale ?? 1;
   const runId = `${process.pid}-${++runs}`;
-  setChildCommand(childBundle(), runId);
+  const program = childProgram();
+  setChildCommand(program, runId);
   const startNs = process.hrtime.bigint();
   const elapsed = (): number => Number((process.hrtime.bigint() - startNs) / 1_000_000n);
 
   const [harnessEnd, sharedEnd] = native.socketpair();
-  const fds: RunFds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null) };
+  const fds: RunFds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null), ...program };
   const cursor = createCursor(scenario.unitd.firstPid - 1, scenario.unitd.pidMax);
   const boot: InitBoot = {
     role: "init",
@@ -98,7 +99,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       argv: childArgv(),
       envp: childEnv(bootFd),
       cloneFlags: CLONE_NEWPID | CLONE_NEWNS,
-      keepFds: [fds.report, fds.ticket, fds.mailbox, cursor.fd, bootFd],
+      keepFds: [fds.report, fds.ticket, fds.mailbox, fds.script, fds.addon, cursor.fd, bootFd],
       pdeathsig: SIGKILL,
       nsLastPid: threadBase(cursor.pidMax),
     });
