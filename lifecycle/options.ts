@@ -13,7 +13,7 @@ export type FixName = (typeof KNOWN_FIXES)[number];
  * All are off by default; README's property table says which property kills which.
  */
 export const KNOWN_MUTANTS = [
-  "600", // main's SIGCHLD handler reaps one child per signal (Unit before the #600 fix)
+  "600", // once exiting, main's SIGCHLD handler reaps one child per signal (Unit before the #600 fix)
   "312", // a failed fork leaves the port open (Unit before the #312 fix)
   "keep-all", // a child keeps every inherited port, ignoring the keep matrix
   "send-all", // NEW_PORT goes to everybody, ignoring the send matrix
