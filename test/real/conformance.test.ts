@@ -14,13 +14,28 @@ import { describeReal } from "./native-helpers.ts";
 
 const FIXES = ["633"];
 
+/**
+ * Scenarios whose outcome is a race by design, so one sim seed cannot stand for every real
+ * run: the real run must then be one of the sim's runs (of the first SIM_SEEDS seeds).
+ */
+const RACES: Readonly<Record<string, string>> = {
+  "router-dies-at-stop": "main may handle the router's SIGCHLD (and restart it) before or after SIGTERM",
+};
+const SIM_SEEDS = 64;
+
 describeReal("conformance: sim against real", () => {
   for (const scenario of listScenarios()) {
-    test(`${scenario.name}: both kernels agree`, async () => {
-      const sim = runScenarioOnSim(scenario, { seed: 1, fixes: FIXES });
-      const real = await runScenarioOnReal(scenario, { fixes: FIXES, timeScale: 0.2 });
-      const diffs = compareRuns(simRunView(sim, scenario), realRunView(real, scenario), { kernelPickedFrom: threadBase(scenario.unitd.pidMax) });
-      expect(diffs, formatDiff(diffs)).toEqual([]);
+    const race = RACES[scenario.name];
+    test(`${scenario.name}: both kernels agree${race === undefined ? "" : " (the real run is one of the sim's runs)"}`, async () => {
+      const real = realRunView(await runScenarioOnReal(scenario, { fixes: FIXES, timeScale: 0.2 }), scenario);
+      const options = { kernelPickedFrom: threadBase(scenario.unitd.pidMax) };
+      const diffsAt = (seed: number) => compareRuns(simRunView(runScenarioOnSim(scenario, { seed, fixes: FIXES }), scenario), real, options);
+      let closest = diffsAt(1);
+      for (let seed = 2; race !== undefined && closest.length > 0 && seed <= SIM_SEEDS; seed++) {
+        const diffs = diffsAt(seed);
+        if (diffs.length < closest.length) closest = diffs;
+      }
+      expect(closest, formatDiff(closest)).toEqual([]);
     });
   }
 
