@@ -4,30 +4,24 @@
 // BASE + c, each with the fault rates its strategy draws (explore's, or swarm's own), at most
 // CAP runs (a campaign that finds nothing counts as CAP + 1 in the mean, "> CAP" in the
 // median). A failure that properties/known.ts explains as a c8d9106a finding does not count.
-// Writes the table into README.md between the bench markers and prints it.
+// Then #600 against PCT (the issue's claim): on plain shutdown and on its narrow window, each
+// strategy's per-run hit rate over DEEP_RUNS fault-free runs (Wilson 95% interval) and its
+// runs to the first failure over DEEP_CAMPAIGNS campaigns (mean with its 95% interval).
+// Writes both tables into README.md between their bench markers and prints them.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { changedScenario, listBugFixtures, loadBugFixture } from "../fixtures/bugs.ts";
 import { scenarioByName, type Scenario } from "../fixtures/scenario.ts";
-import { checkRun } from "../harness/checks.ts";
-import { drawnFaultRates, runOnce, runSeed } from "../harness/explore.ts";
-import { isKnown } from "../properties/known.ts";
+import { hitsIn, runsToFailure, type Target } from "../harness/strategy-compare.ts";
 import { DEFAULT_PCT, describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
+import { meanWithInterval, median, wilson, type Estimate } from "./stats.ts";
 
 const CAMPAIGNS = 20;
 const CAP = 40;
 const BASE = 1000;
 const STRATEGIES: readonly RunStrategy[] = [{ name: "random" }, { name: "swarm" }, { name: "pct", ...DEFAULT_PCT }];
-
-interface Target {
-  name: string;
-  scenario: Scenario;
-  fixes: string[];
-  mutants: string[];
-  check: string;
-}
 
 function shipped(name: string): Scenario {
   const r = scenarioByName(name);
@@ -50,27 +44,15 @@ const MUTANTS: readonly [mutant: string, check: string, scenario: () => Scenario
   ["rekey-in-place", "table-keys-unique", () => changedScenario(shipped("kill-restart-app"), { "config.applications.a.isolation": { namespaces: { pid: true } } }), []],
 ];
 
+/** #600 where its window is narrow: one ordering (the controller's whole exit before main's next step) makes it. */
+function narrow600(): Target {
+  return { name: "#600 (router-dies-at-stop)", scenario: shipped("router-dies-at-stop"), fixes: ["633"], mutants: ["600"], check: "no-zombies" };
+}
+
 function targets(): Target[] {
   const bugs = listBugFixtures().map(loadBugFixture).map((f) => ({ name: `#${f.bug} (${f.scenario.name})`, scenario: f.scenario, fixes: f.fixes, mutants: f.mutants, check: f.check }));
   const mutants = MUTANTS.map(([m, check, scenario, fixes]) => ({ name: `mutant ${m} (${scenario().name})`, scenario: scenario(), fixes, mutants: [m], check }));
-  return [...bugs, ...mutants];
-}
-
-/** Runs of one campaign until the target check fails; CAP + 1 when it never does. */
-function runsToFailure(t: Target, strategy: RunStrategy, campaign: number): number {
-  for (let k = 0; k < CAP; k++) {
-    const seed = runSeed(BASE + campaign, k);
-    const run = runOnce(t.scenario, { seed, faults: drawnFaultRates(strategy, seed), strategy, fixes: t.fixes, mutants: t.mutants });
-    const failures = checkRun({ scenario: t.scenario, ...run });
-    if (failures.some((f) => f.check === t.check && isKnown({ ...f, step: -1 }) === undefined)) return k + 1;
-  }
-  return CAP + 1;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return [...bugs, narrow600(), ...mutants];
 }
 
 function cell(xs: readonly number[]): string {
@@ -80,31 +62,88 @@ function cell(xs: readonly number[]): string {
   return `${med > CAP ? `> ${CAP}` : String(med)} (mean ${mean.toFixed(1)}, ${found}/${xs.length})`;
 }
 
-function main(): void {
+function comparisonTable(): string {
   const started = performance.now();
   const rows: string[] = [];
   for (const t of targets()) {
-    const cells = STRATEGIES.map((s) => cell(Array.from({ length: CAMPAIGNS }, (_, c) => runsToFailure(t, s, c))));
+    const cells = STRATEGIES.map((s) => cell(Array.from({ length: CAMPAIGNS }, (_, c) => runsToFailure(t, s, BASE + c, CAP, "drawn"))));
     rows.push(`| ${t.name} | \`${t.check}\` | ${cells.join(" | ")} |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   const seconds = (performance.now() - started) / 1000;
-  const table = [
+  return [
     `Runs to the first failure of the target check: median over ${CAMPAIGNS} campaigns (mean, campaigns that found it); at most ${CAP} runs per campaign (capped to keep the bench under five minutes; a miss counts as ${CAP + 1} in the mean). Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
     "",
     `| target (scenario) | check | ${STRATEGIES.map(describeStrategy).join(" | ")} |`,
     `|---|---|${STRATEGIES.map(() => "---").join("|")}|`,
     ...rows,
   ].join("\n");
-  const readme = fileURLToPath(new URL("../README.md", import.meta.url));
-  const text = readFileSync(readme, "utf8");
-  const start = "<!-- bench:strategies:start -->";
-  const end = "<!-- bench:strategies:end -->";
+}
+
+/* ------------------------------------------------------------------ #600 against PCT */
+
+const DEEP_RUNS = 1000;
+const DEEP_CAMPAIGNS = 200;
+const DEEP_CAP = 100;
+const DEEP_HIT_BASE = 6000;
+const DEEP_CAMPAIGN_BASE = 7000;
+/** Uniform random, the default PCT, and the depths around it (k covers a whole run of either scenario). */
+const DEEP_STRATEGIES: readonly RunStrategy[] = [
+  { name: "random" },
+  { name: "pct", ...DEFAULT_PCT },
+  { name: "pct", depth: 1, steps: 100 },
+  { name: "pct", depth: 2, steps: 100 },
+];
+
+function percent(e: Estimate): string {
+  return `${(100 * e.value).toFixed(1)}% (${(100 * e.low).toFixed(1)} to ${(100 * e.high).toFixed(1)})`;
+}
+
+function runs(e: Estimate): string {
+  return `${e.value.toFixed(2)} (${e.low.toFixed(2)} to ${e.high.toFixed(2)})`;
+}
+
+function deepTable(): string {
+  const started = performance.now();
+  const shutdown = loadBugFixture("600");
+  const plain: Target = { name: "#600 (shutdown-sigquit)", scenario: shutdown.scenario, fixes: shutdown.fixes, mutants: shutdown.mutants, check: shutdown.check };
+  const rows: string[] = [];
+  for (const t of [plain, narrow600()]) {
+    for (const s of DEEP_STRATEGIES) {
+      const rate = wilson(hitsIn(t, s, DEEP_HIT_BASE, DEEP_RUNS, "none"), DEEP_RUNS);
+      const toFailure = Array.from({ length: DEEP_CAMPAIGNS }, (_, c) => runsToFailure(t, s, DEEP_CAMPAIGN_BASE + c, DEEP_CAP, "none"));
+      const found = toFailure.filter((x) => x <= DEEP_CAP).length;
+      rows.push(`| ${t.name} | ${describeStrategy(s)} | ${percent(rate)} | ${runs(meanWithInterval(toFailure))} | ${median(toFailure)} | ${found}/${DEEP_CAMPAIGNS} |`);
+      process.stderr.write(`${rows[rows.length - 1]}\n`);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return [
+    `#600 (\`--mutant 600\`, check \`no-zombies\`, fix 633 on), fault-free runs so that only the schedule differs: the share of ${DEEP_RUNS} runs that hit it (95% Wilson interval), and runs to the first hit over ${DEEP_CAMPAIGNS} campaigns (mean with its 95% interval; median; at most ${DEEP_CAP} runs each). Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
+    "",
+    "| target (scenario) | strategy | runs that hit it | runs to first hit, mean | median | campaigns that found it |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
+/* ------------------------------------------------------------------ README */
+
+function replaceBlock(text: string, name: string, content: string): string {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
   const a = text.indexOf(start);
   const b = text.indexOf(end);
   if (a < 0 || b < a) throw new Error(`README.md has no ${start} ... ${end} block`);
-  writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
-  process.stdout.write(`${table}\n`);
+  return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
+}
+
+function main(): void {
+  const comparison = comparisonTable();
+  const deep = deepTable();
+  const readme = fileURLToPath(new URL("../README.md", import.meta.url));
+  writeFileSync(readme, replaceBlock(replaceBlock(readFileSync(readme, "utf8"), "strategies", comparison), "pct600", deep));
+  process.stdout.write(`${comparison}\n\n${deep}\n`);
 }
 
 main();

@@ -1,0 +1,44 @@
+// How well a run strategy finds one broken rule: a target is a scenario, the fixes and mutants
+// it runs with and the check it must fail. Used by the strategy benchmark (bench/strategies.ts)
+// and by the test that pins PCT's edge over uniform random (test/strategies).
+
+import type { Scenario } from "../fixtures/scenario.ts";
+import { isKnown } from "../properties/known.ts";
+import { noFaults, type FaultRates } from "../sim/faults.ts";
+import type { RunStrategy } from "../sim/strategies/index.ts";
+import { checkRun } from "./checks.ts";
+import { drawnFaultRates, runOnce, runSeed } from "./explore.ts";
+
+export interface Target {
+  name: string;
+  scenario: Scenario;
+  fixes: readonly string[];
+  mutants: readonly string[];
+  check: string;
+}
+
+/** Which fault rates a compared run gets: what explore draws for the strategy, or none. */
+export type FaultPlan = "drawn" | "none";
+
+/**
+ * Whether run `seed` of the strategy fails the target's check. A failure that
+ * properties/known.ts explains as a c8d9106a finding does not count.
+ */
+export function failsTarget(t: Target, strategy: RunStrategy, seed: number, faults: FaultPlan): boolean {
+  const rates: FaultRates = faults === "drawn" ? drawnFaultRates(strategy, seed) : noFaults();
+  const run = runOnce(t.scenario, { seed, faults: rates, strategy, fixes: t.fixes, mutants: t.mutants });
+  return checkRun({ scenario: t.scenario, ...run }).some((f) => f.check === t.check && isKnown({ ...f, step: -1 }) === undefined);
+}
+
+/** Runs 0, 1, ... of base seed `base` until the target fails: how many it took, or cap + 1. */
+export function runsToFailure(t: Target, strategy: RunStrategy, base: number, cap: number, faults: FaultPlan): number {
+  for (let k = 0; k < cap; k++) if (failsTarget(t, strategy, runSeed(base, k), faults)) return k + 1;
+  return cap + 1;
+}
+
+/** How many of runs 0..runs-1 of base seed `base` fail the target. */
+export function hitsIn(t: Target, strategy: RunStrategy, base: number, runs: number, faults: FaultPlan): number {
+  let hits = 0;
+  for (let k = 0; k < runs; k++) if (failsTarget(t, strategy, runSeed(base, k), faults)) hits++;
+  return hits;
+}
