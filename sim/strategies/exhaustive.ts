@@ -4,9 +4,10 @@
 // - state hashing: a run is cut when it reaches a state (world digest plus the property
 //   monitors' state) already explored with no more budget left than now;
 // - partial-order reduction with sleep sets (Godefroid): after the subtree of event e is
-//   explored, a sibling branch f need not explore e first again when e and f touch disjoint
-//   processes; what an event touches (its footprint) is measured, as the parts of the world
-//   digest (processes, kernel-wide state) it changed, plus its own process;
+//   explored, a sibling branch f need not explore e first again when e and f are independent:
+//   neither writes a part of the world the other reads or writes. What an event writes is
+//   measured (the parts of the world digest it changed, plus its own process); what it may
+//   read is over-approximated from what its process can reach (state-digest.ts readParts);
 // - bounds: steps per run, preemptions (switching away from a process that could have gone
 //   on) and wall time (the caller's `stop`).
 // Sleep sets and state hashing together are sound only when a cached state is pruned under
@@ -21,7 +22,7 @@ import type { Prng, ChoicePolicy } from "../random.ts";
 import { processOfKey } from "../scheduler.ts";
 import type { RunResult, StepObserver } from "../sim.ts";
 import type { World } from "../world.ts";
-import { changedParts, digestWorld, type WorldDigest } from "./state-digest.ts";
+import { changedParts, digestWorld, readParts, TIME_PART, type WorldDigest } from "./state-digest.ts";
 
 export interface ExhaustiveBounds {
   /** Steps per run (the Sim's maxSteps): a run that reaches it is a bounded leaf. */
@@ -82,11 +83,17 @@ export interface ExhaustiveResult {
   counterexample: { findings: Finding[]; schedule: number[] } | null;
 }
 
-type Footprint = readonly string[];
+/** The parts of the world (state-digest.ts) an event wrote, and those it may have read. */
+interface Footprint {
+  readonly writes: readonly string[];
+  readonly reads: readonly string[];
+}
 
 interface Node {
   readonly keys: readonly string[];
   readonly digest: WorldDigest;
+  /** Process part -> what a step of it may read here (before the event). */
+  readonly reads: ReadonlyMap<string, readonly string[]>;
   readonly lastProc: string | null;
   /** Preemptions used before this node's choice. */
   readonly preemptions: number;
@@ -104,8 +111,13 @@ interface Visit {
   step: number;
 }
 
-function disjoint(a: Footprint, b: Footprint): boolean {
+function disjoint(a: readonly string[], b: readonly string[]): boolean {
   return !a.some((x) => b.includes(x));
+}
+
+/** Neither event writes what the other reads or writes: the two orders give the same state. */
+function independent(a: Footprint, b: Footprint): boolean {
+  return disjoint(a.writes, b.writes) && disjoint(a.writes, b.reads) && disjoint(b.writes, a.reads);
 }
 
 function partOf(key: string): string {
@@ -176,7 +188,9 @@ class Search implements StepObserver, ChoicePolicy {
       }
       this.visited.set(id, [...visits, visit]);
     }
-    const node: Node = { keys: [...keys], digest, lastProc, preemptions, sleep, done: new Map(), current: "", currentFootprint: null };
+    const reads = new Map<string, readonly string[]>();
+    for (const proc of new Set(keys.map(partOf))) reads.set(proc, readParts(world, proc, digest));
+    const node: Node = { keys: [...keys], digest, reads, lastProc, preemptions, sleep, done: new Map(), current: "", currentFootprint: null };
     const first = this.alternatives(node)[0];
     if (first === undefined) {
       this.stats.blocked++;
@@ -202,7 +216,7 @@ class Search implements StepObserver, ChoicePolicy {
     for (;;) {
       const top = this.stack[this.stack.length - 1];
       if (top === undefined) return false;
-      top.done.set(top.current, top.currentFootprint ?? top.keys.map(partOf));
+      top.done.set(top.current, top.currentFootprint ?? everything(top));
       top.currentFootprint = null;
       const next = this.alternatives(top)[0];
       if (next !== undefined) {
@@ -244,17 +258,17 @@ class Search implements StepObserver, ChoicePolicy {
   }
 
   private footprint(node: Node, after: WorldDigest): Footprint {
-    const parts = new Set(changedParts(node.digest, after));
-    parts.add(partOf(node.current));
-    return [...parts].sort();
+    const writes = new Set(changedParts(node.digest, after));
+    writes.add(partOf(node.current));
+    return { writes: [...writes].sort(), reads: node.reads.get(partOf(node.current)) ?? [] };
   }
 
   /** Sleeping events that stay asleep after `parent.current`: those independent of it. */
   private childSleep(parent: Node): Map<string, Footprint> {
-    const taken = parent.currentFootprint ?? parent.keys.map(partOf);
+    const taken = parent.currentFootprint ?? everything(parent);
     const out = new Map<string, Footprint>();
     for (const [key, fp] of [...parent.sleep, ...parent.done]) {
-      if (key !== parent.current && disjoint(fp, taken)) out.set(key, fp);
+      if (key !== parent.current && independent(fp, taken)) out.set(key, fp);
     }
     return out;
   }
@@ -270,6 +284,12 @@ class Search implements StepObserver, ChoicePolicy {
     for (const k of old.sleep) if (!now.sleep.has(k)) return false;
     return true;
   }
+}
+
+/** What an event whose effect was not measured may touch: every part (dependent on all). */
+function everything(node: Node): Footprint {
+  const all = [...node.digest.parts.keys()].filter((n) => n !== TIME_PART);
+  return { writes: all, reads: all };
 }
 
 /** Explores every schedule of the target within the bounds; `stop` is asked between runs (time budget). */

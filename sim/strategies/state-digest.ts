@@ -101,6 +101,30 @@ export function digestWorld(world: World): WorldDigest {
   return { parts, whole: sha1([...parts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, d]) => `${k}=${d}`).join(";")) };
 }
 
+/**
+ * The parts a step of process `hostPid` may read: its own, its parent's and its children's
+ * (waitpid, getppid), every socket end it can reach (its fds, their peers, ends in flight)
+ * and the kernel-wide part (its namespaces, pid and socket allocation). An over-approximation:
+ * the model reaches nothing else, as the Kernel interface gives no other way (kill is unused).
+ * A harness action (signal by role, reconfigure) may read any part.
+ */
+export function readParts(world: World, key: string, digest: WorldDigest): string[] {
+  const proc = world.sortedProcs().find((p) => String(p.hostPid) === key);
+  if (proc === undefined) return [...digest.parts.keys()].filter((n) => n !== TIME_PART).sort();
+  const parts = new Set<string>([key, KERNEL_PART]);
+  const ends = new Set<SocketEnd>();
+  const collect = (o: object): string | undefined => {
+    const name = leafNamer(ends)(o);
+    if (o instanceof SimProcess) parts.add(String(o.hostPid));
+    return name;
+  };
+  canonical(proc, collect);
+  for (const end of ends) canonical(end, collect);
+  for (const end of ends) parts.add(`sock${end.inode}`);
+  for (const p of world.allProcs) if (p.parent === proc) parts.add(String(p.hostPid));
+  return [...parts].sort();
+}
+
 /** The parts but time whose digest differs between two worlds (a part present in one only counts). */
 export function changedParts(before: WorldDigest, after: WorldDigest): string[] {
   const names = new Set([...before.parts.keys(), ...after.parts.keys()]);

@@ -11,12 +11,38 @@ import { exploreExhaustive } from "../../harness/exhaustive.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { REPO } from "../cli/helpers.ts";
+import { digestWorld, KERNEL_PART, readParts } from "../../sim/strategies/state-digest.ts";
+import type { World } from "../../sim/world.ts";
 
 function small(): Scenario {
   const r = loadScenario(`${REPO}/fixtures/exhaustive/one-app-pid-isolated.json`);
   if (!r.ok) throw new Error(r.error);
   return r.scenario;
 }
+
+describe("what an event may read (the other half of partial-order reduction's independence)", () => {
+  it("is its process, parent, children, every socket end it reaches and the kernel part; a harness action reads everything", () => {
+    const r = scenarioByName("boot-only");
+    if (!r.ok) throw new Error(r.error);
+    let seen: { world: World; keys: readonly string[] } | null = null;
+    // The world at the last decision of a boot: main, controller and router are up and wired.
+    runScenarioOnSim(r.scenario, { seed: 3, observer: { beforeChoice: (world, keys) => ((seen = { world, keys }), true), atEnd: () => {} } });
+    const { world } = seen!;
+    const digest = digestWorld(world);
+    // boot-only's pids: main 100 clones discovery 101, then controller 102 and router 103.
+    const proc = (pid: number) => world.allProcs.find((p) => p.hostPid === pid)!;
+    const [main, controller, router] = [proc(100), proc(102), proc(103)];
+    expect([controller.parent, router.parent]).toEqual([main, main]);
+    const socks = (pid: number) => readParts(world, String(pid), digest).filter((p) => p.startsWith("sock"));
+    const controllerReads = readParts(world, String(controller.hostPid), digest);
+    expect(controllerReads).toEqual(expect.arrayContaining([String(controller.hostPid), String(main.hostPid), KERNEL_PART]));
+    // The controller holds the router's port (a socket end), not the router itself.
+    expect(controllerReads).not.toContain(String(router.hostPid));
+    expect(socks(controller.hostPid).some((s) => socks(router.hostPid).includes(s))).toBe(true);
+    expect(readParts(world, String(main.hostPid), digest)).toEqual(expect.arrayContaining([String(controller.hostPid), String(router.hostPid)]));
+    expect(readParts(world, "nxtsim", digest)).toEqual([...digest.parts.keys()].filter((p) => p !== "time").sort());
+  });
+});
 
 describe("exhaustive search of one-app-pid-isolated", () => {
   it("completes, proves the handshake properties, and sleep sets lose no state while saving runs", () => {
