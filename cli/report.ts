@@ -4,12 +4,23 @@ import type { CheckVerdict } from "../harness/checks.ts";
 import { RUN_CHECKS } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
+import { isKnown } from "../properties/known.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
 
 export function describeFaults(faults: FaultRates): string {
   const set = Object.entries(faults).filter(([, v]) => v !== 0);
   return set.length === 0 ? "none" : set.map(([k, v]) => `${k} ${v}`).join(", ");
+}
+
+/**
+ * The known c8d9106a finding a failure matches (properties/known.ts), for the default model
+ * only: with a mutant on, the same symptom may be the mutant's doing.
+ */
+export function knownFindingLine(check: string, reason: string, mutants: readonly string[]): string | null {
+  if (mutants.length > 0) return null;
+  const known = isKnown({ check, reason, step: -1 });
+  return known === undefined ? null : `known c8d9106a finding (properties/known.ts): ${known.why}`;
 }
 
 function list(values: readonly string[]): string {
@@ -59,6 +70,8 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
       out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
+      const known = knownFindingLine(d.check, d.reason, r.spec.mutants);
+      if (known !== null) out.push(`      ${known}`);
     });
   }
   return out.join("\n") + "\n";
@@ -88,7 +101,11 @@ export function replaySummary(r: ReplayReport): string {
   out.push("checks:");
   for (const v of r.verdicts) {
     if (v.ok) out.push(`  ok    ${v.check}`);
-    for (const reason of v.reasons) out.push(`  FAIL  ${v.check}: ${reason}`);
+    for (const reason of v.reasons) {
+      out.push(`  FAIL  ${v.check}: ${reason}`);
+      const known = knownFindingLine(v.check, reason, r.mutants);
+      if (known !== null) out.push(`        ${known}`);
+    }
   }
   const failed = r.verdicts.reduce((n, v) => n + v.reasons.length, 0);
   out.push(failed === 0 ? "verdict: pass" : `verdict: FAIL (${failed} failure${failed === 1 ? "" : "s"})`);
