@@ -7,13 +7,16 @@
 // Then #600 against PCT (the issue's claim): on plain shutdown and on its narrow window, each
 // strategy's per-run hit rate over DEEP_RUNS fault-free runs (Wilson 95% interval) and its
 // runs to the first failure over DEEP_CAMPAIGNS campaigns (mean with its 95% interval).
-// Writes both tables into README.md between their bench markers and prints them.
+// Last, coverage: the distinct (process type, handshake state, message type) transitions each
+// strategy reaches over the same number of runs of every shipped scenario (explore's count).
+// Writes the tables into README.md between their bench markers and prints them.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { changedScenario, listBugFixtures, loadBugFixture } from "../fixtures/bugs.ts";
-import { scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { listScenarios, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { explore } from "../harness/explore.ts";
 import { hitsIn, runsToFailure, type Target } from "../harness/strategy-compare.ts";
 import { DEFAULT_PCT, describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
 import { meanWithInterval, median, wilson, type Estimate } from "./stats.ts";
@@ -127,6 +130,30 @@ function deepTable(): string {
   ].join("\n");
 }
 
+/* ------------------------------------------------------------------ coverage */
+
+const COVERAGE_RUNS = [200, 2000];
+const COVERAGE_SEED = 9000;
+
+function coverageTable(): string {
+  const started = performance.now();
+  const scenarios = listScenarios();
+  const rows = STRATEGIES.map((strategy) => {
+    const counts = COVERAGE_RUNS.map((runs) => explore({ scenarios, runs, seed: COVERAGE_SEED, strategy }).transitions.length);
+    const row = `| ${describeStrategy(strategy)} | ${counts.join(" | ")} |`;
+    process.stderr.write(`${row}\n`);
+    return row;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return [
+    `Coverage: distinct (process type, handshake state, message type) transitions reached by explore over all ${scenarios.length} shipped scenarios (round-robin, base seed ${COVERAGE_SEED}, each strategy's own fault rates). Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
+    "",
+    `| strategy | ${COVERAGE_RUNS.map((n) => `${n} runs`).join(" | ")} |`,
+    `|---|${COVERAGE_RUNS.map(() => "---").join("|")}|`,
+    ...rows,
+  ].join("\n");
+}
+
 /* ------------------------------------------------------------------ README */
 
 function replaceBlock(text: string, name: string, content: string): string {
@@ -141,9 +168,12 @@ function replaceBlock(text: string, name: string, content: string): string {
 function main(): void {
   const comparison = comparisonTable();
   const deep = deepTable();
+  const coverage = coverageTable();
   const readme = fileURLToPath(new URL("../README.md", import.meta.url));
-  writeFileSync(readme, replaceBlock(replaceBlock(readFileSync(readme, "utf8"), "strategies", comparison), "pct600", deep));
-  process.stdout.write(`${comparison}\n\n${deep}\n`);
+  let text = readFileSync(readme, "utf8");
+  for (const [name, table] of [["strategies", comparison], ["pct600", deep], ["coverage", coverage]] as const) text = replaceBlock(text, name, table);
+  writeFileSync(readme, text);
+  process.stdout.write(`${comparison}\n\n${deep}\n\n${coverage}\n`);
 }
 
 main();
