@@ -2,7 +2,12 @@
 // explores them) on one worker thread and on two. The figure is over the whole wall time,
 // starting the workers included; the details also give the start-up alone (an exploration of
 // one run per worker) and the CPU time all threads used, which shows how much of the machine
-// the exploration actually got.
+// the exploration actually got. A second figure measures the machine's own ceiling for this
+// workload: the same runs as two separate OS processes (shards 1/2 and 2/2 at once) against
+// one process making them all. No split of one process can beat that.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { explore } from "../harness/explore.ts";
@@ -36,6 +41,39 @@ async function rate(scenarios: readonly Scenario[], runs: number, workers: numbe
   };
 }
 
+const CLI = fileURLToPath(new URL("../bin/nxtsim.js", import.meta.url));
+
+/** Wall time of `nxtsim explore` of the shipped scenarios in one child process (exit 1, failures found, is fine). */
+function exploreProcess(args: readonly string[]): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "explore", "--no-progress", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 || code === 1 ? resolve(performance.now() - started) : reject(new Error(`nxtsim explore ${args.join(" ")} exited ${code}: ${stderr}`))));
+  });
+}
+
+/** One process making `runs` against two making half each at once: the machine's ceiling. */
+async function processCeiling(runs: number): Promise<Figure> {
+  await exploreProcess(["--runs", "8"]); // warm the file cache
+  const oneMs = await exploreProcess(["--runs", String(runs)]);
+  const twoMs = Math.max(...(await Promise.all([1, 2].map((i) => exploreProcess(["--runs", String(runs), "--shard", `${i}/2`])))));
+  const one: Measure = { what: `one process: explore --runs ${runs}, shipped scenarios`, value: (runs * 1000) / oneMs, unit: "runs/s" };
+  const two: Measure = { what: `two processes at once, shards 1/2 and 2/2 of the same runs`, value: (runs * 1000) / twoMs, unit: "runs/s" };
+  return {
+    section: SECTION,
+    name: "the machine's ceiling: 2 separate processes against 1",
+    measured: two,
+    baseline: one,
+    ratio: ratioOf(two, one),
+    ratioMeaning: "2 processes / 1 process, wall time with start-up",
+    target: null,
+    details: { runs, oneProcessMs: oneMs, twoProcessesMs: twoMs },
+  };
+}
+
 /** `seconds`: about how long the one-worker exploration should take (calibrated on the main thread). */
 export async function scaling(scenarios: readonly Scenario[], seconds: number): Promise<Figure[]> {
   const probe = explore({ scenarios, timeSeconds: 2 });
@@ -60,5 +98,6 @@ export async function scaling(scenarios: readonly Scenario[], seconds: number): 
       target: { text: `>= ${TARGET_SPEEDUP}x`, met: speedup >= TARGET_SPEEDUP },
       details: { runs, mainThreadProbePerS: mainPerS, oneWorker: one, twoWorkers: two },
     },
+    await processCeiling(runs),
   ];
 }
