@@ -390,7 +390,9 @@ export class SimKernel implements Kernel {
   trace(event: ModelEvent): void {
     this.live();
     if (event.what === "type") this.proc.ptype = event.type;
-    this.world.record(this.proc, { kind: "model", event: jsonCopy(event) });
+    // Not copied: every caller (the k.trace calls in lifecycle/) builds the event as a fresh
+    // literal in the call and keeps no reference to it, so nothing mutates it once recorded.
+    this.world.record(this.proc, { kind: "model", event });
   }
 
   // ---- helpers ----
