@@ -397,7 +397,7 @@ export class SimKernel implements Kernel {
     if (event.what === "type") this.proc.ptype = event.type;
     // Not copied: every caller (the k.trace calls in lifecycle/) builds the event as a fresh
     // literal in the call and keeps no reference to it, so nothing mutates it once recorded.
-    this.world.record(this.proc, { kind: "model", event });
+    this.world.trace.model(this.proc, event);
   }
 
   // ---- helpers ----
@@ -417,7 +417,7 @@ export class SimKernel implements Kernel {
 
   /** Records a syscall and returns its result unchanged. */
   private sys<T extends Json | Errno | undefined | WaitStatus | readonly number[]>(call: string, args: Json, ret: T): T {
-    this.world.record(this.proc, { kind: "syscall", call, args, ret: traced(ret as Json | Errno | undefined) });
+    this.world.trace.syscall(this.proc, call, args, traced(ret as Json | Errno | undefined));
     return ret;
   }
 
