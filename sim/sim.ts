@@ -140,7 +140,9 @@ export class Sim {
     if (events.length === 0) return false;
     w.step++;
     if (this.injectKill()) events = this.runnable();
-    const keys = events.map(eventKey);
+    // A single event is no choice: the chooser returns 0 without asking the policy, and the
+    // observer only sees real choices, so nobody reads its key (over half the steps).
+    const keys = events.length > 1 ? events.map(eventKey) : [];
     if (this.observer !== undefined && keys.length > 1 && !this.observer.beforeChoice(w, keys)) {
       this.cut = true;
       return false;
