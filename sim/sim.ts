@@ -193,6 +193,11 @@ export class Sim {
     return all.map(({ p }) => factsOf(p));
   }
 
+  /** Whether host pid `pid` is a running process (processes() without building every fact). */
+  isRunning(pid: number): boolean {
+    return this.world.proc(pid)?.alive ?? false;
+  }
+
   /** `pid` (host) as seen from `viewer`'s pid namespace (host pid), 0 when invisible there. */
   pidAsSeenBy(pid: number, viewer: number): number {
     const target = this.world.proc(pid);
