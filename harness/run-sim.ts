@@ -60,9 +60,8 @@ function applyAction(sim: Sim, mainPid: number, action: ScenarioAction): void {
 
 /** Live processes of a role (and app), in the order they reported their type. */
 export function livePids(sim: Sim, type: string, app: string | null): number[] {
-  const alive = new Set(sim.processes().filter((p) => p.status === "running").map((p) => p.pid));
   return rolesFromTrace(sim.trace)
-    .filter((r) => r.type === type && (app === null || r.app === app) && alive.has(r.pid))
+    .filter((r) => r.type === type && (app === null || r.app === app) && sim.isRunning(r.pid))
     .sort((a, b) => a.since - b.since)
     .map((r) => r.pid);
 }

@@ -3,6 +3,7 @@
 // the first continuation, which reads the pid and credentials from the kernel.
 
 import type { Ctx } from "./context.ts";
+import { copyPlain } from "./copy.ts";
 import { credentialGet, type Credential } from "./credential.ts";
 import type { Capabilities } from "./isolation.ts";
 import type { Json } from "./kernel.ts";
@@ -45,8 +46,8 @@ export function unitdImage(boot: UnitdBoot): UnitGlobals {
       languages: [],
     },
     heap: { next: 1, objs: {} },
-    options: structuredClone(boot.options),
-    main: { exiting: false, conf: structuredClone(boot.conf), mainUser: boot.user, mainGroup: boot.group },
+    options: copyPlain(boot.options),
+    main: { exiting: false, conf: copyPlain(boot.conf), mainUser: boot.user, mainGroup: boot.group },
     proto: null,
     router: null,
     controller: null,

@@ -26,6 +26,7 @@ import {
 } from "./runtime.ts";
 import {
   NXT_PROCESS_STATE_READY,
+  PROCESS_STATE_NAMES,
   PROCESS_TYPE_NAMES,
   type Oid,
   type PortMsg,
@@ -432,7 +433,7 @@ export function portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): void {
 export function portEmptyHandler(_ctx: Ctx, _recv: RecvMsg): void {}
 
 export function stateName(state: number): string {
-  return ["CREATING", "CREATED", "READY"][state] ?? String(state);
+  return PROCESS_STATE_NAMES[state] ?? String(state);
 }
 
 export function typeName(type: number): string {

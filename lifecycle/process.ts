@@ -7,6 +7,7 @@
 
 import { credentialGet, credentialSetgids, credentialSetuid } from "./credential.ts";
 import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { copyPlain } from "./copy.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
 import {
@@ -144,7 +145,7 @@ export function processInitStart(ctx: Ctx, init: ProcessInit): NxtInt {
   const process = processNew(ctx);
   process.parentPort = rt.portByType[rt.type] ?? null;
   process.name = init.name;
-  process.userCred = structuredClone(rt.userCred);
+  process.userCred = copyPlain(rt.userCred);
   process.init = { ...init };
   const ret = processStart(ctx, process, null);
   if (ret === "ERROR") {

@@ -3,6 +3,7 @@
 // PROCESS_CREATED re-keying, QUIT and SIGCHLD.
 
 import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { copyPlain } from "./copy.ts";
 import { isolationMainPrefork } from "./isolation.ts";
 import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
@@ -132,8 +133,8 @@ export function protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): void {
   init.name = app.name;
   process.init = init;
   process.name = `"${app.name}" application`;
-  process.userCred = structuredClone(rt.userCred);
-  process.data = structuredClone(app);
+  process.userCred = copyPlain(rt.userCred);
+  process.data = copyPlain(app);
   process.stream = recv.msg.stream;
   const ret = processStart(ctx, process, "protoProcessAddAgain");
   if (ret === "ERROR") {

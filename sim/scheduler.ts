@@ -39,13 +39,21 @@ function collectFor(proc: SimProcess, events: Runnable[]): void {
     events.push({ kind: "work", proc });
     return;
   }
-  for (const [fd, fn] of [...proc.watches].sort((a, b) => a[0] - b[0])) {
+  // Readable watched fds in ascending fd order: filtering before sorting (fds are unique
+  // keys) gives the same order without copying and sorting every watch on every step.
+  const from = events.length;
+  for (const [fd, fn] of proc.watches) {
     const file = proc.fds.get(fd)?.file;
     if (file instanceof SocketEnd && file.readable()) {
       events.push({ kind: "readable", proc, fd, fn });
     }
   }
+  if (events.length - from > 1) events.push(...events.splice(from).sort(byFd));
   for (const id of proc.dueTimers) events.push({ kind: "timer", proc, id });
+}
+
+function byFd(a: Runnable, b: Runnable): number {
+  return (a.kind === "readable" ? a.fd : 0) - (b.kind === "readable" ? b.fd : 0);
 }
 
 function runsWithoutHandler(proc: SimProcess, sig: Signal): boolean {

@@ -140,7 +140,9 @@ export class Sim {
     if (events.length === 0) return false;
     w.step++;
     if (this.injectKill()) events = this.runnable();
-    const keys = events.map(eventKey);
+    // A single event is no choice: the chooser returns 0 without asking the policy, and the
+    // observer only sees real choices, so nobody reads its key (over half the steps).
+    const keys = events.length > 1 ? events.map(eventKey) : [];
     if (this.observer !== undefined && keys.length > 1 && !this.observer.beforeChoice(w, keys)) {
       this.cut = true;
       return false;
@@ -189,6 +191,11 @@ export class Sim {
     const all = this.world.allProcs.map((p, i) => ({ p, i }));
     all.sort((a, b) => a.p.hostPid - b.p.hostPid || a.i - b.i);
     return all.map(({ p }) => factsOf(p));
+  }
+
+  /** Whether host pid `pid` is a running process (processes() without building every fact). */
+  isRunning(pid: number): boolean {
+    return this.world.proc(pid)?.alive ?? false;
   }
 
   /** `pid` (host) as seen from `viewer`'s pid namespace (host pid), 0 when invisible there. */
