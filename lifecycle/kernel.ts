@@ -228,7 +228,10 @@ export interface Kernel {
   /** A C-level hazard (failed assert, NULL handler, double unlink, use after free): SIGABRT. */
   abort(reason: string): never;
 
-  /** Records a model-level fact in the run's trace. */
+  /**
+   * Records a model-level fact in the run's trace. The event must be a fresh value that the
+   * caller keeps no reference to: the simulated kernel records it without a copy.
+   */
   trace(event: ModelEvent): void;
 }
 

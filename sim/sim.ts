@@ -7,7 +7,7 @@ import type { TraceEvent } from "../lifecycle/trace.ts";
 import { factsOf, type ProcessFacts } from "./facts.ts";
 import { faultRates, type FaultRates } from "./faults.ts";
 import { FdTable } from "./fds.ts";
-import { jsonCopy } from "./json-copy.ts";
+import { copyPlain } from "../lifecycle/copy.ts";
 import { pidIn, pidLimits, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
 import { buildProcfs, type ProcFs } from "./procfs.ts";
@@ -94,7 +94,7 @@ export class Sim {
       hostPid,
       links,
       null,
-      jsonCopy(image),
+      copyPlain(image),
       initialCreds(w.rootUserNs, creds.uid, creds.gid, creds.groups ?? []),
       { ...w.rootPlainNs },
       FdTable.withStdio(),

@@ -21,7 +21,7 @@ import type {
 } from "../lifecycle/kernel.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { FdTable } from "./fds.ts";
-import { jsonCopy } from "./json-copy.ts";
+import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
@@ -129,7 +129,7 @@ export class SimKernel implements Kernel {
     if (typeof links === "string") return errno(links);
     const hostPid = links[0]!.nr;
     registerPids(links, hostPid);
-    const child = new SimProcess(hostPid, links, proc, jsonCopy(image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
+    const child = new SimProcess(hostPid, links, proc, copyPlain(image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
     for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
     adoptNewProcess(world, child, first);
     return pidIn(links, proc.pidNs);
@@ -234,7 +234,7 @@ export class SimKernel implements Kernel {
       files.push(entry.file);
     }
     // The queued copy is the sender's data frozen at send time; the trace shares it.
-    const data = jsonCopy(msg.data);
+    const data = copyPlain(msg.data);
     // A full queue (EAGAIN) and a lost message need a live peer: a send to a closed peer
     // always fails with EPIPE (sendDatagram), and no fault is drawn for it.
     const faulted = end.peer.destroyed ? null : world.faults.send(proc, fd, sock);
@@ -269,7 +269,7 @@ export class SimKernel implements Kernel {
     const credPid = pidIn(d.sender.pids, proc.pidNs);
     world.record(proc, { kind: "recv", fd, sock: end.pair.id, msg: d.data, fds, credPid, from: d.sender.hostPid });
     return {
-      data: jsonCopy(d.data),
+      data: copyPlain(d.data),
       fds,
       credPid,
       credUid: viewId(proc.creds.userns, "uid", d.sender.uid),
