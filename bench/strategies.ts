@@ -52,8 +52,14 @@ function narrow600(): Target {
   return { name: "#600 (router-dies-at-stop)", scenario: shipped("router-dies-at-stop"), fixes: ["633"], mutants: ["600"], check: "no-zombies" };
 }
 
+/** A known-bug fixture's recorded target: its scenario, fixes, mutants and check. */
+function fixtureTarget(bug: string): Target {
+  const f = loadBugFixture(bug);
+  return { name: `#${f.bug} (${f.scenario.name})`, scenario: f.scenario, fixes: f.fixes, mutants: f.mutants, check: f.check };
+}
+
 function targets(): Target[] {
-  const bugs = listBugFixtures().map(loadBugFixture).map((f) => ({ name: `#${f.bug} (${f.scenario.name})`, scenario: f.scenario, fixes: f.fixes, mutants: f.mutants, check: f.check }));
+  const bugs = listBugFixtures().map(fixtureTarget);
   const mutants = MUTANTS.map(([m, check, scenario, fixes]) => ({ name: `mutant ${m} (${scenario().name})`, scenario: scenario(), fixes, mutants: [m], check }));
   return [...bugs, narrow600(), ...mutants];
 }
@@ -108,10 +114,8 @@ function runs(e: Estimate): string {
 
 function deepTable(): string {
   const started = performance.now();
-  const shutdown = loadBugFixture("600");
-  const plain: Target = { name: "#600 (shutdown-sigquit)", scenario: shutdown.scenario, fixes: shutdown.fixes, mutants: shutdown.mutants, check: shutdown.check };
   const rows: string[] = [];
-  for (const t of [plain, narrow600()]) {
+  for (const t of [fixtureTarget("600"), narrow600()]) {
     for (const s of DEEP_STRATEGIES) {
       const rate = wilson(hitsIn(t, s, DEEP_HIT_BASE, DEEP_RUNS, "none"), DEEP_RUNS);
       const toFailure = Array.from({ length: DEEP_CAMPAIGNS }, (_, c) => runsToFailure(t, s, DEEP_CAMPAIGN_BASE + c, DEEP_CAP, "none"));
