@@ -27,14 +27,18 @@ function portKey(pid: Pid, id: number): string {
 
 // ---- the process hash -------------------------------------------------------------------
 
+/** The process table's keys (pids), ascending: the order every walk of the table takes. */
+export function processTableKeys(ctx: Ctx): number[] {
+  return Object.keys(ctx.s.rt.processes)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 /** nxt_runtime_process_each: a snapshot in key order (lvlhsh order is arbitrary; ours is sorted). */
 export function runtimeProcessEach(ctx: Ctx): Oid[] {
   const table = ctx.s.rt.processes;
-  const keys = Object.keys(table)
-    .map(Number)
-    .sort((a, b) => a - b);
   const out: Oid[] = [];
-  for (const key of keys) {
+  for (const key of processTableKeys(ctx)) {
     for (const oid of table[key] ?? []) {
       out.push(oid);
     }
