@@ -6,10 +6,10 @@
 // so they are unique across every process of the server.
 
 import { nxtAssert, port, type Ctx } from "./context.ts";
-import type { Json, Pid } from "./kernel.ts";
+import type { Json, Pid, Sys } from "./kernel.ts";
 import { RAW } from "./port-messages.ts";
 import { portUse, type RecvMsg } from "./port.ts";
-import { rpcHandler } from "./registry.ts";
+import { callRpcHandler } from "./registry.ts";
 import type { PortRec, RpcReg } from "./state.ts";
 
 /** nxt_port_rpc_init: main maps the shared counter page, starting at 1. */
@@ -17,21 +17,21 @@ export function portRpcInit(ctx: Ctx): void {
   ctx.s.rt.streamCounter = ctx.k.mmapSharedCounter(1);
 }
 
-function nextStream(ctx: Ctx): number {
-  return ctx.k.sharedFetchAdd(ctx.s.rt.streamCounter, 1) >>> 0;
+function* nextStream(ctx: Ctx): Sys<number> {
+  return (yield* ctx.k.sharedFetchAdd(ctx.s.rt.streamCounter, 1)) >>> 0;
 }
 
 /** nxt_port_rpc_register_handler: peer -1 means none. Returns the stream (0 = failure). */
-export function portRpcRegisterHandler(
+export function* portRpcRegisterHandler(
   ctx: Ctx,
   p: PortRec,
   ready: string,
   error: string,
   peer: Pid,
   data: Json,
-): number {
+): Sys<number> {
   nxtAssert(ctx, p.pair[0] !== -1, "rpc register: port->pair[0] != -1");
-  const stream = nextStream(ctx);
+  const stream = yield* nextStream(ctx);
   const reg: RpcReg = { stream, ready, error, peer, data };
   p.rpcStreams[stream] = reg;
   portUse(ctx, p, 1);
@@ -71,7 +71,7 @@ function removeFromPeers(p: PortRec, reg: RpcReg): void {
 }
 
 /** nxt_port_rpc_handler: find (or, with LAST, remove) the stream and call ready or error. */
-export function portRpcHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* portRpcHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const p = port(ctx, recv.port);
   const stream = recv.msg.stream;
   const reg = p.rpcStreams[stream];
@@ -84,7 +84,7 @@ export function portRpcHandler(ctx: Ctx, recv: RecvMsg): void {
   }
   const isError = recv.msg.type === RAW.RPC_ERROR;
   ctx.k.trace({ what: "rpc", op: isError ? "error" : "resolve", stream });
-  rpcHandler(isError ? reg.error : reg.ready)(ctx, recv, reg.data);
+  yield* callRpcHandler(isError ? reg.error : reg.ready, ctx, recv, reg.data);
   if (!last) {
     return;
   }
@@ -112,7 +112,7 @@ export function portRpcCancel(ctx: Ctx, p: PortRec, stream: number): void {
  * nxt_port_rpc_remove_peer: every registration on this port waiting on `peer` gets its
  * error handler with a synthetic REMOVE_PID+LAST; a handler that clears `last` keeps it.
  */
-export function portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): void {
+export function* portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): Sys<void> {
   const streams = p.rpcPeers[peer];
   if (streams === undefined) {
     return;
@@ -133,7 +133,7 @@ export function portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): void {
       removedPid: peer,
     };
     ctx.k.trace({ what: "rpc", op: "error", stream, peer });
-    rpcHandler(reg.error)(ctx, recv, reg.data);
+    yield* callRpcHandler(reg.error, ctx, recv, reg.data);
     if (!recv.msg.last) {
       continue;
     }
@@ -147,7 +147,7 @@ export function portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): void {
 }
 
 /** nxt_port_rpc_close: every pending registration gets exactly one RPC_ERROR+LAST. */
-export function portRpcClose(ctx: Ctx, p: PortRec): void {
+export function* portRpcClose(ctx: Ctx, p: PortRec): Sys<void> {
   for (;;) {
     const first = Object.keys(p.rpcStreams)[0];
     if (first === undefined) {
@@ -161,6 +161,6 @@ export function portRpcClose(ctx: Ctx, p: PortRec): void {
       newPort: null,
       removedPid: 0,
     };
-    portRpcHandler(ctx, recv);
+    yield* portRpcHandler(ctx, recv);
   }
 }

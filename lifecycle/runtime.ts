@@ -9,7 +9,7 @@ import { alert, heapFree, isLive, nxtAssert, port, proc, type Ctx } from "./cont
 import { portNew, portSocketWrite, portUse } from "./port.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
-import type { Pid } from "./kernel.ts";
+import type { Pid, Sys } from "./kernel.ts";
 import { traceTableSnapshot } from "./table-report.ts";
 import {
   NXT_PROCESS_APP,
@@ -242,7 +242,7 @@ export function runtimeProcessPortCreate(ctx: Ctx, pid: Pid, id: number, type: P
 // ---- quitting ---------------------------------------------------------------------------
 
 /** nxt_runtime_quit */
-export function runtimeQuit(ctx: Ctx, status: number): void {
+export function* runtimeQuit(ctx: Ctx, status: number): Sys<void> {
   const rt = ctx.s.rt;
   rt.status |= status;
   let done = true;
@@ -254,7 +254,7 @@ export function runtimeQuit(ctx: Ctx, status: number): void {
       ctx.k.post({ fn: "runtimeQuit", arg: 0 });
       done = false;
     } else {
-      runtimeStopAllProcesses(ctx);
+      yield* runtimeStopAllProcesses(ctx);
       done = false;
     }
   }
@@ -264,38 +264,38 @@ export function runtimeQuit(ctx: Ctx, status: number): void {
 }
 
 /** nxt_runtime_stop_all_processes: QUIT to every port of every record (main's own too). */
-export function runtimeStopAllProcesses(ctx: Ctx): void {
+export function* runtimeStopAllProcesses(ctx: Ctx): Sys<void> {
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     for (const portOid of [...proc(ctx, oid).ports]) {
-      portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+      yield* portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
     }
   }
 }
 
 /** nxt_runtime_stop_app_processes: QUIT to records whose DESCRIPTOR type is APP or PROTOTYPE. */
-export function runtimeStopAppProcesses(ctx: Ctx): void {
+export function* runtimeStopAppProcesses(ctx: Ctx): Sys<void> {
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);
     const type = processInitOf(process).type;
     if (type === NXT_PROCESS_APP || type === NXT_PROCESS_PROTOTYPE) {
       for (const portOid of [...process.ports]) {
-        portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+        yield* portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
       }
     }
   }
 }
 
 /** nxt_runtime_exit: drop every record, close every port, exit with the collected status. */
-export function runtimeExit(ctx: Ctx): never {
+export function* runtimeExit(ctx: Ctx): Sys<never> {
   traceTableSnapshot(ctx, "exit", null);
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);
     runtimeProcessRemove(ctx, process);
     if (isLive(ctx, oid)) {
-      processClosePorts(ctx, process);
+      yield* processClosePorts(ctx, process);
     }
   }
   return ctx.k.exit(ctx.s.rt.status);
