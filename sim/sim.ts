@@ -35,6 +35,12 @@ export interface SimOptions {
   policy?: ChoicePolicy;
   /** Watches the run step by step and may cut it short (the exhaustive search). */
   observer?: StepObserver;
+  /**
+   * The grain before scheduling points existed: each handler runs to its end in one step
+   * (exit and abort still take effect at the next). Only to show what that grain cannot
+   * reach (test/litmus); never sound for exploring.
+   */
+  atomicHandlers?: boolean;
 }
 
 /**
@@ -60,6 +66,7 @@ export interface RunResult {
 export class Sim {
   private readonly world: World;
   private readonly observer: StepObserver | undefined;
+  private readonly atomicHandlers: boolean;
   private stopped = false;
   private cut = false;
 
@@ -80,6 +87,7 @@ export class Sim {
       program,
     );
     this.observer = options.observer;
+    this.atomicHandlers = options.atomicHandlers ?? false;
   }
 
   /** A process in the root namespaces, child of the host's init; its work queue starts with `entry`. */
@@ -299,6 +307,7 @@ export class Sim {
     let done = true;
     try {
       done = running.next().done === true;
+      while (!done && this.atomicHandlers && proc.running === running) done = running.next().done === true;
     } catch (err) {
       if (!(err instanceof ProcessGone)) this.internalError(proc, err);
     }
