@@ -1,4 +1,4 @@
-// nxt_lvlhsh.c (with nxt_lvlhsh.h and nxt_murmur_hash.c) at c8d9106a, x86_64: Unit's level
+// nxt_lvlhsh.c (with nxt_lvlhsh.h) at c8d9106a, x86_64: Unit's level
 // hash, emulated closely enough that a walk visits the same values in the same order as
 // Unit's would after the same inserts and deletes.
 //
@@ -13,72 +13,6 @@
 // fields, not in pointer low bits; each entry keeps its key, and the test compares stored
 // keys by the proto's test name unless the caller passes a live `matches` predicate.
 // Everything in a table is plain JSON data; the iterator state of a walk is transient.
-
-// ---- hashing ----------------------------------------------------------------------------
-
-const MURMUR_M = 0x5bd1e995;
-
-function murmurMixWord(k: number): number {
-  k = Math.imul(k, MURMUR_M);
-  k ^= k >>> 24;
-  return Math.imul(k, MURMUR_M);
-}
-
-function murmurFinish(h: number): number {
-  h ^= h >>> 13;
-  h = Math.imul(h, MURMUR_M);
-  h ^= h >>> 15;
-  return h >>> 0;
-}
-
-/** nxt_murmur_hash2: MurmurHash2 with seed 0, words read little-endian; unsigned 32-bit. */
-export function murmurHash2(bytes: Uint8Array): number {
-  let len = bytes.length;
-  let h = len | 0;
-  let p = 0;
-  for (; len >= 4; p += 4, len -= 4) {
-    const k = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
-    h = Math.imul(h, MURMUR_M) ^ murmurMixWord(k);
-  }
-  if (len >= 3) {
-    h ^= bytes[p + 2]! << 16;
-  }
-  if (len >= 2) {
-    h ^= bytes[p + 1]! << 8;
-  }
-  if (len >= 1) {
-    h ^= bytes[p]!;
-    h = Math.imul(h, MURMUR_M);
-  }
-  return murmurFinish(h);
-}
-
-/** nxt_murmur_hash2 of one 4-byte int (int32 or uint32: the same little-endian bytes). */
-export function murmurHash2Int32(word: number): number {
-  return murmurFinish(Math.imul(4, MURMUR_M) ^ murmurMixWord(word | 0));
-}
-
-/** nxt_runtime_process_lhq_pid: murmur of the 4-byte nxt_pid_t (rt->processes). */
-export function processKeyHash(pid: number): number {
-  return murmurHash2Int32(pid);
-}
-
-/** nxt_port_hash_lhq: murmur of the 8-byte { int32 pid; uint32 port_id } (rt->ports). */
-export function portKeyHash(pid: number, portId: number): number {
-  let h = Math.imul(8, MURMUR_M) ^ murmurMixWord(pid | 0);
-  h = Math.imul(h, MURMUR_M) ^ murmurMixWord(portId | 0);
-  return murmurFinish(h);
-}
-
-/** nxt_port_rpc_lhq_stream: murmur of the 4-byte uint32 stream (port->rpc_streams). */
-export function rpcStreamKeyHash(stream: number): number {
-  return murmurHash2Int32(stream);
-}
-
-/** nxt_port_rpc_lhq_peer: murmur of the 4-byte nxt_pid_t peer (port->rpc_peers). */
-export function rpcPeerKeyHash(peer: number): number {
-  return murmurHash2Int32(peer);
-}
 
 // ---- protos -----------------------------------------------------------------------------
 
@@ -201,7 +135,7 @@ function freeBucket(bucket: LvlhshBucket): void {
   bucket.count = 0;
 }
 
-function levelMask(lh: Lvlhsh, nlvl: number): number {
+export function levelMask(lh: Lvlhsh, nlvl: number): number {
   return (1 << (lh.proto.shift[nlvl] ?? 0)) - 1;
 }
 
@@ -544,148 +478,3 @@ function retrieveFrom(lh: Lvlhsh, holder: LvlhshLevel | null, index: number): nu
   return value;
 }
 
-// ---- walks ------------------------------------------------------------------------------
-
-/** nxt_lvlhsh_each over an unchanging table: slots in index order, depth first, then chain and position order. */
-export function lvlhshEach(lh: Lvlhsh): number[] {
-  const out: number[] = [];
-  if (lh.root !== null) {
-    collect(lh.root, out);
-  }
-  return out;
-}
-
-function collect(node: LvlhshNode, out: number[]): void {
-  if (node.kind === "level") {
-    for (const slot of node.slots) {
-      if (slot !== null) {
-        collect(slot, out);
-      }
-    }
-    return;
-  }
-  for (let b: LvlhshBucket | null = node; b !== null; b = b.next) {
-    for (let pos = 0, seen = 0; seen < b.count && pos < b.entries.length; pos++) {
-      const e = b.entries[pos] ?? null;
-      if (e !== null) {
-        out.push(e.value);
-        seen++;
-      }
-    }
-  }
-}
-
-/**
- * nxt_lvlhsh_each_t: the position of a walk in progress, kept as Unit keeps it (the current
- * bucket, the slot path as key bits, the next position, the entries still to visit), so a
- * walk sees what Unit's sees when the table changes between steps. Transient: it points
- * into the table and must not outlive the walk.
- */
-export interface LvlhshEachState {
-  bucket: LvlhshBucket | null | "done";
-  current: number;
-  entry: number;
-  entries: number;
-}
-
-/** nxt_lvlhsh_each_init. */
-export function lvlhshEachInit(): LvlhshEachState {
-  return { bucket: null, current: 0, entry: 0, entries: 0 };
-}
-
-/**
- * nxt_lvlhsh_each: the next value, or undefined at the end. Throws where Unit would read
- * freed or foreign memory (the walk's bucket freed, or its unvisited entries deleted).
- */
-export function lvlhshEachNext(lh: Lvlhsh, it: LvlhshEachState): number | undefined {
-  const root = lh.root;
-  if (it.bucket === "done") {
-    if (root === null) {
-      throw new Error("nxt_lvlhsh_each: table emptied mid-walk; Unit would dereference NULL");
-    }
-    if (root.kind === "bucket") {
-      return undefined;
-    }
-    return levelEach(lh, it, root, 0, 0);
-  }
-  if (it.bucket === null) {
-    if (root === null) {
-      return undefined;
-    }
-    if (root.kind === "level") {
-      it.current = 0;
-      return levelEach(lh, it, root, 0, 0);
-    }
-    it.bucket = root;
-    it.entries = root.count;
-    it.entry = 0;
-  }
-  return bucketEach(lh, it, it.bucket);
-}
-
-/** nxt_lvlhsh_level_each: resumes at the slot path in it.current, skipping a finished bucket. */
-function levelEach(lh: Lvlhsh, it: LvlhshEachState, level: LvlhshLevel, nlvl: number, shift: number): number | undefined {
-  const mask = levelMask(lh, nlvl);
-  let n: number;
-  do {
-    n = (it.current >>> shift) & mask;
-    const slot = level.slots[n] ?? null;
-    if (slot !== null) {
-      if (slot.kind === "bucket") {
-        if (it.bucket !== "done") {
-          it.bucket = slot;
-          it.entries = slot.count;
-          it.entry = 0;
-          return bucketEach(lh, it, slot);
-        }
-        it.bucket = null;
-      } else {
-        const value = levelEach(lh, it, slot, nlvl + 1, shift + (lh.proto.shift[nlvl] ?? 0));
-        if (value !== undefined) {
-          return value;
-        }
-      }
-    }
-    it.current &= ~(mask << shift);
-    n = ((n + 1) & mask) << shift;
-    it.current |= n;
-  } while (n !== 0);
-  return undefined;
-}
-
-/** nxt_lvlhsh_bucket_each: the next valid position; at the bucket's last, on to the chain. */
-function bucketEach(lh: Lvlhsh, it: LvlhshEachState, bucket: LvlhshBucket): number {
-  if (bucket.count === 0) {
-    throw new Error("nxt_lvlhsh_each: the walk's bucket was freed; Unit would read freed memory");
-  }
-  let e: LvlhshEntry | null = null;
-  while (e === null) {
-    if (it.entry >= lh.proto.bucketEntries) {
-      throw new Error("nxt_lvlhsh_each: unvisited entries were deleted; Unit would read past the bucket");
-    }
-    e = bucket.entries[it.entry] ?? null;
-    it.entry++;
-  }
-  it.entries--;
-  if (it.entries === 0) {
-    const next = bucket.next;
-    it.bucket = next === null ? "done" : next;
-    it.entries = next === null ? 0 : next.count;
-    it.entry = 0;
-  }
-  return e.value;
-}
-
-/**
- * nxt_runtime_process_each: fetches the next value BEFORE running the body on the current
- * one, so the body may delete the current entry, as Unit's callers do.
- */
-export function lvlhshWalk(lh: Lvlhsh, body: (value: number) => void): void {
-  const it = lvlhshEachInit();
-  let value = lvlhshEachNext(lh, it);
-  while (value !== undefined) {
-    const next = lvlhshEachNext(lh, it);
-    body(value);
-    value = next;
-  }
-}

@@ -1,4 +1,4 @@
-// lifecycle/lvlhsh.ts against Unit's nxt_lvlhsh.c and nxt_murmur_hash.c (c8d9106a, x86_64).
+// lifecycle/lvlhsh.ts, lvlhsh-each.ts and murmur-hash.ts against Unit's nxt_lvlhsh.c and nxt_murmur_hash.c (c8d9106a, x86_64).
 // Expected hashes and walk orders are derived by hand from Unit's definitions (the
 // derivations are in the comments), never by running the module under test.
 
@@ -11,25 +11,17 @@ import {
   LVLHSH_RPC_REG_PROTO,
   lvlhshCreate,
   lvlhshDelete,
-  lvlhshEach,
-  lvlhshEachInit,
-  lvlhshEachNext,
   lvlhshFind,
   lvlhshInsert,
   lvlhshIsEmpty,
   lvlhshPeek,
   lvlhshReplace,
   lvlhshRetrieve,
-  lvlhshWalk,
-  murmurHash2,
-  murmurHash2Int32,
-  portKeyHash,
-  processKeyHash,
-  rpcPeerKeyHash,
-  rpcStreamKeyHash,
   type Lvlhsh,
   type LvlhshNode,
 } from "../../lifecycle/lvlhsh.ts";
+import { lvlhshEach, lvlhshEachInit, lvlhshEachNext, lvlhshWalk } from "../../lifecycle/lvlhsh-each.ts";
+import { murmurHash2, murmurHash2Int32, portKeyHash, processKeyHash, rpcPeerKeyHash, rpcStreamKeyHash } from "../../lifecycle/murmur-hash.ts";
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
