@@ -8,6 +8,7 @@ import { credentialGet, type Credential } from "./credential.ts";
 import type { Capabilities } from "./isolation.ts";
 import type { Json, Sys } from "./kernel.ts";
 import { runtimeInitialStart } from "./main-process.ts";
+import { LVLHSH_PROCESSES_PROTO, lvlhshCreate } from "./lvlhsh.ts";
 import { hasMutant, type ModelOptions } from "./options.ts";
 import { NXT_PROCESS_MAIN, type UnitGlobals } from "./state.ts";
 
@@ -32,7 +33,7 @@ export function unitdImage(boot: UnitdBoot): UnitGlobals {
     rt: {
       type: NXT_PROCESS_MAIN,
       isPidIsolated: false,
-      processes: {},
+      processes: lvlhshCreate(LVLHSH_PROCESSES_PROTO),
       nprocesses: 0,
       mprocess: null,
       ports: {},

@@ -4,6 +4,7 @@
 
 import { alert, heapAlloc, heapFree, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { isErrno, EOF, type Fd, type Json, type Pid, type Sys } from "./kernel.ts";
+import { LVLHSH_RPC_REG_PROTO, lvlhshCreate, lvlhshIsEmpty } from "./lvlhsh.ts";
 import { hasMutant } from "./options.ts";
 import {
   MSG_TYPE_NAMES,
@@ -69,7 +70,8 @@ export function portNew(ctx: Ctx, id: number, pid: Pid, type: ProcessType): Port
     writeEnabled: false,
     maxSize: 0,
     maxShare: 0,
-    rpcStreams: {},
+    rpcStreams: lvlhshCreate(LVLHSH_RPC_REG_PROTO),
+    rpcRegs: {},
     rpcPeers: {},
     queued: [],
     app: null,
@@ -97,7 +99,7 @@ function portRelease(ctx: Ctx, p: PortRec): void {
   nxtAssert(ctx, p.pair[1] === -1, `port ${p.pid}:${p.id} cleanup: pair[1] == -1`);
   nxtAssert(ctx, p.useCount === 0, "port cleanup: use_count == 0");
   nxtAssert(ctx, p.queued.length === 0, "port cleanup: no queued messages");
-  nxtAssert(ctx, Object.keys(p.rpcStreams).length === 0, "port cleanup: rpc_streams empty");
+  nxtAssert(ctx, lvlhshIsEmpty(p.rpcStreams), "port cleanup: rpc_streams empty");
   nxtAssert(ctx, Object.keys(p.rpcPeers).length === 0, "port cleanup: rpc_peers empty");
   heapFree(ctx, p.oid);
 }

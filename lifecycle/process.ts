@@ -268,7 +268,7 @@ export function* processChildFixup(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   }
   // What the child still holds: entries with an open port fd (a closed port can linger in
   // the table while a queued message still references it).
-  const kept = runtimeProcessEach(ctx)
+  const kept = [...runtimeProcessEach(ctx)]
     .filter((oid) => stillRegistered(ctx, oid) && proc(ctx, oid).ports.some((q) => port(ctx, q).pair.some((fd) => fd !== -1)))
     .map((oid) => {
       const p = proc(ctx, oid);
