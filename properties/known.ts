@@ -58,7 +58,7 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
     check: "use-counts-return-to-zero",
     reason: /^(main|router) N \((reap|remove-pid)\): record of dead app N \(use count N, its ports closed, nothing queued\) is never released$/,
-    why: "an app sends CREATED and READY to its prototype and dies; the prototype reaps it (REMOVE_PID to main and the router) before reading the READY still queued on its port, and at c8d9106a the app's record is still in the prototype's rt->processes (keyed as in #633), so nxt_port_process_ready_handler marks it READY and sends NEW_PORT of the dead app after the REMOVE_PID: main's and the router's nxt_port_new_port_handler file a fresh record nobody removes (reachable once a step is one scheduling point; gone with fix 633)",
+    why: "an app sends CREATED and READY to its prototype and dies; the prototype reaps it (REMOVE_PID to main and the router) before reading the READY still queued on its port, and at c8d9106a (without 900828cc) the prototype files its apps in rt->processes and the reap leaves the app's record there (the trace shows no removal), so nxt_port_process_ready_handler marks it READY and sends NEW_PORT of the dead app after the REMOVE_PID: main's and the router's nxt_port_new_port_handler file a fresh record nobody removes (reachable once a step is one scheduling point; gone with fix 633)",
   },
   {
     check: "remove-pid-complete",
