@@ -121,9 +121,14 @@ export function protoStart(_ctx: Ctx, _process: ProcessRec): NxtInt {
   return "OK";
 }
 
-/** nxt_proto_start_process_handler: fork one application process. */
+/** nxt_proto_start_process_handler: fork one application process (even once exiting, as Unit does). */
 export function* protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const rt = ctx.s.rt;
+  if (hasFix(ctx.s.options, "proto-start-while-exiting") && protoGlobals(ctx).exiting) {
+    // The repair: no new child once the prototype is on its way out.
+    yield* replyStartFailed(ctx, recv);
+    return;
+  }
   const process = processNew(ctx);
   process.parentPort = rt.portByType[NXT_PROCESS_PROTOTYPE] ?? null;
   const own = ownRecord(ctx);
@@ -139,13 +144,18 @@ export function* protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const ret = yield* processStart(ctx, process, "protoProcessAddAgain");
   if (ret === "ERROR") {
     processUse(ctx, process, -1);
-    const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
-    if (reply !== null) {
-      yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
-    }
+    yield* replyStartFailed(ctx, recv);
     return;
   }
   protoProcessAdd(ctx, process);
+}
+
+/** The `failed:` path of nxt_proto_start_process_handler: RPC_ERROR to the requester. */
+function* replyStartFailed(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
+  if (reply !== null) {
+    yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
+  }
 }
 
 /** The prototype's own record (nxt_app_conf lives in it). */

@@ -66,18 +66,22 @@ export function handlerTable(name: string): HandlerTable {
   return table;
 }
 
-/** A generator object: what a function that may reach a scheduling point returns. */
-function isSys(value: unknown): value is Sys<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { next?: unknown }).next === "function";
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
+
+/** A plain function's result as a Sys that yields nothing. */
+function* returned<T>(value: T): Sys<T> {
+  return value;
 }
 
 /**
- * Calls a named function with `args`. Named functions are generators when they may reach a
- * scheduling point and plain functions otherwise; either way the caller runs this with yield*.
+ * Calls a named function with its arguments. Named functions are generators when they may
+ * reach a scheduling point and plain functions otherwise; either way the caller runs the
+ * result with yield*. A generator function's own generator is handed on (no extra level).
  */
-function* callNamed<T>(name: string, ...args: unknown[]): Sys<T> {
-  const result = (lookup(name) as unknown as (...a: unknown[]) => unknown)(...args);
-  return (isSys(result) ? yield* result : result) as T;
+function callNamed<T>(name: string, a: unknown, b?: unknown, c?: unknown): Sys<T> {
+  const fn = lookup(name) as unknown as (a: unknown, b: unknown, c: unknown) => unknown;
+  if (Object.getPrototypeOf(fn) === (GeneratorFunction as { prototype: unknown }).prototype) return fn(a, b, c) as Sys<T>;
+  return returned(fn(a, b, c) as T);
 }
 
 /** A continuation: posted work, a signal handler, a read-readiness callback, a child entry. */
