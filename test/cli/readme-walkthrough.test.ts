@@ -236,7 +236,7 @@ const SYNOPSES: Synopsis[] = [
   },
   {
     synopsis: "npx nxtsim replay --repro results/repro-XXXX.json",
-    walkThrough: ["npx nxtsim replay --repro results/repro-5301cc629bed.json"],
+    walkThrough: ["npx nxtsim replay --repro results/repro-27c1bd2d74ce.json"],
     more: [],
   },
   {
