@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Figure } from "./figures.ts";
 import { findBug } from "./find-bug.ts";
+import { grainAb } from "./grain-ab.ts";
 import { realBackend } from "./real-backend.ts";
 import { scaling } from "./scaling.ts";
 import { simThroughput } from "./sim-throughput.ts";
@@ -20,7 +21,7 @@ import { formatTable } from "./table.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "results", "bench-latest.json");
-const SECTIONS = ["sim", "bug", "real", "scaling"] as const;
+const SECTIONS = ["sim", "grain", "bug", "real", "scaling"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function usage(message: string): never {
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   };
   await step("sim", () => simThroughput(full, quick ? 2 : 10));
+  await step("grain", () => grainAb(ROOT, join(ROOT, "bench", "full-scenario.json"), quick ? 1 : 3, quick ? 1000 : 4000));
   await step("bug", () => findBug("633", quick ? 4 : 20));
   await step("real", () => realBackend(full, quick ? 1 : 3));
   await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));

@@ -272,7 +272,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     });
 
   const fixOption = () =>
-    new Option("--fix <name>", `switch on an upstream fix (repeatable): ${KNOWN_FIXES.join(", ")}`).argParser(collect);
+    new Option("--fix <name>", `switch on a fix, upstream or a repair (repeatable): ${KNOWN_FIXES.join(", ")}`).argParser(collect);
   const backendOption = () =>
     new Option("--backend <kernel>", "sim: the simulated kernel (seeded, replayable); real: the Linux kernel (root, native addon)")
       .choices(["sim", "real"])

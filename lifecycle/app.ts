@@ -4,7 +4,7 @@
 // then on it reads the app's own port itself (QUIT, NEW_PORT, REMOVE_PID, ...).
 
 import { alert, nxtAssert, port, type Ctx } from "./context.ts";
-import { EOF, isErrno, type Fd, type Json } from "./kernel.ts";
+import { EOF, isErrno, type Fd, type Json, type Sys } from "./kernel.ts";
 import { MSG_TYPE_NAMES, RAW } from "./port-messages.ts";
 import type { NewPortBody } from "./port.ts";
 import type { HandlerTable } from "./registry.ts";
@@ -49,15 +49,15 @@ export function appProcess(): ProcessInit {
 }
 
 /** nxt_app_setup: CREATED, then the module start runs inside setup. */
-export function appSetup(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* appSetup(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   process.state = NXT_PROCESS_STATE_CREATED;
   ctx.k.trace({ what: "state", of: ctx.s.pid, from: "CREATING", to: "CREATED", table: "own" });
   ctx.k.trace({ what: "handshake", step: "start" });
-  return appModuleStart(ctx, process);
+  return yield* appModuleStart(ctx, process);
 }
 
 /** A language module's start: nxt_unit_default_init + nxt_unit_init, then the request loop. */
-export function appModuleStart(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* appModuleStart(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   const rt = ctx.s.rt;
   const protoOid = rt.portByType[NXT_PROCESS_PROTOTYPE];
   const routerOid = rt.portByType[NXT_PROCESS_ROUTER];
@@ -76,14 +76,14 @@ export function appModuleStart(ctx: Ctx, process: ProcessRec): NxtInt {
   // nxt_unit_ready: a direct write, header pid = our (global) pid. Departure: no shared
   // memory queue fd is passed, the model has no memfd.
   const msg: PortMsg = { type: RAW.PROCESS_READY, last: true, stream: readyStream, pid: ctx.s.pid, replyPort: 0, body: null };
-  const err = ctx.k.sendmsg(ready.pair[1], { data: msg as unknown as Json, fds: [] });
+  const err = yield* ctx.k.sendmsg(ready.pair[1], { data: msg as unknown as Json, fds: [] });
   if (err !== undefined) {
     alert(ctx, "failed to send READY message");
     return "ERROR";
   }
   ctx.k.trace({ what: "handshake", step: "ready-sent", detail: { stream: readyStream } });
   // nxt_unit_close(ready_port.out_fd): libunit closes the fd under the runtime's port record.
-  ctx.k.close(ready.pair[1]);
+  yield* ctx.k.close(ready.pair[1]);
   // The module's loop reads the app's own port from now on.
   nxtAssert(ctx, my.pair[0] !== -1, "libunit: read port is open");
   ctx.k.unwatchRead(my.pair[0]);
@@ -93,8 +93,8 @@ export function appModuleStart(ctx: Ctx, process: ProcessRec): NxtInt {
 }
 
 /** libunit's nxt_unit_process_msg for the lifecycle messages. */
-export function unitPortReadHandler(ctx: Ctx, fd: Fd): void {
-  const r = ctx.k.recvmsg(fd);
+export function* unitPortReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
+  const r = yield* ctx.k.recvmsg(fd);
   if (isErrno(r)) {
     return;
   }
@@ -117,9 +117,9 @@ export function unitPortReadHandler(ctx: Ctx, fd: Fd): void {
       const body = msg.body as unknown as NewPortBody;
       const key = `${body.pid}:${body.id}`;
       const old = unit.ports[key];
-      if (old !== undefined) ctx.k.close(old);
+      if (old !== undefined) yield* ctx.k.close(old);
       unit.ports[key] = r.fds[0] ?? -1;
-      if (r.fds[1] !== undefined) ctx.k.close(r.fds[1]);
+      if (r.fds[1] !== undefined) yield* ctx.k.close(r.fds[1]);
       return;
     }
     case RAW.PORT_ACK:
@@ -132,14 +132,14 @@ export function unitPortReadHandler(ctx: Ctx, fd: Fd): void {
       for (const key of Object.keys(unit.ports)) {
         if (key.startsWith(`${msg.body}:`)) {
           const out = unit.ports[key]!;
-          if (out !== -1) ctx.k.close(out);
+          if (out !== -1) yield* ctx.k.close(out);
           delete unit.ports[key];
         }
       }
       return;
     }
     default:
-      for (const f of r.fds) ctx.k.close(f);
+      for (const f of r.fds) yield* ctx.k.close(f);
       alert(ctx, `#${msg.stream}: ignore message type: ${MSG_TYPE_NAMES[msg.type] ?? msg.type}`);
   }
 }

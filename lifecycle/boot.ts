@@ -6,8 +6,9 @@ import type { Ctx } from "./context.ts";
 import { copyPlain } from "./copy.ts";
 import { credentialGet, type Credential } from "./credential.ts";
 import type { Capabilities } from "./isolation.ts";
-import type { Json } from "./kernel.ts";
+import type { Json, Sys } from "./kernel.ts";
 import { runtimeInitialStart } from "./main-process.ts";
+import { LVLHSH_PROCESSES_PROTO, lvlhshCreate } from "./lvlhsh.ts";
 import { hasMutant, type ModelOptions } from "./options.ts";
 import { NXT_PROCESS_MAIN, type UnitGlobals } from "./state.ts";
 
@@ -32,7 +33,7 @@ export function unitdImage(boot: UnitdBoot): UnitGlobals {
     rt: {
       type: NXT_PROCESS_MAIN,
       isPidIsolated: false,
-      processes: {},
+      processes: lvlhshCreate(LVLHSH_PROCESSES_PROTO),
       nprocesses: 0,
       mprocess: null,
       ports: {},
@@ -56,7 +57,7 @@ export function unitdImage(boot: UnitdBoot): UnitGlobals {
 }
 
 /** The first continuation of unitd: nxt_runtime_create's look at the process, then start. */
-export function unitdMain(ctx: Ctx): void {
+export function* unitdMain(ctx: Ctx): Sys<void> {
   const s = ctx.s;
   if (hasMutant(s.options, "model-throws")) throw new TypeError("mutant model-throws: the model's own code failed");
   s.pid = ctx.k.getpid();
@@ -73,7 +74,7 @@ export function unitdMain(ctx: Ctx): void {
     ctx.k.trace({ what: "log", text: "Unit is running unprivileged, then it cannot use arbitrary user and group." });
     s.rt.userCred = unprivilegedCred(s.main!.mainUser, s.euid, s.egid);
   }
-  runtimeInitialStart(ctx);
+  yield* runtimeInitialStart(ctx);
 }
 
 function unprivilegedCred(user: string, uid: number, gid: number): Credential {

@@ -1,7 +1,7 @@
 // User-namespace id maps: writing /proc/<pid>/{uid_map,setgroups,gid_map} from main and
 // validating the configured maps in main's prefork (src/nxt_clone.c).
 
-import { isErrno } from "./kernel.ts";
+import { isErrno, type Sys } from "./kernel.ts";
 import type { Errno, Gid, Kernel, Pid, ProcMapFile, Uid } from "./kernel.ts";
 import { fail, formatErrno, ok } from "./credential.ts";
 import type { Credential, Outcome } from "./credential.ts";
@@ -44,9 +44,9 @@ export function cloneMapContent(map: readonly MapEntry[], defaultContainer: numb
 }
 
 /** nxt_clone_credential_map_write. */
-function cloneCredentialMapWrite(k: Kernel, file: ProcMapFile, pid: Pid, content: string): Outcome {
+function* cloneCredentialMapWrite(k: Kernel, file: ProcMapFile, pid: Pid, content: string): Sys<Outcome> {
   const path = `/proc/${pid}/${file}`;
-  const r = k.writeProcFile(pid, file, content);
+  const r = yield* k.writeProcFile(pid, file, content);
   if (!isErrno(r)) {
     return ok();
   }
@@ -60,21 +60,21 @@ function cloneCredentialMapWrite(k: Kernel, file: ProcMapFile, pid: Pid, content
 }
 
 /** nxt_clone_credential_map_set. */
-function cloneCredentialMapSet(
+function* cloneCredentialMapSet(
   k: Kernel,
   file: "uid_map" | "gid_map",
   pid: Pid,
   defaultContainer: number,
   defaultHost: number,
   map: readonly MapEntry[],
-): Outcome {
-  return cloneCredentialMapWrite(k, file, pid, cloneMapContent(map, defaultContainer, defaultHost));
+): Sys<Outcome> {
+  return yield* cloneCredentialMapWrite(k, file, pid, cloneMapContent(map, defaultContainer, defaultHost));
 }
 
 /** nxt_clone_credential_setgroups: a missing file (ENOENT on open) is fine. */
-function cloneCredentialSetgroups(k: Kernel, pid: Pid, rule: "allow" | "deny"): Outcome {
+function* cloneCredentialSetgroups(k: Kernel, pid: Pid, rule: "allow" | "deny"): Sys<Outcome> {
   const path = `/proc/${pid}/setgroups`;
-  const r = k.writeProcFile(pid, "setgroups", rule);
+  const r = yield* k.writeProcFile(pid, "setgroups", rule);
   if (!isErrno(r)) {
     return ok();
   }
@@ -91,7 +91,7 @@ function cloneCredentialSetgroups(k: Kernel, pid: Pid, rule: "allow" | "deny"): 
  * nxt_clone_credential_map: called by main for a prototype created with NEWUSER, before it
  * is allowed to go on. Writes uid_map, then setgroups, then gid_map.
  */
-export function cloneCredentialMap(k: Kernel, pid: Pid, plan: ClonePlan, ctx: CloneMapContext): Outcome {
+export function* cloneCredentialMap(k: Kernel, pid: Pid, plan: ClonePlan, ctx: CloneMapContext): Sys<Outcome> {
   let rule: "allow" | "deny";
   let defaultHostUid: number;
   let defaultHostGid: number;
@@ -107,18 +107,18 @@ export function cloneCredentialMap(k: Kernel, pid: Pid, plan: ClonePlan, ctx: Cl
     defaultHostGid = ctx.mainEgid;
   }
 
-  const uid = cloneCredentialMapSet(k, "uid_map", pid, ctx.userCred.uid, defaultHostUid, plan.uidmap);
+  const uid = yield* cloneCredentialMapSet(k, "uid_map", pid, ctx.userCred.uid, defaultHostUid, plan.uidmap);
   if (!uid.ok) {
     return uid;
   }
 
-  const setgroups = (): Outcome => {
-    const sg = cloneCredentialSetgroups(k, pid, rule);
+  const setgroups = function* (): Sys<Outcome> {
+    const sg = yield* cloneCredentialSetgroups(k, pid, rule);
     return sg.ok ? sg : fail([...sg.alerts, `failed to write /proc/${pid}/setgroups`]);
   };
-  const gidMap = (): Outcome => cloneCredentialMapSet(k, "gid_map", pid, ctx.userCred.baseGid, defaultHostGid, plan.gidmap);
+  const gidMap = (): Sys<Outcome> => cloneCredentialMapSet(k, "gid_map", pid, ctx.userCred.baseGid, defaultHostGid, plan.gidmap);
   for (const step of ctx.setgroupsLast === true ? [gidMap, setgroups] : [setgroups, gidMap]) {
-    const r = step();
+    const r = yield* step();
     if (!r.ok) {
       return r;
     }

@@ -2,7 +2,7 @@
 // its port), then push the configuration to it; a reconfiguration pushes the new one.
 
 import { alert, nxtAssert, port, type Ctx } from "./context.ts";
-import type { Json } from "./kernel.ts";
+import type { Json, Sys } from "./kernel.ts";
 import { NXT_PORT_MSG_DATA_LAST } from "./port-messages.ts";
 import { portRpcRegisterHandler } from "./port-rpc.ts";
 import { portNewPortHandler, portRemovePidHandler, portSocketWrite, type RecvMsg } from "./port.ts";
@@ -63,25 +63,25 @@ export function controllerStart(ctx: Ctx, _process: ProcessRec): NxtInt {
 }
 
 /** nxt_controller_process_new_port_handler */
-export function controllerProcessNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
-  portNewPortHandler(ctx, recv);
+export function* controllerProcessNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  yield* portNewPortHandler(ctx, recv);
   if (recv.newPort === null) return;
   if (port(ctx, recv.newPort).type !== NXT_PROCESS_ROUTER || !controllerGlobals(ctx).routerReady) {
     return;
   }
-  controllerSendCurrentConf(ctx);
+  yield* controllerSendCurrentConf(ctx);
 }
 
 /** nxt_controller_router_ready_handler: the router's greeting. */
-export function controllerRouterReadyHandler(ctx: Ctx, _recv: RecvMsg): void {
+export function* controllerRouterReadyHandler(ctx: Ctx, _recv: RecvMsg): Sys<void> {
   controllerGlobals(ctx).routerReady = true;
   if (ctx.s.rt.portByType[NXT_PROCESS_ROUTER] != null) {
-    controllerSendCurrentConf(ctx);
+    yield* controllerSendCurrentConf(ctx);
   }
 }
 
 /** nxt_controller_remove_pid_handler */
-export function controllerRemovePidHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* controllerRemovePidHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const pid = recv.msg.body;
   if (typeof pid === "number") {
     const process = runtimeProcessFind(ctx, pid);
@@ -89,20 +89,20 @@ export function controllerRemovePidHandler(ctx: Ctx, recv: RecvMsg): void {
       controllerGlobals(ctx).routerReady = false;
     }
   }
-  portRemovePidHandler(ctx, recv);
+  yield* portRemovePidHandler(ctx, recv);
 }
 
 /** nxt_controller_send_current_conf: DATA to the router as an RPC on our own port. */
-export function controllerSendCurrentConf(ctx: Ctx): void {
+export function* controllerSendCurrentConf(ctx: Ctx): Sys<void> {
   const rt = ctx.s.rt;
   const routerOid = rt.portByType[NXT_PROCESS_ROUTER];
   const ownOid = rt.portByType[NXT_PROCESS_CONTROLLER];
   if (routerOid == null || ownOid == null) return;
   const router = port(ctx, routerOid);
   const own = port(ctx, ownOid);
-  const stream = portRpcRegisterHandler(ctx, own, "controllerConfHandler", "controllerConfHandler", router.pid, null);
+  const stream = yield* portRpcRegisterHandler(ctx, own, "controllerConfHandler", "controllerConfHandler", router.pid, null);
   if (stream === 0) return;
-  portSocketWrite(ctx, router, NXT_PORT_MSG_DATA_LAST, -1, -1, stream, own.id, controllerGlobals(ctx).conf);
+  yield* portSocketWrite(ctx, router, NXT_PORT_MSG_DATA_LAST, -1, -1, stream, own.id, controllerGlobals(ctx).conf);
 }
 
 /** nxt_controller_conf_handler */
@@ -113,8 +113,8 @@ export function controllerConfHandler(ctx: Ctx, recv: RecvMsg, _data: Json): voi
 }
 
 /** A reconfiguration through the control API (a scenario action posts it here). */
-export function controllerReconfigure(ctx: Ctx, conf: Json): void {
+export function* controllerReconfigure(ctx: Ctx, conf: Json): Sys<void> {
   const c = controllerGlobals(ctx);
   c.conf = conf;
-  if (c.routerReady) controllerSendCurrentConf(ctx);
+  if (c.routerReady) yield* controllerSendCurrentConf(ctx);
 }

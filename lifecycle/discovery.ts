@@ -2,7 +2,7 @@
 // RPC and quit on either reply (main answers with RPC_ERROR as a mere acknowledgement).
 
 import { port, type Ctx } from "./context.ts";
-import type { Json } from "./kernel.ts";
+import type { Json, Sys } from "./kernel.ts";
 import { NXT_PORT_MSG_MODULES } from "./port-messages.ts";
 import { portRpcRegisterHandler } from "./port-rpc.ts";
 import { portSocketWrite, type RecvMsg } from "./port.ts";
@@ -39,7 +39,7 @@ export function discoveryProcess(): ProcessInit {
 }
 
 /** nxt_discovery_start */
-export function discoveryStart(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* discoveryStart(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   const rt = ctx.s.rt;
   const mainOid = rt.portByType[NXT_PROCESS_MAIN];
   const ownOid = process.ports[0];
@@ -49,15 +49,15 @@ export function discoveryStart(ctx: Ctx, process: ProcessRec): NxtInt {
   const main = port(ctx, mainOid);
   const own = port(ctx, ownOid);
   const modules = ctx.s.options.modules.map((m) => ({ type: m.type, version: m.version }));
-  const stream = portRpcRegisterHandler(ctx, own, "discoveryQuit", "discoveryQuit", main.pid, null);
+  const stream = yield* portRpcRegisterHandler(ctx, own, "discoveryQuit", "discoveryQuit", main.pid, null);
   if (stream === 0) {
     return "ERROR";
   }
-  portSocketWrite(ctx, main, NXT_PORT_MSG_MODULES, -1, -1, stream, own.id, modules as unknown as Json);
+  yield* portSocketWrite(ctx, main, NXT_PORT_MSG_MODULES, -1, -1, stream, own.id, modules as unknown as Json);
   return "OK";
 }
 
 /** nxt_discovery_quit */
-export function discoveryQuit(ctx: Ctx, _recv: RecvMsg, _data: Json): void {
-  runtimeQuit(ctx, 0);
+export function* discoveryQuit(ctx: Ctx, _recv: RecvMsg, _data: Json): Sys<void> {
+  yield* runtimeQuit(ctx, 0);
 }

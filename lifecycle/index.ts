@@ -1,15 +1,15 @@
 // The lifecycle model as a Program a backend runs.
 
 import type { Ctx } from "./context.ts";
-import type { Continuation } from "./kernel.ts";
+import type { Continuation, Sys } from "./kernel.ts";
 import type { Program, ProcessContext } from "./program.ts";
 import { runNamed } from "./registry.ts";
 import type { UnitGlobals } from "./state.ts";
 
 export const lifecycleProgram: Program = {
-  run(process: ProcessContext, work: Continuation): void {
+  *run(process: ProcessContext, work: Continuation): Sys<void> {
     const ctx: Ctx = { s: process.state as unknown as UnitGlobals, k: process.k };
-    runNamed(ctx, work.fn, work.arg);
+    yield* runNamed(ctx, work.fn, work.arg);
   },
 };
 

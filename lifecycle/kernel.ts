@@ -75,6 +75,38 @@ export type Signal =
   | typeof SIGTERM
   | typeof SIGCHLD;
 
+/**
+ * A scheduling point: the calling process is about to make a call whose effect another
+ * process can observe, or which observes another process. The simulated kernel yields one
+ * before such a call and the scheduler may run any other process's steps before the call
+ * takes effect; the real kernel is already concurrent and runs straight through (or, in
+ * chaos mode, sleeps a little there).
+ */
+export interface SchedPoint {
+  readonly call: PointCall;
+}
+
+export type PointCall = "sendmsg" | "recvmsg" | "close" | "kill" | "clone" | "waitpid" | "writeProcFile" | "sharedFetchAdd";
+
+/** One marker per kind of point, yielded by a backend just before the call takes effect (no allocation per call). */
+export const POINTS: { readonly [C in PointCall]: SchedPoint } = {
+  sendmsg: { call: "sendmsg" },
+  recvmsg: { call: "recvmsg" },
+  close: { call: "close" },
+  kill: { call: "kill" },
+  clone: { call: "clone" },
+  waitpid: { call: "waitpid" },
+  writeProcFile: { call: "writeProcFile" },
+  sharedFetchAdd: { call: "sharedFetchAdd" },
+};
+
+/**
+ * What a model function returns when it may reach a scheduling point: a generator that the
+ * backend drives. Callers run it with `yield*` (test/lifecycle/yield-discipline.test.ts
+ * checks that no such call in lifecycle/ is left unconsumed).
+ */
+export type Sys<T> = Generator<SchedPoint, T, undefined>;
+
 /** Where a process goes on: a function name of the lifecycle registry and its argument. */
 export interface Continuation {
   readonly fn: string;
@@ -174,7 +206,16 @@ export type HandshakeStep =
   | "ready-sent"
   | "start";
 
+/**
+ * The calls a process makes. Each says whether it is a SCHEDULING POINT (returns `Sys<T>`:
+ * another process may take any number of steps just before its effect) or LOCAL (touches
+ * only the caller's own task: nothing another process can see changes, so running it
+ * together with the caller's neighbouring point loses no interleaving another process could
+ * tell apart). `exit` and `abort` are points too, though they never return: the backend
+ * ends the process at its next step, so others may run between the last call and the death.
+ */
 export interface Kernel {
+  // ---- local: the caller's own identity ----
   /** getpid() as seen from the caller's own pid namespace. */
   getpid(): Pid;
   getppid(): Pid;
@@ -182,54 +223,71 @@ export interface Kernel {
   getegid(): Gid;
 
   /**
-   * clone(SIGCHLD | flags). Returns the child's pid as seen from the caller's namespace.
-   * The child starts with a deep copy of `image` (the caller's whole plain-data state, as
-   * fork copies memory) and a copy of the fd table, and later runs `child` with it.
+   * POINT: clone(SIGCHLD | flags) makes a process that can run at once. Returns the child's
+   * pid as seen from the caller's namespace. The child starts with a deep copy of `image`
+   * (the caller's whole plain-data state, as fork copies memory) and a copy of the fd
+   * table, and later runs `child` with it.
    */
-  clone(flags: number, image: Json, child: Continuation): Pid | Errno;
+  clone(flags: number, image: Json, child: Continuation): Sys<Pid | Errno>;
 
-  /** socketpair(AF_UNIX, SOCK_SEQPACKET) with SO_PASSCRED on both ends. */
+  /** LOCAL: socketpair(AF_UNIX, SOCK_SEQPACKET) with SO_PASSCRED on both ends; nobody else holds them yet. */
   socketpair(): readonly [Fd, Fd] | Errno;
-  /** Non-blocking sendmsg with SCM_RIGHTS (up to 2 fds) and the caller's SCM_CREDENTIALS. */
-  sendmsg(fd: Fd, msg: OutMessage): Errno | undefined;
-  /** Non-blocking recvmsg: EAGAIN when empty, EOF when every peer end is closed. */
-  recvmsg(fd: Fd): InMessage | Eof | Errno;
-  close(fd: Fd): Errno | undefined;
-  /** Level-triggered read readiness (epoll/uv_poll): `onReadable` runs with arg = fd. */
+  /** POINT: non-blocking sendmsg with SCM_RIGHTS (up to 2 fds) and the caller's SCM_CREDENTIALS. */
+  sendmsg(fd: Fd, msg: OutMessage): Sys<Errno | undefined>;
+  /** POINT: non-blocking recvmsg: EAGAIN when empty, EOF when every peer end is closed. */
+  recvmsg(fd: Fd): Sys<InMessage | Eof | Errno>;
+  /**
+   * POINT when the close releases a socket end whose peer another process holds (it then
+   * reads EOF, its sends fail with EPIPE); otherwise LOCAL (another reference keeps the
+   * file open, or nobody else can reach the pair): the backend decides which at the call.
+   */
+  close(fd: Fd): Sys<Errno | undefined>;
+  /** LOCAL: level-triggered read readiness (epoll/uv_poll) of the caller's own fd: `onReadable` runs with arg = fd. */
   watchRead(fd: Fd, onReadable: string): Errno | undefined;
   unwatchRead(fd: Fd): void;
 
-  /** waitpid(-1, WNOHANG): a reaped child, 0 when none has exited, or ECHILD. */
-  waitpid(): WaitStatus | 0 | Errno;
-  kill(pid: Pid, sig: Signal): Errno | undefined;
+  /** POINT: waitpid(-1, WNOHANG) observes the children: a reaped child, 0 when none has exited, or ECHILD. */
+  waitpid(): Sys<WaitStatus | 0 | Errno>;
+  /** POINT: kill(pid, sig) acts on another process. */
+  kill(pid: Pid, sig: Signal): Sys<Errno | undefined>;
+  /**
+   * LOCAL: the caller's own signal table. Another process's kill reads it, but that kill is a
+   * point of its own and lands before or after the caller's neighbouring point.
+   */
   sigaction(sig: Signal, disposition: SignalDisposition): void;
 
   /**
-   * An anonymous MAP_SHARED word (Unit's RPC stream counter page): created once, inherited
-   * by every later clone, shared by all holders. Returns a handle.
+   * LOCAL: an anonymous MAP_SHARED word (Unit's RPC stream counter page): created once,
+   * inherited by every later clone, shared by all holders. Returns a handle.
    */
   mmapSharedCounter(initial: number): number;
-  /** Atomic fetch-and-add on a shared word: returns the value before the add. */
-  sharedFetchAdd(handle: number, delta: number): number;
+  /** POINT: atomic fetch-and-add on a word other processes share: returns the value before the add. */
+  sharedFetchAdd(handle: number, delta: number): Sys<number>;
 
-  /** Work posted to the caller's own event-engine queue (Unit's nxt_work_queue_add). */
+  /** LOCAL: work posted to the caller's own event-engine queue (Unit's nxt_work_queue_add). */
   post(work: Continuation): void;
+  /** LOCAL: a timer of the caller's own event engine. */
   setTimer(delayMs: number, work: Continuation): number;
   clearTimer(id: number): void;
 
+  /**
+   * LOCAL: the caller's own credentials (another process sees them only through a call of
+   * its own, a point, e.g. main's /proc map writes, which precede these by the handshake).
+   */
   setgroups(gids: readonly Gid[]): Errno | undefined;
   setgid(gid: Gid): Errno | undefined;
   setuid(uid: Uid): Errno | undefined;
   prctlNoNewPrivs(): Errno | undefined;
-  /** open+write+close of /proc/<pid>/<file>, pid as seen from the caller. */
-  writeProcFile(pid: Pid, file: ProcMapFile, content: string): Errno | undefined;
+  /** POINT: open+write+close of /proc/<pid>/<file> changes another process's user namespace; pid as seen from the caller. */
+  writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined>;
 
+  /** POINT (deferred): the process exits at its next step; its stack unwinds now. */
   exit(status: number): never;
-  /** A C-level hazard (failed assert, NULL handler, double unlink, use after free): SIGABRT. */
+  /** POINT (deferred): a C-level hazard (failed assert, NULL handler, double unlink, use after free): SIGABRT. */
   abort(reason: string): never;
 
   /**
-   * Records a model-level fact in the run's trace. The event must be a fresh value that the
+   * LOCAL: records a model-level fact in the run's trace. The event must be a fresh value that the
    * caller keeps no reference to: the simulated kernel records it without a copy.
    */
   trace(event: ModelEvent): void;

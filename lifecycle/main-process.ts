@@ -4,7 +4,7 @@
 
 import { cloneCredentialMap } from "./clone.ts";
 import { alert, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, type Json, type Pid } from "./kernel.ts";
+import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, type Json, type Pid, type Sys } from "./kernel.ts";
 import { hasMutant } from "./options.ts";
 import { controllerProcess } from "./controller.ts";
 import { discoveryProcess } from "./discovery.ts";
@@ -80,15 +80,15 @@ export const portHandlerTables: Record<string, HandlerTable> = {
 };
 
 /** nxt_runtime_initial_start (no daemon mode, no pid file): start main, or quit(1). */
-export function runtimeInitialStart(ctx: Ctx): void {
-  if (mainProcessStart(ctx) !== "ERROR") {
+export function* runtimeInitialStart(ctx: Ctx): Sys<void> {
+  if ((yield* mainProcessStart(ctx)) !== "ERROR") {
     return;
   }
-  runtimeQuit(ctx, 1);
+  yield* runtimeQuit(ctx, 1);
 }
 
 /** nxt_main_process_start: main's port, then discovery (which leads to the rest). */
-export function mainProcessStart(ctx: Ctx): NxtInt {
+export function* mainProcessStart(ctx: Ctx): Sys<NxtInt> {
   const rt = ctx.s.rt;
   rt.type = NXT_PROCESS_MAIN;
   ctx.k.trace({ what: "type", type: "main", name: "main" });
@@ -97,7 +97,7 @@ export function mainProcessStart(ctx: Ctx): NxtInt {
   if (!mainProcessPortCreate(ctx)) {
     return "ERROR";
   }
-  return processInitStart(ctx, discoveryProcess());
+  return yield* processInitStart(ctx, discoveryProcess());
 }
 
 /** nxt_main_process_port_create */
@@ -133,19 +133,19 @@ function mainGlobals(ctx: Ctx) {
 }
 
 /** nxt_main_process_sigterm_handler */
-export function mainProcessSigtermHandler(ctx: Ctx, _sig: number): void {
+export function* mainProcessSigtermHandler(ctx: Ctx, _sig: number): Sys<void> {
   mainGlobals(ctx).exiting = true;
-  runtimeQuit(ctx, 0);
+  yield* runtimeQuit(ctx, 0);
 }
 
 /** nxt_main_process_sigquit_handler */
-export function mainProcessSigquitHandler(ctx: Ctx, _sig: number): void {
+export function* mainProcessSigquitHandler(ctx: Ctx, _sig: number): Sys<void> {
   mainGlobals(ctx).exiting = true;
-  runtimeQuit(ctx, 0);
+  yield* runtimeQuit(ctx, 0);
 }
 
 /** nxt_main_port_modules_handler */
-export function mainPortModulesHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* mainPortModulesHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const rt = ctx.s.rt;
   const discovery = rt.portByType[NXT_PROCESS_DISCOVERY];
   if (discovery === null || discovery === undefined) {
@@ -162,20 +162,20 @@ export function mainPortModulesHandler(ctx: Ctx, recv: RecvMsg): void {
   }
   const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
   if (reply !== null) {
-    portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
+    yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
   }
   const body = recv.msg.body;
   if (body === null || !Array.isArray(body)) {
     return;
   }
   rt.languages = (body as { type: string; version: string }[]).map((m) => ({ type: m.type, version: m.version }));
-  let ret = processInitStart(ctx, controllerProcess());
+  let ret = yield* processInitStart(ctx, controllerProcess());
   if (ret === "OK") {
-    ret = processInitStart(ctx, routerProcess());
+    ret = yield* processInitStart(ctx, routerProcess());
   }
   if (ret === "ERROR") {
     mainGlobals(ctx).exiting = true;
-    runtimeQuit(ctx, 1);
+    yield* runtimeQuit(ctx, 1);
   }
 }
 
@@ -184,44 +184,48 @@ interface StartProcessBody {
   conf: Json;
 }
 
+/** Closes the fds (of `which`) a message brought that its handler did not take. */
+function* closeRecvFds(ctx: Ctx, recv: RecvMsg, which: readonly (0 | 1)[]): Sys<void> {
+  for (const i of which) {
+    if (recv.fd[i] !== -1) yield* ctx.k.close(recv.fd[i]);
+    recv.fd[i] = -1;
+  }
+}
+
+/** A START_PROCESS that cannot be served: drop the record, answer RPC_ERROR, close the fds. */
+function* startProcessFailed(ctx: Ctx, recv: RecvMsg, process: ProcessRec): Sys<void> {
+  processUse(ctx, process, -1);
+  const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
+  if (reply !== null) {
+    yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
+  }
+  yield* closeRecvFds(ctx, recv, [0, 1]);
+}
+
 /** nxt_main_start_process_handler: the router asks main for an application's prototype. */
-export function mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const rt = ctx.s.rt;
   const routerOid = rt.portByType[NXT_PROCESS_ROUTER];
-  const closeFds = () => {
-    for (const i of [0, 1] as const) {
-      if (recv.fd[i] !== -1) ctx.k.close(recv.fd[i]);
-      recv.fd[i] = -1;
-    }
-  };
   if (routerOid === null || routerOid === undefined) {
     alert(ctx, "router port not found");
-    return closeFds();
+    return yield* closeRecvFds(ctx, recv, [0, 1]);
   }
   if (port(ctx, routerOid).pid !== recv.cmsgPid) {
     alert(ctx, `process ${recv.cmsgPid} cannot start processes`);
-    return closeFds();
+    return yield* closeRecvFds(ctx, recv, [0, 1]);
   }
   const process = processNew(ctx);
   process.parentPort = rt.portByType[NXT_PROCESS_MAIN] ?? null;
   const init = protoProcess();
   const body = recv.msg.body as unknown as StartProcessBody | null;
-  const failed = () => {
-    processUse(ctx, process, -1);
-    const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
-    if (reply !== null) {
-      portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
-    }
-    closeFds();
-  };
   if (body === null || typeof body.name !== "string" || typeof body.conf !== "object" || body.conf === null) {
     alert(ctx, "router app configuration parsing error");
-    return failed();
+    return yield* startProcessFailed(ctx, recv, process);
   }
   const conf = body.conf as Record<string, Json>;
   if (typeof conf["type"] !== "string") {
     alert(ctx, "failed to map common app conf received from router");
-    return failed();
+    return yield* startProcessFailed(ctx, recv, process);
   }
   init.name = body.name;
   process.init = init;
@@ -235,21 +239,21 @@ export function mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): void {
   };
   process.data = data;
   process.stream = recv.msg.stream;
-  const ret = processStart(ctx, process, null);
+  const ret = yield* processStart(ctx, process, null);
   if (ret === "OK" || ret === "AGAIN") {
     if (ret === "OK") {
-      if (data.sharedPortFd !== -1) ctx.k.close(data.sharedPortFd);
-      if (data.sharedQueueFd !== -1) ctx.k.close(data.sharedQueueFd);
+      if (data.sharedPortFd !== -1) yield* ctx.k.close(data.sharedPortFd);
+      if (data.sharedQueueFd !== -1) yield* ctx.k.close(data.sharedQueueFd);
     }
     recv.fd[0] = -1;
     recv.fd[1] = -1;
     return;
   }
-  failed();
+  yield* startProcessFailed(ctx, recv, process);
 }
 
 /** nxt_main_process_created_handler: write the uid/gid maps, then let the child go on. */
-export function mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const p = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
   if (p === null) {
     return;
@@ -258,7 +262,7 @@ export function mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
   const process = proc(ctx, p.process);
   nxtAssert(ctx, process.state === NXT_PROCESS_STATE_CREATING, `created handler: process ${process.pid} state == CREATING`);
   if ((process.isolation.clone.flags & CLONE_NEWUSER) !== 0) {
-    const mapped = cloneCredentialMap(ctx.k, process.pid, process.isolation.clone, {
+    const mapped = yield* cloneCredentialMap(ctx.k, process.pid, process.isolation.clone, {
       caps: ctx.s.rt.capabilities,
       userCred: process.userCred ?? ctx.s.rt.userCred,
       mainEuid: ctx.s.euid,
@@ -267,31 +271,27 @@ export function mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
     });
     if (!mapped.ok) {
       for (const text of mapped.alerts) alert(ctx, text);
-      portSocketWrite(ctx, p, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
+      yield* portSocketWrite(ctx, p, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
       return;
     }
   }
   process.state = NXT_PROCESS_STATE_CREATED;
   ctx.k.trace({ what: "state", of: process.pid, from: "CREATING", to: "CREATED", table: "parent" });
-  portSocketWrite(ctx, p, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, null);
+  yield* portSocketWrite(ctx, p, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, null);
 }
 
 /** nxt_main_process_whoami_handler: tell a pid-isolated child (or an app) its host pid. */
-export function mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   nxtAssert(ctx, recv.msg.replyPort === 0, "whoami handler: reply_port == 0");
-  const closeFd = () => {
-    if (recv.fd[0] !== -1) ctx.k.close(recv.fd[0]);
-    recv.fd[0] = -1;
-  };
   if (typeof recv.msg.body !== "number") {
     alert(ctx, "whoami: buffer is NULL or unexpected size");
-    return closeFd();
+    return yield* closeRecvFds(ctx, recv, [0]);
   }
   const ppid = recv.msg.body;
   const pprocess = runtimeProcessFind(ctx, ppid);
   if (pprocess === null) {
     alert(ctx, `whoami: parent process ${ppid} not found`);
-    return closeFd();
+    return yield* closeRecvFds(ctx, recv, [0]);
   }
   const pid: Pid = recv.cmsgPid;
   let p;
@@ -305,7 +305,7 @@ export function mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): void {
   } else {
     p = runtimePortFind(ctx, pid, 0);
     if (p === null) {
-      return closeFd();
+      return yield* closeRecvFds(ctx, recv, [0]);
     }
   }
   if (ppid !== ctx.s.pid) {
@@ -314,17 +314,17 @@ export function mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): void {
     child.link = pprocess.oid;
     pprocess.children.push(child.oid);
   }
-  portSocketWrite(ctx, p, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, pid);
-  closeFd();
+  yield* portSocketWrite(ctx, p, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, pid);
+  yield* closeRecvFds(ctx, recv, [0]);
 }
 
 /** nxt_main_new_port_handler: generic, then the app queue fd is mapped and closed. */
-export function mainNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
-  portNewPortHandler(ctx, recv);
+export function* mainNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  yield* portNewPortHandler(ctx, recv);
   if (recv.newPort === null) return;
   const p = port(ctx, recv.newPort);
   if (p.type === NXT_PROCESS_APP && recv.fd[1] !== -1) {
-    ctx.k.close(recv.fd[1]);
+    yield* ctx.k.close(recv.fd[1]);
     recv.fd[1] = -1;
   }
 }
@@ -333,11 +333,11 @@ export function mainNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
 export function mainProcessCleanup(_ctx: Ctx, _process: ProcessRec): void {}
 
 /** nxt_main_process_sigchld_handler: reap every exited child (the #600 mutant stops after one once exiting). */
-export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
+export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
   const main = mainGlobals(ctx);
   const rt = ctx.s.rt;
   for (;;) {
-    const w = waitpidNext(ctx, "process %PI");
+    const w = yield* waitpidNext(ctx, "process %PI");
     if (w === null) {
       return;
     }
@@ -357,18 +357,18 @@ export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
       const child = proc(ctx, childOid);
       const first = child.ports[0];
       if (first !== undefined) {
-        portSocketWrite(ctx, port(ctx, first), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+        yield* portSocketWrite(ctx, port(ctx, first), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
       }
     }
     if (main.exiting) {
-      processClosePorts(ctx, process);
+      yield* processClosePorts(ctx, process);
       for (const childOid of children) {
         const child = proc(ctx, childOid);
         child.link = null;
-        processClosePorts(ctx, child);
+        yield* processClosePorts(ctx, child);
       }
       if (rt.nprocesses <= 1) {
-        runtimeQuit(ctx, 0);
+        yield* runtimeQuit(ctx, 0);
         return;
       }
       if (hasMutant(ctx.s.options, "600")) {
@@ -377,22 +377,22 @@ export function mainProcessSigchldHandler(ctx: Ctx, _sig: number): void {
       }
       continue;
     }
-    portRemoveNotifyOthers(ctx, process);
+    yield* portRemoveNotifyOthers(ctx, process);
     for (const childOid of children) {
       const child = proc(ctx, childOid);
-      portRemoveNotifyOthers(ctx, child);
+      yield* portRemoveNotifyOthers(ctx, child);
       child.link = null;
-      processClosePorts(ctx, child);
+      yield* processClosePorts(ctx, child);
     }
     const init = { ...processInitOf(process) };
-    processClosePorts(ctx, process);
+    yield* processClosePorts(ctx, process);
     if (hasMutant(ctx.s.options, "release-twice")) {
       // A stray reference taken and dropped on a record that may already be released.
       processUse(ctx, process, 1);
       processUse(ctx, process, -1);
     }
     if (init.restart) {
-      if (processInitStart(ctx, init) === "ERROR") {
+      if ((yield* processInitStart(ctx, init)) === "ERROR") {
         alert(ctx, `failed to restart ${init.name}`);
       }
     }

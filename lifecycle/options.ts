@@ -3,8 +3,14 @@
 
 import type { UserDb } from "./credential.ts";
 
-/** Upstream fixes that can be switched on (GitHub issue numbers). */
-export const KNOWN_FIXES = ["633"] as const;
+/**
+ * Fixes that can be switched on: upstream ones by GitHub issue number, and minimal repairs
+ * named after their mechanism where Unit has no fix (off by default: the model is Unit's).
+ */
+export const KNOWN_FIXES = [
+  "633", // 900828cc: isolated children stay out of the prototype's table until WHOAMI gives their host pid
+  "proto-start-while-exiting", // repair: a prototype that is exiting answers START_PROCESS with RPC_ERROR instead of forking
+] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 
 /**

@@ -5,11 +5,13 @@
 // Stream numbers come from ONE counter in a MAP_SHARED page that main maps before any fork,
 // so they are unique across every process of the server.
 
-import { nxtAssert, port, type Ctx } from "./context.ts";
-import type { Json, Pid } from "./kernel.ts";
+import { alert, nxtAssert, port, type Ctx } from "./context.ts";
+import { lvlhshDelete, lvlhshFind, lvlhshInsert, lvlhshPeek } from "./lvlhsh.ts";
+import { rpcStreamKeyHash } from "./murmur-hash.ts";
+import type { Json, Pid, Sys } from "./kernel.ts";
 import { RAW } from "./port-messages.ts";
 import { portUse, type RecvMsg } from "./port.ts";
-import { rpcHandler } from "./registry.ts";
+import { callRpcHandler } from "./registry.ts";
 import type { PortRec, RpcReg } from "./state.ts";
 
 /** nxt_port_rpc_init: main maps the shared counter page, starting at 1. */
@@ -17,42 +19,70 @@ export function portRpcInit(ctx: Ctx): void {
   ctx.s.rt.streamCounter = ctx.k.mmapSharedCounter(1);
 }
 
-function nextStream(ctx: Ctx): number {
-  return ctx.k.sharedFetchAdd(ctx.s.rt.streamCounter, 1) >>> 0;
+function* nextStream(ctx: Ctx): Sys<number> {
+  return (yield* ctx.k.sharedFetchAdd(ctx.s.rt.streamCounter, 1)) >>> 0;
 }
 
 /** nxt_port_rpc_register_handler: peer -1 means none. Returns the stream (0 = failure). */
-export function portRpcRegisterHandler(
+export function* portRpcRegisterHandler(
   ctx: Ctx,
   p: PortRec,
   ready: string,
   error: string,
   peer: Pid,
   data: Json,
-): number {
+): Sys<number> {
   nxtAssert(ctx, p.pair[0] !== -1, "rpc register: port->pair[0] != -1");
-  const stream = nextStream(ctx);
-  const reg: RpcReg = { stream, ready, error, peer, data };
-  p.rpcStreams[stream] = reg;
+  const stream = yield* nextStream(ctx);
+  if (lvlhshInsert(p.rpcStreams, rpcStreamKeyHash(stream), stream, stream) !== undefined) {
+    // The test compares hashes only: a stream whose hash another pending one has is refused.
+    alert(ctx, `rpc: stream #${stream} failed to add reg`);
+    return 0;
+  }
+  p.rpcRegs[stream] = { stream, ready, error, peer: -1, data };
   portUse(ctx, p, 1);
   if (peer !== -1) {
-    (p.rpcPeers[peer] ??= []).push(stream);
+    addToPeers(p, stream, peer);
   }
   ctx.k.trace({ what: "rpc", op: "register", stream, peer });
   return stream;
 }
 
+/**
+ * The registration a stream's lookup finds, and with `remove` takes out of port->rpc_streams
+ * (nxt_lvlhsh_find or nxt_lvlhsh_delete; any entry with the stream's hash passes the test).
+ */
+function rpcRegLookup(p: PortRec, stream: number, remove: boolean): RpcReg | undefined {
+  const hash = rpcStreamKeyHash(stream);
+  const found = remove ? lvlhshDelete(p.rpcStreams, hash, stream) : lvlhshFind(p.rpcStreams, hash, stream);
+  if (found === undefined) return undefined;
+  const reg = p.rpcRegs[found];
+  if (remove) delete p.rpcRegs[found];
+  return reg;
+}
+
+/** A peer's registrations are a queue whose head the peers hash holds: a new one goes in after the head. */
+function addToPeers(p: PortRec, stream: number, peer: Pid): void {
+  const reg = p.rpcRegs[stream];
+  if (reg === undefined) return;
+  reg.peer = peer;
+  const queue = (p.rpcPeers[peer] ??= []);
+  queue.splice(Math.min(1, queue.length), 0, stream);
+}
+
 /** nxt_port_rpc_ex_set_peer: (re)index a registration under a peer. */
 export function portRpcExSetPeer(ctx: Ctx, p: PortRec, stream: number, peer: Pid): void {
-  const reg = p.rpcStreams[stream];
-  if (reg === undefined) {
+  const reg = p.rpcRegs[stream];
+  if (reg === undefined || reg.peer === peer) {
     return;
   }
   if (reg.peer !== -1) {
     removeFromPeers(p, reg);
+    reg.peer = -1;
   }
-  reg.peer = peer;
-  (p.rpcPeers[peer] ??= []).push(stream);
+  if (peer !== -1) {
+    addToPeers(p, stream, peer);
+  }
   void ctx;
 }
 
@@ -71,20 +101,17 @@ function removeFromPeers(p: PortRec, reg: RpcReg): void {
 }
 
 /** nxt_port_rpc_handler: find (or, with LAST, remove) the stream and call ready or error. */
-export function portRpcHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* portRpcHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const p = port(ctx, recv.port);
   const stream = recv.msg.stream;
-  const reg = p.rpcStreams[stream];
+  const last = recv.msg.last;
+  const reg = rpcRegLookup(p, stream, last);
   if (reg === undefined) {
     return;
   }
-  const last = recv.msg.last;
-  if (last) {
-    delete p.rpcStreams[stream];
-  }
   const isError = recv.msg.type === RAW.RPC_ERROR;
   ctx.k.trace({ what: "rpc", op: isError ? "error" : "resolve", stream });
-  rpcHandler(isError ? reg.error : reg.ready)(ctx, recv, reg.data);
+  yield* callRpcHandler(isError ? reg.error : reg.ready, ctx, recv, reg.data);
   if (!last) {
     return;
   }
@@ -96,11 +123,10 @@ export function portRpcHandler(ctx: Ctx, recv: RecvMsg): void {
 
 /** nxt_port_rpc_cancel: drop silently. */
 export function portRpcCancel(ctx: Ctx, p: PortRec, stream: number): void {
-  const reg = p.rpcStreams[stream];
+  const reg = rpcRegLookup(p, stream, true);
   if (reg === undefined) {
     return;
   }
-  delete p.rpcStreams[stream];
   if (reg.peer !== -1) {
     removeFromPeers(p, reg);
   }
@@ -112,14 +138,14 @@ export function portRpcCancel(ctx: Ctx, p: PortRec, stream: number): void {
  * nxt_port_rpc_remove_peer: every registration on this port waiting on `peer` gets its
  * error handler with a synthetic REMOVE_PID+LAST; a handler that clears `last` keeps it.
  */
-export function portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): void {
+export function* portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): Sys<void> {
   const streams = p.rpcPeers[peer];
   if (streams === undefined) {
     return;
   }
   delete p.rpcPeers[peer];
   for (const stream of [...streams]) {
-    const reg = p.rpcStreams[stream];
+    const reg = p.rpcRegs[stream];
     if (reg === undefined) {
       ctx.k.abort(`rpc peer list of ${peer} names stream #${stream} that has no registration`);
     }
@@ -133,23 +159,23 @@ export function portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): void {
       removedPid: peer,
     };
     ctx.k.trace({ what: "rpc", op: "error", stream, peer });
-    rpcHandler(reg.error)(ctx, recv, reg.data);
+    yield* callRpcHandler(reg.error, ctx, recv, reg.data);
     if (!recv.msg.last) {
       continue;
     }
-    if (p.rpcStreams[stream] === undefined) {
+    if (rpcRegLookup(p, stream, true) === undefined) {
       ctx.k.trace({ what: "alert", text: `rpc: stream #${stream} failed to delete handler` });
       return;
     }
-    delete p.rpcStreams[stream];
     portUse(ctx, p, -1);
   }
 }
 
 /** nxt_port_rpc_close: every pending registration gets exactly one RPC_ERROR+LAST. */
-export function portRpcClose(ctx: Ctx, p: PortRec): void {
+export function* portRpcClose(ctx: Ctx, p: PortRec): Sys<void> {
   for (;;) {
-    const first = Object.keys(p.rpcStreams)[0];
+    // nxt_lvlhsh_peek: the first registration in the hash's order.
+    const first = lvlhshPeek(p.rpcStreams);
     if (first === undefined) {
       return;
     }
@@ -161,6 +187,6 @@ export function portRpcClose(ctx: Ctx, p: PortRec): void {
       newPort: null,
       removedPid: 0,
     };
-    portRpcHandler(ctx, recv);
+    yield* portRpcHandler(ctx, recv);
   }
 }

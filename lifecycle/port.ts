@@ -3,7 +3,8 @@
 // REMOVE_PID handlers with the send matrix.
 
 import { alert, heapAlloc, heapFree, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { isErrno, EOF, type Fd, type Json, type Pid } from "./kernel.ts";
+import { isErrno, EOF, type Fd, type Json, type Pid, type Sys } from "./kernel.ts";
+import { LVLHSH_RPC_REG_PROTO, lvlhshCreate, lvlhshIsEmpty } from "./lvlhsh.ts";
 import { hasMutant } from "./options.ts";
 import {
   MSG_TYPE_NAMES,
@@ -15,7 +16,7 @@ import {
 } from "./port-messages.ts";
 import { portRpcClose, portRpcRemovePeer } from "./port-rpc.ts";
 import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix, processClosePorts, processType, processUse } from "./process.ts";
-import { messageHandler, runNamed, handlerTable } from "./registry.ts";
+import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import {
   runtimePortFind,
@@ -69,7 +70,8 @@ export function portNew(ctx: Ctx, id: number, pid: Pid, type: ProcessType): Port
     writeEnabled: false,
     maxSize: 0,
     maxShare: 0,
-    rpcStreams: {},
+    rpcStreams: lvlhshCreate(LVLHSH_RPC_REG_PROTO),
+    rpcRegs: {},
     rpcPeers: {},
     queued: [],
     app: null,
@@ -97,7 +99,7 @@ function portRelease(ctx: Ctx, p: PortRec): void {
   nxtAssert(ctx, p.pair[1] === -1, `port ${p.pid}:${p.id} cleanup: pair[1] == -1`);
   nxtAssert(ctx, p.useCount === 0, "port cleanup: use_count == 0");
   nxtAssert(ctx, p.queued.length === 0, "port cleanup: no queued messages");
-  nxtAssert(ctx, Object.keys(p.rpcStreams).length === 0, "port cleanup: rpc_streams empty");
+  nxtAssert(ctx, lvlhshIsEmpty(p.rpcStreams), "port cleanup: rpc_streams empty");
   nxtAssert(ctx, Object.keys(p.rpcPeers).length === 0, "port cleanup: rpc_peers empty");
   heapFree(ctx, p.oid);
 }
@@ -139,12 +141,12 @@ export function portReadEnable(ctx: Ctx, p: PortRec, handlers: string): void {
   ctx.k.watchRead(p.pair[0], "portReadHandler");
 }
 
-export function portReadClose(ctx: Ctx, p: PortRec): void {
+export function* portReadClose(ctx: Ctx, p: PortRec): Sys<void> {
   p.readActive = false;
   if (p.pair[0] !== -1) {
     ctx.k.unwatchRead(p.pair[0]);
     delete ctx.s.rt.readPorts[p.pair[0]];
-    ctx.k.close(p.pair[0]);
+    yield* ctx.k.close(p.pair[0]);
     p.pair[0] = -1;
   }
 }
@@ -153,31 +155,31 @@ export function portWriteEnable(_ctx: Ctx, p: PortRec): void {
   p.writeEnabled = true;
 }
 
-export function portWriteClose(ctx: Ctx, p: PortRec): void {
+export function* portWriteClose(ctx: Ctx, p: PortRec): Sys<void> {
   if (p.pair[1] !== -1) {
-    ctx.k.close(p.pair[1]);
+    yield* ctx.k.close(p.pair[1]);
     p.pair[1] = -1;
   }
 }
 
 /** nxt_port_close */
-export function portClose(ctx: Ctx, p: PortRec): void {
+export function* portClose(ctx: Ctx, p: PortRec): Sys<void> {
   if (p.pair[0] !== -1) {
-    portRpcClose(ctx, p);
+    yield* portRpcClose(ctx, p);
     ctx.k.unwatchRead(p.pair[0]);
     delete ctx.s.rt.readPorts[p.pair[0]];
-    ctx.k.close(p.pair[0]);
+    yield* ctx.k.close(p.pair[0]);
     p.pair[0] = -1;
   }
   if (p.pair[1] !== -1) {
-    ctx.k.close(p.pair[1]);
+    yield* ctx.k.close(p.pair[1]);
     p.pair[1] = -1;
     if (p.app !== null) {
-      runNamed(ctx, "routerAppPortClose", p.oid);
+      yield* runNamed(ctx, "routerAppPortClose", p.oid);
     }
   }
   if (p.queueFd !== -1) {
-    ctx.k.close(p.queueFd);
+    yield* ctx.k.close(p.queueFd);
     p.queueFd = -1;
   }
 }
@@ -188,7 +190,7 @@ export function portClose(ctx: Ctx, p: PortRec): void {
  * nxt_port_socket_write2. Like Unit it reports success even when the datagram cannot be
  * written: EAGAIN queues it on the port, any other error drops it (the port error handler).
  */
-export function portSocketWrite(
+export function* portSocketWrite(
   ctx: Ctx,
   p: PortRec,
   kind: MsgKind,
@@ -197,7 +199,7 @@ export function portSocketWrite(
   stream: number,
   replyPort: number,
   body: Json,
-): void {
+): Sys<void> {
   const msg: PortMsg = { type: kind.code, last: kind.last, stream, pid: ctx.s.pid, replyPort, body };
   const fds = [fd, fd2].filter((f) => f !== -1);
   if (p.queued.length > 0 || !p.writeEnabled) {
@@ -206,11 +208,11 @@ export function portSocketWrite(
     portUse(ctx, p, 1);
     return;
   }
-  portSendOrQueue(ctx, p, msg, fds);
+  yield* portSendOrQueue(ctx, p, msg, fds);
 }
 
-function portSendOrQueue(ctx: Ctx, p: PortRec, msg: PortMsg, fds: Fd[]): void {
-  const ret = ctx.k.sendmsg(p.pair[1], { data: msg as unknown as Json, fds });
+function* portSendOrQueue(ctx: Ctx, p: PortRec, msg: PortMsg, fds: Fd[]): Sys<void> {
+  const ret = yield* ctx.k.sendmsg(p.pair[1], { data: msg as unknown as Json, fds });
   if (ret === undefined) {
     return;
   }
@@ -227,14 +229,14 @@ function portSendOrQueue(ctx: Ctx, p: PortRec, msg: PortMsg, fds: Fd[]): void {
 }
 
 /** nxt_port_write_handler: flush what EAGAIN left queued, in order. */
-export function portWriteHandler(ctx: Ctx, portOid: Oid): void {
+export function* portWriteHandler(ctx: Ctx, portOid: Oid): Sys<void> {
   if (ctx.s.heap.objs[portOid] === undefined) {
     return;
   }
   const p = port(ctx, portOid);
   while (p.queued.length > 0) {
     const head = p.queued[0]!;
-    const ret = ctx.k.sendmsg(p.pair[1], { data: head.msg as unknown as Json, fds: head.fds });
+    const ret = yield* ctx.k.sendmsg(p.pair[1], { data: head.msg as unknown as Json, fds: head.fds });
     if (ret !== undefined && ret.errno === "EAGAIN") {
       ctx.k.setTimer(1, { fn: "portWriteHandler", arg: portOid });
       return;
@@ -266,14 +268,14 @@ export function portErrorHandler(ctx: Ctx, portOid: Oid): void {
 // ---- reading ----------------------------------------------------------------------------
 
 /** nxt_port_read_handler for one readable event: one datagram, then dispatch. */
-export function portReadHandler(ctx: Ctx, fd: Fd): void {
+export function* portReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
   const portOid = ctx.s.rt.readPorts[fd];
   if (portOid === undefined) {
     ctx.k.unwatchRead(fd);
     return;
   }
   const p = port(ctx, portOid);
-  const r = ctx.k.recvmsg(fd);
+  const r = yield* ctx.k.recvmsg(fd);
   if (r === EOF || isErrno(r)) {
     if (isErrno(r) && r.errno === "EAGAIN") {
       return;
@@ -292,11 +294,11 @@ export function portReadHandler(ctx: Ctx, fd: Fd): void {
     newPort: null,
     removedPid: 0,
   };
-  portHandler(ctx, p, recv);
+  yield* portHandler(ctx, p, recv);
 }
 
 /** nxt_port_handler: index the handler table; an empty slot is a NULL call (crash). */
-export function portHandler(ctx: Ctx, p: PortRec, recv: RecvMsg): void {
+export function* portHandler(ctx: Ctx, p: PortRec, recv: RecvMsg): Sys<void> {
   const type = recv.msg.type;
   if (type >= NXT_PORT_MSG_MAX) {
     alert(ctx, `port ${p.pid}:${p.id}: unknown message type:${type}`);
@@ -307,13 +309,13 @@ export function portHandler(ctx: Ctx, p: PortRec, recv: RecvMsg): void {
   if (handlerName === undefined) {
     ctx.k.abort(`NULL port handler: ${MSG_TYPE_NAMES[type]} arrived on a port with table ${tableName ?? "none"}`);
   }
-  messageHandler(handlerName)(ctx, recv);
+  yield* callMessageHandler(handlerName, ctx, recv);
 }
 
 // ---- generic handlers -------------------------------------------------------------------
 
 /** nxt_port_send_new_port: tell every process the send matrix allows about new_port. */
-export function portSendNewPort(ctx: Ctx, newPort: PortRec, stream: number): void {
+export function* portSendNewPort(ctx: Ctx, newPort: PortRec, stream: number): Sys<void> {
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);
@@ -327,13 +329,13 @@ export function portSendNewPort(ctx: Ctx, newPort: PortRec, stream: number): voi
     }
     const q = port(ctx, firstOid);
     if (nxtProcSendMatrix[q.type]![newPort.type] === 1 || hasMutant(ctx.s.options, "send-all")) {
-      portSendPort(ctx, q, newPort, stream);
+      yield* portSendPort(ctx, q, newPort, stream);
     }
   }
 }
 
 /** nxt_port_send_port: the body's max_size/max_share come from the RECEIVING port (quirk). */
-export function portSendPort(ctx: Ctx, to: PortRec, newPort: PortRec, stream: number): void {
+export function* portSendPort(ctx: Ctx, to: PortRec, newPort: PortRec, stream: number): Sys<void> {
   const body = {
     id: newPort.id,
     pid: newPort.pid,
@@ -341,7 +343,7 @@ export function portSendPort(ctx: Ctx, to: PortRec, newPort: PortRec, stream: nu
     maxShare: to.maxShare,
     type: newPort.type,
   };
-  portSocketWrite(ctx, to, NXT_PORT_MSG_NEW_PORT, newPort.pair[1], newPort.queueFd, stream, 0, body);
+  yield* portSocketWrite(ctx, to, NXT_PORT_MSG_NEW_PORT, newPort.pair[1], newPort.queueFd, stream, 0, body);
 }
 
 export interface NewPortBody {
@@ -353,13 +355,13 @@ export interface NewPortBody {
 }
 
 /** nxt_port_new_port_handler */
-export function portNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* portNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const body = recv.msg.body as unknown as NewPortBody;
   const existing = runtimePortFind(ctx, body.pid, body.id);
   if (existing !== null) {
     recv.newPort = existing.oid;
     if (recv.fd[0] !== -1) {
-      ctx.k.close(recv.fd[0]);
+      yield* ctx.k.close(recv.fd[0]);
     }
     recv.fd[0] = -1;
     return;
@@ -373,7 +375,7 @@ export function portNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
 }
 
 /** nxt_port_process_ready_handler (main and prototypes). */
-export function portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const process = runtimeProcessFind(ctx, recv.msg.pid);
   if (process === null) {
     return;
@@ -388,31 +390,31 @@ export function portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): void {
     first.queueFd = recv.fd[0];
     recv.fd[0] = -1;
   }
-  portSendNewPort(ctx, first, recv.msg.stream);
+  yield* portSendNewPort(ctx, first, recv.msg.stream);
 }
 
 /** nxt_port_remove_pid_handler */
-export function portRemovePidHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* portRemovePidHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   nxtAssert(ctx, typeof recv.msg.body === "number", "remove_pid: body is exactly one pid");
-  portRemovePid(ctx, recv, recv.msg.body as number);
+  yield* portRemovePid(ctx, recv, recv.msg.body as number);
 }
 
-export function portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): void {
+export function* portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): Sys<void> {
   recv.removedPid = pid;
-  portRpcRemovePeer(ctx, port(ctx, recv.port), pid);
+  yield* portRpcRemovePeer(ctx, port(ctx, recv.port), pid);
   const process = runtimeProcessFind(ctx, pid);
   const dead = process === null ? null : deadRecordOf(ctx, process);
   if (process !== null) {
     if (hasMutant(ctx.s.options, "remove-pid-leaks-record")) {
       processUse(ctx, process, 1);
     }
-    processClosePorts(ctx, process);
+    yield* processClosePorts(ctx, process);
   }
   traceTableSnapshot(ctx, "remove-pid", dead);
 }
 
 /** nxt_port_remove_notify_others: REMOVE_PID where the remove_notify matrix says. */
-export function portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): void {
+export function* portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): Sys<void> {
   const ptype = processType(ctx, dead);
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
@@ -422,9 +424,9 @@ export function portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): void {
     }
     const q = port(ctx, p.ports[0]!);
     if (nxtProcRemoveNotifyMatrix[ptype]![q.type] === 1 || hasMutant(ctx.s.options, "notify-all")) {
-      portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+      yield* portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
       if (hasMutant(ctx.s.options, "notify-twice")) {
-        portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+        yield* portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
       }
     }
   }

@@ -8,7 +8,7 @@
 import { credentialGet, credentialSetgids, credentialSetuid } from "./credential.ts";
 import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { copyPlain } from "./copy.ts";
-import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus } from "./kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus, type Sys } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
 import {
   NXT_PORT_MSG_PROCESS_CREATED,
@@ -31,7 +31,7 @@ import {
   typeName,
   type RecvMsg,
 } from "./port.ts";
-import { callerAgain, prefork, processSetupFn, processStartFn, runNamed } from "./registry.ts";
+import { callCallerAgain, callProcessHook, runNamed } from "./registry.ts";
 import {
   portByType,
   runtimePortRemove,
@@ -140,14 +140,14 @@ export function processUse(ctx: Ctx, process: ProcessRec, delta: number): void {
 }
 
 /** nxt_process_init_start: core processes (discovery, controller, router). */
-export function processInitStart(ctx: Ctx, init: ProcessInit): NxtInt {
+export function* processInitStart(ctx: Ctx, init: ProcessInit): Sys<NxtInt> {
   const rt = ctx.s.rt;
   const process = processNew(ctx);
   process.parentPort = rt.portByType[rt.type] ?? null;
   process.name = init.name;
   process.userCred = copyPlain(rt.userCred);
   process.init = { ...init };
-  const ret = processStart(ctx, process, null);
+  const ret = yield* processStart(ctx, process, null);
   if (ret === "ERROR") {
     processUse(ctx, process, -1);
   }
@@ -158,7 +158,7 @@ export function processInitStart(ctx: Ctx, init: ProcessInit): NxtInt {
  * nxt_process_start. `caller` names what the caller does with NXT_AGAIN in the child
  * (null = nothing), since the child resumes through a continuation, not a return.
  */
-export function processStart(ctx: Ctx, process: ProcessRec, caller: string | null): NxtInt {
+export function* processStart(ctx: Ctx, process: ProcessRec, caller: string | null): Sys<NxtInt> {
   const init = processInitOf(process);
   const p = portNew(ctx, 0, 0, init.type);
   processPortAdd(ctx, process, p);
@@ -169,25 +169,25 @@ export function processStart(ctx: Ctx, process: ProcessRec, caller: string | nul
     return "ERROR";
   }
   if (init.prefork !== null) {
-    ret = prefork(init.prefork)(ctx, process);
+    ret = yield* callProcessHook(init.prefork, ctx, process);
     if (ret !== "OK") {
-      portClose(ctx, p);
+      yield* portClose(ctx, p);
       portUse(ctx, p, -1);
       return ret;
     }
   }
-  const pid = processCreate(ctx, process, p, caller);
+  const pid = yield* processCreate(ctx, process, p, caller);
   if (pid === -1) {
     ret = "ERROR";
   } else {
     // The parent created a new process.
     processUse(ctx, process, -1);
-    portReadClose(ctx, p);
+    yield* portReadClose(ctx, p);
     portWriteEnable(ctx, p);
     ret = "OK";
   }
   if (ret === "ERROR" && !hasMutant(ctx.s.options, "312")) {
-    portClose(ctx, p);
+    yield* portClose(ctx, p);
   }
   portUse(ctx, p, -1);
   return ret;
@@ -200,9 +200,9 @@ export interface ChildEntryArg {
 }
 
 /** nxt_process_create: the parent side; the child side is processCreateChild. */
-export function processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller: string | null): Pid {
+export function* processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller: string | null): Sys<Pid> {
   const arg: ChildEntryArg = { process: process.oid, port: p.oid, caller };
-  const pid = ctx.k.clone(process.isolation.clone.flags, ctx.s as unknown as Json, {
+  const pid = yield* ctx.k.clone(process.isolation.clone.flags, ctx.s as unknown as Json, {
     fn: "processCreateChild",
     arg: arg as unknown as Json,
   });
@@ -223,21 +223,21 @@ export function processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller:
 }
 
 /** The child's half of nxt_process_create, then the rest of nxt_process_start (case 0). */
-export function processCreateChild(ctx: Ctx, arg: ChildEntryArg): void {
+export function* processCreateChild(ctx: Ctx, arg: ChildEntryArg): Sys<void> {
   const process = proc(ctx, arg.process);
-  processChildFixup(ctx, process);
-  if (processSetup(ctx, process) !== "OK") {
-    processQuit(ctx, 1);
+  yield* processChildFixup(ctx, process);
+  if ((yield* processSetup(ctx, process)) !== "OK") {
+    yield* processQuit(ctx, 1);
   }
   processUse(ctx, process, -1);
   portUse(ctx, port(ctx, arg.port), -1);
   if (arg.caller !== null) {
-    callerAgain(arg.caller)(ctx, arg.process);
+    yield* callCallerAgain(arg.caller, ctx, arg.process);
   }
 }
 
 /** nxt_process_child_fixup */
-export function processChildFixup(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* processChildFixup(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   const init = processInitOf(process);
   ctx.s.ppid = ctx.s.pid;
   ctx.s.pid = ctx.k.getpid();
@@ -253,22 +253,22 @@ export function processChildFixup(ctx: Ctx, process: ProcessRec): NxtInt {
     if (!stillRegistered(ctx, oid)) continue;
     const p = proc(ctx, oid);
     if (nxtProcKeepMatrix[ptype]![processType(ctx, p)] === 0 && p.pid !== ctx.s.ppid) {
-      processClosePorts(ctx, p);
+      yield* processClosePorts(ctx, p);
       continue;
     }
     if (p.state !== NXT_PROCESS_STATE_READY) {
-      processClosePorts(ctx, p);
+      yield* processClosePorts(ctx, p);
       continue;
     }
   }
   if (hasFix(ctx.s.options, "633")) {
     for (const siblingOid of siblingsOf(ctx)) {
-      processClosePorts(ctx, proc(ctx, siblingOid));
+      yield* processClosePorts(ctx, proc(ctx, siblingOid));
     }
   }
   // What the child still holds: entries with an open port fd (a closed port can linger in
   // the table while a queued message still references it).
-  const kept = runtimeProcessEach(ctx)
+  const kept = [...runtimeProcessEach(ctx)]
     .filter((oid) => stillRegistered(ctx, oid) && proc(ctx, oid).ports.some((q) => port(ctx, q).pair.some((fd) => fd !== -1)))
     .map((oid) => {
       const p = proc(ctx, oid);
@@ -284,32 +284,32 @@ function siblingsOf(ctx: Ctx): Oid[] {
 }
 
 /** nxt_process_setup */
-export function processSetup(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* processSetup(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   const init = processInitOf(process);
   const rt = ctx.s.rt;
   ctx.k.trace({ what: "type", type: typeName(init.type), name: process.name });
   rt.type = init.type;
-  runNamed(ctx, init.signals, null);
+  yield* runNamed(ctx, init.signals, null);
   nxtAssert(ctx, process.parentPort !== null, "process_setup: parent port exists");
   const parent = port(ctx, process.parentPort);
-  portReadClose(ctx, parent);
+  yield* portReadClose(ctx, parent);
   portWriteEnable(ctx, parent);
   if ((process.isolation.clone.flags & CLONE_NEWPID) !== 0) {
     rt.isPidIsolated = true;
   }
   if (rt.isPidIsolated || process.parentPort !== rt.portByType[NXT_PROCESS_MAIN]) {
-    return processWhoami(ctx, process);
+    return yield* processWhoami(ctx, process);
   }
-  return processDoStart(ctx, process);
+  return yield* processDoStart(ctx, process);
 }
 
 /** nxt_process_do_start */
-export function processDoStart(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* processDoStart(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   runtimeProcessAdd(ctx, process);
   const init = processInitOf(process);
   const own = port(ctx, process.ports[0]!);
   portEnable(ctx, own, init.portHandlers);
-  const setup = processSetupFn(init.setup)(ctx, process);
+  const setup = yield* callProcessHook(init.setup, ctx, process);
   if (setup === "NEVER") {
     return "NEVER";
   }
@@ -319,14 +319,14 @@ export function processDoStart(ctx: Ctx, process: ProcessRec): NxtInt {
   let ret: NxtInt;
   switch (process.state) {
     case NXT_PROCESS_STATE_CREATED:
-      ret = processSendCreated(ctx, process);
+      ret = yield* processSendCreated(ctx, process);
       break;
     case NXT_PROCESS_STATE_READY:
-      ret = processSendReady(ctx, process);
+      ret = yield* processSendReady(ctx, process);
       if (ret !== "OK") break;
       ctx.k.trace({ what: "handshake", step: "start" });
-      ret = processStartFn(init.start)(ctx, process);
-      portWriteClose(ctx, own);
+      ret = yield* callProcessHook(init.start, ctx, process);
+      yield* portWriteClose(ctx, own);
       break;
     default:
       ctx.k.abort("assertion failed: do_start: state after setup is CREATED or READY");
@@ -338,7 +338,7 @@ export function processDoStart(ctx: Ctx, process: ProcessRec): NxtInt {
 }
 
 /** nxt_process_whoami */
-export function processWhoami(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* processWhoami(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   const rt = ctx.s.rt;
   const myOid = process.ports[0];
   const mainOid = rt.portByType[NXT_PROCESS_MAIN];
@@ -346,18 +346,18 @@ export function processWhoami(ctx: Ctx, process: ProcessRec): NxtInt {
   const my = port(ctx, myOid);
   const main = port(ctx, mainOid);
   portEnable(ctx, my, "processWhoamiPortHandlers");
-  const stream = portRpcRegisterHandler(ctx, my, "processWhoamiOk", "processWhoamiError", main.pid, process.oid);
+  const stream = yield* portRpcRegisterHandler(ctx, my, "processWhoamiOk", "processWhoamiError", main.pid, process.oid);
   if (stream === 0) {
     return "ERROR";
   }
   const fd = process.parentPort !== mainOid ? my.pair[1] : -1;
-  portSocketWrite(ctx, main, NXT_PORT_MSG_WHOAMI, fd, -1, stream, my.id, ctx.s.ppid);
+  yield* portSocketWrite(ctx, main, NXT_PORT_MSG_WHOAMI, fd, -1, stream, my.id, ctx.s.ppid);
   ctx.k.trace({ what: "handshake", step: "whoami-sent", detail: { stream, withFd: fd !== -1 } });
   return "OK";
 }
 
 /** nxt_process_whoami_ok */
-export function processWhoamiOk(ctx: Ctx, recv: RecvMsg, data: Json): void {
+export function* processWhoamiOk(ctx: Ctx, recv: RecvMsg, data: Json): Sys<void> {
   const process = proc(ctx, data as Oid);
   nxtAssert(ctx, typeof recv.msg.body === "number", "whoami_ok: reply body is exactly one pid");
   const pid = recv.msg.body as Pid;
@@ -372,23 +372,23 @@ export function processWhoamiOk(ctx: Ctx, recv: RecvMsg, data: Json): void {
   ctx.k.trace({ what: "handshake", step: "whoami-ok", detail: { pid } });
   const rt = ctx.s.rt;
   if (process.parentPort !== rt.portByType[NXT_PROCESS_MAIN]) {
-    portSocketWrite(ctx, port(ctx, process.parentPort!), NXT_PORT_MSG_PROCESS_CREATED, -1, -1, 0, 0, null);
+    yield* portSocketWrite(ctx, port(ctx, process.parentPort!), NXT_PORT_MSG_PROCESS_CREATED, -1, -1, 0, 0, null);
     log(ctx, `${process.name} started`);
   }
-  const ret = processDoStart(ctx, process);
+  const ret = yield* processDoStart(ctx, process);
   if (ret !== "OK" && ret !== "NEVER") {
-    processQuit(ctx, 1);
+    yield* processQuit(ctx, 1);
   }
 }
 
 /** nxt_process_whoami_error */
-export function processWhoamiError(ctx: Ctx, _recv: RecvMsg, _data: Json): void {
+export function* processWhoamiError(ctx: Ctx, _recv: RecvMsg, _data: Json): Sys<void> {
   alert(ctx, "WHOAMI error");
-  processQuit(ctx, 1);
+  yield* processQuit(ctx, 1);
 }
 
 /** nxt_process_send_created */
-export function processSendCreated(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* processSendCreated(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   nxtAssert(ctx, process.state === NXT_PROCESS_STATE_CREATED, "send_created: state == CREATED");
   const rt = ctx.s.rt;
   const myOid = process.ports[0];
@@ -399,17 +399,17 @@ export function processSendCreated(ctx: Ctx, process: ProcessRec): NxtInt {
   if (hasMutant(ctx.s.options, "creds-before-created") && processApplyCreds(ctx, process) !== "OK") {
     return "ERROR";
   }
-  const stream = portRpcRegisterHandler(ctx, my, "processCreatedOk", "processCreatedError", main.pid, process.oid);
+  const stream = yield* portRpcRegisterHandler(ctx, my, "processCreatedOk", "processCreatedError", main.pid, process.oid);
   if (stream === 0) {
     return "ERROR";
   }
-  portSocketWrite(ctx, main, NXT_PORT_MSG_PROCESS_CREATED, -1, -1, stream, my.id, null);
+  yield* portSocketWrite(ctx, main, NXT_PORT_MSG_PROCESS_CREATED, -1, -1, stream, my.id, null);
   ctx.k.trace({ what: "handshake", step: "created-sent", detail: { stream } });
   return "OK";
 }
 
 /** nxt_process_created_ok */
-export function processCreatedOk(ctx: Ctx, _recv: RecvMsg, data: Json): void {
+export function* processCreatedOk(ctx: Ctx, _recv: RecvMsg, data: Json): Sys<void> {
   const process = proc(ctx, data as Oid);
   const from = process.state;
   process.state = NXT_PROCESS_STATE_READY;
@@ -417,29 +417,29 @@ export function processCreatedOk(ctx: Ctx, _recv: RecvMsg, data: Json): void {
   ctx.k.trace({ what: "handshake", step: "created-ok" });
   const init = processInitOf(process);
   if (processApplyCreds(ctx, process) !== "OK") {
-    processQuit(ctx, 1);
+    yield* processQuit(ctx, 1);
     return;
   }
   log(ctx, `${process.name} started`);
-  if (processSendReady(ctx, process) !== "OK") {
-    processQuit(ctx, 1);
+  if ((yield* processSendReady(ctx, process)) !== "OK") {
+    yield* processQuit(ctx, 1);
     return;
   }
   ctx.k.trace({ what: "handshake", step: "start" });
-  const ret = processStartFn(init.start)(ctx, process);
+  const ret = yield* callProcessHook(init.start, ctx, process);
   if (processType(ctx, process) !== NXT_PROCESS_PROTOTYPE) {
-    portWriteClose(ctx, port(ctx, process.ports[0]!));
+    yield* portWriteClose(ctx, port(ctx, process.ports[0]!));
   }
   if (ret !== "OK") {
-    processQuit(ctx, 1);
+    yield* processQuit(ctx, 1);
   }
 }
 
 /** nxt_process_created_error */
-export function processCreatedError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
+export function* processCreatedError(ctx: Ctx, _recv: RecvMsg, data: Json): Sys<void> {
   const process = proc(ctx, data as Oid);
   alert(ctx, `${processInitOf(process).name} failed to start`);
-  processQuit(ctx, 1);
+  yield* processQuit(ctx, 1);
 }
 
 /** nxt_process_core_setup */
@@ -496,9 +496,9 @@ function alertAll(ctx: Ctx, alerts: readonly string[]): NxtInt {
 }
 
 /** nxt_process_send_ready */
-export function processSendReady(ctx: Ctx, process: ProcessRec): NxtInt {
+export function* processSendReady(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   nxtAssert(ctx, process.parentPort !== null, "send_ready: parent port exists");
-  portSocketWrite(ctx, port(ctx, process.parentPort), NXT_PORT_MSG_PROCESS_READY, -1, -1, process.stream, 0, null);
+  yield* portSocketWrite(ctx, port(ctx, process.parentPort), NXT_PORT_MSG_PROCESS_READY, -1, -1, process.stream, 0, null);
   ctx.k.trace({ what: "handshake", step: "ready-sent", detail: { stream: process.stream } });
   return "OK";
 }
@@ -510,8 +510,8 @@ export function processSendReady(ctx: Ctx, process: ProcessRec): NxtInt {
  * nxt_process_daemon: fork, the parent exits 0, the child goes on at `next`.
  * Departure: setsid, umask and the /dev/null redirection have no Kernel call and are skipped.
  */
-export function processDaemon(ctx: Ctx, next: string): NxtInt {
-  const pid = ctx.k.clone(0, ctx.s as unknown as Json, { fn: "processDaemonChild", arg: next });
+export function* processDaemon(ctx: Ctx, next: string): Sys<NxtInt> {
+  const pid = yield* ctx.k.clone(0, ctx.s as unknown as Json, { fn: "processDaemonChild", arg: next });
   if (isErrno(pid)) {
     alert(ctx, `fork() failed ${pid.errno}`);
     return "ERROR";
@@ -519,9 +519,9 @@ export function processDaemon(ctx: Ctx, next: string): NxtInt {
   return ctx.k.exit(0);
 }
 
-export function processDaemonChild(ctx: Ctx, next: string): void {
+export function* processDaemonChild(ctx: Ctx, next: string): Sys<void> {
   ctx.s.pid = ctx.k.getpid();
-  runNamed(ctx, next, null);
+  yield* runNamed(ctx, next, null);
 }
 
 /** nxt_process_port_add */
@@ -539,12 +539,12 @@ export function processType(ctx: Ctx, process: ProcessRec): ProcessType {
 }
 
 /** nxt_process_close_ports */
-export function processClosePorts(ctx: Ctx, process: ProcessRec): void {
+export function* processClosePorts(ctx: Ctx, process: ProcessRec): Sys<void> {
   const fixed = hasFix(ctx.s.options, "633");
   if (fixed) processUse(ctx, process, 1);
   for (const portOid of [...process.ports]) {
     const p = port(ctx, portOid);
-    portClose(ctx, p);
+    yield* portClose(ctx, p);
     runtimePortRemove(ctx, p);
   }
   if (fixed) processUse(ctx, process, -1);
@@ -555,9 +555,9 @@ export function processClosePorts(ctx: Ctx, process: ProcessRec): void {
  * next reaped child (logged as Unit logs it, `who` with %PI for the pid), or null when there
  * is none left (0, ECHILD, or another error, which is alerted). EINTR retries.
  */
-export function waitpidNext(ctx: Ctx, who: string): WaitStatus | null {
+export function* waitpidNext(ctx: Ctx, who: string): Sys<WaitStatus | null> {
   for (;;) {
-    const w = ctx.k.waitpid();
+    const w = yield* ctx.k.waitpid();
     if (isErrno(w)) {
       if (w.errno === "EINTR") continue;
       if (w.errno !== "ECHILD") alert(ctx, `waitpid() failed: ${w.errno}`);
@@ -575,9 +575,9 @@ export function waitpidNext(ctx: Ctx, who: string): WaitStatus | null {
 }
 
 /** nxt_process_quit */
-export function processQuit(ctx: Ctx, status: number): void {
+export function* processQuit(ctx: Ctx, status: number): Sys<void> {
   ctx.k.trace({ what: "quit", status });
-  runtimeQuit(ctx, status);
+  yield* runtimeQuit(ctx, status);
 }
 
 export const PROCESS_STATE = {

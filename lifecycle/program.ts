@@ -2,7 +2,7 @@
 // A backend keeps each process's plain-data state and calls `run` for every continuation
 // it schedules (the child side of clone, posted work, signal handlers, read readiness).
 
-import type { Continuation, Json, Kernel } from "./kernel.ts";
+import type { Continuation, Json, Kernel, Sys } from "./kernel.ts";
 
 export interface ProcessContext {
   /** The process's whole plain-data state (Unit's globals and runtime). Mutated in place. */
@@ -11,5 +11,6 @@ export interface ProcessContext {
 }
 
 export interface Program {
-  run(process: ProcessContext, work: Continuation): void;
+  /** A generator: the backend drives it from one scheduling point to the next. */
+  run(process: ProcessContext, work: Continuation): Sys<void>;
 }

@@ -5,7 +5,7 @@
 import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { copyPlain } from "./copy.ts";
 import { isolationMainPrefork } from "./isolation.ts";
-import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid } from "./kernel.ts";
+import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid, type Sys } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
 import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
 import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvMsg } from "./port.ts";
@@ -121,9 +121,14 @@ export function protoStart(_ctx: Ctx, _process: ProcessRec): NxtInt {
   return "OK";
 }
 
-/** nxt_proto_start_process_handler: fork one application process. */
-export function protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): void {
+/** nxt_proto_start_process_handler: fork one application process (even once exiting, as Unit does). */
+export function* protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const rt = ctx.s.rt;
+  if (hasFix(ctx.s.options, "proto-start-while-exiting") && protoGlobals(ctx).exiting) {
+    // The repair: no new child once the prototype is on its way out.
+    yield* replyStartFailed(ctx, recv);
+    return;
+  }
   const process = processNew(ctx);
   process.parentPort = rt.portByType[NXT_PROCESS_PROTOTYPE] ?? null;
   const own = ownRecord(ctx);
@@ -136,16 +141,21 @@ export function protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): void {
   process.userCred = copyPlain(rt.userCred);
   process.data = copyPlain(app);
   process.stream = recv.msg.stream;
-  const ret = processStart(ctx, process, "protoProcessAddAgain");
+  const ret = yield* processStart(ctx, process, "protoProcessAddAgain");
   if (ret === "ERROR") {
     processUse(ctx, process, -1);
-    const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
-    if (reply !== null) {
-      portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
-    }
+    yield* replyStartFailed(ctx, recv);
     return;
   }
   protoProcessAdd(ctx, process);
+}
+
+/** The `failed:` path of nxt_proto_start_process_handler: RPC_ERROR to the requester. */
+function* replyStartFailed(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
+  if (reply !== null) {
+    yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_ERROR, -1, -1, recv.msg.stream, 0, null);
+  }
 }
 
 /** The prototype's own record (nxt_app_conf lives in it). */
@@ -227,57 +237,57 @@ export function protoProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
   }
 }
 
-function protoQuitChildren(ctx: Ctx): void {
+function* protoQuitChildren(ctx: Ctx): Sys<void> {
   for (const oid of [...protoGlobals(ctx).children]) {
     const child = proc(ctx, oid);
     const first = child.ports[0];
     if (first !== undefined) {
-      portSocketWrite(ctx, port(ctx, first), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+      yield* portSocketWrite(ctx, port(ctx, first), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
     }
   }
 }
 
 /** nxt_proto_quit_handler */
-export function protoQuitHandler(ctx: Ctx, _recv: RecvMsg): void {
-  protoQuit(ctx);
+export function* protoQuitHandler(ctx: Ctx, _recv: RecvMsg): Sys<void> {
+  yield* protoQuit(ctx);
 }
 
 /** nxt_proto_sigterm_handler: the same as QUIT. */
-export function protoSigtermHandler(ctx: Ctx, sig: number): void {
+export function* protoSigtermHandler(ctx: Ctx, sig: number): Sys<void> {
   log(ctx, `signal signo:${sig} received`);
-  protoQuit(ctx);
+  yield* protoQuit(ctx);
 }
 
 /** Both bodies in Unit: QUIT the children, then quit now if there are none. */
-function protoQuit(ctx: Ctx): void {
-  protoQuitChildren(ctx);
+function* protoQuit(ctx: Ctx): Sys<void> {
+  yield* protoQuitChildren(ctx);
   const proto = protoGlobals(ctx);
   proto.exiting = true;
   if (proto.children.length === 0) {
-    processQuit(ctx, 0);
+    yield* processQuit(ctx, 0);
   }
 }
 
 /** nxt_proto_sigchld_handler: pids are namespace-local here. */
-export function protoSigchldHandler(ctx: Ctx, _sig: number): void {
+export function* protoSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
   const fixed = hasFix(ctx.s.options, "633");
   for (;;) {
-    const w = waitpidNext(ctx, "app process (isolated %PI)");
+    const w = yield* waitpidNext(ctx, "app process (isolated %PI)");
     if (w === null) return;
     const process = protoProcessRemove(ctx, w.pid);
     if (process === null) continue;
     traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));
     const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
     if (process.state !== NXT_PROCESS_STATE_CREATING && !hasMutant(ctx.s.options, "proto-no-notify")) {
-      portRemoveNotifyOthers(ctx, process);
+      yield* portRemoveNotifyOthers(ctx, process);
     }
-    processClosePorts(ctx, process);
+    yield* processClosePorts(ctx, process);
     if (heldPort !== null) {
       portUse(ctx, port(ctx, heldPort), -1);
     }
     const proto = protoGlobals(ctx);
     if (proto.exiting && proto.children.length === 0) {
-      processQuit(ctx, 0);
+      yield* processQuit(ctx, 0);
       return;
     }
   }

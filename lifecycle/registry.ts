@@ -3,7 +3,7 @@
 // Every exported function of the modules below is callable by its own name.
 
 import type { Ctx } from "./context.ts";
-import type { Json } from "./kernel.ts";
+import type { Json, Sys } from "./kernel.ts";
 import type { MsgTypeName } from "./port-messages.ts";
 import type { RecvMsg } from "./port.ts";
 import type { NxtInt } from "./process.ts";
@@ -66,27 +66,45 @@ export function handlerTable(name: string): HandlerTable {
   return table;
 }
 
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
+
+/** A plain function's result as a Sys that yields nothing. */
+function* returned<T>(value: T): Sys<T> {
+  return value;
+}
+
+/**
+ * Calls a named function with its arguments. Named functions are generators when they may
+ * reach a scheduling point and plain functions otherwise; either way the caller runs the
+ * result with yield*. A generator function's own generator is handed on (no extra level).
+ */
+function callNamed<T>(name: string, a: unknown, b?: unknown, c?: unknown): Sys<T> {
+  const fn = lookup(name) as unknown as (a: unknown, b: unknown, c: unknown) => unknown;
+  if (Object.getPrototypeOf(fn) === (GeneratorFunction as { prototype: unknown }).prototype) return fn(a, b, c) as Sys<T>;
+  return returned(fn(a, b, c) as T);
+}
+
 /** A continuation: posted work, a signal handler, a read-readiness callback, a child entry. */
-export function runNamed(ctx: Ctx, name: string, arg: Json | Oid | null): unknown {
-  return (lookup(name) as unknown as (ctx: Ctx, arg: unknown) => unknown)(ctx, arg);
+export function runNamed(ctx: Ctx, name: string, arg: Json | Oid | null): Sys<unknown> {
+  return callNamed<unknown>(name, ctx, arg);
 }
 
-export function messageHandler(name: string): (ctx: Ctx, recv: RecvMsg) => void {
-  return lookup(name) as unknown as (ctx: Ctx, recv: RecvMsg) => void;
+/** A port message handler of a handler table. */
+export function callMessageHandler(name: string, ctx: Ctx, recv: RecvMsg): Sys<void> {
+  return callNamed<void>(name, ctx, recv);
 }
 
-export function rpcHandler(name: string): (ctx: Ctx, recv: RecvMsg, data: Json) => void {
-  return lookup(name) as unknown as (ctx: Ctx, recv: RecvMsg, data: Json) => void;
+/** An RPC registration's ready or error handler. */
+export function callRpcHandler(name: string, ctx: Ctx, recv: RecvMsg, data: Json): Sys<void> {
+  return callNamed<void>(name, ctx, recv, data);
 }
 
-export function prefork(name: string): (ctx: Ctx, process: ProcessRec) => NxtInt {
-  return lookup(name) as unknown as (ctx: Ctx, process: ProcessRec) => NxtInt;
+/** A process descriptor's prefork, setup or start hook. */
+export function callProcessHook(name: string, ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
+  return callNamed<NxtInt>(name, ctx, process);
 }
-
-export const processSetupFn = prefork;
-export const processStartFn = prefork;
 
 /** What a caller of nxt_process_start does in the child when it returned NXT_AGAIN. */
-export function callerAgain(name: string): (ctx: Ctx, process: Oid) => void {
-  return lookup(name) as unknown as (ctx: Ctx, process: Oid) => void;
+export function callCallerAgain(name: string, ctx: Ctx, process: Oid): Sys<void> {
+  return callNamed<void>(name, ctx, process);
 }

@@ -4,7 +4,7 @@
 // greet the controller, and turn REMOVE_PID of a starting process into an RPC error.
 
 import { alert, isLive, nxtAssert, port, type Ctx } from "./context.ts";
-import { isErrno, type Json, type Pid } from "./kernel.ts";
+import { isErrno, type Json, type Pid, type Sys } from "./kernel.ts";
 import {
   NXT_PORT_MSG_PROCESS_READY,
   NXT_PORT_MSG_QUIT,
@@ -62,8 +62,8 @@ export function routerProcess(): ProcessInit {
 }
 
 /** nxt_router_prefork (runs in main): QUIT to every PROTOTYPE/APP-typed record. */
-export function routerPrefork(ctx: Ctx, _process: ProcessRec): NxtInt {
-  runtimeStopAppProcesses(ctx);
+export function* routerPrefork(ctx: Ctx, _process: ProcessRec): Sys<NxtInt> {
+  yield* runtimeStopAppProcesses(ctx);
   return "OK";
 }
 
@@ -74,51 +74,51 @@ function routerGlobals(ctx: Ctx): RouterGlobals {
 }
 
 /** nxt_router_start: greet the controller if its port was inherited. */
-export function routerStart(ctx: Ctx, _process: ProcessRec): NxtInt {
+export function* routerStart(ctx: Ctx, _process: ProcessRec): Sys<NxtInt> {
   ctx.s.router = { apps: {} };
-  routerGreetController(ctx);
+  yield* routerGreetController(ctx);
   return "OK";
 }
 
-function routerGreetController(ctx: Ctx): void {
+function* routerGreetController(ctx: Ctx): Sys<void> {
   const controller = ctx.s.rt.portByType[NXT_PROCESS_CONTROLLER];
   if (controller != null) {
-    portSocketWrite(ctx, port(ctx, controller), NXT_PORT_MSG_PROCESS_READY, -1, -1, 0, 0, null);
+    yield* portSocketWrite(ctx, port(ctx, controller), NXT_PORT_MSG_PROCESS_READY, -1, -1, 0, 0, null);
   }
 }
 
 /** nxt_router_new_port_handler */
-export function routerNewPortHandler(ctx: Ctx, recv: RecvMsg): void {
-  portNewPortHandler(ctx, recv);
+export function* routerNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  yield* portNewPortHandler(ctx, recv);
   if (recv.newPort === null) return;
   const p = port(ctx, recv.newPort);
   if (p.type === NXT_PROCESS_CONTROLLER) {
-    routerGreetController(ctx);
+    yield* routerGreetController(ctx);
     return;
   }
   if (p.type === NXT_PROCESS_PROTOTYPE) {
-    portRpcHandler(ctx, recv);
+    yield* portRpcHandler(ctx, recv);
     return;
   }
   if (p.type === NXT_PROCESS_APP) {
-    if (recv.msg.stream !== 0) portRpcHandler(ctx, recv);
+    if (recv.msg.stream !== 0) yield* portRpcHandler(ctx, recv);
     return;
   }
   if (recv.msg.stream !== 0) {
     recv.msg.type = RAW.RPC_ERROR;
-    portRpcHandler(ctx, recv);
+    yield* portRpcHandler(ctx, recv);
   }
 }
 
 /** The router's configuration handler (DATA from the controller), lifecycle part only. */
-export function routerConfDataHandler(ctx: Ctx, recv: RecvMsg): void {
+export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const router = routerGlobals(ctx);
   const conf = recv.msg.body as { applications?: Record<string, Json> } | null;
   const wanted = conf?.applications ?? {};
   for (const name of Object.keys(router.apps).sort()) {
     const app = router.apps[name]!;
     if (!(name in wanted) && !app.removed) {
-      routerAppRemove(ctx, app);
+      yield* routerAppRemove(ctx, app);
     }
   }
   for (const name of Object.keys(wanted).sort()) {
@@ -137,12 +137,12 @@ export function routerConfDataHandler(ctx: Ctx, recv: RecvMsg): void {
     };
     router.apps[name] = app;
     if (routerAppQueueInit(ctx, app)) {
-      routerStartAppProcess(ctx, app, -1);
+      yield* routerStartAppProcess(ctx, app, -1);
     }
   }
   const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
   if (reply !== null) {
-    portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, null);
+    yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, null);
   }
 }
 
@@ -178,27 +178,27 @@ function routerAppQueueInit(ctx: Ctx, app: RouterApp): boolean {
  * the app has no prototype (first start, or it died), a prototype through main carrying the
  * shared port's read end. peer -1 = none (the scale-up path registers no peer).
  */
-function routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): void {
+function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> {
   if (app.removed || app.pending > 0 || app.ports.length >= app.processes) {
     return;
   }
   const own = ownPort(ctx);
   app.pending = 1;
-  const stream = portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.name);
+  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.name);
   if (app.protoPort !== null) {
-    portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
+    yield* portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
     return;
   }
   const main = ctx.s.rt.portByType[NXT_PROCESS_MAIN];
   nxtAssert(ctx, main != null, "router knows main's port");
-  portSocketWrite(ctx, port(ctx, main), NXT_PORT_MSG_START_PROCESS, app.sharedPair[0], -1, stream, own.id, {
+  yield* portSocketWrite(ctx, port(ctx, main), NXT_PORT_MSG_START_PROCESS, app.sharedPair[0], -1, stream, own.id, {
     name: app.name,
     conf: app.conf,
   });
 }
 
 /** nxt_router_app_port_ready: NEW_PORT of a prototype (from main) or an app (from the prototype). */
-export function routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): void {
+export function* routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): Sys<void> {
   const app = routerGlobals(ctx).apps[data as string];
   if (app === undefined) return;
   if (recv.msg.type !== RAW.NEW_PORT || recv.newPort === null) {
@@ -208,7 +208,7 @@ export function routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): void {
   app.pending = 0;
   const p = port(ctx, recv.newPort);
   if (app.removed) {
-    portSocketWrite(ctx, p, NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+    yield* portSocketWrite(ctx, p, NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
     return;
   }
   p.app = app.name;
@@ -216,11 +216,11 @@ export function routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): void {
     nxtAssert(ctx, app.protoPort === null, "prototype reply: app has no proto port yet");
     app.protoPort = p.oid;
     // The first process is started with the prototype as its peer (the config-apply path).
-    routerStartAppProcess(ctx, app, p.pid);
+    yield* routerStartAppProcess(ctx, app, p.pid);
     return;
   }
   app.ports.push(p.oid);
-  routerStartAppProcess(ctx, app, -1);
+  yield* routerStartAppProcess(ctx, app, -1);
 }
 
 /** nxt_router_app_port_error */
@@ -232,19 +232,19 @@ export function routerAppPortError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
 }
 
 /** An app was removed from the configuration: QUIT its prototype. */
-function routerAppRemove(ctx: Ctx, app: RouterApp): void {
+function* routerAppRemove(ctx: Ctx, app: RouterApp): Sys<void> {
   app.removed = true;
   if (app.protoPort !== null && isLive(ctx, app.protoPort)) {
-    portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+    yield* portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
   }
   for (const fd of app.sharedPair) {
-    if (fd !== -1) ctx.k.close(fd);
+    if (fd !== -1) yield* ctx.k.close(fd);
   }
   app.sharedPair = [-1, -1];
 }
 
 /** nxt_router_app_port_close: a port of an app closed; replace a lost process. */
-export function routerAppPortClose(ctx: Ctx, portOid: number): void {
+export function* routerAppPortClose(ctx: Ctx, portOid: number): Sys<void> {
   const p = port(ctx, portOid);
   const app = p.app === null ? undefined : ctx.s.router?.apps[p.app];
   p.app = null;
@@ -257,15 +257,15 @@ export function routerAppPortClose(ctx: Ctx, portOid: number): void {
   const at = app.ports.indexOf(portOid);
   if (at >= 0) app.ports.splice(at, 1);
   // A lost process is replaced unless the router itself is shutting down.
-  if (!ctx.s.rt.shutdown) routerStartAppProcess(ctx, app, -1);
+  if (!ctx.s.rt.shutdown) yield* routerStartAppProcess(ctx, app, -1);
 }
 
 /** nxt_router_remove_pid_handler */
-export function routerRemovePidHandler(ctx: Ctx, recv: RecvMsg): void {
-  portRemovePidHandler(ctx, recv);
+export function* routerRemovePidHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  yield* portRemovePidHandler(ctx, recv);
   if (recv.msg.stream === 0) return;
   recv.msg.type = RAW.RPC_ERROR;
   recv.msg.last = true;
-  portRpcHandler(ctx, recv);
+  yield* portRpcHandler(ctx, recv);
 }
 

@@ -9,7 +9,10 @@ import { alert, heapFree, isLive, nxtAssert, port, proc, type Ctx } from "./cont
 import { portNew, portSocketWrite, portUse } from "./port.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
-import type { Pid } from "./kernel.ts";
+import type { Pid, Sys } from "./kernel.ts";
+import { lvlhshDelete, lvlhshFind, lvlhshInsert } from "./lvlhsh.ts";
+import { lvlhshEachInit, lvlhshEachNext } from "./lvlhsh-each.ts";
+import { processKeyHash } from "./murmur-hash.ts";
 import { traceTableSnapshot } from "./table-report.ts";
 import {
   NXT_PROCESS_APP,
@@ -27,23 +30,28 @@ function portKey(pid: Pid, id: number): string {
 
 // ---- the process hash -------------------------------------------------------------------
 
-/** The process table's keys (pids), ascending: the order every walk of the table takes. */
-export function processTableKeys(ctx: Ctx): number[] {
-  return Object.keys(ctx.s.rt.processes)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
-
-/** nxt_runtime_process_each: a snapshot in key order (lvlhsh order is arbitrary; ours is sorted). */
-export function runtimeProcessEach(ctx: Ctx): Oid[] {
+/**
+ * nxt_runtime_process_each: Unit's live walk of rt->processes in its level hash's order. The
+ * next entry is fetched before the body runs on the current one, so a body may remove the
+ * current entry (as fixup and nxt_runtime_exit do); an entry removed before the walk
+ * reaches it is not visited.
+ */
+export function runtimeProcessEach(ctx: Ctx): Iterable<Oid> {
   const table = ctx.s.rt.processes;
-  const out: Oid[] = [];
-  for (const key of processTableKeys(ctx)) {
-    for (const oid of table[key] ?? []) {
-      out.push(oid);
-    }
-  }
-  return out;
+  return {
+    [Symbol.iterator]: () => {
+      const it = lvlhshEachInit();
+      let next = lvlhshEachNext(table, it);
+      return {
+        next: (): IteratorResult<Oid> => {
+          const value = next;
+          if (value === undefined) return { done: true, value: undefined };
+          next = lvlhshEachNext(table, it);
+          return { done: false, value };
+        },
+      };
+    },
+  };
 }
 
 /** Entries still present in the table when an iteration reaches them. */
@@ -51,34 +59,22 @@ export function stillRegistered(ctx: Ctx, oid: Oid): boolean {
   return isLive(ctx, oid) && proc(ctx, oid).registered;
 }
 
-function processHashFind(ctx: Ctx, pid: Pid): Oid | null {
-  for (const oid of ctx.s.rt.processes[pid] ?? []) {
-    if (proc(ctx, oid).pid === pid) {
-      return oid;
-    }
-  }
-  return null;
+/** nxt_runtime_lvlhsh_pid_test reads the record's CURRENT pid (a re-keyed record goes stale). */
+function pidMatches(ctx: Ctx, pid: Pid): (oid: Oid) => boolean {
+  return (oid) => proc(ctx, oid).pid === pid;
 }
 
+function processHashFind(ctx: Ctx, pid: Pid): Oid | null {
+  return lvlhshFind(ctx.s.rt.processes, processKeyHash(pid), pid, pidMatches(ctx, pid)) ?? null;
+}
+
+/** nxt_lvlhsh_insert with replace = 0: false (NXT_DECLINED) when the key is taken. */
 function processHashInsert(ctx: Ctx, pid: Pid, oid: Oid): boolean {
-  if (processHashFind(ctx, pid) !== null) {
-    return false;
-  }
-  (ctx.s.rt.processes[pid] ??= []).push(oid);
-  return true;
+  return lvlhshInsert(ctx.s.rt.processes, processKeyHash(pid), pid, oid, pidMatches(ctx, pid)) === undefined;
 }
 
 function processHashDelete(ctx: Ctx, pid: Pid): Oid | null {
-  const entries = ctx.s.rt.processes[pid];
-  const found = processHashFind(ctx, pid);
-  if (entries === undefined || found === null) {
-    return null;
-  }
-  entries.splice(entries.indexOf(found), 1);
-  if (entries.length === 0) {
-    delete ctx.s.rt.processes[pid];
-  }
-  return found;
+  return lvlhshDelete(ctx.s.rt.processes, processKeyHash(pid), pid, pidMatches(ctx, pid)) ?? null;
 }
 
 export function runtimeProcessFind(ctx: Ctx, pid: Pid): ProcessRec | null {
@@ -242,7 +238,7 @@ export function runtimeProcessPortCreate(ctx: Ctx, pid: Pid, id: number, type: P
 // ---- quitting ---------------------------------------------------------------------------
 
 /** nxt_runtime_quit */
-export function runtimeQuit(ctx: Ctx, status: number): void {
+export function* runtimeQuit(ctx: Ctx, status: number): Sys<void> {
   const rt = ctx.s.rt;
   rt.status |= status;
   let done = true;
@@ -254,7 +250,7 @@ export function runtimeQuit(ctx: Ctx, status: number): void {
       ctx.k.post({ fn: "runtimeQuit", arg: 0 });
       done = false;
     } else {
-      runtimeStopAllProcesses(ctx);
+      yield* runtimeStopAllProcesses(ctx);
       done = false;
     }
   }
@@ -264,38 +260,38 @@ export function runtimeQuit(ctx: Ctx, status: number): void {
 }
 
 /** nxt_runtime_stop_all_processes: QUIT to every port of every record (main's own too). */
-export function runtimeStopAllProcesses(ctx: Ctx): void {
+export function* runtimeStopAllProcesses(ctx: Ctx): Sys<void> {
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     for (const portOid of [...proc(ctx, oid).ports]) {
-      portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+      yield* portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
     }
   }
 }
 
 /** nxt_runtime_stop_app_processes: QUIT to records whose DESCRIPTOR type is APP or PROTOTYPE. */
-export function runtimeStopAppProcesses(ctx: Ctx): void {
+export function* runtimeStopAppProcesses(ctx: Ctx): Sys<void> {
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);
     const type = processInitOf(process).type;
     if (type === NXT_PROCESS_APP || type === NXT_PROCESS_PROTOTYPE) {
       for (const portOid of [...process.ports]) {
-        portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+        yield* portSocketWrite(ctx, port(ctx, portOid), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
       }
     }
   }
 }
 
 /** nxt_runtime_exit: drop every record, close every port, exit with the collected status. */
-export function runtimeExit(ctx: Ctx): never {
+export function* runtimeExit(ctx: Ctx): Sys<never> {
   traceTableSnapshot(ctx, "exit", null);
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);
     runtimeProcessRemove(ctx, process);
     if (isLive(ctx, oid)) {
-      processClosePorts(ctx, process);
+      yield* processClosePorts(ctx, process);
     }
   }
   return ctx.k.exit(ctx.s.rt.status);

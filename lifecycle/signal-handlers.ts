@@ -2,7 +2,7 @@
 // A signal set is installed by name (the descriptor's `signals`).
 
 import type { Ctx } from "./context.ts";
-import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, type Signal } from "./kernel.ts";
+import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, type Signal, type Sys } from "./kernel.ts";
 import type { RecvMsg } from "./port.ts";
 import { processQuit } from "./process.ts";
 import { runtimeQuit } from "./runtime.ts";
@@ -31,16 +31,16 @@ export function signalHandler(ctx: Ctx, sig: number): void {
 }
 
 /** nxt_signal_sigterm_handler: fast exit. */
-export function signalSigtermHandler(ctx: Ctx, _sig: number): void {
-  runtimeQuit(ctx, 0);
+export function* signalSigtermHandler(ctx: Ctx, _sig: number): Sys<void> {
+  yield* runtimeQuit(ctx, 0);
 }
 
 /** nxt_signal_sigquit_handler: graceful exit. */
-export function signalSigquitHandler(ctx: Ctx, _sig: number): void {
-  processQuit(ctx, 0);
+export function* signalSigquitHandler(ctx: Ctx, _sig: number): Sys<void> {
+  yield* processQuit(ctx, 0);
 }
 
 /** nxt_signal_quit_handler: the QUIT port message. */
-export function signalQuitHandler(ctx: Ctx, _recv: RecvMsg): void {
-  processQuit(ctx, 0);
+export function* signalQuitHandler(ctx: Ctx, _recv: RecvMsg): Sys<void> {
+  yield* processQuit(ctx, 0);
 }

@@ -8,6 +8,7 @@
 import type { Credential } from "./credential.ts";
 import type { Isolation } from "./isolation.ts";
 import type { Fd, Json, Pid } from "./kernel.ts";
+import type { Lvlhsh } from "./lvlhsh.ts";
 import type { ModelOptions } from "./options.ts";
 
 export type Oid = number;
@@ -109,7 +110,10 @@ export interface PortRec {
   writeEnabled: boolean;
   maxSize: number;
   maxShare: number;
-  rpcStreams: Record<string, RpcReg>;
+  /** port->rpc_streams: the registrations' streams in a level hash (its walk order is Unit's). */
+  rpcStreams: Lvlhsh;
+  /** The registrations by stream (what the hash's entries point to in Unit). */
+  rpcRegs: Record<string, RpcReg>;
   /** peer pid -> streams registered with that peer (the rpc_peers multi-map). */
   rpcPeers: Record<string, number[]>;
   queued: QueuedMsg[];
@@ -139,7 +143,8 @@ export interface Runtime {
   type: ProcessType;
   isPidIsolated: boolean;
   /** The process hash: key pid -> entries (lvlhsh; more than one only after a stale re-key). */
-  processes: Record<string, Oid[]>;
+  /** rt->processes: a level hash keyed by pid (lvlhsh.ts), walked in Unit's order. */
+  processes: Lvlhsh;
   nprocesses: number;
   mprocess: Oid | null;
   /** The port hash: key "pid:id" -> entries. */

@@ -5,19 +5,16 @@ import { isLive, port, proc, type Ctx } from "./context.ts";
 import type { DeadRecord, TableEntry } from "./kernel.ts";
 import { stateName } from "./port.ts";
 import { processType } from "./process.ts";
-import { processTableKeys } from "./runtime.ts";
+import { lvlhshEntries } from "./lvlhsh-each.ts";
 import { NXT_PROCESS_MAIN, NXT_PROCESS_PROTOTYPE, type ProcessRec } from "./state.ts";
 
 function entriesOf(ctx: Ctx): TableEntry[] {
-  const table = ctx.s.rt.processes;
   // A released record is taken out of the table before it is freed, so every oid is live;
-  // the guard only keeps a model bug from turning into an abort here. Plain loops: this
-  // runs at every reap and exit, and the chained array methods showed in the profile.
+  // the guard only keeps a model bug from turning into an abort here. In walk order, each
+  // under the key it was filed with.
   const entries: TableEntry[] = [];
-  for (const key of processTableKeys(ctx)) {
-    for (const oid of table[key] ?? []) {
-      if (isLive(ctx, oid)) entries.push(entryOf(ctx, key, proc(ctx, oid)));
-    }
+  for (const e of lvlhshEntries(ctx.s.rt.processes)) {
+    if (isLive(ctx, e.value)) entries.push(entryOf(ctx, e.key as number, proc(ctx, e.value)));
   }
   return entries;
 }

@@ -56,6 +56,11 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
     why: "a child forked while its parent had messages queued on a port (sendmsg EAGAIN: nxt_port_socket.c queues them, each taking a port reference) inherits that queue; closing the port (fixup, or REMOVE_PID) leaves port->messages alone (nxt_port_close) and only drops the port hash reference, so the queued references keep the port, hence the record, for ever: nobody in the child writes or drops the parent's queue (reference 3.3, 3.5, 4.2)",
   },
   {
+    check: "use-counts-return-to-zero",
+    reason: /^(main|router) N \((reap|remove-pid)\): record of dead app N \(use count N, its ports closed, nothing queued\) is never released$/,
+    why: "an app sends CREATED and READY to its prototype and dies; the prototype reaps it (REMOVE_PID to main and the router) before reading the READY still queued on its port, and at c8d9106a (without 900828cc) the prototype files its apps in rt->processes and the reap leaves the app's record there (the trace shows no removal), so nxt_port_process_ready_handler marks it READY and sends NEW_PORT of the dead app after the REMOVE_PID: main's and the router's nxt_port_new_port_handler file a fresh record nobody removes (reachable once a step is one scheduling point; gone with fix 633)",
+  },
+  {
     check: "remove-pid-complete",
     reason: /^prototype N exited with REMOVE_PID\(app N\) to (main|router) N still queued$/,
     why: "a prototype that reaps its last app while exiting writes the REMOVE_PIDs, but a write that meets a full socket is only queued, and nxt_process_quit/nxt_runtime_exit exit without draining port queues, so main or the router never hears of that app (reference 6.2, 6.5)",

@@ -34,6 +34,8 @@ export interface RealKernelState {
   ptype: string;
   /** The cursor of the process's own pid namespace (fd -1: a new namespace, created at start). */
   pidCursor: PidCursor;
+  /** Chaos mode (real/chaos.ts): the longest random sleep at a scheduling point, in µs; 0 off. */
+  chaosMaxUs: number;
 }
 
 export interface UnitBoot {
@@ -89,6 +91,6 @@ export function readBootRecord(fd: number): BootRecord {
   return boot;
 }
 
-export function freshKernelState(pidCursor: PidCursor): RealKernelState {
-  return { modelFds: [], watches: [], dispositions: [], children: [], work: [], nextTimerId: 1, ptype: "", pidCursor };
+export function freshKernelState(pidCursor: PidCursor, chaosMaxUs = 0): RealKernelState {
+  return { modelFds: [], watches: [], dispositions: [], children: [], work: [], nextTimerId: 1, ptype: "", pidCursor, chaosMaxUs };
 }

@@ -30,13 +30,15 @@ import type {
   ProcMapFile,
   Signal,
   SignalDisposition,
+  Sys,
   Uid,
   WaitStatus,
 } from "../lifecycle/kernel.ts";
-import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, SIGCHLD } from "../lifecycle/kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, POINTS, SIGCHLD } from "../lifecycle/kernel.ts";
 import type { TraceBody } from "../lifecycle/trace.ts";
 import type { RealKernelState, RunFds, UnitBoot } from "./boot-record.ts";
 import { writeTmpJson } from "./boot-record.ts";
+import { chaosPause } from "./chaos.ts";
 import { childArgv, childEnv } from "./child-command.ts";
 import * as native from "./native.ts";
 import { createCursor, spawnAtNextPid, threadBase } from "./pid-cursor.ts";
@@ -112,7 +114,12 @@ export class RealKernel implements Kernel {
 
   // ---- processes ----
 
-  clone(flags: number, image: Json, child: Continuation): Pid | Errno {
+  *clone(flags: number, image: Json, child: Continuation): Sys<Pid | Errno> {
+    yield POINTS.clone;
+    return this.cloneNow(flags, image, child);
+  }
+
+  private cloneNow(flags: number, image: Json, child: Continuation): Pid | Errno {
     const args = { flags, child: child.fn };
     const nsFlags = flags & ~EXIT_SIGNAL_MASK;
     const newPidNs = (nsFlags & CLONE_NEWPID) !== 0;
@@ -126,6 +133,7 @@ export class RealKernel implements Kernel {
       nextTimerId: 1,
       ptype: "", // the sim's new process has no type until the model reports one
       pidCursor: newPidNs ? { fd: -1, pidMax: cursor.pidMax, wrapTo: cursor.wrapTo } : cursor,
+      chaosMaxUs: this.st.chaosMaxUs,
     };
     const boot: UnitBoot = { role: "unit", runStartNs: this.runStartNs.toString(), fds: this.fds, image, entry: child, kernel, become: null };
     const bootFd = writeTmpJson(boot);
@@ -150,7 +158,12 @@ export class RealKernel implements Kernel {
     return this.sys("clone", args, spawned.pid);
   }
 
-  waitpid(): WaitStatus | 0 | Errno {
+  *waitpid(): Sys<WaitStatus | 0 | Errno> {
+    yield POINTS.waitpid;
+    return this.waitpidNow();
+  }
+
+  private waitpidNow(): WaitStatus | 0 | Errno {
     let result: WaitStatus | 0 | Errno = this.st.children.length === 0 ? errno("ECHILD") : 0;
     for (const [i, c] of this.st.children.entries()) {
       const w = native.pidfdWait(c.pidfd);
@@ -167,7 +180,12 @@ export class RealKernel implements Kernel {
     return this.sys("waitpid", {}, result);
   }
 
-  kill(pid: Pid, sig: Signal): Errno | undefined {
+  *kill(pid: Pid, sig: Signal): Sys<Errno | undefined> {
+    yield POINTS.kill;
+    return this.killNow(pid, sig);
+  }
+
+  private killNow(pid: Pid, sig: Signal): Errno | undefined {
     const args = { pid, sig };
     if (!Number.isInteger(pid) || pid <= 0) return this.sys("kill", args, errno("EINVAL"));
     // A signal to ourselves may end this very process: its record goes first.
@@ -191,13 +209,20 @@ export class RealKernel implements Kernel {
     this.sys("sigaction", { sig, disposition: shown }, undefined);
   }
 
+  /** Chaos mode's pause at a scheduling point (real/chaos.ts). */
+  pause(): void {
+    chaosPause(this.st.chaosMaxUs);
+  }
+
   exit(status: number): never {
+    this.pause();
     this.record({ kind: "exit", status, signal: null });
     process.exit(status);
   }
 
   abort(reason: string): never {
     this.record({ kind: "crash", reason });
+    this.pause();
     // Its exit is reported by its reaper: the signal it dies of is the kernel's to say.
     native.abortNow();
   }
@@ -217,7 +242,12 @@ export class RealKernel implements Kernel {
     return pair;
   }
 
-  sendmsg(fd: Fd, msg: OutMessage): Errno | undefined {
+  *sendmsg(fd: Fd, msg: OutMessage): Sys<Errno | undefined> {
+    yield POINTS.sendmsg;
+    return this.sendmsgNow(fd, msg);
+  }
+
+  private sendmsgNow(fd: Fd, msg: OutMessage): Errno | undefined {
     const ticket = this.ticket();
     const sock = this.inodeOf(fd);
     let ret: Errno | undefined;
@@ -230,7 +260,12 @@ export class RealKernel implements Kernel {
     return ret;
   }
 
-  recvmsg(fd: Fd): InMessage | Eof | Errno {
+  *recvmsg(fd: Fd): Sys<InMessage | Eof | Errno> {
+    yield POINTS.recvmsg;
+    return this.recvmsgNow(fd);
+  }
+
+  private recvmsgNow(fd: Fd): InMessage | Eof | Errno {
     let got: native.RecvResult | null;
     try {
       got = native.recvmsg(fd, MAX_DATAGRAM);
@@ -248,7 +283,12 @@ export class RealKernel implements Kernel {
     return { data, fds: got.fds, credPid, credUid: got.cred?.uid ?? 0, credGid: got.cred?.gid ?? 0 };
   }
 
-  close(fd: Fd): Errno | undefined {
+  *close(fd: Fd): Sys<Errno | undefined> {
+    yield POINTS.close;
+    return this.closeNow(fd);
+  }
+
+  private closeNow(fd: Fd): Errno | undefined {
     this.stopWatch(fd);
     const i = this.st.modelFds.indexOf(fd);
     if (i < 0) return this.sys("close", { fd }, errno("EBADF")); // never close Node's own fds
@@ -283,7 +323,12 @@ export class RealKernel implements Kernel {
     return this.sys("mmapSharedCounter", { initial }, fd);
   }
 
-  sharedFetchAdd(handle: number, delta: number): number {
+  *sharedFetchAdd(handle: number, delta: number): Sys<number> {
+    yield POINTS.sharedFetchAdd;
+    return this.sharedFetchAddNow(handle, delta);
+  }
+
+  private sharedFetchAddNow(handle: number, delta: number): number {
     if (!this.st.modelFds.includes(handle)) this.abort(`SIGSEGV: shared word ${handle} is not mapped in this process`);
     return this.sys("sharedFetchAdd", { handle, delta }, native.sharedFetchAdd(handle, delta));
   }
@@ -330,7 +375,12 @@ export class RealKernel implements Kernel {
     return this.sys("prctlNoNewPrivs", {}, this.attempt(() => native.setNoNewPrivs()));
   }
 
-  writeProcFile(pid: Pid, file: ProcMapFile, content: string): Errno | undefined {
+  *writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined> {
+    yield POINTS.writeProcFile;
+    return this.writeProcFileNow(pid, file, content);
+  }
+
+  private writeProcFileNow(pid: Pid, file: ProcMapFile, content: string): Errno | undefined {
     const args = { pid, file, content };
     // /proc is the run's own mount, so `pid` is read in the caller's pid namespace as Unit does.
     return this.sys("writeProcFile", args, this.attempt(() => writeFileSync(`/proc/${pid}/${file}`, content)));

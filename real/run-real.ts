@@ -39,6 +39,8 @@ export interface RealRunOptions extends ModelSwitches {
   timeScale?: number;
   /** Called with the run's id once its init is started (to find its processes from outside). */
   onStart?: (runId: string) => void;
+  /** Chaos mode (real/chaos.ts): every real process sleeps up to this many µs at each scheduling point. */
+  chaosMaxUs?: number;
 }
 
 export interface RealRun {
@@ -87,7 +89,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       image: unitdImageFor(scenario, options),
       entry: UNITD_ENTRY,
       // unitd gets firstPid (the cursor's next), its children the pids after it, as in the sim.
-      kernel: freshKernelState(cursor),
+      kernel: freshKernelState(cursor, options.chaosMaxUs ?? 0),
       become: { uid: scenario.unitd.euid, gid: scenario.unitd.egid },
     },
   };

@@ -30,9 +30,12 @@ export function runUnitProcess(boot: UnitBoot): void {
   const me = selfReport();
   k.send({ r: "hello", ticket: k.ticket(), ...me });
 
+  // The real kernel is concurrent already: a handler runs straight through its scheduling
+  // points (pausing at each in chaos mode), in one turn of Node's loop as in Unit's engine.
   const dispatch = (work: Continuation): void => {
     try {
-      lifecycleProgram.run({ state, k }, work);
+      const handler = lifecycleProgram.run({ state, k }, work);
+      while (handler.next().done !== true) k.pause();
     } catch (err) {
       if (err instanceof ProcessGone) return;
       internalError(k, err);

@@ -47,6 +47,13 @@ export class FdTable {
     return Number.isInteger(fd) && fd >= 0 ? this.slots[fd] : undefined;
   }
 
+  /** How many of this table's fds refer to `file`. */
+  countOf(file: OpenFile): number {
+    let n = 0;
+    for (const entry of this.slots) if (entry !== undefined && entry.file === file) n++;
+    return n;
+  }
+
   /** close(fd): false when fd was not open. */
   close(fd: number): boolean {
     const entry = this.get(fd);

@@ -1,6 +1,6 @@
 // A simulated process (Linux's task_struct, reduced to what the lifecycle model touches).
 
-import type { Continuation, Json, Kernel, Signal } from "../lifecycle/kernel.ts";
+import type { Continuation, Json, Kernel, Signal, Sys } from "../lifecycle/kernel.ts";
 import type { FdTable } from "./fds.ts";
 import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
@@ -13,6 +13,12 @@ export type ProcStatus = "running" | "zombie" | "reaped";
 export interface ExitInfo {
   readonly status: number | null;
   readonly signal: Signal | null;
+}
+
+export interface HandlerPosition {
+  readonly entry: Continuation;
+  readonly entryState: Json;
+  readonly results: Json[];
 }
 
 export interface SharedWord {
@@ -41,6 +47,19 @@ export class SimProcess implements Actor {
   /** MAP_SHARED words mapped in this process: handle -> the word all holders share. */
   readonly shared = new Map<number, SharedWord>();
   kernel: Kernel | null = null;
+  /**
+   * The handler the process is in the middle of, suspended just before a scheduling point
+   * (it goes on when the scheduler picks its "resume"); null while it waits in its event loop.
+   */
+  running: Sys<void> | null = null;
+  /** An exit or abort the process has made: it dies at its next step. */
+  pendingExit: ExitInfo | null = null;
+  /**
+   * Where the process stands in its handler, as plain data, kept only for the exhaustive
+   * search's state digest (the generator itself is opaque): the work it started from, its
+   * state then, and every result the kernel has returned to it since.
+   */
+  position: HandlerPosition | null = null;
 
   constructor(
     readonly hostPid: number,

@@ -1,5 +1,7 @@
-// What can run next. A step runs exactly one runnable event to completion; the chooser
-// picks which. Events are listed in a fixed order (harness first, then by host pid) so a
+// What can run next. A step is one scheduling point of one process: it starts a handler
+// and runs it up to its first point, or resumes a handler suspended at a point, makes that
+// call, and runs on to the next point (or the handler's end). The chooser picks which
+// process steps. Events are listed in a fixed order (harness first, then by host pid) so a
 // choice index means the same thing in every run with the same history.
 //
 // Per process this follows Unit's event engine (nxt_event_engine_start): posted work is
@@ -16,6 +18,8 @@ import type { HarnessAction, World } from "./world.ts";
 
 export type Runnable =
   | { readonly kind: "action"; readonly action: HarnessAction }
+  /** A process in the middle of a handler (or with an exit made) takes its next step. */
+  | { readonly kind: "resume"; readonly proc: SimProcess }
   | { readonly kind: "work"; readonly proc: SimProcess }
   | { readonly kind: "signal"; readonly proc: SimProcess; readonly sig: Signal }
   | { readonly kind: "readable"; readonly proc: SimProcess; readonly fd: number; readonly fn: string }
@@ -33,6 +37,13 @@ export function runnableEvents(world: World): Runnable[] {
 
 function collectFor(proc: SimProcess, events: Runnable[]): void {
   const sig = proc.signals.next();
+  if (proc.running !== null || proc.pendingExit !== null) {
+    // Inside a handler the event loop is not polled: it goes on to its next point, unless
+    // a signal kills it first.
+    if (sig !== undefined && runsWithoutHandler(proc, sig)) events.push({ kind: "signal", proc, sig });
+    events.push({ kind: "resume", proc });
+    return;
+  }
   const hasWork = proc.work.length > 0;
   if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.push({ kind: "signal", proc, sig });
   if (hasWork) {
@@ -69,6 +80,8 @@ export function eventKey(e: Runnable): string {
   switch (e.kind) {
     case "action":
       return "harness:action";
+    case "resume":
+      return `${e.proc.hostPid}:resume`;
     case "work":
       return `${e.proc.hostPid}:work`;
     case "signal":
@@ -86,7 +99,7 @@ export function processOfKey(key: string): string {
   return colon < 0 ? key : key.slice(0, colon);
 }
 
-/** The kind part of an event key: action, work, signal, readable or timer. */
+/** The kind part of an event key: action, resume, work, signal, readable or timer. */
 export function kindOfKey(key: string): string {
   return key.split(":")[1] ?? "";
 }

@@ -1,4 +1,5 @@
-// The run loop: pick one runnable event, run it to completion, advance the clock.
+// The run loop: pick one runnable event, run it to the process's next scheduling point,
+// advance the clock.
 
 import type { Continuation, Json, Signal } from "../lifecycle/kernel.ts";
 import { ProcessGone, SIGKILL } from "../lifecycle/kernel.ts";
@@ -15,7 +16,7 @@ import type { ChoicePolicy } from "./random.ts";
 import { eventKey, runnableEvents, type Runnable } from "./scheduler.ts";
 import { SignalState } from "./signals.ts";
 import { kernelFor } from "./syscalls.ts";
-import { adoptNewProcess, deliverSignal, sendSignal } from "./tasks.ts";
+import { adoptNewProcess, deliverSignal, die, sendSignal } from "./tasks.ts";
 import { HARNESS, type Actor } from "./trace.ts";
 import { initialCreds, toKernelId } from "./userns.ts";
 import { World } from "./world.ts";
@@ -34,6 +35,12 @@ export interface SimOptions {
   policy?: ChoicePolicy;
   /** Watches the run step by step and may cut it short (the exhaustive search). */
   observer?: StepObserver;
+  /**
+   * The grain before scheduling points existed: each handler runs to its end in one step
+   * (exit and abort still take effect at the next). Only to show what that grain cannot
+   * reach (test/litmus); never sound for exploring.
+   */
+  atomicHandlers?: boolean;
 }
 
 /**
@@ -59,6 +66,7 @@ export interface RunResult {
 export class Sim {
   private readonly world: World;
   private readonly observer: StepObserver | undefined;
+  private readonly atomicHandlers: boolean;
   private stopped = false;
   private cut = false;
 
@@ -79,6 +87,7 @@ export class Sim {
       program,
     );
     this.observer = options.observer;
+    this.atomicHandlers = options.atomicHandlers ?? false;
   }
 
   /** A process in the root namespaces, child of the host's init; its work queue starts with `entry`. */
@@ -256,6 +265,10 @@ export class Sim {
         this.guard(HARNESS, () => e.action.act());
         return;
       }
+      case "resume":
+        if (e.proc.pendingExit !== null) die(w, e.proc, e.proc.pendingExit);
+        else this.advance(e.proc);
+        return;
       case "work": {
         const work = e.proc.work.shift()!;
         this.dispatch(e.proc, work);
@@ -280,19 +293,44 @@ export class Sim {
     }
   }
 
+  /** Starts a handler: it runs up to its first scheduling point (or to its end). */
   private dispatch(proc: SimProcess, work: Continuation): void {
-    this.guard(proc, () => this.world.program.run({ state: proc.state, k: kernelFor(this.world, proc) }, work));
+    const w = this.world;
+    if (this.observer !== undefined) proc.position = { entry: work, entryState: copyPlain(proc.state), results: [] };
+    proc.running = w.program.run({ state: proc.state, k: kernelFor(w, proc) }, work);
+    this.advance(proc);
   }
 
-  /** Runs model or harness code: ProcessGone is normal, anything else is a model bug. */
+  /** Resumes the process's handler: the call it stopped before, then on to the next point. */
+  private advance(proc: SimProcess): void {
+    const running = proc.running!;
+    let done = true;
+    try {
+      done = running.next().done === true;
+      while (!done && this.atomicHandlers && proc.running === running) done = running.next().done === true;
+    } catch (err) {
+      if (!(err instanceof ProcessGone)) this.internalError(proc, err);
+    }
+    // A process that died in its own step (SIGKILL to itself) was cleared by die().
+    if (done && proc.running === running) {
+      proc.running = null;
+      proc.position = null;
+    }
+  }
+
+  /** Runs harness code: ProcessGone is normal, anything else is a bug. */
   private guard(actor: Actor, body: () => void): void {
     try {
       body();
     } catch (err) {
       if (err instanceof ProcessGone) return;
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : `thrown: ${String(err)}`;
-      this.world.record(actor, { kind: "internal-error", message });
-      this.stopped = true;
+      this.internalError(actor, err);
     }
+  }
+
+  private internalError(actor: Actor, err: unknown): void {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : `thrown: ${String(err)}`;
+    this.world.record(actor, { kind: "internal-error", message });
+    this.stopped = true;
   }
 }

@@ -42,6 +42,11 @@ export class SocketEnd implements OpenFile {
     return this.pair.ends[this.index === 0 ? 1 : 0];
   }
 
+  /** References: fds in any process, and copies in flight inside queued datagrams. */
+  get references(): number {
+    return this.refs;
+  }
+
   retain(): void {
     this.refs++;
   }

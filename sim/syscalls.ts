@@ -16,10 +16,11 @@ import type {
   ProcMapFile,
   Signal,
   SignalDisposition,
+  Sys,
   Uid,
   WaitStatus,
 } from "../lifecycle/kernel.ts";
-import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, POINTS, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { FdTable } from "./fds.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
@@ -58,6 +59,7 @@ function gone(how: ProcessGone["how"], detail: string): ProcessGone {
     Error.stackTraceLimit = limit;
   }
 }
+
 
 /** How a return value appears in the trace. */
 function traced(ret: Errno | undefined | Json): Json {
@@ -99,7 +101,12 @@ export class SimKernel implements Kernel {
 
   // ---- processes ----
 
-  clone(flags: number, image: Json, child: Continuation): Pid | Errno {
+  *clone(flags: number, image: Json, child: Continuation): Sys<Pid | Errno> {
+    yield POINTS.clone;
+    return this.cloneNow(flags, image, child);
+  }
+
+  private cloneNow(flags: number, image: Json, child: Continuation): Pid | Errno {
     this.live();
     const args = { flags, child: child.fn };
     const faulted = this.world.faults.clone(this.proc);
@@ -135,7 +142,12 @@ export class SimKernel implements Kernel {
     return pidIn(links, proc.pidNs);
   }
 
-  waitpid(): WaitStatus | 0 | Errno {
+  *waitpid(): Sys<WaitStatus | 0 | Errno> {
+    yield POINTS.waitpid;
+    return this.waitpidNow();
+  }
+
+  private waitpidNow(): WaitStatus | 0 | Errno {
     this.live();
     const { proc } = this;
     let result: WaitStatus | 0 | Errno;
@@ -161,7 +173,12 @@ export class SimKernel implements Kernel {
     return this.sys("waitpid", {}, result);
   }
 
-  kill(pid: Pid, sig: Signal): Errno | undefined {
+  *kill(pid: Pid, sig: Signal): Sys<Errno | undefined> {
+    yield POINTS.kill;
+    return this.killNow(pid, sig);
+  }
+
+  private killNow(pid: Pid, sig: Signal): Errno | undefined {
     this.live();
     const args = { pid, sig };
     if (!Number.isInteger(pid) || pid <= 0) return this.sys("kill", args, errno("EINVAL")); // no process groups here
@@ -193,9 +210,10 @@ export class SimKernel implements Kernel {
     this.sys("sigaction", { sig, disposition: shown }, undefined);
   }
 
+  /** The exit takes effect at the process's next step (the scheduler's "resume" of it). */
   exit(status: number): never {
     this.live();
-    die(this.world, this.proc, { status, signal: null });
+    this.proc.pendingExit = { status, signal: null };
     throw gone("exit", `status ${status}`);
   }
 
@@ -204,7 +222,8 @@ export class SimKernel implements Kernel {
     this.world.record(this.proc, { kind: "crash", reason });
     // glibc's abort(): a pid-namespace init survives its own SIGABRT, and the fallback
     // instruction (hlt on x86) then kills it with SIGSEGV, as the real backend shows.
-    die(this.world, this.proc, { status: null, signal: this.proc.isNsInit ? SIGSEGV : SIGABRT });
+    // The death takes effect at the process's next step, as an exit does.
+    this.proc.pendingExit = { status: null, signal: this.proc.isNsInit ? SIGSEGV : SIGABRT };
     throw gone("abort", reason);
   }
 
@@ -219,7 +238,12 @@ export class SimKernel implements Kernel {
     return [a, b] as const;
   }
 
-  sendmsg(fd: Fd, msg: OutMessage): Errno | undefined {
+  *sendmsg(fd: Fd, msg: OutMessage): Sys<Errno | undefined> {
+    yield POINTS.sendmsg;
+    return this.sendmsgNow(fd, msg);
+  }
+
+  private sendmsgNow(fd: Fd, msg: OutMessage): Errno | undefined {
     this.live();
     const { world, proc } = this;
     const end = this.socketAt(fd);
@@ -251,10 +275,16 @@ export class SimKernel implements Kernel {
    */
   private sent(fd: Fd, sock: number, data: Json, nfds: number, ret: Errno | undefined): Errno | undefined {
     this.world.record(this.proc, { kind: "send", fd, sock, msg: data, nfds, ret: traced(ret) });
+    this.proc.position?.results.push(traced(ret));
     return ret;
   }
 
-  recvmsg(fd: Fd): InMessage | Eof | Errno {
+  *recvmsg(fd: Fd): Sys<InMessage | Eof | Errno> {
+    yield POINTS.recvmsg;
+    return this.recvmsgNow(fd);
+  }
+
+  private recvmsgNow(fd: Fd): InMessage | Eof | Errno {
     this.live();
     const { world, proc } = this;
     const end = this.socketAt(fd);
@@ -268,6 +298,7 @@ export class SimKernel implements Kernel {
     for (const f of d.files) f.release();
     const credPid = pidIn(d.sender.pids, proc.pidNs);
     world.record(proc, { kind: "recv", fd, sock: end.pair.id, msg: d.data, fds, credPid, from: d.sender.hostPid });
+    proc.position?.results.push([d.data, fds, credPid, d.sender.uid, d.sender.gid]);
     return {
       data: copyPlain(d.data),
       fds,
@@ -277,7 +308,20 @@ export class SimKernel implements Kernel {
     };
   }
 
-  close(fd: Fd): Errno | undefined {
+  /** A point only when another process can tell (Kernel.close): the release of an end whose peer it holds. */
+  *close(fd: Fd): Sys<Errno | undefined> {
+    if (this.closeIsSeen(fd)) yield POINTS.close;
+    return this.closeNow(fd);
+  }
+
+  private closeIsSeen(fd: Fd): boolean {
+    const file = this.proc.fds.get(fd)?.file;
+    if (!(file instanceof SocketEnd) || file.references !== 1) return false;
+    const peer = file.peer;
+    return !peer.destroyed && peer.references > this.proc.fds.countOf(peer);
+  }
+
+  private closeNow(fd: Fd): Errno | undefined {
     this.live();
     this.proc.watches.delete(fd);
     return this.sys("close", { fd }, this.proc.fds.close(fd) ? undefined : errno("EBADF"));
@@ -310,7 +354,12 @@ export class SimKernel implements Kernel {
     return this.sys("mmapSharedCounter", { initial }, handle);
   }
 
-  sharedFetchAdd(handle: number, delta: number): number {
+  *sharedFetchAdd(handle: number, delta: number): Sys<number> {
+    yield POINTS.sharedFetchAdd;
+    return this.sharedFetchAddNow(handle, delta);
+  }
+
+  private sharedFetchAddNow(handle: number, delta: number): number {
     this.live();
     const word = this.proc.shared.get(handle);
     if (word === undefined) this.abort(`SIGSEGV: shared word ${handle} is not mapped in this process`);
@@ -371,7 +420,12 @@ export class SimKernel implements Kernel {
     return this.sys("prctlNoNewPrivs", {}, undefined);
   }
 
-  writeProcFile(pid: Pid, file: ProcMapFile, content: string): Errno | undefined {
+  *writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined> {
+    yield POINTS.writeProcFile;
+    return this.writeProcFileNow(pid, file, content);
+  }
+
+  private writeProcFileNow(pid: Pid, file: ProcMapFile, content: string): Errno | undefined {
     this.live();
     const { world, proc } = this;
     const args = { pid, file, content };
@@ -418,6 +472,7 @@ export class SimKernel implements Kernel {
   /** Records a syscall and returns its result unchanged. */
   private sys<T extends Json | Errno | undefined | WaitStatus | readonly number[]>(call: string, args: Json, ret: T): T {
     this.world.trace.syscall(this.proc, call, args, traced(ret as Json | Errno | undefined));
+    this.proc.position?.results.push(traced(ret as Json | Errno | undefined));
     return ret;
   }
 

@@ -66,6 +66,10 @@ export function die(world: World, proc: SimProcess, exit: ExitInfo): void {
   if (!proc.alive) return;
   proc.status = "zombie";
   proc.exit = exit;
+  // A handler it was in the middle of never goes on.
+  proc.running = null;
+  proc.pendingExit = null;
+  proc.position = null;
   world.record(proc, { kind: "exit", status: exit.status, signal: exit.signal });
   for (const id of proc.timers.keys()) world.clock.cancel(id);
   proc.timers.clear();

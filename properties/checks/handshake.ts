@@ -33,17 +33,20 @@ export const handshakeOrder: Check = {
       const createdOk = first(steps, "created-ok");
       const creds = first(steps, "creds-applied");
       const readies = steps.filter((s) => s.step === "ready-sent");
+      const ready = readies[0]?.index ?? -1;
       const start = first(steps, "start");
       const pidIsolated = main !== undefined && facts.ns.pid !== main.ns.pid;
       const needsWhoami = pidIsolated || type === "app";
       const fixup = first(steps, "child-fixup");
-      if (fixup >= 0 && needsWhoami !== whoami >= 0) {
-        bad(pid, needsWhoami ? "no WHOAMI although required" : "WHOAMI although not required", fixup);
-      }
+      // A missing WHOAMI shows once the child goes on without it (CREATED, READY or start):
+      // one killed between its fixup and its WHOAMI broke no rule, and a run cut there may
+      // still send it (the check stays prefix-closed for the exhaustive search).
+      const wentOn = [created, ready, start].filter((i) => i >= 0);
+      if (needsWhoami && whoami < 0 && wentOn.length > 0) bad(pid, "no WHOAMI although required", Math.min(...wentOn));
+      if (fixup >= 0 && !needsWhoami && whoami >= 0) bad(pid, "WHOAMI although not required", fixup);
       if (whoami >= 0 && created >= 0 && created < whoami) bad(pid, "CREATED before WHOAMI", created);
       if (createdOk >= 0 && creds >= 0 && creds < createdOk) bad(pid, "credentials before CREATED was acknowledged", creds);
       if (readies.length > 1) bad(pid, `READY sent ${readies.length} times`, readies[1]!.index);
-      const ready = readies[0]?.index ?? -1;
       if (ready >= 0 && created >= 0 && (createdOk < 0 || ready < createdOk)) bad(pid, "READY before CREATED was acknowledged", ready);
       if (type !== "app" && start >= 0 && (ready < 0 || start < ready)) bad(pid, "start before READY was sent", start);
       if (run.havePrSetNoNewPrivs && start >= 0 && type !== "app") {

@@ -238,7 +238,7 @@ describe("launching", () => {
 
 describe("nxtsim shrink and replay --repro", () => {
   it("shrinks a #600 failure to a run that fails the same check, and its repro replays it", async () => {
-    const r = await nxtsim(["shrink", "5", "--scenario", "shutdown-sigquit", "--mutant", "600"]);
+    const r = await nxtsim(["shrink", "4", "--scenario", "shutdown-sigquit", "--mutant", "600"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^shrunk: no-zombies: /m);
     const steps = /^steps: (\d+) -> (\d+)/m.exec(r.stdout);

@@ -214,8 +214,8 @@ const SYNOPSES: Synopsis[] = [
         shows: /^proved: every schedule within the bounds satisfies handshake-order and maps-before-credentials$/m,
       },
       {
-        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --preemptions none --time 30`,
-        shows: /^explored: 260 distinct states, /m,
+        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --preemptions none --time 120`,
+        shows: /^explored: 2674 distinct states, /m,
       },
     ],
   },
@@ -236,7 +236,7 @@ const SYNOPSES: Synopsis[] = [
   },
   {
     synopsis: "npx nxtsim replay --repro results/repro-XXXX.json",
-    walkThrough: ["npx nxtsim replay --repro results/repro-5301cc629bed.json"],
+    walkThrough: ["npx nxtsim replay --repro results/repro-27c1bd2d74ce.json"],
     more: [],
   },
   {
@@ -262,8 +262,8 @@ const SYNOPSES: Synopsis[] = [
     // The run of the `npm start` failure the README shows.
     more: [
       {
-        command: `npx nxtsim shrink 1535650059 --scenario shutdown-sigquit --faults '{"sendFail":0.01,"killAtStep":0.02,"mapWriteFail":0.005}' --check no-crash`,
-        shows: /^shrunk: no-crash: main 100 crashed: modules handler: port_by_type\[DISCOVERY\] is NULL$/m,
+        command: `npx nxtsim shrink 29017682 --scenario one-app-isolated --faults '{"killAtStep":0.02,"mapWriteFail":0.005}' --check no-crash`,
+        shows: /^shrunk: no-crash: /m,
       },
     ],
   },
@@ -359,7 +359,7 @@ describe("the README's `npm start` failure", () => {
   const cwd = scratchDir();
 
   it("is what an exploration of the shipped scenarios from the default seed finds, and its replay fails so", async () => {
-    // npm start (`npx nxtsim explore`) explores for 15 s; the run shown is run 299, so 300 runs find it.
+    // npm start (`npx nxtsim explore`) explores for 15 s; the run shown is run 122, so 300 runs find it.
     const r = await runInProcess("npx nxtsim explore --runs 300 --no-progress", cwd);
     expect(r.code).toBe(1);
     const [failure, , replayLine] = expectShown(NPM_START, r, false, "npm start");

@@ -44,7 +44,8 @@ export function fakeKernel(): FakeKernel {
       calls.push({ call: "setuid", uid });
       return result("setuid");
     },
-    writeProcFile(pid, file, content) {
+    // A generator, as the Kernel's points are; the isolation code runs it with yield*.
+    *writeProcFile(pid, file, content) {
       calls.push({ call: "writeProcFile", pid, file, content });
       return result(file === "setgroups" ? "setgroups-file" : file);
     },

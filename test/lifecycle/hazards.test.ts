@@ -11,6 +11,7 @@ import { portHandler, portNew } from "../../lifecycle/port.ts";
 import { processNew } from "../../lifecycle/process.ts";
 import { queueRemove, runtimeProcessRelease } from "../../lifecycle/runtime.ts";
 import { DEFAULT_USER_DB } from "../../lifecycle/credential.ts";
+import { now } from "../sim/toy.ts";
 import { derived, run } from "./helpers.ts";
 
 /** A kernel whose only working calls are abort and trace: enough for these unit checks. */
@@ -55,14 +56,14 @@ describe("hazards abort the process with a reason", () => {
     const p = portNew(ctx, 0, 1, 4);
     p.handlers = "processWhoamiPortHandlers";
     const reason = abortReason(() =>
-      portHandler(ctx, p, {
+      now(portHandler(ctx, p, {
         port: p.oid,
         msg: { type: RAW.REMOVE_PID, last: true, stream: 0, pid: 100, replyPort: 0, body: 105 },
         fd: [-1, -1],
         cmsgPid: 100,
         newPort: null,
         removedPid: 0,
-      }),
+      })),
     );
     expect(reason).toMatch(/NULL port handler: REMOVE_PID/);
   });
@@ -88,14 +89,14 @@ describe("hazards abort the process with a reason", () => {
     const { ctx, events } = abortingCtx();
     const p = portNew(ctx, 0, 1, 0);
     p.handlers = "mainProcessPortHandlers";
-    portHandler(ctx, p, {
+    now(portHandler(ctx, p, {
       port: p.oid,
       msg: { type: 77, last: true, stream: 0, pid: 100, replyPort: 0, body: null },
       fd: [-1, -1],
       cmsgPid: 100,
       newPort: null,
       removedPid: 0,
-    });
+    }));
     expect(events).toContainEqual({ what: "alert", text: "port 1:0: unknown message type:77" });
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { RAW } from "../../lifecycle/port-messages.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import { derived, live, ofType, run, SEEDS_FEW, shipped, stateOf } from "./helpers.ts";
+import { lvlhshEntries } from "../../lifecycle/lvlhsh-each.ts";
 
 function handshakeSteps(trace: readonly TraceEvent[], pid: number): string[] {
   return trace.flatMap((e) => (e.pid === pid && e.kind === "model" && e.event.what === "handshake" ? [e.event.step] : []));
@@ -22,7 +23,7 @@ describe("pid isolation", () => {
     const main = stateOf(r, r.mainPid);
     for (const a of apps) {
       expect(a.nspids[0]).toBe(a.pid);
-      expect(Object.keys(main.rt.processes).map(Number)).toContain(a.pid);
+      expect(lvlhshEntries(main.rt.processes).map((e) => e.key)).toContain(a.pid);
     }
   });
 

@@ -19,7 +19,7 @@ describe("the text timeline of the #633 fixture", () => {
 
   it("names a column per process in the header, in order of appearance", () => {
     expect(lines[0]).toMatch(/^ step {4}t\/ms/);
-    expect([...columns.keys()]).toEqual(["nxtsim", "main 2", "discovery 3", "router 5", "prototype 6", "proc 7"]);
+    expect([...columns.keys()]).toEqual(["nxtsim", "main 2", "discovery 3", "controller 4", "prototype 6", "proc 7"]);
   });
 
   it("writes each event in its actor's column, with step and time", () => {
@@ -30,7 +30,7 @@ describe("the text timeline of the #633 fixture", () => {
     };
     const ready = at("send PROCESS_READY -> main 2");
     expect(ready.column).toBe(columns.get("discovery 3"));
-    expect(ready.line).toMatch(/^ {4}2 {7}1 /);
+    expect(ready.line).toMatch(/^ {4}4 {7}3 /);
     expect(at("recv PROCESS_READY <- discovery 3").column).toBe(columns.get("main 2"));
     expect(at("handshake whoami-sent").column).toBe(columns.get("prototype 6"));
     expect(at("reaps prototype 6 (killed by SIGSEGV)").column).toBe(columns.get("main 2"));
@@ -49,7 +49,7 @@ describe("the text timeline of the #633 fixture", () => {
   it("reuses the column of an exited process, printing the header again", () => {
     const again = lines.filter((l) => /^ step {4}t\/ms > /.test(l));
     expect(again.length).toBeGreaterThan(0);
-    expect(again[0]).toContain("controller 4");
+    expect(again[0]).toContain("router 5");
     expect(lines.at(-1)).toMatch(/^\(\d+ events, \d+ shown: plain syscalls and table bookkeeping are left out/);
   });
 });

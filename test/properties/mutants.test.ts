@@ -69,7 +69,7 @@ const isolatedLowPid = derived("one-app-isolated", (json) => {
 });
 
 const SCENARIOS: readonly Scenario[] = [...listScenarios(), killIsolatedApp, isolatedLowPid];
-const SEEDS = [1, 2, 3];
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 function failsCheck(scenario: Scenario, seed: number, switches: Switches, check: string): string[] {
   const run = runScenarioOnSim(scenario, { seed, ...switches });

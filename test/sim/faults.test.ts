@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isErrno } from "../../lifecycle/kernel.ts";
 import { pingPong } from "./pingpong.ts";
-import { cont, push, toySim } from "./toy.ts";
+import { cont, now, push, toySim } from "./toy.ts";
 
 describe("fault injection", () => {
   it("fails clone with EAGAIN or ENOMEM and records the fault", () => {
@@ -9,7 +9,7 @@ describe("fault injection", () => {
       {
         main: (k, s) => {
           for (let i = 0; i < 20; i++) {
-            const r = k.clone(0, s, cont("idle"));
+            const r = now(k.clone(0, s, cont("idle")));
             push(s, "r", isErrno(r) ? r.errno : "ok");
           }
         },
@@ -36,9 +36,9 @@ describe("fault injection", () => {
       {
         main: (k, s) => {
           const [, b] = k.socketpair() as [number, number];
-          const r = k.sendmsg(b, { data: "x", fds: [] });
+          const r = now(k.sendmsg(b, { data: "x", fds: [] }));
           push(s, "send", r?.errno ?? null);
-          const m = k.writeProcFile(k.getpid(), "uid_map", "0 0 1");
+          const m = now(k.writeProcFile(k.getpid(), "uid_map", "0 0 1"));
           push(s, "map", m?.errno ?? null);
         },
       },
@@ -58,7 +58,7 @@ describe("fault injection", () => {
       {
         main: (k, s) => {
           const [, b] = k.socketpair() as [number, number];
-          const r = k.sendmsg(b, { data: "x", fds: [] });
+          const r = now(k.sendmsg(b, { data: "x", fds: [] }));
           push(s, "send", r?.errno ?? null);
         },
       },
@@ -74,8 +74,8 @@ describe("fault injection", () => {
       {
         main: (k, s) => {
           const [a, b] = k.socketpair() as [number, number];
-          k.close(a);
-          const r = k.sendmsg(b, { data: "x", fds: [] });
+          now(k.close(a));
+          const r = now(k.sendmsg(b, { data: "x", fds: [] }));
           push(s, "send", r?.errno ?? null);
         },
       },

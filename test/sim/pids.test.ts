@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CLONE_NEWPID, isErrno, SIGCHLD, type Json } from "../../lifecycle/kernel.ts";
-import { cont, facts, toySim, type ToyState } from "./toy.ts";
+import { cont, now, facts, toySim, type ToyState } from "./toy.ts";
 
 function record(state: ToyState, key: string, value: Json): void {
   const list = (state[key] ??= []) as Json[];
@@ -11,8 +11,8 @@ describe("pid allocation", () => {
   it("starts at firstPid and hands out increasing pids", () => {
     const { sim, main } = toySim({
       main: (k, s) => {
-        record(s, "kids", k.clone(0, s, cont("child")) as number);
-        record(s, "kids", k.clone(0, s, cont("child")) as number);
+        record(s, "kids", now(k.clone(0, s, cont("child"))) as number);
+        record(s, "kids", now(k.clone(0, s, cont("child"))) as number);
         s.self = k.getpid();
         k.sigaction(SIGCHLD, "ignore");
       },
@@ -35,14 +35,14 @@ describe("pid allocation", () => {
       {
         main: (k, s) => {
           for (let i = 0; i < 6; i++) {
-            const r = k.clone(0, s, cont("stay"));
+            const r = now(k.clone(0, s, cont("stay")));
             record(s, "pids", isErrno(r) ? r.errno : r);
           }
         },
         stay: () => {},
-        reapOne: (k, s) => record(s, "reaped", (k.waitpid() as { pid: number }).pid),
+        reapOne: (k, s) => record(s, "reaped", (now(k.waitpid()) as { pid: number }).pid),
         cloneAgain: (k, s) => {
-          const r = k.clone(0, s, cont("stay"));
+          const r = now(k.clone(0, s, cont("stay")));
           record(s, "again", isErrno(r) ? r.errno : r);
         },
         exitNow: (k) => k.exit(0),
@@ -71,12 +71,12 @@ describe("pid allocation", () => {
     const { sim, main } = toySim(
       {
         main: (k, s) => {
-          record(s, "pids", k.clone(0, s, cont("quit")) as number);
+          record(s, "pids", now(k.clone(0, s, cont("quit"))) as number);
         },
         quit: (k) => k.exit(3),
         reap: (k, s) => {
-          record(s, "wait", k.waitpid() as Json);
-          record(s, "pids", k.clone(0, s, cont("quit")) as number);
+          record(s, "wait", now(k.waitpid()) as Json);
+          record(s, "pids", now(k.clone(0, s, cont("quit"))) as number);
         },
       },
       { pidMax: 12 },
@@ -91,8 +91,8 @@ describe("pid allocation", () => {
     const { sim } = toySim(
       {
         main: (k, s) => {
-          record(s, "pids", k.clone(0, s, cont("idle")) as number);
-          record(s, "pids", k.clone(0, s, cont("idle")) as number);
+          record(s, "pids", now(k.clone(0, s, cont("idle"))) as number);
+          record(s, "pids", now(k.clone(0, s, cont("idle"))) as number);
         },
         idle: () => {},
       },
@@ -107,16 +107,16 @@ describe("pid namespaces", () => {
   const nested = {
     main: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
       k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
-      s.init = k.clone(CLONE_NEWPID, s, cont("init")) as number;
+      s.init = now(k.clone(CLONE_NEWPID, s, cont("init"))) as number;
     },
     onChld: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
-      for (let w = k.waitpid(); w !== 0 && !isErrno(w); w = k.waitpid()) record(s, "reaped", w as unknown as Json);
+      for (let w = now(k.waitpid()); w !== 0 && !isErrno(w); w = now(k.waitpid())) record(s, "reaped", w as unknown as Json);
     },
     init: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
       s.self = k.getpid();
       s.parent = k.getppid();
-      record(s, "kids", k.clone(0, s, cont("member")) as number);
-      record(s, "kids", k.clone(0, s, cont("member")) as number);
+      record(s, "kids", now(k.clone(0, s, cont("member"))) as number);
+      record(s, "kids", now(k.clone(0, s, cont("member"))) as number);
     },
     member: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
       s.self = k.getpid();
@@ -160,7 +160,7 @@ describe("pid namespaces", () => {
     const { sim } = toySim({
       ...nested,
       killInit: (k, s) => {
-        record(s, "kill", (k.kill(1, 9) ?? null) as Json);
+        record(s, "kill", (now(k.kill(1, 9)) ?? null) as Json);
       },
     });
     sim.run();
@@ -181,11 +181,11 @@ describe("pid namespaces", () => {
     const handlers = {
       main: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
         k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
-        k.clone(0, s, cont("middle"));
+        now(k.clone(0, s, cont("middle")));
       },
       onChld: nested.onChld,
       middle: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
-        k.clone(0, s, cont("leaf"));
+        now(k.clone(0, s, cont("leaf")));
       },
       leaf: (k: import("../../lifecycle/kernel.ts").Kernel, s: ToyState) => {
         s.parent = k.getppid();
@@ -230,10 +230,10 @@ describe("pid namespaces", () => {
       const { sim } = toySim({
         ...handlers,
         main: (k, s) => {
-          k.clone(CLONE_NEWPID, s, cont("nsinit"));
+          now(k.clone(CLONE_NEWPID, s, cont("nsinit")));
         },
         nsinit: (k, s) => {
-          k.clone(0, s, cont("middle"));
+          now(k.clone(0, s, cont("middle")));
         },
       });
       sim.run();

@@ -1,8 +1,9 @@
 // A toy program with several processes talking over socket pairs: main starts three
 // children, each child pings main a few times (some pings after a timer), main answers
-// every ping, children exit after their last pong and main reaps them on SIGCHLD.
+// every ping, children exit after their last pong and main reaps them on SIGCHLD. Handlers
+// are generators: every kernel call that is a scheduling point is one.
 
-import { EOF, isErrno, SIGCHLD, type InMessage, type Json, type Kernel } from "../../lifecycle/kernel.ts";
+import { EOF, isErrno, SIGCHLD, type InMessage, type Json, type Kernel, type Sys } from "../../lifecycle/kernel.ts";
 import { Sim, type SimOptions } from "../../sim/index.ts";
 import { cont, push, toyProgram, type Handler, type ToyState } from "./toy.ts";
 
@@ -10,58 +11,58 @@ export const CHILDREN = 3;
 export const PINGS = 3;
 
 export const pingPongHandlers: Record<string, Handler> = {
-  main: (k, s) => {
+  main: function* (k, s) {
     k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
     for (let i = 0; i < CHILDREN; i++) {
       const [mine, theirs] = k.socketpair() as [number, number];
       s.mine = mine;
       s.theirs = theirs;
       s.index = i;
-      const pid = k.clone(0, s, cont("childStart"));
-      k.close(theirs);
+      const pid = yield* k.clone(0, s, cont("childStart"));
+      yield* k.close(theirs);
       if (isErrno(pid)) {
-        k.close(mine);
+        yield* k.close(mine);
         continue;
       }
       k.watchRead(mine, "mainReadable");
     }
   },
-  mainReadable: (k, s, fd) => {
-    const r = k.recvmsg(fd as number);
+  mainReadable: function* (k, s, fd) {
+    const r = yield* k.recvmsg(fd as number);
     if (r === EOF) {
       k.unwatchRead(fd as number);
-      k.close(fd as number);
+      yield* k.close(fd as number);
       return;
     }
     if (isErrno(r)) return;
     const m = r as InMessage;
     push(s, "pings", [m.credPid, m.data]);
-    k.sendmsg(fd as number, { data: { pong: (m.data as { ping: number }).ping }, fds: [] });
+    yield* k.sendmsg(fd as number, { data: { pong: (m.data as { ping: number }).ping }, fds: [] });
   },
-  onChld: (k, s) => {
-    for (let w = k.waitpid(); w !== 0 && !isErrno(w); w = k.waitpid()) push(s, "reaped", w.pid);
+  onChld: function* (k, s) {
+    for (let w = yield* k.waitpid(); w !== 0 && !isErrno(w); w = yield* k.waitpid()) push(s, "reaped", w.pid);
   },
-  childStart: (k, s) => {
-    k.close(s.mine as number);
+  childStart: function* (k, s) {
+    yield* k.close(s.mine as number);
     s.sent = 0;
     k.watchRead(s.theirs as number, "childReadable");
-    sendPing(k, s);
+    yield* sendPing(k, s);
   },
-  childReadable: (k, s, fd) => {
-    const r = k.recvmsg(fd as number);
+  childReadable: function* (k, s, fd) {
+    const r = yield* k.recvmsg(fd as number);
     if (r === EOF || isErrno(r)) return;
     push(s, "pongs", (r.data as { pong: number }).pong);
     if ((s.sent as number) >= PINGS) k.exit(0);
     if ((s.index as number) % 2 === 0) k.setTimer(5, cont("pingLater"));
-    else sendPing(k, s);
+    else yield* sendPing(k, s);
   },
   pingLater: (k, s) => sendPing(k, s),
 };
 
-function sendPing(k: Kernel, s: ToyState): void {
+function* sendPing(k: Kernel, s: ToyState): Sys<void> {
   const n = (s.sent as number) + 1;
   s.sent = n;
-  const r = k.sendmsg(s.theirs as number, { data: { ping: n, from: s.index as Json }, fds: [] });
+  const r = yield* k.sendmsg(s.theirs as number, { data: { ping: n, from: s.index as Json }, fds: [] });
   if (r !== undefined) push(s, "sendErrors", r.errno);
 }
 

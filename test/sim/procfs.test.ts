@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NEWCGROUP } from "../../lifecycle/kernel.ts";
-import { cont, facts, toySim } from "./toy.ts";
+import { cont, now, facts, toySim } from "./toy.ts";
 
 const ALL_NS = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWPID | CLONE_NEWUSER;
 
@@ -10,16 +10,16 @@ function setup() {
       main: (k, s) => {
         const [a] = k.socketpair() as [number, number];
         s.a = a;
-        s.child = k.clone(ALL_NS, s, cont("child")) as number;
+        s.child = now(k.clone(ALL_NS, s, cont("child"))) as number;
       },
       child: (k) => {
-        k.close(4);
+        now(k.close(4));
         k.prctlNoNewPrivs();
       },
       maps: (k, s) => {
-        k.writeProcFile(s.child as number, "uid_map", "0 1000 1");
-        k.writeProcFile(s.child as number, "setgroups", "deny");
-        k.writeProcFile(s.child as number, "gid_map", "0 1000 1");
+        now(k.writeProcFile(s.child as number, "uid_map", "0 1000 1"));
+        now(k.writeProcFile(s.child as number, "setgroups", "deny"));
+        now(k.writeProcFile(s.child as number, "gid_map", "0 1000 1"));
       },
     },
     {},

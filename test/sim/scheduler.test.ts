@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Sim } from "../../sim/index.ts";
-import { cont, push, toyProgram, toySim } from "./toy.ts";
+import { cont, now, push, toyProgram, toySim } from "./toy.ts";
 
 describe("virtual time", () => {
   it("jumps to the next timer when nothing else can run, and clearTimer cancels", () => {
@@ -63,8 +63,8 @@ describe("virtual time", () => {
         toyProgram({
           main: (k, s) => {
             const [a, b] = k.socketpair() as [number, number];
-            k.sendmsg(b, { data: 1, fds: [] });
-            k.sendmsg(b, { data: 2, fds: [] });
+            now(k.sendmsg(b, { data: 1, fds: [] }));
+            now(k.sendmsg(b, { data: 2, fds: [] }));
             k.watchRead(a, "readable");
             s.b = b;
             k.post(cont("work", "w1"));
@@ -74,7 +74,7 @@ describe("virtual time", () => {
             if (arg === "w1") k.post(cont("work", "w2"));
           },
           readable: (k, s, fd) => {
-            const r = k.recvmsg(fd as number);
+            const r = now(k.recvmsg(fd as number));
             push(s, "log", typeof r === "object" && "data" in r ? r.data : "none");
             if (r === "EOF" || "errno" in (r as object)) k.unwatchRead(fd as number);
           },
@@ -93,7 +93,7 @@ describe("virtual time", () => {
       const { sim } = toySim(
         {
           main: (k, s) => {
-            for (let i = 0; i < 3; i++) k.clone(0, s, cont("hello"));
+            for (let i = 0; i < 3; i++) now(k.clone(0, s, cont("hello")));
           },
           hello: (k) => {
             k.getpid();

@@ -1,23 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { CLONE_NEWPID } from "../../lifecycle/kernel.ts";
-import { cont, push, toySim } from "./toy.ts";
+import { cont, now, push, toySim } from "./toy.ts";
 
 describe("MAP_SHARED counters", () => {
   it("are shared with every later clone but not with earlier or unrelated processes", () => {
     const { sim, main } = toySim({
       main: (k, s) => {
-        k.clone(0, s, cont("early"));
+        now(k.clone(0, s, cont("early")));
         s.h = k.mmapSharedCounter(10);
-        push(s, "got", k.sharedFetchAdd(s.h, 1));
-        k.clone(CLONE_NEWPID, s, cont("late"));
+        push(s, "got", now(k.sharedFetchAdd(s.h, 1)));
+        now(k.clone(CLONE_NEWPID, s, cont("late")));
       },
       early: (k, s) => {
         // The counter did not exist when this process was forked: using it is a segfault.
-        k.sharedFetchAdd(1, 1);
+        now(k.sharedFetchAdd(1, 1));
         push(s, "unreachable", true);
       },
-      late: (k, s) => push(s, "got", k.sharedFetchAdd(s.h as number, 5)),
-      again: (k, s) => push(s, "got", k.sharedFetchAdd(s.h as number, 1)),
+      late: (k, s) => push(s, "got", now(k.sharedFetchAdd(s.h as number, 5))),
+      again: (k, s) => push(s, "got", now(k.sharedFetchAdd(s.h as number, 1))),
     });
     sim.run();
     sim.post(main, cont("again"));

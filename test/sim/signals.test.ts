@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { CLONE_NEWPID, isErrno, SIGCHLD, SIGTERM, type Json, type Kernel } from "../../lifecycle/kernel.ts";
 import { Sim } from "../../sim/index.ts";
-import { cont, facts, push, res, toyProgram, toySim, type ToyState } from "./toy.ts";
+import { cont, now, facts, push, res, toyProgram, toySim, type ToyState } from "./toy.ts";
 
 const reaper = {
   onChld: (k: Kernel, s: ToyState) => {
     push(s, "handled", true);
     for (;;) {
-      const w = k.waitpid();
+      const w = now(k.waitpid());
       push(s, "waits", isErrno(w) ? w.errno : (w as unknown as Json));
       if (w === 0 || isErrno(w)) return;
     }
@@ -21,12 +21,13 @@ describe("SIGCHLD, zombies and waitpid", () => {
       ...reaper,
       main: (k: Kernel, s: ToyState) => {
         k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
-        k.clone(0, s, cont("quit"));
-        k.clone(0, s, cont("quit"));
+        now(k.clone(0, s, cont("quit")));
+        now(k.clone(0, s, cont("quit")));
       },
     };
-    // Step choices: [child 101 exits], then among [main's SIGCHLD, child 102] pick 102.
-    const sim = new Sim(toyProgram(handlers), { seed: 0, replay: [0, 1] });
+    // Step choices: child 101 calls exit, then dies; then among [main's SIGCHLD, child 102]
+    // pick 102 twice (it calls exit, then dies) while main's SIGCHLD stays pending.
+    const sim = new Sim(toyProgram(handlers), { seed: 0, replay: [0, 0, 1, 1] });
     sim.spawn({}, cont("main"), { uid: 0, gid: 0 });
     sim.run();
     expect(sim.stateOf(100)).toMatchObject({
@@ -43,14 +44,14 @@ describe("SIGCHLD, zombies and waitpid", () => {
   it("keeps a child a zombie until waited for; waitpid says 0 while children run and ECHILD without children", () => {
     const { sim, main } = toySim({
       main: (k, s) => {
-        push(s, "w", isErrno(k.waitpid()) ? "ECHILD" : "?");
-        k.clone(0, s, cont("idle"));
-        k.clone(0, s, cont("idle"));
-        push(s, "w", k.waitpid() as Json);
+        push(s, "w", isErrno(now(k.waitpid())) ? "ECHILD" : "?");
+        now(k.clone(0, s, cont("idle")));
+        now(k.clone(0, s, cont("idle")));
+        push(s, "w", now(k.waitpid()) as Json);
       },
       idle: () => {},
       quit: (k) => k.exit(2),
-      wait: (k, s) => push(s, "w", k.waitpid() as unknown as Json),
+      wait: (k, s) => push(s, "w", now(k.waitpid()) as unknown as Json),
     });
     sim.run();
     sim.post(102, cont("quit"));
@@ -69,10 +70,10 @@ describe("SIGCHLD, zombies and waitpid", () => {
     const { sim, main } = toySim({
       main: (k, s) => {
         k.sigaction(SIGCHLD, "ignore");
-        k.clone(0, s, cont("quit"));
+        now(k.clone(0, s, cont("quit")));
       },
       quit: (k) => k.exit(0),
-      wait: (k, s) => push(s, "w", isErrno(k.waitpid()) ? "ECHILD" : "?"),
+      wait: (k, s) => push(s, "w", isErrno(now(k.waitpid())) ? "ECHILD" : "?"),
     });
     sim.run();
     expect(facts(sim, 101).status).toBe("reaped");
@@ -87,9 +88,9 @@ describe("signal dispositions", () => {
     const { sim } = toySim({
       main: (k, s) => {
         k.sigaction(SIGCHLD, "ignore");
-        k.clone(0, s, cont("plain"));
-        k.clone(0, s, cont("handles"));
-        k.clone(0, s, cont("ignores"));
+        now(k.clone(0, s, cont("plain")));
+        now(k.clone(0, s, cont("handles")));
+        now(k.clone(0, s, cont("ignores")));
       },
       plain: () => {},
       handles: (k) => k.sigaction(SIGTERM, { fn: "onTerm", arg: "ignored arg" }),
@@ -118,14 +119,14 @@ describe("signal dispositions", () => {
     const { sim, main } = toySim(
       {
         main: (k, s) => {
-          s.child = k.clone(0, s, cont("idle")) as number;
+          s.child = now(k.clone(0, s, cont("idle"))) as number;
         },
         idle: () => {},
-        killRoot: (k, s) => push(s, "r", res(k.kill(s.target as number, SIGTERM))),
+        killRoot: (k, s) => push(s, "r", res(now(k.kill(s.target as number, SIGTERM)))),
         killChild: (k, s) => {
-          push(s, "r", res(k.kill(s.child as number, 9)));
-          push(s, "w", k.waitpid() as unknown as Json);
-          push(s, "r", res(k.kill(4242, 9)));
+          push(s, "r", res(now(k.kill(s.child as number, 9))));
+          push(s, "w", now(k.waitpid()) as unknown as Json);
+          push(s, "r", res(now(k.kill(4242, 9))));
         },
       },
       {},
@@ -147,7 +148,7 @@ describe("signal dispositions", () => {
     const { sim, main } = toySim({
       main: (k, s) => {
         k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
-        k.clone(0, s, cont("bad"));
+        now(k.clone(0, s, cont("bad")));
       },
       bad: (k) => k.abort("nxt_assert failed"),
       onChld: reaper.onChld,
@@ -163,7 +164,7 @@ describe("signal dispositions", () => {
     const { sim, main } = toySim({
       main: (k, s) => {
         k.sigaction(SIGCHLD, { fn: "onChld", arg: null });
-        k.clone(CLONE_NEWPID, s, cont("bad"));
+        now(k.clone(CLONE_NEWPID, s, cont("bad")));
       },
       bad: (k) => k.abort("nxt_assert failed"),
       onChld: reaper.onChld,

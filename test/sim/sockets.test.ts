@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CLONE_NEWPID, CLONE_NEWUSER, EOF, isErrno, type Errno, type InMessage, type Json, type Kernel } from "../../lifecycle/kernel.ts";
-import { cont, facts, push, res, toySim, type ToyState } from "./toy.ts";
+import { cont, now, facts, push, res, toySim, type ToyState } from "./toy.ts";
 
 /** What recvmsg returned, as plain data. */
 function shown(r: InMessage | typeof EOF | Errno): Json {
@@ -11,7 +11,7 @@ function shown(r: InMessage | typeof EOF | Errno): Json {
 
 function drain(k: Kernel, s: ToyState, fd: number, key = "got"): void {
   for (;;) {
-    const r = k.recvmsg(fd);
+    const r = now(k.recvmsg(fd));
     push(s, key, shown(r));
     if (r === EOF || isErrno(r)) return;
   }
@@ -23,9 +23,9 @@ describe("fd tables", () => {
       main: (k, s) => {
         push(s, "pairs", k.socketpair() as unknown as Json);
         push(s, "pairs", k.socketpair() as unknown as Json);
-        k.close(3);
+        now(k.close(3));
         push(s, "pairs", k.socketpair() as unknown as Json);
-        push(s, "close", res(k.close(42)));
+        push(s, "close", res(now(k.close(42))));
       },
     });
     sim.run();
@@ -41,15 +41,15 @@ describe("fd tables", () => {
         const [a, b] = k.socketpair() as [number, number];
         s.a = a;
         s.b = b;
-        k.clone(0, s, cont("child"));
-        k.close(b); // the child still holds b
-        push(s, "first", shown(k.recvmsg(a)));
+        now(k.clone(0, s, cont("child")));
+        now(k.close(b)); // the child still holds b
+        push(s, "first", shown(now(k.recvmsg(a))));
       },
       child: () => {},
       childClose: (k, s) => {
-        k.close(s.b as number);
+        now(k.close(s.b as number));
       },
-      check: (k, s) => push(s, "second", shown(k.recvmsg(s.a as number))),
+      check: (k, s) => push(s, "second", shown(now(k.recvmsg(s.a as number)))),
     });
     sim.run();
     expect(facts(sim, 101).fds.map((f) => f.fd)).toEqual([0, 1, 2, 3, 4]);
@@ -71,12 +71,12 @@ describe("SEQPACKET socket pairs", () => {
         const [a, b] = k.socketpair() as [number, number];
         s.a = a;
         s.b = b;
-        k.sendmsg(b, { data: { n: 1 }, fds: [] });
-        k.clone(0, s, cont("child"));
-        k.sendmsg(b, { data: { n: 3 }, fds: [] });
+        now(k.sendmsg(b, { data: { n: 1 }, fds: [] }));
+        now(k.clone(0, s, cont("child")));
+        now(k.sendmsg(b, { data: { n: 3 }, fds: [] }));
       },
       child: (k, s) => {
-        k.sendmsg(s.b as number, { data: { n: 2, from: "child" }, fds: [] });
+        now(k.sendmsg(s.b as number, { data: { n: 2, from: "child" }, fds: [] }));
       },
       read: (k, s) => drain(k, s, s.a as number),
     });
@@ -97,7 +97,7 @@ describe("SEQPACKET socket pairs", () => {
         const [a, b] = k.socketpair() as [number, number];
         s.a = a;
         const data = { list: [1] };
-        k.sendmsg(b, { data, fds: [] });
+        now(k.sendmsg(b, { data, fds: [] }));
         data.list.push(2);
         drain(k, s, a);
       },
@@ -111,15 +111,15 @@ describe("SEQPACKET socket pairs", () => {
       main: (k, s) => {
         const [a, b] = k.socketpair() as [number, number]; // 3, 4
         const [c, d] = k.socketpair() as [number, number]; // 5, 6
-        push(s, "tooMany", res(k.sendmsg(b, { data: "x", fds: [c, d, c] })));
-        push(s, "bad", res(k.sendmsg(b, { data: "x", fds: [99] })));
-        k.sendmsg(b, { data: "carry", fds: [c] });
-        k.close(c); // the only other reference to c is now in flight
-        k.close(4);
-        const r = k.recvmsg(a) as InMessage;
+        push(s, "tooMany", res(now(k.sendmsg(b, { data: "x", fds: [c, d, c] }))));
+        push(s, "bad", res(now(k.sendmsg(b, { data: "x", fds: [99] }))));
+        now(k.sendmsg(b, { data: "carry", fds: [c] }));
+        now(k.close(c)); // the only other reference to c is now in flight
+        now(k.close(4));
+        const r = now(k.recvmsg(a)) as InMessage;
         s.passed = [...r.fds];
         // The passed end still works: send through it, read on d.
-        k.sendmsg(r.fds[0]!, { data: "via passed", fds: [] });
+        now(k.sendmsg(r.fds[0]!, { data: "via passed", fds: [] }));
         drain(k, s, d);
       },
     });
@@ -139,11 +139,11 @@ describe("SEQPACKET socket pairs", () => {
       main: (k, s) => {
         const [a, b] = k.socketpair() as [number, number]; // 3, 4
         const [c, d] = k.socketpair() as [number, number]; // 5, 6
-        k.sendmsg(b, { data: "carry", fds: [c] });
-        k.close(c);
-        k.close(a); // destroys the end holding the queued datagram, and with it c
-        push(s, "peer", shown(k.recvmsg(d)));
-        push(s, "send", res(k.sendmsg(b, { data: "late", fds: [] })));
+        now(k.sendmsg(b, { data: "carry", fds: [c] }));
+        now(k.close(c));
+        now(k.close(a)); // destroys the end holding the queued datagram, and with it c
+        push(s, "peer", shown(now(k.recvmsg(d))));
+        push(s, "send", res(now(k.sendmsg(b, { data: "late", fds: [] }))));
       },
     });
     sim.run();
@@ -155,12 +155,12 @@ describe("SEQPACKET socket pairs", () => {
       {
         main: (k, s) => {
           const [a, b] = k.socketpair() as [number, number];
-          for (let i = 0; i < 4; i++) push(s, "sends", res(k.sendmsg(b, { data: i, fds: [] })));
-          k.close(b);
+          for (let i = 0; i < 4; i++) push(s, "sends", res(now(k.sendmsg(b, { data: i, fds: [] }))));
+          now(k.close(b));
           drain(k, s, a);
           const [c, d] = k.socketpair() as [number, number];
-          k.close(c);
-          push(s, "epipe", res(k.sendmsg(d, { data: 0, fds: [] })));
+          now(k.close(c));
+          push(s, "epipe", res(now(k.sendmsg(d, { data: 0, fds: [] }))));
         },
       },
       { socketQueueMax: 3 },
@@ -179,21 +179,21 @@ describe("SEQPACKET socket pairs", () => {
           const [a, b] = k.socketpair() as [number, number];
           s.a = a;
           s.b = b;
-          s.child = k.clone(CLONE_NEWPID | CLONE_NEWUSER, s, cont("child")) as number;
+          s.child = now(k.clone(CLONE_NEWPID | CLONE_NEWUSER, s, cont("child"))) as number;
         },
         child: (k, s) => {
           s.self = k.getpid();
-          k.sendmsg(s.a as number, { data: "from child", fds: [] });
+          now(k.sendmsg(s.a as number, { data: "from child", fds: [] }));
         },
         parentSends: (k, s) => {
-          k.sendmsg(s.b as number, { data: "from parent", fds: [] });
+          now(k.sendmsg(s.b as number, { data: "from parent", fds: [] }));
         },
-        childReads: (k, s) => push(s, "got", shown(k.recvmsg(s.a as number))),
-        parentReads: (k, s) => push(s, "got", shown(k.recvmsg(s.b as number))),
+        childReads: (k, s) => push(s, "got", shown(now(k.recvmsg(s.a as number)))),
+        parentReads: (k, s) => push(s, "got", shown(now(k.recvmsg(s.b as number)))),
         map: (k, s) => {
-          push(s, "map", res(k.writeProcFile(s.child as number, "uid_map", "0 1000 1")));
-          push(s, "map", res(k.writeProcFile(s.child as number, "setgroups", "deny")));
-          push(s, "map", res(k.writeProcFile(s.child as number, "gid_map", "0 1000 1")));
+          push(s, "map", res(now(k.writeProcFile(s.child as number, "uid_map", "0 1000 1"))));
+          push(s, "map", res(now(k.writeProcFile(s.child as number, "setgroups", "deny"))));
+          push(s, "map", res(now(k.writeProcFile(s.child as number, "gid_map", "0 1000 1"))));
         },
       },
       {},

@@ -1,22 +1,35 @@
 // Small toy programs for exercising the simulated kernel (not the Unit model).
 
-import type { Continuation, Errno, Json, Kernel } from "../../lifecycle/kernel.ts";
+import type { Continuation, Errno, Json, Kernel, Sys } from "../../lifecycle/kernel.ts";
 import type { Program } from "../../lifecycle/program.ts";
 import { Sim, type SimOptions } from "../../sim/index.ts";
 
 /** A process's state in toy programs: a plain object the handlers mutate. */
 export type ToyState = { [key: string]: Json };
 
-export type Handler = (k: Kernel, state: ToyState, arg: Json) => void;
+/** A toy handler: a generator (its kernel calls are scheduling points) or a plain function. */
+export type Handler = (k: Kernel, state: ToyState, arg: Json) => void | Sys<void>;
 
 export function toyProgram(handlers: Record<string, Handler>): Program {
   return {
-    run(ctx, work) {
+    *run(ctx, work) {
       const handler = handlers[work.fn];
       if (handler === undefined) throw new Error(`no handler ${work.fn}`);
-      handler(ctx.k, ctx.state as ToyState, work.arg);
+      const ran = handler(ctx.k, ctx.state as ToyState, work.arg);
+      if (ran !== undefined) yield* ran;
     },
   };
+}
+
+/**
+ * Makes a kernel call at once, inside the caller's step, ignoring its scheduling point: for
+ * tests of what a call does, not of how calls interleave.
+ */
+export function now<T>(call: Sys<T>): T {
+  for (;;) {
+    const r = call.next();
+    if (r.done === true) return r.value;
+  }
 }
 
 export function cont(fn: string, arg: Json = null): Continuation {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Kernel } from "../../lifecycle/kernel.ts";
-import { cont, facts, push, res, toySim, type ToyState } from "./toy.ts";
+import { cont, now, facts, push, res, toySim, type ToyState } from "./toy.ts";
 
 const base = {
   main: (k: Kernel, s: ToyState) => {
-    s.child = k.clone(CLONE_NEWUSER, s, cont("child")) as number;
+    s.child = now(k.clone(CLONE_NEWUSER, s, cont("child"))) as number;
   },
   child: (k: Kernel, s: ToyState) => {
     push(s, "ids", [k.geteuid(), k.getegid()]);
@@ -19,7 +19,7 @@ function writeMaps(uid: number, writes: [string, string][], options = {}): { res
       ...base,
       write: (k, s) => {
         for (const [file, content] of writes) {
-          push(s, "results", res(k.writeProcFile(s.child as number, file as "uid_map", content)));
+          push(s, "results", res(now(k.writeProcFile(s.child as number, file as "uid_map", content))));
         }
       },
     },
@@ -95,12 +95,12 @@ describe("uid_map / gid_map / setgroups", () => {
       {
         ...base,
         main: (k, s) => {
-          s.a = k.clone(CLONE_NEWUSER, s, cont("child")) as number;
-          s.b = k.clone(CLONE_NEWUSER, s, cont("child")) as number;
+          s.a = now(k.clone(CLONE_NEWUSER, s, cont("child"))) as number;
+          s.b = now(k.clone(CLONE_NEWUSER, s, cont("child"))) as number;
         },
-        fromSibling: (k, s) => push(s, "r", res(k.writeProcFile(102, "uid_map", "0 1000 1"))),
-        fromSelf: (k, s) => push(s, "r", res(k.writeProcFile(k.getpid(), "uid_map", "0 1000 1"))),
-        toRoot: (k, s) => push(s, "r", res(k.writeProcFile(k.getpid(), "uid_map", "0 0 1"))),
+        fromSibling: (k, s) => push(s, "r", res(now(k.writeProcFile(102, "uid_map", "0 1000 1")))),
+        fromSelf: (k, s) => push(s, "r", res(now(k.writeProcFile(k.getpid(), "uid_map", "0 1000 1")))),
+        toRoot: (k, s) => push(s, "r", res(now(k.writeProcFile(k.getpid(), "uid_map", "0 0 1")))),
       },
       {},
       { uid: 1000, gid: 1000 },
@@ -125,9 +125,9 @@ describe("set*id and capabilities", () => {
       {
         ...base,
         maps: (k, s) => {
-          k.writeProcFile(s.child as number, "uid_map", "0 1000 1");
-          k.writeProcFile(s.child as number, "setgroups", "deny");
-          k.writeProcFile(s.child as number, "gid_map", "0 1000 1");
+          now(k.writeProcFile(s.child as number, "uid_map", "0 1000 1"));
+          now(k.writeProcFile(s.child as number, "setgroups", "deny"));
+          now(k.writeProcFile(s.child as number, "gid_map", "0 1000 1"));
         },
         apply: (k, s) => {
           push(s, "r", res(k.setgroups([0])));
@@ -135,7 +135,7 @@ describe("set*id and capabilities", () => {
           push(s, "r", res(k.setuid(5))); // unmapped inside
           push(s, "r", res(k.setuid(0)));
           push(s, "r", res(k.prctlNoNewPrivs()));
-          push(s, "kid", k.clone(0, s, cont("idle")) as number);
+          push(s, "kid", now(k.clone(0, s, cont("idle"))) as number);
         },
         idle: () => {},
       },
@@ -160,7 +160,7 @@ describe("set*id and capabilities", () => {
         push(s, "r", res(k.setgid(100)));
         push(s, "r", res(k.setuid(1000)));
         push(s, "r", res(k.setuid(0))); // capabilities are gone
-        const c = k.clone(CLONE_NEWNET, s, cont("idle"));
+        const c = now(k.clone(CLONE_NEWNET, s, cont("idle")));
         push(s, "r", isErrno(c) ? c.errno : c);
         s.euid = k.geteuid();
       },
@@ -175,8 +175,8 @@ describe("set*id and capabilities", () => {
     const { sim, main } = toySim(
       {
         main: (k, s) => {
-          const a = k.clone(CLONE_NEWPID, s, cont("idle"));
-          const b = k.clone(CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNET, s, cont("idle"));
+          const a = now(k.clone(CLONE_NEWPID, s, cont("idle")));
+          const b = now(k.clone(CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNET, s, cont("idle")));
           push(s, "r", isErrno(a) ? a.errno : a);
           push(s, "r", isErrno(b) ? b.errno : b);
         },

@@ -1,0 +1,94 @@
+// Issue 13's speed figure: full-scenario runs per CPU-second at the scheduling-point grain
+// (this checkout) against the commit before it (one handler per step), A/B in one bench
+// run. The baseline commit's sources are unpacked into a temporary directory (git archive,
+// sharing this checkout's node_modules), and both trees run the same sampler in child
+// processes, alternately, so that both see the same machine load; each sample reports runs and
+// CPU time (user + system of that process), and the figure is the ratio of the medians.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { median, type Figure } from "./figures.ts";
+
+/** The last commit before scheduling points (issue 13): each step ran one handler to its end. */
+export const HANDLER_GRAIN_COMMIT = "0c6fc3f";
+
+/** A sampler both trees can run: only APIs that exist in both (loadScenario, runScenarioOnSim). */
+const SAMPLER = `
+import { loadScenario } from "./fixtures/scenario.ts";
+import { runScenarioOnSim } from "./harness/run-sim.ts";
+const r = loadScenario(process.argv[2]);
+if (!r.ok) throw new Error(r.error);
+const ms = Number(process.argv[3]);
+for (let i = 0; i < 100; i++) runScenarioOnSim(r.scenario, { seed: 1_000_000 + i });
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+let runs = 0, steps = 0, events = 0;
+while (performance.now() - t0 < ms) {
+  const { result } = runScenarioOnSim(r.scenario, { seed: runs++ });
+  steps += result.steps;
+  events += result.events;
+}
+const c = process.cpuUsage(c0);
+console.log(JSON.stringify({ runs, steps, events, cpuS: (c.user + c.system) / 1e6 }));
+`;
+
+interface Sample {
+  runs: number;
+  steps: number;
+  events: number;
+  cpuS: number;
+}
+
+function sample(tree: string, scenarioFile: string, ms: number): Sample {
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(tree, "grain-sampler.ts"), scenarioFile, String(ms)], {
+    cwd: tree,
+    encoding: "utf8",
+  });
+  return JSON.parse(out.trim().split("\n").at(-1)!) as Sample;
+}
+
+/** The baseline commit's tree in a temporary directory (removed by the caller). */
+function baselineTree(root: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "nxtsim-grain-ab-"));
+  execFileSync("sh", ["-c", `git -C "${root}" archive ${HANDLER_GRAIN_COMMIT} | tar -x -C "${dir}"`]);
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+export function grainAb(root: string, scenarioFile: string, rounds: number, msPerSample: number): Figure[] {
+  const base = baselineTree(root);
+  const ours = join(root, "grain-sampler.ts");
+  try {
+    writeFileSync(join(base, "grain-sampler.ts"), SAMPLER);
+    writeFileSync(ours, SAMPLER);
+    const a: Sample[] = [];
+    const b: Sample[] = [];
+    for (let i = 0; i < rounds; i++) {
+      b.push(sample(base, scenarioFile, msPerSample));
+      a.push(sample(root, scenarioFile, msPerSample));
+    }
+    const perCpu = (xs: Sample[], f: (s: Sample) => number) => median(xs.map((s) => f(s) / s.cpuS));
+    const runsA = perCpu(a, (s) => s.runs);
+    const runsB = perCpu(b, (s) => s.runs);
+    const stepsA = median(a.map((s) => s.steps / s.runs));
+    const stepsB = median(b.map((s) => s.steps / s.runs));
+    return [
+      {
+        section: "simulated kernel",
+        name: `grain A/B: full scenario, scheduling points (${stepsA.toFixed(0)} steps/run) against one handler per step at ${HANDLER_GRAIN_COMMIT} (${stepsB.toFixed(0)} steps/run)`,
+        measured: { what: "runs per CPU-second, this checkout", value: runsA, unit: "runs/CPU-s" },
+        baseline: { what: `runs per CPU-second, ${HANDLER_GRAIN_COMMIT}, alternated in child processes (median of ${rounds})`, value: runsB, unit: "runs/CPU-s" },
+        ratio: runsA / runsB,
+        ratioMeaning: "this checkout / the handler grain",
+        target: { text: ">= 1.0x (issue 13; below 0.5x does not resolve it)", met: runsA / runsB >= 1 },
+        details: { ours: a, baseline: b, eventsPerCpuS: { ours: perCpu(a, (s) => s.events), baseline: perCpu(b, (s) => s.events) } },
+      },
+    ];
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+    rmSync(ours, { force: true });
+  }
+}

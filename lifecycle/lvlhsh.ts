@@ -1,0 +1,480 @@
+// nxt_lvlhsh.c (with nxt_lvlhsh.h) at c8d9106a, x86_64: Unit's level
+// hash, emulated closely enough that a walk visits the same values in the same order as
+// Unit's would after the same inserts and deletes.
+//
+// Shape: a slot holds nothing, a level (an array of 1 << shift[n] slots) or a chain of
+// buckets. A bucket has 10 entry positions (a 128-byte bucket of 12-byte entries and one
+// next pointer); a deleted entry leaves a hole that the next insert into that chain fills
+// (the lowest free position of the first bucket with room). A full bucket becomes a level
+// one step down; only at the last level (shift 0) do buckets chain. Levels never turn back
+// into buckets; an emptied level is freed and its slot cleared.
+//
+// Departures from Unit: no allocator (alloc never fails, so no NXT_ERROR); counts live in
+// fields, not in pointer low bits; each entry keeps its key, and the test compares stored
+// keys by the proto's test name unless the caller passes a live `matches` predicate.
+// Everything in a table is plain JSON data; the iterator state of a walk is transient.
+
+// ---- protos -----------------------------------------------------------------------------
+
+/**
+ * How a bucket entry whose hash equals the query's is tested (Unit's proto->test):
+ * "pid" compares a number key (nxt_runtime_lvlhsh_pid_test), "pid-port" a [pid, port id]
+ * key (nxt_port_hash_test), "hash-only" accepts any entry (nxt_rpc_reg_test returns NXT_OK).
+ */
+export type LvlhshTestName = "pid" | "pid-port" | "hash-only";
+
+export type LvlhshKey = number | readonly [number, number];
+
+export interface LvlhshProto {
+  readonly name: string;
+  /** Bytes; NXT_LVLHSH_DEFAULT_BUCKET_SIZE on 64-bit. */
+  readonly bucketSize: number;
+  /** NXT_LVLHSH_BUCKET_END / NXT_LVLHSH_ENTRY_SIZE: (128 - 8) / 12 = 10 entries. */
+  readonly bucketEntries: number;
+  /** Key bits taken per level; 0 ends the levels (only chained buckets below). */
+  readonly shift: readonly number[];
+  readonly test: LvlhshTestName;
+}
+
+/** NXT_LVLHSH_DEFAULT on x86_64: 128-byte buckets, seven 16-slot levels. */
+function defaultProto(name: string, test: LvlhshTestName): LvlhshProto {
+  return Object.freeze({
+    name,
+    bucketSize: 128,
+    bucketEntries: (128 - 8) / 12,
+    shift: Object.freeze([4, 4, 4, 4, 4, 4, 4, 0]),
+    test,
+  });
+}
+
+/** rt->processes (nxt_runtime.c); also the prototype's nxt_proto_processes (nxt_application.c). */
+export const LVLHSH_PROCESSES_PROTO = defaultProto("lvlhsh_processes_proto", "pid");
+/** rt->ports (nxt_port_hash.c), and the router's app->port_hash. */
+export const LVLHSH_PORTS_PROTO = defaultProto("lvlhsh_ports_proto", "pid-port");
+/** port->rpc_streams and port->rpc_peers (nxt_port_rpc.c). */
+export const LVLHSH_RPC_REG_PROTO = defaultProto("lvlhsh_rpc_reg_proto", "hash-only");
+
+// ---- the structure ----------------------------------------------------------------------
+
+export interface LvlhshEntry {
+  value: number;
+  hash: number;
+  key: LvlhshKey;
+}
+
+export interface LvlhshBucket {
+  kind: "bucket";
+  /** Valid entries; 0 only once freed (lets a walk detect a read of freed memory). */
+  count: number;
+  /** bucketEntries positions; null is a free position (a hole or never used). */
+  entries: (LvlhshEntry | null)[];
+  next: LvlhshBucket | null;
+}
+
+export interface LvlhshLevel {
+  kind: "level";
+  /** Non-empty slots. */
+  count: number;
+  slots: (LvlhshNode | null)[];
+}
+
+export type LvlhshNode = LvlhshBucket | LvlhshLevel;
+
+/** nxt_lvlhsh_t with its proto. */
+export interface Lvlhsh {
+  proto: LvlhshProto;
+  root: LvlhshNode | null;
+}
+
+/** A live test, as Unit's test functions read the stored object (process->pid) at call time. */
+export type LvlhshMatch = (value: number) => boolean;
+
+export function lvlhshCreate(proto: LvlhshProto): Lvlhsh {
+  return { proto, root: null };
+}
+
+export function lvlhshIsEmpty(lh: Lvlhsh): boolean {
+  return lh.root === null;
+}
+
+function keysEqual(test: LvlhshTestName, stored: LvlhshKey, query: LvlhshKey): boolean {
+  switch (test) {
+    case "hash-only":
+      return true;
+    case "pid":
+      return stored === query;
+    case "pid-port":
+      return typeof stored !== "number" && typeof query !== "number" && stored[0] === query[0] && stored[1] === query[1];
+  }
+}
+
+function entryMatches(
+  lh: Lvlhsh,
+  e: LvlhshEntry,
+  hash: number,
+  key: LvlhshKey,
+  matches: LvlhshMatch | undefined,
+): boolean {
+  if (e.hash !== hash) {
+    return false;
+  }
+  return matches === undefined ? keysEqual(lh.proto.test, e.key, key) : matches(e.value);
+}
+
+function newBucket(lh: Lvlhsh, entry: LvlhshEntry): LvlhshBucket {
+  const entries = new Array<LvlhshEntry | null>(lh.proto.bucketEntries).fill(null);
+  entries[0] = entry;
+  return { kind: "bucket", count: 1, entries, next: null };
+}
+
+function newLevel(size: number): LvlhshLevel {
+  return { kind: "level", count: 0, slots: new Array<LvlhshNode | null>(size).fill(null) };
+}
+
+function freeBucket(bucket: LvlhshBucket): void {
+  bucket.count = 0;
+}
+
+export function levelMask(lh: Lvlhsh, nlvl: number): number {
+  return (1 << (lh.proto.shift[nlvl] ?? 0)) - 1;
+}
+
+/** The slot at `index` of `holder`, or the root when holder is null. */
+function getSlot(lh: Lvlhsh, holder: LvlhshLevel | null, index: number): LvlhshNode | null {
+  return holder === null ? lh.root : (holder.slots[index] ?? null);
+}
+
+function setSlot(lh: Lvlhsh, holder: LvlhshLevel | null, index: number, node: LvlhshNode | null): void {
+  if (holder === null) {
+    lh.root = node;
+  } else {
+    holder.slots[index] = node;
+  }
+}
+
+// ---- find -------------------------------------------------------------------------------
+
+/** nxt_lvlhsh_find: the first entry (chain order, then position) that passes the test. */
+export function lvlhshFind(lh: Lvlhsh, hash: number, key: LvlhshKey, matches?: LvlhshMatch): number | undefined {
+  let node = lh.root;
+  let bits = hash >>> 0;
+  for (let nlvl = 0; node !== null && node.kind === "level"; nlvl++) {
+    node = node.slots[bits & levelMask(lh, nlvl)] ?? null;
+    bits >>>= lh.proto.shift[nlvl] ?? 0;
+  }
+  for (let b = node; b !== null; b = b.next) {
+    for (let pos = 0, seen = 0; seen < b.count && pos < b.entries.length; pos++) {
+      const e = b.entries[pos] ?? null;
+      if (e !== null) {
+        seen++;
+        if (entryMatches(lh, e, hash >>> 0, key, matches)) {
+          return e.value;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+// ---- insert -----------------------------------------------------------------------------
+
+/**
+ * nxt_lvlhsh_insert with replace = 0: adds the entry and returns undefined, or, when an
+ * entry passes the test, changes nothing and returns its value (NXT_DECLINED).
+ */
+export function lvlhshInsert(
+  lh: Lvlhsh,
+  hash: number,
+  key: LvlhshKey,
+  value: number,
+  matches?: LvlhshMatch,
+): number | undefined {
+  return insert(lh, { value, hash: hash >>> 0, key: copyKey(key) }, false, matches);
+}
+
+/**
+ * nxt_lvlhsh_insert with replace = 1: puts `value` in place of the entry that passes the
+ * test (returning the old value), or adds it (returning undefined).
+ */
+export function lvlhshReplace(
+  lh: Lvlhsh,
+  hash: number,
+  key: LvlhshKey,
+  value: number,
+  matches?: LvlhshMatch,
+): number | undefined {
+  return insert(lh, { value, hash: hash >>> 0, key: copyKey(key) }, true, matches);
+}
+
+function copyKey(key: LvlhshKey): LvlhshKey {
+  return typeof key === "number" ? key : [key[0], key[1]];
+}
+
+function insert(lh: Lvlhsh, entry: LvlhshEntry, replace: boolean, matches: LvlhshMatch | undefined): number | undefined {
+  const root = lh.root;
+  if (root === null) {
+    lh.root = newBucket(lh, entry);
+    return undefined;
+  }
+  if (root.kind === "bucket") {
+    return bucketInsert(lh, null, 0, entry.hash, -1, entry, replace, matches);
+  }
+  return levelInsert(lh, root, entry.hash, 0, entry, replace, matches);
+}
+
+/** nxt_lvlhsh_level_insert: `bits` is the hash with the upper levels' bits shifted out. */
+function levelInsert(
+  lh: Lvlhsh,
+  level: LvlhshLevel,
+  bits: number,
+  nlvl: number,
+  entry: LvlhshEntry,
+  replace: boolean,
+  matches: LvlhshMatch | undefined,
+): number | undefined {
+  const index = bits & levelMask(lh, nlvl);
+  const slot = level.slots[index] ?? null;
+  if (slot === null) {
+    level.slots[index] = newBucket(lh, entry);
+    level.count++;
+    return undefined;
+  }
+  const rest = bits >>> (lh.proto.shift[nlvl] ?? 0);
+  if (slot.kind === "bucket") {
+    return bucketInsert(lh, level, index, rest, nlvl, entry, replace, matches);
+  }
+  return levelInsert(lh, slot, rest, nlvl + 1, entry, replace, matches);
+}
+
+/** nxt_lvlhsh_bucket_insert on the chain in holder's slot `index`, which sits at level nlvl. */
+function bucketInsert(
+  lh: Lvlhsh,
+  holder: LvlhshLevel | null,
+  index: number,
+  bits: number,
+  nlvl: number,
+  entry: LvlhshEntry,
+  replace: boolean,
+  matches: LvlhshMatch | undefined,
+): number | undefined {
+  const capacity = lh.proto.bucketEntries;
+  let vacantBucket: LvlhshBucket | null = null;
+  let vacantPos = 0;
+  let last = getSlot(lh, holder, index) as LvlhshBucket;
+
+  // The whole chain is searched for a duplicate before the first free position is used.
+  for (let b: LvlhshBucket | null = last; b !== null; b = b.next) {
+    last = b;
+    let pos = 0;
+    for (let seen = 0; seen < b.count && pos < capacity; pos++) {
+      const e = b.entries[pos] ?? null;
+      if (e !== null) {
+        if (entryMatches(lh, e, entry.hash, entry.key, matches)) {
+          const old = e.value;
+          if (replace) {
+            e.value = entry.value;
+            e.key = entry.key;
+          }
+          return old;
+        }
+        seen++;
+      } else if (vacantBucket === null) {
+        vacantBucket = b;
+        vacantPos = pos;
+      }
+    }
+    if (pos < capacity && vacantBucket === null) {
+      vacantBucket = b;
+      vacantPos = pos;
+    }
+  }
+
+  if (vacantBucket !== null) {
+    vacantBucket.entries[vacantPos] = entry;
+    vacantBucket.count++;
+    return undefined;
+  }
+
+  // Every bucket is full: the bucket becomes a level, or at the last level a new bucket chains.
+  const below = nlvl + 1;
+  if ((lh.proto.shift[below] ?? 0) !== 0) {
+    const level = convertBucketToLevel(lh, last, below);
+    setSlot(lh, holder, index, level);
+    return levelInsert(lh, level, bits, below, entry, replace, matches);
+  }
+  last.next = newBucket(lh, entry);
+  return undefined;
+}
+
+/** nxt_lvlhsh_convert_bucket_to_level: re-files a full bucket's entries in position order. */
+function convertBucketToLevel(lh: Lvlhsh, bucket: LvlhshBucket, nlvl: number): LvlhshLevel {
+  const level = newLevel(1 << (lh.proto.shift[nlvl] ?? 0));
+  let used = 0;
+  for (let i = 0; i < nlvl; i++) {
+    used += lh.proto.shift[i] ?? 0;
+  }
+  for (const e of bucket.entries) {
+    if (e === null) {
+      throw new Error("lvlhsh: converting a bucket with a hole (unreachable in Unit)");
+    }
+    conversionInsert(lh, level, e.hash >>> used, nlvl, e);
+  }
+  freeBucket(bucket);
+  return level;
+}
+
+/** nxt_lvlhsh_level_convertion_insert + bucket_convertion_insert: append, no test. */
+function conversionInsert(lh: Lvlhsh, level: LvlhshLevel, bits: number, nlvl: number, entry: LvlhshEntry): void {
+  const index = bits & levelMask(lh, nlvl);
+  const slot = level.slots[index] ?? null;
+  if (slot === null) {
+    level.slots[index] = newBucket(lh, entry);
+    level.count++;
+    return;
+  }
+  // Ten entries from one bucket always fit in the fresh buckets of one level.
+  if (slot.kind === "level" || slot.count >= lh.proto.bucketEntries) {
+    throw new Error("lvlhsh: conversion overflowed a bucket (unreachable in Unit)");
+  }
+  slot.entries[slot.count] = entry;
+  slot.count++;
+}
+
+// ---- delete -----------------------------------------------------------------------------
+
+/**
+ * nxt_lvlhsh_delete: removes the first entry that passes the test and returns its value.
+ * Its position becomes a hole (nothing moves), or its bucket goes when it was the last.
+ */
+export function lvlhshDelete(lh: Lvlhsh, hash: number, key: LvlhshKey, matches?: LvlhshMatch): number | undefined {
+  const root = lh.root;
+  if (root === null) {
+    return undefined;
+  }
+  if (root.kind === "bucket") {
+    return bucketDelete(lh, null, 0, hash >>> 0, key, matches);
+  }
+  const value = levelDelete(lh, root, hash >>> 0, 0, hash >>> 0, key, matches);
+  if (root.count === 0) {
+    lh.root = null;
+  }
+  return value;
+}
+
+/** nxt_lvlhsh_level_delete; the caller clears its slot when `level` ends up empty. */
+function levelDelete(
+  lh: Lvlhsh,
+  level: LvlhshLevel,
+  bits: number,
+  nlvl: number,
+  hash: number,
+  key: LvlhshKey,
+  matches: LvlhshMatch | undefined,
+): number | undefined {
+  const index = bits & levelMask(lh, nlvl);
+  const slot = level.slots[index] ?? null;
+  if (slot === null) {
+    return undefined;
+  }
+  let value: number | undefined;
+  if (slot.kind === "bucket") {
+    value = bucketDelete(lh, level, index, hash, key, matches);
+  } else {
+    value = levelDelete(lh, slot, bits >>> (lh.proto.shift[nlvl] ?? 0), nlvl + 1, hash, key, matches);
+    if (slot.count === 0) {
+      level.slots[index] = null;
+    }
+  }
+  if (level.slots[index] === null) {
+    level.count--;
+  }
+  return value;
+}
+
+/** nxt_lvlhsh_bucket_delete on the chain in holder's slot `index`. */
+function bucketDelete(
+  lh: Lvlhsh,
+  holder: LvlhshLevel | null,
+  index: number,
+  hash: number,
+  key: LvlhshKey,
+  matches: LvlhshMatch | undefined,
+): number | undefined {
+  let prev: LvlhshBucket | null = null;
+  for (let b = getSlot(lh, holder, index) as LvlhshBucket | null; b !== null; prev = b, b = b.next) {
+    for (let pos = 0, seen = 0; seen < b.count && pos < b.entries.length; pos++) {
+      const e = b.entries[pos] ?? null;
+      if (e === null) {
+        continue;
+      }
+      if (entryMatches(lh, e, hash, key, matches)) {
+        removeEntry(lh, holder, index, prev, b, pos);
+        return e.value;
+      }
+      seen++;
+    }
+  }
+  return undefined;
+}
+
+/** Frees the bucket when this was its last entry (unlinking it), else leaves a hole. */
+function removeEntry(
+  lh: Lvlhsh,
+  holder: LvlhshLevel | null,
+  index: number,
+  prev: LvlhshBucket | null,
+  bucket: LvlhshBucket,
+  pos: number,
+): void {
+  if (bucket.count === 1) {
+    if (prev === null) {
+      setSlot(lh, holder, index, bucket.next);
+    } else {
+      prev.next = bucket.next;
+    }
+    freeBucket(bucket);
+  } else {
+    bucket.count--;
+    bucket.entries[pos] = null;
+  }
+}
+
+// ---- peek and retrieve ------------------------------------------------------------------
+
+/** nxt_lvlhsh_peek: the first value in structure order (lowest slots, first valid position). */
+export function lvlhshPeek(lh: Lvlhsh): number | undefined {
+  let node = lh.root;
+  while (node !== null && node.kind === "level") {
+    node = node.slots.find((slot) => slot !== null) ?? null;
+  }
+  return node === null ? undefined : node.entries.find((e) => e !== null)?.value;
+}
+
+/** nxt_lvlhsh_retrieve: removes and returns the value lvlhshPeek would return. */
+export function lvlhshRetrieve(lh: Lvlhsh): number | undefined {
+  return retrieveFrom(lh, null, 0);
+}
+
+/** nxt_lvlhsh_level_peek / bucket_peek with retrieve = 1, on holder's slot `index`. */
+function retrieveFrom(lh: Lvlhsh, holder: LvlhshLevel | null, index: number): number | undefined {
+  const node = getSlot(lh, holder, index);
+  if (node === null) {
+    return undefined;
+  }
+  if (node.kind === "bucket") {
+    const pos = node.entries.findIndex((e) => e !== null);
+    const value = node.entries[pos]?.value;
+    removeEntry(lh, holder, index, null, node, pos);
+    return value;
+  }
+  const first = node.slots.findIndex((slot) => slot !== null);
+  const value = retrieveFrom(lh, node, first);
+  if (node.slots[first] === null) {
+    node.count--;
+    if (node.count === 0) {
+      setSlot(lh, holder, index, null);
+    }
+  }
+  return value;
+}
+
