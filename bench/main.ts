@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of issue 6, each figure with a baseline measured in the same
 // run and the ratio between them, printed as a table and written to results/bench-latest.json.
 //
-//   npm run bench [-- sim|bug|real|scaling ...] [-- --quick]
+//   npm run bench [-- sim|grain|bug|real|scaling ...] [-- --quick]
 //
 // --quick shortens every measurement (for a smoke test; its figures are noisier).
 
