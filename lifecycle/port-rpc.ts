@@ -6,7 +6,8 @@
 // so they are unique across every process of the server.
 
 import { alert, nxtAssert, port, type Ctx } from "./context.ts";
-import { lvlhshDelete, lvlhshFind, lvlhshInsert, lvlhshPeek } from "./lvlhsh.ts";
+import { lvlhshFind, lvlhshInsert } from "./lvlhsh.ts";
+import { lvlhshDelete, lvlhshPeek } from "./lvlhsh-delete.ts";
 import { rpcStreamKeyHash } from "./murmur-hash.ts";
 import type { Json, Pid, Sys } from "./kernel.ts";
 import { RAW } from "./port-messages.ts";

@@ -10,16 +10,14 @@ import {
   LVLHSH_PROCESSES_PROTO,
   LVLHSH_RPC_REG_PROTO,
   lvlhshCreate,
-  lvlhshDelete,
   lvlhshFind,
   lvlhshInsert,
   lvlhshIsEmpty,
-  lvlhshPeek,
   lvlhshReplace,
-  lvlhshRetrieve,
   type Lvlhsh,
   type LvlhshNode,
 } from "../../lifecycle/lvlhsh.ts";
+import { lvlhshDelete, lvlhshPeek, lvlhshRetrieve } from "../../lifecycle/lvlhsh-delete.ts";
 import { lvlhshEach, lvlhshEachInit, lvlhshEachNext, lvlhshWalk } from "../../lifecycle/lvlhsh-each.ts";
 import { murmurHash2, murmurHash2Int32, portKeyHash, processKeyHash, rpcPeerKeyHash, rpcStreamKeyHash } from "../../lifecycle/murmur-hash.ts";
 
