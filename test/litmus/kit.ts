@@ -47,7 +47,7 @@ export function* closeAll(k: Kernel, s: ToyState, fds: readonly Fd[]): Sys<void>
 
 /** R, once its workers are started: closes every fd it made for them (it keeps only its barrier ends). */
 export function* dropWorkerFds(k: Kernel, s: ToyState): Sys<void> {
-  const barrier = new Set(((s.barrier ?? []) as [string, Fd][]).map(([, ctl]) => ctl));
+  const barrier = new Set(((s.barrier ?? []) as [string, Fd, boolean][]).map(([, ctl]) => ctl));
   yield* closeAll(k, s, ((s.fds ?? []) as Fd[]).filter((fd) => !barrier.has(fd)));
 }
 
@@ -61,6 +61,8 @@ export interface WorkerSpec {
   with?: Record<string, Json>;
   /** Takes part in the start barrier (default true). */
   barrier?: boolean;
+  /** A racing worker (racingWorker): says ready but waits for no go. */
+  races?: boolean;
 }
 
 /** R starts a worker: returns its pid. Its state: role, its kept fds by name, `ctl` (barrier), `close` (fds to drop at entry). */
@@ -69,8 +71,8 @@ export function* spawn(k: Kernel, s: ToyState, spec: WorkerSpec): Sys<number> {
   const barrier = spec.barrier ?? true;
   const [mine, theirs] = barrier ? pair(k, s) : [-1, -1];
   const kept = new Set([...Object.values(keep), theirs]);
-  const image: ToyState = { role: spec.role, ...keep, ...(spec.with ?? {}), ctl: theirs, fds: [...kept].filter((fd) => fd >= 0) };
-  image.close = ((s.fds ?? []) as Fd[]).filter((fd) => !kept.has(fd));
+  const close = ((s.fds ?? []) as Fd[]).filter((fd) => !kept.has(fd));
+  const image: ToyState = { role: spec.role, ...keep, ...(spec.with ?? {}), ctl: theirs, close };
   const pid = yield* k.clone(0, image, cont(spec.entry));
   if (isErrno(pid)) throw new Error(`clone: ${pid.errno}`);
   ((s.pids ??= {}) as Record<string, Json>)[spec.role] = pid;
@@ -78,7 +80,7 @@ export function* spawn(k: Kernel, s: ToyState, spec: WorkerSpec): Sys<number> {
   if (barrier) {
     yield* closeAll(k, s, [theirs]);
     k.watchRead(mine, "litmusReady");
-    ((s.barrier ??= []) as Json[]).push([spec.role, mine]);
+    ((s.barrier ??= []) as Json[]).push([spec.role, mine, spec.races === true]);
   }
   return pid;
 }
@@ -149,6 +151,21 @@ export function barrierWorker(name: string, onGo: Handler, setup?: (k: Kernel, s
   };
 }
 
+/**
+ * A worker that says "ready" and goes on with `body` at once (spawned with `races`): R's
+ * `afterGo` (a kill), run once the ready arrived, races it on the real kernel.
+ */
+export function racingWorker(name: string, body: Handler): Record<string, Handler> {
+  return {
+    [name]: function* (k, s, arg) {
+      yield* enter(k, s);
+      yield* k.sendmsg(s.ctl as Fd, say("ready"));
+      const ran = body(k, s, arg);
+      if (ran !== undefined) yield* ran;
+    },
+  };
+}
+
 /** R's `afterGo` that kills a worker: s.victim is [role, signal]. */
 export const KILL_AFTER_GO = "litmusKill";
 
@@ -162,10 +179,10 @@ export const kitHandlers: Record<string, Handler> = {
       return;
     }
     s.readyCount = ((s.readyCount as number | undefined) ?? 0) + 1;
-    const barrier = s.barrier as [string, Fd][];
+    const barrier = s.barrier as [string, Fd, boolean][];
     if (s.readyCount !== barrier.length) return;
     for (const [, ctl] of barrier) k.unwatchRead(ctl);
-    for (const [, ctl] of barrier) yield* k.sendmsg(ctl, say("go"));
+    for (const [, ctl, races] of barrier) if (!races) yield* k.sendmsg(ctl, say("go"));
     if (typeof s.afterGo === "string") k.post(cont(s.afterGo));
   },
   [KILL_AFTER_GO]: function* (k, s) {

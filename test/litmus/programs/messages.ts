@@ -108,14 +108,16 @@ export const resetBeforeData: Litmus = {
         k.watchRead(s.sock as number, "rbdQRead");
       },
     ),
+    // Reads until EAGAIN: after an error (POLLERR) libuv stops watching the fd on the real kernel.
     rbdQRead: function* (k, s) {
-      const got = heard(yield* k.recvmsg(s.sock as number));
-      if (got === "EAGAIN") return;
-      (s.reads as Json[]).push(got);
-      if (got !== "EOF") return;
-      k.unwatchRead(s.sock as number);
-      s.eof = true;
-      if (s.sent !== undefined) rbdFinish(k, s);
+      for (let got = heard(yield* k.recvmsg(s.sock as number)); got !== "EAGAIN"; got = heard(yield* k.recvmsg(s.sock as number))) {
+        (s.reads as Json[]).push(got);
+        if (got !== "EOF") continue;
+        k.unwatchRead(s.sock as number);
+        s.eof = true;
+        if (s.sent !== undefined) rbdFinish(k, s);
+        return;
+      }
     },
   },
   outcome: (logs) => only(logs, "Q"),

@@ -3,18 +3,18 @@
 
 import { isErrno, SIGCHLD, SIGKILL, SIGTERM } from "../../../lifecycle/kernel.ts";
 import { cont } from "../../sim/toy-program.ts";
-import { barrierWorker, dropWorkerFds, KILL_AFTER_GO, log, outcomeOf, pair, pairOfWorkers, pidOf, reapAllThenExit, roleOf, say, spawn } from "../kit.ts";
+import { dropWorkerFds, KILL_AFTER_GO, log, outcomeOf, pair, pairOfWorkers, pidOf, racingWorker, reapAllThenExit, roleOf, say, spawn } from "../kit.ts";
 import { every, only, type Litmus } from "../litmus.ts";
 
 /** P sends m1 then m2 to Q while R sends P a SIGTERM (default action: terminate); Q reads until EOF. */
 export const signalBetweenSends: Litmus = {
   name: "signal-between-sends", title: "a default-action SIGTERM between two sends",
   main: function* (k, s) {
-    yield* pairOfWorkers(k, s, { role: "P", entry: "sbsP", end: "out" }, { role: "Q", entry: "litmusCollector", end: "inbox", barrier: false });
+    yield* pairOfWorkers(k, s, { role: "P", entry: "sbsP", end: "out", races: true }, { role: "Q", entry: "litmusCollector", end: "inbox", barrier: false });
     s.victim = ["P", SIGTERM];
     s.afterGo = KILL_AFTER_GO;
   },
-  handlers: barrierWorker("sbsP", function* (k, s) {
+  handlers: racingWorker("sbsP", function* (k, s) {
     yield* k.sendmsg(s.out as number, say("m1"));
     yield* k.sendmsg(s.out as number, say("m2"));
     // P stays: only the signal ends it, so Q's EOF always follows P's death.
@@ -38,12 +38,12 @@ export const killMidBroadcast: Litmus = {
       outs[q] = out;
       yield* spawn(k, s, { role: q, entry: "litmusCollector", keep: { inbox }, barrier: false });
     }
-    yield* spawn(k, s, { role: "P", entry: "kmbP", keep: outs });
+    yield* spawn(k, s, { role: "P", entry: "kmbP", keep: outs, races: true });
     yield* dropWorkerFds(k, s);
     s.victim = ["P", SIGKILL];
     s.afterGo = KILL_AFTER_GO;
   },
-  handlers: barrierWorker("kmbP", function* (k, s) {
+  handlers: racingWorker("kmbP", function* (k, s) {
     for (const q of ["Q1", "Q2", "Q3"]) yield* k.sendmsg(s[q] as number, say("m"));
   }),
   // 1 where the Q got P's datagram.
@@ -90,17 +90,21 @@ export const killZombie: Litmus = {
   name: "kill-zombie", title: "kill racing a child's exit (kill of a zombie)",
   main: function* (k, s) {
     k.sigaction(SIGCHLD, cont("kzReap"));
-    yield* spawn(k, s, { role: "C", entry: "litmusExiter" });
+    yield* spawn(k, s, { role: "C", entry: "kzChild", races: true });
     s.afterGo = "kzKill";
   },
   handlers: {
+    ...racingWorker("kzChild", (k) => k.exit(0)),
     kzKill: function* (k, s) {
       s.kill = outcomeOf(yield* k.kill(pidOf(s, "C"), SIGTERM));
+      if (s.reapLater === true) k.post(cont("kzReap"));
     },
+    // Reaps only after the kill (a SIGCHLD that came first waits for it): the kill then meets C alive or a zombie.
     kzReap: function* (k, s) {
+      if (s.kill === undefined) return void (s.reapLater = true);
       const w = yield* k.waitpid();
       if (w === 0 || isErrno(w)) return;
-      log(k, s, { kill: s.kill ?? "not yet", status: w.signaled === undefined ? `exited ${w.exited}` : `signal ${w.signaled}` });
+      log(k, s, { kill: s.kill, status: w.signaled === undefined ? `exited ${w.exited}` : `signal ${w.signaled}` });
       k.exit(0);
     },
   },
