@@ -169,9 +169,13 @@ export class RealKernel implements Kernel {
       const w = native.pidfdWait(c.pidfd);
       if (w === null) continue;
       this.st.children.splice(i, 1);
-      this.childWatchers.get(c.pidfd)?.stop();
+      const unseen = this.childWatchers.get(c.pidfd);
+      unseen?.stop();
       this.childWatchers.delete(c.pidfd);
       native.close(c.pidfd);
+      // Its exit raised a SIGCHLD on Linux whether or not we had seen its pidfd: one reaped
+      // before its watcher fired still raises it (pending again if we are in the handler).
+      if (unseen !== undefined) this.raiseSigchld();
       const signal = w.how === "exited" ? null : w.status;
       this.send({ r: "reaped", ticket: this.ticket(), t: this.now(), child: c.pid, status: signal === null ? w.status : null, signal });
       result = signal === null ? { pid: c.pid, exited: w.status } : { pid: c.pid, signaled: signal as Signal };

@@ -1,6 +1,5 @@
-// One run of a scenario on the real kernel: a fresh pid and mount namespace around the run
-// (its init is killed with the harness: pdeathsig), unitd started inside it, the scenario's
-// actions applied, every process's reports collected, and kernel facts read from /proc
+// One run of a scenario on the real kernel (a run of real/run-session.ts): unitd started in
+// the run's own namespaces, the scenario's actions applied, and kernel facts read from /proc
 // before the namespace is torn down. The run's trace and facts name processes by their pids
 // in the run's namespace, the model's host (real/run-namespace.ts).
 //
@@ -8,26 +7,20 @@
 // than its time AND once the run has settled (no report for `idleMs`), so that it meets the
 // same settled system the sim's times were chosen for.
 
-import { closeSync, ftruncateSync, writeSync } from "node:fs";
+import { ftruncateSync, writeSync } from "node:fs";
 
 import type { KernelFacts } from "../properties/check.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
-import { CLONE_NEWNS, CLONE_NEWPID, SIGKILL } from "../lifecycle/kernel.ts";
 import { UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
 import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
 import { unitdImageFor, type ModelSwitches } from "../harness/model-options.ts";
 import { rolesFromTrace } from "../harness/roles.ts";
-import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
-import { childArgv, childEnv, setChildCommand } from "./child-command.ts";
-import * as native from "./native.ts";
-import { createCursor, threadBase } from "./pid-cursor.ts";
 import { childProgram } from "./program.ts";
-import { normalise, type KnownProcess, type Received } from "./normalise.ts";
+import { normalise, type KnownProcess } from "./normalise.ts";
 import { readIdMaps, readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
-import { factsInRunNamespace, runPidMap, traceInRunNamespace } from "./run-namespace.ts";
-import { Settling } from "./settle.ts";
-import { decodeRecord } from "./wire.ts";
+import { factsInRunNamespace } from "./run-namespace.ts";
+import { RealRunSession } from "./run-session.ts";
 import type { MailboxLetter } from "./unit-process.ts";
 
 export interface RealRunOptions extends ModelSwitches {
@@ -62,96 +55,21 @@ export interface RealRun {
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 const DEFAULT_IDLE_MS = 150;
-const POLL_MS = 5;
-let runs = 0;
 
 export async function runScenarioOnReal(scenario: Scenario, options: RealRunOptions = {}): Promise<RealRun> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const timeScale = options.timeScale ?? 1;
-  const runId = `${process.pid}-${++runs}`;
-  const program = childProgram();
-  setChildCommand(program, runId);
-  const startNs = process.hrtime.bigint();
-  const elapsed = (): number => Number((process.hrtime.bigint() - startNs) / 1_000_000n);
-
-  const [harnessEnd, sharedEnd] = native.socketpair();
-  const fds: RunFds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null), ...program };
-  const cursor = createCursor(scenario.unitd.firstPid - 1, scenario.unitd.pidMax);
-  const boot: InitBoot = {
-    role: "init",
-    runStartNs: startNs.toString(),
-    fds,
-    unitd: {
-      role: "unit",
-      runStartNs: startNs.toString(),
-      fds,
-      image: unitdImageFor(scenario, options),
-      entry: UNITD_ENTRY,
-      // unitd gets firstPid (the cursor's next), its children the pids after it, as in the sim.
-      kernel: freshKernelState(cursor, options.chaosMaxUs ?? 0),
-      become: { uid: scenario.unitd.euid, gid: scenario.unitd.egid },
-    },
-  };
-  const bootFd = writeTmpJson(boot);
-  let init: native.Spawned;
-  try {
-    init = native.spawn({
-      file: process.execPath,
-      argv: childArgv(),
-      envp: childEnv(bootFd),
-      cloneFlags: CLONE_NEWPID | CLONE_NEWNS,
-      keepFds: [fds.report, fds.ticket, fds.mailbox, fds.script, fds.addon, cursor.fd, bootFd],
-      pdeathsig: SIGKILL,
-      nsLastPid: threadBase(cursor.pidMax),
-    });
-  } finally {
-    closeSync(bootFd);
-    native.close(sharedEnd);
-  }
-
-  options.onStart?.(runId);
-  const received: Received[] = [];
-  const known = new Map<number, KnownProcess>();
-  const settling = new Settling(elapsed, idleMs);
-  let channelClosed = false;
-  const channel = native.watchReadable(harnessEnd, () => {
-    for (;;) {
-      const got = native.recvmsg(harnessEnd, 1 << 20);
-      if (got === null) return;
-      if (got.eof) {
-        channelClosed = true;
-        channel.stop();
-        return;
-      }
-      const from = got.cred?.pid ?? 0;
-      const record = decodeRecord(got.data);
-      received.push({ from, record });
-      if (record.r === "hello") {
-        // The host's /proc shows every pid level (the process's own /proc only its own).
-        const status = readStatus(from);
-        known.set(from, { hostPid: from, ppid: status?.ppid ?? 0, nspids: status?.nspids ?? [from], ns: record.ns, uid: record.uid, gid: record.gid });
-      }
-      settling.observe(from, record, known);
-    }
+  const session = new RealRunSession({
+    program: childProgram(),
+    image: unitdImageFor(scenario, options),
+    entry: UNITD_ENTRY,
+    firstPid: scenario.unitd.firstPid,
+    pidMax: scenario.unitd.pidMax,
+    become: { uid: scenario.unitd.euid, gid: scenario.unitd.egid },
+    chaosMaxUs: options.chaosMaxUs ?? 0,
+    idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
-  let initExited = false;
-  const initWatch = native.watchReadable(init.pidfd, () => {
-    initExited = true;
-    initWatch.stop();
-  });
-
-  const harnessEvent = (body: TraceBody): void => {
-    received.push({ from: 0, record: { r: "event", ticket: native.sharedFetchAdd(fds.ticket, 1), t: elapsed(), nspid: 0, ptype: "", body } });
-  };
-  const settled = (): boolean => settling.settled([...known.keys()]);
-  const until = async (done: () => boolean): Promise<boolean> => {
-    while (!done()) {
-      if (elapsed() > timeoutMs) return false;
-      await sleep(POLL_MS);
-    }
-    return true;
-  };
+  options.onStart?.(session.runId);
 
   let reason: RealRun["reason"] = "timeout";
   let facts = new Map<number, LiveFacts>();
@@ -160,45 +78,33 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     // In time order, as the sim's clock fires them (a stable sort keeps ties in file order).
     const actions = [...scenario.actions].sort((a, b) => a.at - b.at);
     for (const action of actions) {
-      inTime = await until(() => initExited || (elapsed() >= action.at * timeScale && settled()));
-      if (!inTime || initExited) break;
-      harnessEvent({ kind: "action", action: action as unknown as Json });
-      applyAction(action, received, known, fds, harnessEvent);
-      settling.touch(); // the run has to settle again after what the action started
+      inTime = await session.until(() => session.initExited || (session.elapsed() >= action.at * timeScale && session.settled()));
+      if (!inTime || session.initExited) break;
+      session.harnessEvent({ kind: "action", action: action as unknown as Json });
+      applyAction(action, session);
+      session.touch(); // the run has to settle again after what the action started
     }
-    if (inTime && (await until(() => initExited || settled()))) reason = initExited ? "exited" : "settled";
+    if (inTime) reason = await session.end();
   } finally {
     // Facts of the living are read before the namespace goes.
-    facts = liveFacts(known);
-    if (!initExited) native.pidfdSendSignal(init.pidfd, SIGKILL);
-    await until(() => native.pidfdWait(init.pidfd) !== null || elapsed() > timeoutMs + 5000);
-    initWatch.stop();
-    native.close(init.pidfd);
-    // Every writer is gone now: read what is left up to EOF.
-    await until(() => channelClosed || elapsed() > timeoutMs + 5000);
-    channel.stop();
-    native.close(harnessEnd);
-    native.close(fds.ticket);
-    native.close(cursor.fd);
-    closeSync(fds.mailbox);
+    facts = liveFacts(session.known);
+    await session.teardown();
   }
 
-  if (process.env["NXTSIM_REAL_DUMP"]) (await import("node:fs")).writeFileSync(process.env["NXTSIM_REAL_DUMP"], received.map((r) => JSON.stringify(r)).join("\n"));
-  const norm = normalise(received, known, init.pid);
-  const toRun = runPidMap(known, init.pid);
-  const trace = traceInRunNamespace(norm.trace, toRun);
+  if (process.env["NXTSIM_REAL_DUMP"]) (await import("node:fs")).writeFileSync(process.env["NXTSIM_REAL_DUMP"], session.received.map((r) => JSON.stringify(r)).join("\n"));
+  const { norm, toRun, trace } = session.normalised();
   const mainPid = rolesFromTrace(trace).find((r) => r.type === "main")?.pid ?? 0;
-  const hostFacts = [...known.values()].map((p) => factsFor(p, facts.get(p.hostPid), norm));
+  const hostFacts = [...session.known.values()].map((p) => factsFor(p, facts.get(p.hostPid), norm));
   return {
     trace,
     facts: factsInRunNamespace(hostFacts, toRun).sort((a, b) => a.pid - b.pid),
     quiescent: reason !== "timeout",
     reason,
     mainPid,
-    wallMs: elapsed(),
-    runId,
+    wallMs: session.elapsed(),
+    runId: session.runId,
     idMaps: new Map([...facts].map(([pid, f]) => [toRun(pid), f.maps])),
-    hostPids: new Map([...known.keys()].map((host) => [toRun(host), host])),
+    hostPids: new Map([...session.known.keys()].map((host) => [toRun(host), host])),
   };
 }
 
@@ -253,7 +159,9 @@ function factsFor(p: KnownProcess, live: LiveFacts | undefined, norm: ReturnType
   };
 }
 
-function applyAction(action: ScenarioAction, received: readonly Received[], known: ReadonlyMap<number, KnownProcess>, fds: RunFds, event: (body: TraceBody) => void): void {
+function applyAction(action: ScenarioAction, session: RealRunSession): void {
+  const { received, known, fds } = session;
+  const event = (body: TraceBody): void => session.harnessEvent(body);
   const alive = (pid: number): boolean => readStatus(pid) !== null && readStatus(pid)!.state !== "Z";
   const roles = rolesFromTrace(normalise(received, known, -1).trace);
   const live = (type: string, app: string | null): number[] =>
@@ -280,8 +188,4 @@ function writeLetter(fd: number, letter: MailboxLetter): void {
   ftruncateSync(fd, 0);
   let off = 0;
   while (off < data.length) off += writeSync(fd, data, off, data.length - off, off);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,9 +1,10 @@
-// A Unit process of the model on the real kernel: read the boot record, take the planned
-// credentials, say hello to the harness, then run the model's continuations from Node's loop.
+// A process of the model on the real kernel: take the planned credentials, say hello to the
+// harness, then run the program's continuations (Unit's lifecycle model, or a test program)
+// from Node's loop.
 
 import type { Continuation, Json } from "../lifecycle/kernel.ts";
 import { ProcessGone } from "../lifecycle/kernel.ts";
-import { lifecycleProgram } from "../lifecycle/index.ts";
+import type { Program } from "../lifecycle/program.ts";
 import { readTmpJson, type UnitBoot } from "./boot-record.ts";
 import { RealKernel } from "./kernel.ts";
 import * as native from "./native.ts";
@@ -19,7 +20,7 @@ export interface MailboxLetter {
   work: Continuation;
 }
 
-export function runUnitProcess(boot: UnitBoot): void {
+export function runUnitProcess(boot: UnitBoot, program: Program): void {
   if (boot.become !== null) {
     native.setgroups([]);
     native.setresgid(boot.become.gid, boot.become.gid, boot.become.gid);
@@ -34,7 +35,7 @@ export function runUnitProcess(boot: UnitBoot): void {
   // points (pausing at each in chaos mode), in one turn of Node's loop as in Unit's engine.
   const dispatch = (work: Continuation): void => {
     try {
-      const handler = lifecycleProgram.run({ state, k }, work);
+      const handler = program.run({ state, k }, work);
       while (handler.next().done !== true) k.pause();
     } catch (err) {
       if (err instanceof ProcessGone) return;

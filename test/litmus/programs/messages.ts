@@ -1,0 +1,144 @@
+// Litmus tests about datagrams: order through a third process, data before EOF, and what
+// the close of the other end does to a send and to a receive.
+
+import { type Json, type Kernel } from "../../../lifecycle/kernel.ts";
+import type { ToyState } from "../../sim/toy-program.ts";
+import { barrierWorker, dropWorkerFds, enter, heard, log, outcomeOf, pair, pairOfWorkers, reapAllThenExit, say, spawn } from "../kit.ts";
+import { only, type Litmus } from "../litmus.ts";
+
+/** A sends to B, then to C; B, on A's message, sends to C; C reads both (then EOF). */
+export const overtaking: Litmus = {
+  name: "overtaking", title: "message overtaking through a third process",
+  main: function* (k, s) {
+    reapAllThenExit(k);
+    const [a, b] = pair(k, s);
+    const [w, c] = pair(k, s); // A and B hold the same sending end: C's queue is in send order
+    yield* spawn(k, s, { role: "A", entry: "ovtA", keep: { toB: a, toC: w } });
+    yield* spawn(k, s, { role: "B", entry: "ovtB", keep: { fromA: b, toC: w } });
+    yield* spawn(k, s, { role: "C", entry: "litmusCollector", keep: { inbox: c }, barrier: false });
+    yield* dropWorkerFds(k, s);
+  },
+  handlers: {
+    ...barrierWorker("ovtA", function* (k, s) {
+      yield* k.sendmsg(s.toB as number, say("a1"));
+      yield* k.sendmsg(s.toC as number, say("a"));
+      k.exit(0);
+    }),
+    // B waits for a1 from its start on, so that it reacts at once.
+    ...barrierWorker("ovtB", () => undefined, (k, s) => void k.watchRead(s.fromA as number, "ovtBRead")),
+    ovtBRead: function* (k, s) {
+      if (heard(yield* k.recvmsg(s.fromA as number)) !== "a1") return;
+      yield* k.sendmsg(s.toC as number, say("b"));
+      k.exit(0);
+    },
+  },
+  outcome: (logs) => only(logs, "C"),
+  allowed: [
+    { outcome: ["a", "b", "EOF"], why: "A's second send lands before B, woken by a1, sends" },
+    { outcome: ["b", "a", "EOF"], why: "A is preempted between its two sends; B reads a1 and its send reaches C first (causality does not order a after b)" },
+  ],
+};
+
+/** P sends m1, m2 and exits; Q reads until EOF. */
+export const dataBeforeEof: Litmus = {
+  name: "data-before-eof", title: "a peer that sends then exits: its data is read before EOF",
+  main: (k, s) => pairOfWorkers(k, s, { role: "P", entry: "dbeP", end: "out", barrier: false }, { role: "Q", entry: "litmusCollector", end: "inbox", barrier: false }),
+  handlers: {
+    dbeP: function* (k, s) {
+      yield* enter(k, s);
+      yield* k.sendmsg(s.out as number, say("m1"));
+      yield* k.sendmsg(s.out as number, say("m2"));
+      k.exit(0);
+    },
+  },
+  outcome: (logs) => only(logs, "Q"),
+  allowed: [
+    { outcome: ["m1", "m2", "EOF"], why: "data queued before the peer's end closed is read first: recv gives 0 only on an empty queue (no ECONNRESET: P had nothing unread)" },
+  ],
+};
+
+/** P sends m1 then m2 while Q closes its end without reading. */
+export const closeRacingSend: Litmus = {
+  name: "close-racing-send", title: "a close racing two sends: delivered, ECONNRESET, or EPIPE",
+  main: (k, s) => pairOfWorkers(k, s, { role: "P", entry: "crsP", end: "out" }, { role: "Q", entry: "crsQ", end: "inbox" }),
+  handlers: {
+    ...barrierWorker("crsP", function* (k, s) {
+      const first = yield* k.sendmsg(s.out as number, say("m1"));
+      const second = yield* k.sendmsg(s.out as number, say("m2"));
+      log(k, s, [outcomeOf(first), outcomeOf(second)]);
+      k.exit(0);
+    }),
+    ...barrierWorker("crsQ", function* (k, s) {
+      yield* k.close(s.inbox as number);
+      k.exit(0);
+    }),
+  },
+  outcome: (logs) => only(logs, "P"),
+  allowed: [
+    { outcome: ["ok", "ok"], why: "both sends queue before the close (the close then drops them)" },
+    {
+      outcome: ["ok", "ECONNRESET"],
+      why: "m1 is queued unread when Q closes: unix_release_sock sets ECONNRESET on P's socket, which the next send reports once",
+    },
+    { outcome: ["EPIPE", "EPIPE"], why: "the close comes first, with an empty queue: every later send to the dead peer is EPIPE" },
+  ],
+  departure: {
+    sim: [["ok", "ok"], ["ok", "EPIPE"], ["EPIPE", "EPIPE"]],
+    why: "the sim never reports ECONNRESET: a close with unread data is EPIPE at the peer's next send (sim/sockets.ts sendDatagram)",
+  },
+};
+
+/** Q sends to P while P sends to Q and exits without reading; Q logs its send and its reads. */
+export const resetBeforeData: Litmus = {
+  name: "reset-before-data", title: "a peer exits with our datagram unread: ECONNRESET comes before its last data",
+  main: (k, s) => pairOfWorkers(k, s, { role: "P", entry: "rbdP", end: "sock" }, { role: "Q", entry: "rbdQ", end: "sock" }),
+  handlers: {
+    ...barrierWorker("rbdP", function* (k, s) {
+      yield* k.sendmsg(s.sock as number, say("p"));
+      k.exit(0);
+    }),
+    ...barrierWorker(
+      "rbdQ",
+      function* (k, s) {
+        s.sent = outcomeOf(yield* k.sendmsg(s.sock as number, say("q")));
+        if (s.eof === true) rbdFinish(k, s);
+      },
+      (k, s) => {
+        s.reads = [];
+        k.watchRead(s.sock as number, "rbdQRead");
+      },
+    ),
+    // Reads until EAGAIN: after an error (POLLERR) libuv stops watching the fd on the real kernel.
+    rbdQRead: function* (k, s) {
+      for (let got = heard(yield* k.recvmsg(s.sock as number)); got !== "EAGAIN"; got = heard(yield* k.recvmsg(s.sock as number))) {
+        (s.reads as Json[]).push(got);
+        if (got !== "EOF") continue;
+        k.unwatchRead(s.sock as number);
+        s.eof = true;
+        if (s.sent !== undefined) rbdFinish(k, s);
+        return;
+      }
+    },
+  },
+  outcome: (logs) => only(logs, "Q"),
+  allowed: [
+    { outcome: { send: "ok", reads: ["p", "ECONNRESET", "EOF"] }, why: "q is queued unread when P exits (ECONNRESET set on Q's socket); Q had read p before" },
+    {
+      outcome: { send: "ok", reads: ["ECONNRESET", "p", "EOF"] },
+      why: "as above, but Q reads after P's exit: the pending error is reported before the queued p (the datagram receive checks sk_err first)",
+    },
+    { outcome: { send: "EPIPE", reads: ["p", "EOF"] }, why: "Q sends after P's exit: nothing of Q's was unread, so no reset; the send is EPIPE" },
+  ],
+  departure: {
+    sim: [
+      { send: "ok", reads: ["p", "EOF"] },
+      { send: "EPIPE", reads: ["p", "EOF"] },
+    ],
+    why: "the sim never reports ECONNRESET: a peer that closes with unread data looks like a clean close (sim/sockets.ts receiveDatagram)",
+  },
+};
+
+function rbdFinish(k: Kernel, s: ToyState): void {
+  log(k, s, { send: s.sent!, reads: s.reads! });
+  k.exit(0);
+}
