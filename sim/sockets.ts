@@ -30,6 +30,12 @@ export class SocketEnd implements OpenFile {
   readonly queue: Datagram[] = [];
   private refs = 0;
   destroyed = false;
+  /**
+   * sk_err: ECONNRESET once the peer end was released with datagrams it never read
+   * (unix_release_sock); the next recvmsg or sendmsg on this end returns it, once, before
+   * anything else.
+   */
+  pendingError: "ECONNRESET" | null = null;
 
   constructor(
     readonly pair: SocketPair,
@@ -57,12 +63,13 @@ export class SocketEnd implements OpenFile {
     this.destroyed = true;
     // Unreceived datagrams die with the end, and so do the references they carried.
     const orphaned = this.queue.splice(0);
+    if (orphaned.length > 0 && !this.peer.destroyed) this.peer.pendingError = "ECONNRESET";
     for (const d of orphaned) for (const f of d.files) f.release();
   }
 
-  /** Level-triggered readiness: a datagram is queued, or the peer is gone (EOF). */
+  /** Level-triggered readiness: a datagram is queued, the peer is gone (EOF), or an error waits. */
   readable(): boolean {
-    return this.queue.length > 0 || this.peer.destroyed;
+    return this.queue.length > 0 || this.peer.destroyed || this.pendingError !== null;
   }
 }
 
@@ -91,7 +98,9 @@ export class SocketRegistry {
  * Queues a datagram for the peer of `end`. The caller has validated the fds; `data` must
  * already be the sender-independent copy.
  */
-export function sendDatagram(end: SocketEnd, datagram: Datagram, queueMax: number): "EPIPE" | "EAGAIN" | undefined {
+export function sendDatagram(end: SocketEnd, datagram: Datagram, queueMax: number): "EPIPE" | "EAGAIN" | "ECONNRESET" | undefined {
+  const reset = takeError(end);
+  if (reset !== null) return reset;
   const target = end.peer;
   if (target.destroyed) return "EPIPE";
   if (target.queue.length >= queueMax) return "EAGAIN";
@@ -104,8 +113,17 @@ export function sendDatagram(end: SocketEnd, datagram: Datagram, queueMax: numbe
  * Dequeues the next datagram of `end`. The caller installs its files as new fds and then
  * drops the in-flight references with `release`.
  */
-export function receiveDatagram(end: SocketEnd): Datagram | "EOF" | "EAGAIN" {
+export function receiveDatagram(end: SocketEnd): Datagram | "EOF" | "EAGAIN" | "ECONNRESET" {
+  const reset = takeError(end);
+  if (reset !== null) return reset;
   const d = end.queue.shift();
   if (d !== undefined) return d;
   return end.peer.destroyed ? "EOF" : "EAGAIN";
+}
+
+/** sock_error: the pending error, consumed. */
+function takeError(end: SocketEnd): "ECONNRESET" | null {
+  const e = end.pendingError;
+  end.pendingError = null;
+  return e;
 }

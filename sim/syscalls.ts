@@ -261,7 +261,7 @@ export class SimKernel implements Kernel {
     const data = copyPlain(msg.data);
     // A full queue (EAGAIN) and a lost message need a live peer: a send to a closed peer
     // always fails with EPIPE (sendDatagram), and no fault is drawn for it.
-    const faulted = end.peer.destroyed ? null : world.faults.send(proc, fd, sock);
+    const faulted = end.peer.destroyed || end.pendingError !== null ? null : world.faults.send(proc, fd, sock);
     if (faulted !== null) return this.sent(fd, sock, data, nfds, errno(faulted));
     const sender = { hostPid: proc.hostPid, pids: proc.pids, uid: proc.creds.uid, gid: proc.creds.gid };
     const datagram: Datagram = { data, files, sender };
@@ -291,7 +291,7 @@ export class SimKernel implements Kernel {
     if (isErrno(end)) return this.sys("recvmsg", { fd }, end);
     const d = receiveDatagram(end);
     if (d === "EOF") return this.sys("recvmsg", { fd }, EOF);
-    if (d === "EAGAIN") return this.sys("recvmsg", { fd }, errno("EAGAIN"));
+    if (d === "EAGAIN" || d === "ECONNRESET") return this.sys("recvmsg", { fd }, errno(d));
     // MSG_CMSG_CLOEXEC: passed fds arrive close-on-exec. Install before dropping the
     // in-flight reference so the file never reaches zero references in between.
     const fds = d.files.map((f) => proc.fds.install(f, true));

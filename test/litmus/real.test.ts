@@ -23,7 +23,7 @@ interface Row {
 function describeRow({ litmus, real }: Row): string {
   const allowed = litmus.allowed.map((a) => outcomeKey(a.outcome));
   const seen = allowed.filter((k) => real.counts.has(k));
-  const sim = litmus.departure === undefined ? "exact" : "departs (ECONNRESET)";
+  const sim = litmus.departure === undefined ? "exact" : "departs";
   const counts = [...real.counts].map(([k, n]) => `${k} ×${n}`).join("; ");
   const chaos = litmus.chaosMaxUs ?? DEFAULT_CHAOS_US;
   return `| ${litmus.name} | ${allowed.length} | ${sim} | ${REAL_RUNS} | ${chaos} | ${seen.length}/${allowed.length} | ${counts} | ${(real.wallMs / 1000).toFixed(1)} s |`;

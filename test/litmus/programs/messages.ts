@@ -82,10 +82,6 @@ export const closeRacingSend: Litmus = {
     },
     { outcome: ["EPIPE", "EPIPE"], why: "the close comes first, with an empty queue: every later send to the dead peer is EPIPE" },
   ],
-  departure: {
-    sim: [["ok", "ok"], ["ok", "EPIPE"], ["EPIPE", "EPIPE"]],
-    why: "the sim never reports ECONNRESET: a close with unread data is EPIPE at the peer's next send (sim/sockets.ts sendDatagram)",
-  },
 };
 
 /** Q sends to P while P sends to Q and exits without reading; Q logs its send and its reads. */
@@ -129,13 +125,6 @@ export const resetBeforeData: Litmus = {
     },
     { outcome: { send: "EPIPE", reads: ["p", "EOF"] }, why: "Q sends after P's exit: nothing of Q's was unread, so no reset; the send is EPIPE" },
   ],
-  departure: {
-    sim: [
-      { send: "ok", reads: ["p", "EOF"] },
-      { send: "EPIPE", reads: ["p", "EOF"] },
-    ],
-    why: "the sim never reports ECONNRESET: a peer that closes with unread data looks like a clean close (sim/sockets.ts receiveDatagram)",
-  },
 };
 
 function rbdFinish(k: Kernel, s: ToyState): void {
