@@ -73,7 +73,7 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
     check: "shutdown-completes",
     reason: /^(main|prototype|app) N still running after shutdown$/,
-    why: "main starts processes for START_PROCESS and WHOAMI even while exiting and never QUITs them, and an app whose WHOAMI parent is gone waits forever for a reply (reference 6.6, section 10 'missing replies are silent')",
+    why: "main starts processes for START_PROCESS and WHOAMI even while exiting and never QUITs them, and an app whose WHOAMI parent is gone waits forever for a reply (reference 6.6, section 10 'missing replies are silent'); or, with no fault at all, main is preempted inside its QUIT broadcast, the router (not QUIT yet) asks the exiting prototype to replace an app that just exited, and the prototype forks it (fixture proto-start-while-exiting: gone with --fix proto-start-while-exiting)",
   },
 ];
 
