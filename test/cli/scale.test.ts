@@ -118,7 +118,7 @@ describe("explore --workers, end to end", () => {
     ]);
     for (const r of [main, one, two]) expect(r.code, r.stderr).toBe(1);
     const [m, w1, w2] = ["main.json", "one.json", "two.json"].map(readResult);
-    expect(m!.format).toBe("nxtsim-result/2");
+    expect(m!.format).toBe("nxtsim-result/3");
     expect(m!.distinct.length).toBeGreaterThanOrEqual(2);
     expect({ ...w1!, timing: null }).toEqual({ ...m!, timing: null });
     expect({ ...w2!, timing: null }).toEqual({ ...m!, timing: null });
@@ -203,7 +203,7 @@ describe("explore --shard and merge, end to end", () => {
       seed: write("m-seed.json", bootOnly({ seed: 2, shard: { index: 2, count: 2 } })),
       notJson: write("m-bad.json", "{ nope"),
       scenario: join(REPO, "fixtures", "scenarios", "boot-only.json"),
-      future: write("m-future.json", { ...base, format: "nxtsim-result/3" }),
+      future: write("m-future.json", { ...base, format: "nxtsim-result/4" }),
       old: write("m-old.json", { ...base, format: "nxtsim-result/1" }),
       pct: write("m-pct.json", bootOnly({ shard: { index: 2, count: 2 }, strategy: { name: "pct", depth: 3, steps: 50 } })),
       edited: write("m-edited.json", { ...base, runs: -1 }),
@@ -212,9 +212,9 @@ describe("explore --shard and merge, end to end", () => {
     const cases: [string, string[], RegExp][] = [
       ["a missing file", [files.a, "m-none.json"], /^m-none\.json: cannot read the file \(ENOENT\)$/],
       ["a file that is not JSON", [files.notJson], /^m-bad\.json: not valid JSON/],
-      ["a file that is not a result", [files.scenario], /boot-only\.json: not an nxtsim result file \(no "format": "nxtsim-result\/2"\)/],
-      ["another format version", [files.future], /^m-future\.json: result format nxtsim-result\/3 is not supported/],
-      ["a result of the format before strategies", [files.old], /^m-old\.json: result format nxtsim-result\/1 is not supported \(this nxtsim reads nxtsim-result\/2; make the result again with explore --json\)$/],
+      ["a file that is not a result", [files.scenario], /boot-only\.json: not an nxtsim result file \(no "format": "nxtsim-result\/3"\)/],
+      ["another format version", [files.future], /^m-future\.json: result format nxtsim-result\/4 is not supported/],
+      ["a result of the format before strategies", [files.old], /^m-old\.json: result format nxtsim-result\/1 is not supported \(this nxtsim reads nxtsim-result\/3; make the result again with explore --json\)$/],
       ["a different strategy", [files.a, files.pct], /^m-pct\.json is not from the same exploration as m-a\.json \(--strategy \{"name":"random"\} vs \{"name":"pct","depth":3,"steps":50\}\)/],
       ["an invalid field", [files.edited], /^m-edited\.json: runs must be a non-negative integer/],
       ["counts that do not add up", [files.lying], /^m-lying\.json: runs must be the sum of the runs of its shards/],
