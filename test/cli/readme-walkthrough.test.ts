@@ -80,7 +80,7 @@ function expectShown(shown: readonly string[], r: CliResult, real: boolean, what
 /** The exit code the shown output implies: 1 when it reports a failure (trace draws, exit 0). */
 function shownExitCode(shown: readonly string[]): number {
   const text = shown.join("\n");
-  return /^(FAILURES:|verdict: FAIL|shrunk:|checks: \d+ failed|\d+ distinct failures:)/m.test(text) ? 1 : 0;
+  return /^(NEW FAILURES:|verdict: FAIL|shrunk:|checks: \d+ failed|\d+ distinct failures:)/m.test(text) ? 1 : 0;
 }
 
 async function runStep(step: Step, cwd: string): Promise<void> {

@@ -126,7 +126,7 @@ describe("explore --workers, end to end", () => {
     // And the same as explore() in-process.
     expect(comparable(m!)).toEqual(comparable(explore(FAILING)));
     // The summaries list the same failures with the same replay commands.
-    const failures = (r: CliResult) => r.stdout.slice(r.stdout.indexOf("FAILURES"));
+    const failures = (r: CliResult) => r.stdout.slice(r.stdout.indexOf("\nchecks: "));
     expect(failures(two)).toBe(failures(main));
     expect(two.stdout).toMatch(/events: \d+ \(\d+ events\/s\), steps: \d+, 2 worker threads/);
     // Not a TTY: plain progress lines on stderr.
@@ -177,7 +177,7 @@ describe("explore --shard and merge, end to end", () => {
     const merged = await nxtsim(["merge", "s2.json", "s1.json", "--json", "merged.json"]);
     expect(merged.code).toBe(whole.code);
     expect(merged.stderr).toBe("");
-    expect(merged.stdout).toMatch(/^merged 2 results: 48 runs over 2 scenarios in [\d.]+ s of shard time \(base seed 7/);
+    expect(merged.stdout).toMatch(/^merged 2 results: 48 runs over 2 scenarios in [\d.]+ s of shard time \(base seed 7/m);
     expect(merged.stdout).toMatch(/^ {2}shard 2\/2: 24 runs, numbers 1 to 47 step 2$/m);
     expect(merged.stdout).not.toContain("missing");
     expect(merged.stdout.slice(merged.stdout.indexOf("events:")).replace(/\(\d+ events\/s\)[^\n]*/, "")).toBe(
