@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/process.ts";
+import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/matrices.ts";
 import { UNIT_MATRICES, UNIT_PORT_MSG_TYPES, UNIT_PROCESS_TYPES, type UnitMatrix } from "../../properties/unit-rules.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -125,7 +125,7 @@ describe("the properties' matrices are the seed's, cell by cell", () => {
 
   // Not the properties' concern, but the same text settles it: the model's own tables are
   // Unit's too (its mutants swap in other tables; these constants stay Unit's).
-  it("the model's own tables are the seed's as well", () => {
+  it("the model's tables in lifecycle/matrices.ts are the seed's as well", () => {
     expect(matrixDiffs(nxtProcKeepMatrix, seed.get("nxt_proc_keep_matrix")!)).toEqual([]);
     expect(matrixDiffs(nxtProcSendMatrix, seed.get("nxt_proc_send_matrix")!)).toEqual([]);
     expect(matrixDiffs(nxtProcRemoveNotifyMatrix, seed.get("nxt_proc_remove_notify_matrix")!)).toEqual([]);
