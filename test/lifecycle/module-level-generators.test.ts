@@ -6,12 +6,11 @@
 // next full GC. One such closure in the model of nxt_clone_credential_map made every run of an
 // isolated application about 3x slower.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-
-const ROOT = join(import.meta.dirname, "..", "..");
+import { REPO_ROOT as ROOT, tsFilesUnder } from "../source-files.ts";
 
 /** Created once, when the module loads: no function encloses it. */
 function isModuleLevel(node: ts.Node): boolean {
@@ -37,16 +36,9 @@ function nestedGenerators(name: string, source: string): string[] {
   return out;
 }
 
-function tsFilesOf(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => join(dir, f))
-    .sort();
-}
-
 describe("generator functions are declared at module level", () => {
   it("lifecycle/ and sim/ create no generator function per call", () => {
-    const files = [...tsFilesOf("lifecycle"), ...tsFilesOf("sim")];
+    const files = [...tsFilesUnder("lifecycle"), ...tsFilesUnder("sim")];
     expect(files.length).toBeGreaterThan(40);
     const found = files.flatMap((f) => nestedGenerators(f, readFileSync(join(ROOT, f), "utf8")));
     expect(found).toEqual([]);
