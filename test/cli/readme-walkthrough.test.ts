@@ -210,7 +210,7 @@ const SYNOPSES: Synopsis[] = [
     walkThrough: [],
     more: [
       {
-        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --max-steps 200 --preemptions 1 --time 30`,
+        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --max-steps 200 --preemptions 1 --time 120`,
         shows: /^proved: every schedule within the bounds satisfies handshake-order and maps-before-credentials$/m,
       },
       {
@@ -333,7 +333,7 @@ describe("the README's usage block: a concrete instance of every synopsis and fl
       expect(`${r.stdout}\n${r.stderr}`).toMatch(m.shows);
       const out = / --out (\S+)/.exec(m.command)?.[1];
       if (out !== undefined) expect(existsSync(join(synopsisDir, out))).toBe(true);
-    });
+    }, 300_000); // the exhaustive instances have --time 120 each: room for a loaded machine
   }
 });
 
