@@ -55,7 +55,8 @@ function narrow600(): Target {
 /** A known-bug fixture's recorded target: its scenario, fixes, mutants and check. */
 function fixtureTarget(bug: string): Target {
   const f = loadBugFixture(bug);
-  return { name: `#${f.bug} (${f.scenario.name})`, scenario: f.scenario, fixes: f.fixes, mutants: f.mutants, check: f.check };
+  const cause = f.upstreamFix === null ? {} : { cause: f.upstreamFix };
+  return { name: `#${f.bug} (${f.scenario.name})`, scenario: f.scenario, fixes: f.fixes, mutants: f.mutants, check: f.check, ...cause };
 }
 
 function targets(): Target[] {

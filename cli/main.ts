@@ -1,7 +1,9 @@
 // nxtsim's command line: explore, merge, replay, trace, shrink, scenarios, check.
 //
-// Exit codes: 0 = done, nothing failed (trace: drawn, whatever the checks say); 1 = a check
-// failed (explore, replay, merge), the file is invalid (check) or a worker failed; 2 = bad
+// Exit codes: 0 = done, nothing failed (trace: drawn, whatever the checks say; explore and
+// merge: no NEW failure, with the default --fail-on new); 1 = a check failed (explore and
+// merge: a new failure, or any with --fail-on any; replay), the file is invalid (check) or a
+// worker failed; 2 = bad
 // usage (unknown scenario, bad flag or value, unknown fix/mutant, a result file merge
 // refuses); 130 = interrupted (Ctrl-C).
 // Every error is one line on stderr; set NXTSIM_DEBUG=1 to see the stack of an internal error.
@@ -11,7 +13,9 @@ import { writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
-import { verdicts } from "../harness/checks.ts";
+import { attributeFailures } from "../harness/attribution.ts";
+import { checkRun, verdicts } from "../harness/checks.ts";
+import type { DistinctFailure } from "../harness/tally.ts";
 import {
   DEFAULT_BASE_SEED,
   DEFAULT_TIME_SECONDS,
@@ -45,8 +49,8 @@ import {
 import { exhaustiveCommand, type ExhaustiveFlags } from "./exhaustive.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
 import { progressReporter } from "./progress.ts";
-import { exploreSummary, replaySummary } from "./report.ts";
-import { runFromFlags, type RunFlags, type RunWhat } from "./run-source.ts";
+import { exploreSummary, failureKey, replaySummary } from "./report.ts";
+import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
 import { addTraceCommand } from "./trace.ts";
 import { exploreRealCommand, rejectSimOnly, replayRealCommand, type Backend } from "./real-commands.ts";
 
@@ -68,6 +72,15 @@ const defaultIo: Io = {
 interface ExploreFlags extends ExhaustiveFlags {
   progress: boolean;
   backend: Backend;
+  failOn: FailOn;
+}
+
+/** Which failures make explore and merge exit 1: only new ones (the default), or any. */
+type FailOn = "new" | "any";
+
+function exitFor(distinct: readonly DistinctFailure[], failOn: FailOn): number {
+  const failing = failOn === "any" ? distinct : distinct.filter((d) => d.cause === null);
+  return failing.length > 0 ? 1 : 0;
 }
 
 interface ReplayFlags extends RunFlags {
@@ -169,7 +182,7 @@ async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Prom
   }
   io.out(exploreSummary(result));
   if (flags.json !== undefined) writeJson(flags.json, result);
-  return result.distinct.length > 0 ? 1 : 0;
+  return exitFor(result.distinct, flags.failOn);
 }
 
 /** Ctrl-C ends the workers and is reported as one line (exit 130), never a hang. */
@@ -185,11 +198,11 @@ async function exploreOnThreads(options: ExploreOptions, workers: number): Promi
 }
 
 /** merge: one result (and summary) from the result files of the shards of one exploration. */
-function mergeCommand(files: string[], flags: { json?: string }, io: Io): number {
+function mergeCommand(files: string[], flags: { json?: string; failOn: FailOn }, io: Io): number {
   const merged = mergeResults(files.map((file) => ({ file, result: readResultFile(file) })));
   io.out(exploreSummary(merged, files.length));
   if (flags.json !== undefined) writeJson(flags.json, merged);
-  return merged.distinct.length > 0 ? 1 : 0;
+  return exitFor(merged.distinct, flags.failOn);
 }
 
 function writeJson(file: string, value: unknown): void {
@@ -206,19 +219,15 @@ async function replayCommand(seedText: string | undefined, flags: ReplayFlags, i
     rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
     return replayRealCommand(seedText, flags, io);
   }
-  const { scenario, run, what } = runFromFlags("replay", seedText, flags);
-  return reportReplay(io, flags, scenario, run, what);
+  return reportReplay(io, flags, runFromFlags("replay", seedText, flags));
 }
 
-function reportReplay(
-  io: Io,
-  flags: ReplayFlags,
-  scenario: Scenario,
-  run: SimRun,
-  what: RunWhat,
-): number {
+function reportReplay(io: Io, flags: ReplayFlags, { scenario, run, what, again }: SourcedRun): number {
   const { ref, seed, faults, fixes, mutants } = what;
   const v = verdicts({ scenario, ...run });
+  const failures = v.flatMap((x) => x.reasons.map((reason) => ({ check: x.check, reason })));
+  const attributed = attributeFailures(failures, fixes, (withFixes) => checkRun({ scenario, ...again(withFixes) }));
+  const causes = new Map(attributed.map((a) => [failureKey(a.check, a.reason), a.cause]));
   const summary = replaySummary({
     scenario: ref,
     seed,
@@ -229,6 +238,7 @@ function reportReplay(
     result: run.result,
     hash: run.sim.traceHash(),
     verdicts: v,
+    causes,
   });
   if (flags.trace) {
     // The trace is the data (stdout, one JSON event a line); the verdict goes to stderr.
@@ -280,6 +290,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const mutantOption = () =>
     new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
+  const failOnOption = () =>
+    new Option("--fail-on <which>", "exit 1 on new failures only (no known fix removes them), or on any failure")
+      .choices(["new", "any"])
+      .default("new");
+
   const exploreCmd = program
     .command("explore")
     .description(
@@ -297,6 +312,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--workers <n>", `make the runs on N worker threads (1 to ${MAX_WORKERS}; default: in the main thread)`)
     .option("--shard <i/n>", "make only shard i of n: the runs numbered k with k mod n = i-1 (merge the shards' --json results)")
     .option("--no-progress", "no progress output on stderr")
+    .addOption(failOnOption())
     .addOption(backendOption());
   addStrategyOptions(exploreCmd, true)
     .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (default 2)")
@@ -304,10 +320,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command("merge")
-    .description("merge the --json results of the shards of one exploration into one summary (exit 1 when a check failed)")
+    .description("merge the --json results of the shards of one exploration into one summary (exit 1 on a new failure)")
     .argument("<result...>", "result files written by explore --json (or merge --json)")
     .option("--json <file>", "also write the merged result as JSON to FILE")
-    .action((files: string[], flags: { json?: string }) => setCode(mergeCommand(files, flags, io)));
+    .addOption(failOnOption())
+    .action((files: string[], flags: { json?: string; failOn: FailOn }) => setCode(mergeCommand(files, flags, io)));
 
   const replayCmd = program
     .command("replay")

@@ -4,7 +4,8 @@ import type { CheckVerdict } from "../harness/checks.ts";
 import { RUN_CHECKS } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
-import { isKnown } from "../properties/known.ts";
+import type { Cause } from "../harness/attribution.ts";
+import type { DistinctFailure } from "../harness/tally.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
 
@@ -13,14 +14,11 @@ export function describeFaults(faults: FaultRates): string {
   return set.length === 0 ? "none" : set.map(([k, v]) => `${k} ${v}`).join(", ");
 }
 
-/**
- * The known c8d9106a finding a failure matches (properties/known.ts), for the default model
- * only: with a mutant on, the same symptom may be the mutant's doing.
- */
-export function knownFindingLine(check: string, reason: string, mutants: readonly string[]): string | null {
-  if (mutants.length > 0) return null;
-  const known = isKnown({ check, reason, step: -1 });
-  return known === undefined ? null : `known c8d9106a finding (properties/known.ts): ${known.why}`;
+/** How a failure's cause reads (harness/attribution.ts): the fix that removes it, or new. */
+export function causeLine(cause: Cause): string {
+  return cause === null
+    ? "new: no known fix removes it (the same run with each fix of lifecycle/options.ts still fails it)"
+    : `known: ${cause} (the same run with --fix ${cause} does not fail it)`;
 }
 
 function list(values: readonly string[]): string {
@@ -45,7 +43,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
   const scenarios = `${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"}`;
   const options = `(base seed ${r.spec.baseSeed}, strategy ${describeStrategy(r.spec.strategy)}, stopped by ${r.stoppedBy}; fixes: ${list(r.spec.fixes)}; mutants: ${list(r.spec.mutants)})`;
   const threads = r.timing.workers === 0 ? "" : `, ${r.timing.workers} worker thread${r.timing.workers === 1 ? "" : "s"}`;
-  const out: string[] = [];
+  const out: string[] = [countsLine(r.distinct)];
   out.push(
     mergedFrom === undefined
       ? `explored ${r.runs} runs over ${scenarios} in ${seconds.toFixed(1)} s ${options}`
@@ -62,19 +60,45 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
     );
   }
   out.push(`checks: ${RUN_CHECKS.map((c) => c.name).join(", ")}`);
-  if (r.distinct.length === 0) {
-    out.push("no failures");
-  } else {
-    out.push(`FAILURES: ${r.failures} in ${r.failedRuns} of ${r.runs} runs, ${r.distinct.length} distinct:`);
-    r.distinct.forEach((d, i) => {
+  out.push(...failureLines(r.distinct));
+  return out.join("\n") + "\n";
+}
+
+/** The summary's first line: distinct failures new and known, and how many causes the known ones have. */
+export function countsLine(distinct: readonly DistinctFailure[]): string {
+  const known = distinct.filter((d) => d.cause !== null);
+  const causes = new Set(known.map((d) => d.cause)).size;
+  return `${distinct.length - known.length} new, ${known.length} known (${causes} cause${causes === 1 ? "" : "s"})`;
+}
+
+/** New failures in full, first; then the known ones, one line and one replay per cause. */
+function failureLines(distinct: readonly DistinctFailure[]): string[] {
+  if (distinct.length === 0) return ["no failures"];
+  const out: string[] = [];
+  const fresh = distinct.filter((d) => d.cause === null);
+  if (fresh.length > 0) {
+    const count = fresh.reduce((n, d) => n + d.count, 0);
+    out.push(`NEW FAILURES: ${count}, ${fresh.length} distinct (no known fix removes them):`);
+    fresh.forEach((d, i) => {
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
       out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
-      const known = knownFindingLine(d.check, d.reason, r.spec.mutants);
-      if (known !== null) out.push(`      ${known}`);
     });
   }
-  return out.join("\n") + "\n";
+  const byCause = new Map<string, DistinctFailure[]>();
+  for (const d of distinct) if (d.cause !== null) byCause.set(d.cause, [...(byCause.get(d.cause) ?? []), d]);
+  if (byCause.size > 0) {
+    out.push(`known (each removed by replaying its run with the fix on; --fix NAME explores with it):`);
+    for (const [cause, ds] of [...byCause].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const count = ds.reduce((n, d) => n + d.count, 0);
+      const checks = [...new Set(ds.map((d) => d.check))].join(", ");
+      const scenarios = new Set(ds.map((d) => d.scenario)).size;
+      const first = ds[0]!;
+      out.push(`  ${cause}: ${count} failure${count === 1 ? "" : "s"} (${ds.length} distinct; ${checks}) on ${scenarios} scenario${scenarios === 1 ? "" : "s"}; e.g. ${first.check} on ${first.scenario}: ${first.reason}`);
+      out.push(`      replay: ${first.replay}`);
+    }
+  }
+  return out;
 }
 
 export interface ReplayReport {
@@ -87,6 +111,13 @@ export interface ReplayReport {
   result: RunResult;
   hash: string;
   verdicts: CheckVerdict[];
+  /** The cause of each failure, by check and reason (harness/attribution.ts). */
+  causes: ReadonlyMap<string, Cause>;
+}
+
+/** The key of a failure in ReplayReport.causes. */
+export function failureKey(check: string, reason: string): string {
+  return `${check}\u0000${reason}`;
 }
 
 export function replaySummary(r: ReplayReport): string {
@@ -103,8 +134,7 @@ export function replaySummary(r: ReplayReport): string {
     if (v.ok) out.push(`  ok    ${v.check}`);
     for (const reason of v.reasons) {
       out.push(`  FAIL  ${v.check}: ${reason}`);
-      const known = knownFindingLine(v.check, reason, r.mutants);
-      if (known !== null) out.push(`        ${known}`);
+      out.push(`        ${causeLine(r.causes.get(failureKey(v.check, reason)) ?? null)}`);
     }
   }
   const failed = r.verdicts.reduce((n, v) => n + v.reasons.length, 0);

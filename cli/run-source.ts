@@ -38,6 +38,8 @@ export interface SourcedRun {
   scenario: Scenario;
   run: SimRun;
   what: RunWhat;
+  /** The same run with these fixes instead (what attribution replays, harness/attribution.ts). */
+  again: (fixes: readonly string[]) => SimRun;
 }
 
 /** Makes the run the flags name; `command` names the command in usage errors. */
@@ -54,8 +56,9 @@ export function runFromFlags(command: string, seedText: string | undefined, flag
   const mutants = flags.mutant ?? [];
   const strategy = parseRunStrategy(flags, command);
   modelOptionsFor(scenario, { fixes, mutants });
-  const run = runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
-  return { scenario, run, what: { ref, seed, faults, fixes, mutants, strategy } };
+  const again = (withFixes: readonly string[]): SimRun =>
+    runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
+  return { scenario, run: again(fixes), what: { ref, seed, faults, fixes, mutants, strategy }, again };
 }
 
 /** --repro FILE: the file says everything; other run options would contradict it. */
@@ -65,8 +68,9 @@ function runFromRepro(command: string, seedText: string | undefined, file: strin
   }
   const { repro, scenario } = loadRepro(file);
   modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
-  const run = runRepro(repro, scenario);
-  return { scenario, run, what: { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM } };
+  const again = (fixes: readonly string[]): SimRun => runRepro({ ...repro, fixes: [...fixes] }, scenario);
+  const what = { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM };
+  return { scenario, run: runRepro(repro, scenario), what, again };
 }
 
 /** <seed> --path P: the property suite's case, as npm test printed its seed and path. */
@@ -84,6 +88,8 @@ function runFromSuitePath(command: string, seedText: string | undefined, path: s
   }
   const scenario = scenarioFromGenome(found.genome);
   const fixes = SUITE_OPTIONS.fixes ?? [];
-  const run = runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes, mutants: [] });
-  return { scenario, run, what: { ref: `suite case (seed ${seed}, path ${path})`, seed: 0, faults: found.faults, fixes, mutants: [], strategy: RANDOM } };
+  const again = (withFixes: readonly string[]): SimRun =>
+    runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes: [...withFixes], mutants: [] });
+  const what = { ref: `suite case (seed ${seed}, path ${path})`, seed: 0, faults: found.faults, fixes, mutants: [], strategy: RANDOM };
+  return { scenario, run: again(fixes), what, again };
 }

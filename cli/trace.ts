@@ -46,9 +46,10 @@ function runOfBug(seedText: string | undefined, name: string, flags: TraceFlags)
     throw e;
   }
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
-  const { run } = runBugFixture(fixture, maxSteps === undefined ? {} : { maxSteps });
+  const steps = maxSteps === undefined ? {} : { maxSteps };
+  const again = (withFixes: readonly string[]) => runBugFixture(fixture, { ...steps, fixes: [...withFixes] }).run;
   const { seed, faults, fixes, mutants } = fixture;
-  return { scenario: fixture.scenario, run, what: { ref: `bug ${name}`, seed, faults, fixes, mutants, strategy: RANDOM } };
+  return { scenario: fixture.scenario, run: again(fixes), what: { ref: `bug ${name}`, seed, faults, fixes, mutants, strategy: RANDOM }, again };
 }
 
 export function traceCommand(seedText: string | undefined, flags: TraceFlags, io: Io): number {

@@ -5,7 +5,6 @@
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { checkRun } from "../properties/index.ts";
-import { isKnown } from "../properties/known.ts";
 import { runScenarioOnReal, type RealRun } from "../real/run-real.ts";
 import { realRunView } from "./run-view.ts";
 
@@ -26,7 +25,6 @@ export interface RealFailure {
   /** Number of the first run that showed it, and how many runs did. */
   firstRun: number;
   count: number;
-  known: boolean;
 }
 
 export interface RealExploreResult {
@@ -60,7 +58,7 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
       inThisRun.add(key);
       const seen = byKey.get(key);
       if (seen !== undefined) seen.count++;
-      else byKey.set(key, { check: v.check, reason: v.reason, scenario: options.refs[i]!, firstRun: done, count: 1, known: isKnown(v) !== undefined });
+      else byKey.set(key, { check: v.check, reason: v.reason, scenario: options.refs[i]!, firstRun: done, count: 1 });
     }
     options.onRun?.(done, run);
   }

@@ -11,6 +11,7 @@
 import type { Scenario } from "../fixtures/scenario.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from "../sim/strategies/index.ts";
+import { attributeFailures } from "./attribution.ts";
 import { checkRun } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
 import { modelOptionsFor, UsageError } from "./model-options.ts";
@@ -31,7 +32,7 @@ const FAULT_NAMES = ["cloneFail", "sendFail", "killAtStep", "mapWriteFail"] as c
 const FAULT_LEVELS = [0.002, 0.005, 0.01, 0.02] as const;
 
 /** The format tag of explore's --json result files (and of merge's); /2 added the strategy and transitions. */
-export const RESULT_FORMAT = "nxtsim-result/2";
+export const RESULT_FORMAT = "nxtsim-result/3";
 
 export interface ExploreOptions {
   /** Scenarios, run round-robin in this order (at least one). */
@@ -319,7 +320,8 @@ export function runPlanned(plan: ExplorePlan, j: number): RunOutcome {
   const replay = replayCommand({ seed, scenario: ref, faults, strategy, fixes, mutants, ...maxSteps });
   try {
     const run = runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...maxSteps });
-    const failures = checkRun({ scenario, ...run });
+    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...maxSteps }) });
+    const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, rerun);
     const transitions = transitionsOf(run.sim.trace);
     return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions };
   } catch (e) {

@@ -1,10 +1,11 @@
 // What an exploration found, as a function of the SET of runs it made: counts add up, and each
-// distinct failure (check, scenario, reason with numbers normalised) is represented by its
+// distinct failure (check, scenario, reason with numbers normalised, cause) is represented by its
 // lowest-numbered run. So tallies merge in any order (runs in any order, chunks from workers in
 // the order they finish, shard result files) and give the same answer. Plain JSON data: it
 // crosses worker threads and is written to result files as is.
 
 import type { FaultRates } from "../sim/index.ts";
+import type { Attributed, Cause } from "./attribution.ts";
 import type { CheckFailure } from "./checks.ts";
 import { unionTransitions } from "./coverage.ts";
 
@@ -18,7 +19,8 @@ export interface RunOutcome {
   faults: FaultRates;
   steps: number;
   events: number;
-  failures: readonly CheckFailure[];
+  /** Each with its cause (harness/attribution.ts): the fix that removes it, or null (new). */
+  failures: readonly Attributed<CheckFailure>[];
   /** The command that replays this run. */
   replay: string;
   /** The run's (process type, handshake state, message type) transitions (harness/coverage.ts). */
@@ -38,8 +40,10 @@ export interface DistinctFailure {
   scenario: string;
   /** The reason as the representative run gave it. */
   reason: string;
-  /** The reason with pids and other numbers replaced: what makes two failures the same. */
+  /** The reason with pids and other numbers replaced: with check, scenario and cause, what makes two failures the same. */
   normalised: string;
+  /** The fix that removes it in its representative run (harness/attribution.ts), or null: new. */
+  cause: Cause;
   /** How many failures (over all runs) had this check, scenario and normalised reason. */
   count: number;
   /** The representative: the lowest-numbered run that had this failure. */
@@ -98,18 +102,18 @@ export function tallyOf(o: RunOutcome, scenarios: readonly string[]): Tally {
   const distinct: DistinctFailure[] = [];
   o.failures.forEach((f, position) => {
     const normalised = normaliseReason(f.reason);
-    const seen = distinct.find((d) => sameFailure(d, { check: f.check, scenario: o.scenario, normalised }));
+    const seen = distinct.find((d) => sameFailure(d, { check: f.check, scenario: o.scenario, normalised, cause: f.cause }));
     if (seen !== undefined) seen.count++;
     else {
       const { number: run, seed, faults, replay } = o;
-      distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, count: 1, run, position, seed, faults, replay });
+      distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, cause: f.cause, count: 1, run, position, seed, faults, replay });
     }
   });
   return { runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns, perScenario, distinct, transitions: [...o.transitions] };
 }
 
-function sameFailure(a: Pick<DistinctFailure, "check" | "scenario" | "normalised">, b: typeof a): boolean {
-  return a.check === b.check && a.scenario === b.scenario && a.normalised === b.normalised;
+function sameFailure(a: Pick<DistinctFailure, "check" | "scenario" | "normalised" | "cause">, b: typeof a): boolean {
+  return a.check === b.check && a.scenario === b.scenario && a.normalised === b.normalised && a.cause === b.cause;
 }
 
 function firstOf(a: DistinctFailure, b: DistinctFailure): DistinctFailure {

@@ -7,6 +7,7 @@ import {
   freeBucket,
   getSlot,
   levelMask,
+  protoOf,
   setSlot,
   type Lvlhsh,
   type LvlhshBucket,
@@ -55,7 +56,7 @@ function levelDelete(
   if (slot.kind === "bucket") {
     value = bucketDelete(lh, level, index, hash, key, matches);
   } else {
-    value = levelDelete(lh, slot, bits >>> (lh.proto.shift[nlvl] ?? 0), nlvl + 1, hash, key, matches);
+    value = levelDelete(lh, slot, bits >>> (protoOf(lh).shift[nlvl] ?? 0), nlvl + 1, hash, key, matches);
     if (slot.count === 0) {
       level.slots[index] = null;
     }

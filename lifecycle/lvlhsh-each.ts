@@ -1,7 +1,7 @@
 // nxt_lvlhsh_each and nxt_runtime_process_each: walks of a level hash (lvlhsh.ts) in the
 // order Unit's take, including a walk whose body changes the table.
 
-import { levelMask, type Lvlhsh, type LvlhshBucket, type LvlhshEntry, type LvlhshLevel, type LvlhshNode } from "./lvlhsh.ts";
+import { levelMask, protoOf, type Lvlhsh, type LvlhshBucket, type LvlhshEntry, type LvlhshLevel, type LvlhshNode } from "./lvlhsh.ts";
 
 /** nxt_lvlhsh_each over an unchanging table: slots in index order, depth first, then chain and position order. */
 export function lvlhshEach(lh: Lvlhsh): number[] {
@@ -102,7 +102,7 @@ function levelEach(lh: Lvlhsh, it: LvlhshEachState, level: LvlhshLevel, nlvl: nu
         }
         it.bucket = null;
       } else {
-        const value = levelEach(lh, it, slot, nlvl + 1, shift + (lh.proto.shift[nlvl] ?? 0));
+        const value = levelEach(lh, it, slot, nlvl + 1, shift + (protoOf(lh).shift[nlvl] ?? 0));
         if (value !== undefined) {
           return value;
         }
@@ -122,7 +122,7 @@ function bucketEach(lh: Lvlhsh, it: LvlhshEachState, bucket: LvlhshBucket): numb
   }
   let e: LvlhshEntry | null = null;
   while (e === null) {
-    if (it.entry >= lh.proto.bucketEntries) {
+    if (it.entry >= protoOf(lh).bucketEntries) {
       throw new Error("nxt_lvlhsh_each: unvisited entries were deleted; Unit would read past the bucket");
     }
     e = bucket.entries[it.entry] ?? null;

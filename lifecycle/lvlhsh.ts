@@ -25,8 +25,10 @@ export type LvlhshTestName = "pid" | "pid-port" | "hash-only";
 
 export type LvlhshKey = number | readonly [number, number];
 
+export type LvlhshProtoName = "lvlhsh_processes_proto" | "lvlhsh_ports_proto" | "lvlhsh_rpc_reg_proto";
+
 export interface LvlhshProto {
-  readonly name: string;
+  readonly name: LvlhshProtoName;
   /** Bytes; NXT_LVLHSH_DEFAULT_BUCKET_SIZE on 64-bit. */
   readonly bucketSize: number;
   /** NXT_LVLHSH_BUCKET_END / NXT_LVLHSH_ENTRY_SIZE: (128 - 8) / 12 = 10 entries. */
@@ -37,7 +39,7 @@ export interface LvlhshProto {
 }
 
 /** NXT_LVLHSH_DEFAULT on x86_64: 128-byte buckets, seven 16-slot levels. */
-function defaultProto(name: string, test: LvlhshTestName): LvlhshProto {
+function defaultProto(name: LvlhshProtoName, test: LvlhshTestName): LvlhshProto {
   return Object.freeze({
     name,
     bucketSize: 128,
@@ -53,6 +55,17 @@ export const LVLHSH_PROCESSES_PROTO = defaultProto("lvlhsh_processes_proto", "pi
 export const LVLHSH_PORTS_PROTO = defaultProto("lvlhsh_ports_proto", "pid-port");
 /** port->rpc_streams and port->rpc_peers (nxt_port_rpc.c). */
 export const LVLHSH_RPC_REG_PROTO = defaultProto("lvlhsh_rpc_reg_proto", "hash-only");
+
+const PROTOS: Readonly<Record<LvlhshProtoName, LvlhshProto>> = {
+  lvlhsh_processes_proto: LVLHSH_PROCESSES_PROTO,
+  lvlhsh_ports_proto: LVLHSH_PORTS_PROTO,
+  lvlhsh_rpc_reg_proto: LVLHSH_RPC_REG_PROTO,
+};
+
+/** A table's proto (Unit passes it with every query as lhq->proto; a table names its own). */
+export function protoOf(lh: Lvlhsh): LvlhshProto {
+  return PROTOS[lh.proto];
+}
 
 // ---- the structure ----------------------------------------------------------------------
 
@@ -80,9 +93,12 @@ export interface LvlhshLevel {
 
 export type LvlhshNode = LvlhshBucket | LvlhshLevel;
 
-/** nxt_lvlhsh_t with its proto. */
+/**
+ * nxt_lvlhsh_t with the name of its proto (a static table in Unit: copying it into every
+ * process image on each clone was a fifth of what a clone copied).
+ */
 export interface Lvlhsh {
-  proto: LvlhshProto;
+  proto: LvlhshProtoName;
   root: LvlhshNode | null;
 }
 
@@ -90,7 +106,7 @@ export interface Lvlhsh {
 export type LvlhshMatch = (value: number) => boolean;
 
 export function lvlhshCreate(proto: LvlhshProto): Lvlhsh {
-  return { proto, root: null };
+  return { proto: proto.name, root: null };
 }
 
 export function lvlhshIsEmpty(lh: Lvlhsh): boolean {
@@ -118,11 +134,11 @@ export function entryMatches(
   if (e.hash !== hash) {
     return false;
   }
-  return matches === undefined ? keysEqual(lh.proto.test, e.key, key) : matches(e.value);
+  return matches === undefined ? keysEqual(protoOf(lh).test, e.key, key) : matches(e.value);
 }
 
 function newBucket(lh: Lvlhsh, entry: LvlhshEntry): LvlhshBucket {
-  const entries = new Array<LvlhshEntry | null>(lh.proto.bucketEntries).fill(null);
+  const entries = new Array<LvlhshEntry | null>(protoOf(lh).bucketEntries).fill(null);
   entries[0] = entry;
   return { kind: "bucket", count: 1, entries, next: null };
 }
@@ -136,7 +152,7 @@ export function freeBucket(bucket: LvlhshBucket): void {
 }
 
 export function levelMask(lh: Lvlhsh, nlvl: number): number {
-  return (1 << (lh.proto.shift[nlvl] ?? 0)) - 1;
+  return (1 << (protoOf(lh).shift[nlvl] ?? 0)) - 1;
 }
 
 /** The slot at `index` of `holder`, or the root when holder is null. */
@@ -160,7 +176,7 @@ export function lvlhshFind(lh: Lvlhsh, hash: number, key: LvlhshKey, matches?: L
   let bits = hash >>> 0;
   for (let nlvl = 0; node !== null && node.kind === "level"; nlvl++) {
     node = node.slots[bits & levelMask(lh, nlvl)] ?? null;
-    bits >>>= lh.proto.shift[nlvl] ?? 0;
+    bits >>>= protoOf(lh).shift[nlvl] ?? 0;
   }
   for (let b = node; b !== null; b = b.next) {
     for (let pos = 0, seen = 0; seen < b.count && pos < b.entries.length; pos++) {
@@ -239,7 +255,7 @@ function levelInsert(
     level.count++;
     return undefined;
   }
-  const rest = bits >>> (lh.proto.shift[nlvl] ?? 0);
+  const rest = bits >>> (protoOf(lh).shift[nlvl] ?? 0);
   if (slot.kind === "bucket") {
     return bucketInsert(lh, level, index, rest, nlvl, entry, replace, matches);
   }
@@ -257,7 +273,7 @@ function bucketInsert(
   replace: boolean,
   matches: LvlhshMatch | undefined,
 ): number | undefined {
-  const capacity = lh.proto.bucketEntries;
+  const capacity = protoOf(lh).bucketEntries;
   let vacantBucket: LvlhshBucket | null = null;
   let vacantPos = 0;
   let last = getSlot(lh, holder, index) as LvlhshBucket;
@@ -297,7 +313,7 @@ function bucketInsert(
 
   // Every bucket is full: the bucket becomes a level, or at the last level a new bucket chains.
   const below = nlvl + 1;
-  if ((lh.proto.shift[below] ?? 0) !== 0) {
+  if ((protoOf(lh).shift[below] ?? 0) !== 0) {
     const level = convertBucketToLevel(lh, last, below);
     setSlot(lh, holder, index, level);
     return levelInsert(lh, level, bits, below, entry, replace, matches);
@@ -308,10 +324,10 @@ function bucketInsert(
 
 /** nxt_lvlhsh_convert_bucket_to_level: re-files a full bucket's entries in position order. */
 function convertBucketToLevel(lh: Lvlhsh, bucket: LvlhshBucket, nlvl: number): LvlhshLevel {
-  const level = newLevel(1 << (lh.proto.shift[nlvl] ?? 0));
+  const level = newLevel(1 << (protoOf(lh).shift[nlvl] ?? 0));
   let used = 0;
   for (let i = 0; i < nlvl; i++) {
-    used += lh.proto.shift[i] ?? 0;
+    used += protoOf(lh).shift[i] ?? 0;
   }
   for (const e of bucket.entries) {
     if (e === null) {
@@ -333,7 +349,7 @@ function conversionInsert(lh: Lvlhsh, level: LvlhshLevel, bits: number, nlvl: nu
     return;
   }
   // Ten entries from one bucket always fit in the fresh buckets of one level.
-  if (slot.kind === "level" || slot.count >= lh.proto.bucketEntries) {
+  if (slot.kind === "level" || slot.count >= protoOf(lh).bucketEntries) {
     throw new Error("lvlhsh: conversion overflowed a bucket (unreachable in Unit)");
   }
   slot.entries[slot.count] = entry;

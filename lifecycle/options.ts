@@ -31,6 +31,9 @@ export const KNOWN_MUTANTS = [
   "release-twice", // main touches a reaped record's use count after closing its ports: released again
   "rekey-in-place", // a prototype re-keys an app record by changing its pid without remove/add (needs fix 633 off)
   "remove-pid-leaks-record", // the REMOVE_PID handler takes a reference to the dead record and never drops it
+  "keep-matrix-table", // the model's keep matrix has one cell flipped: keep[PROTOTYPE][CONTROLLER] = 1
+  "send-matrix-table", // the model's send matrix has one cell flipped: send[CONTROLLER][PROTOTYPE] = 1
+  "remove-notify-matrix-table", // the model's remove_notify matrix has one cell flipped: remove_notify[DISCOVERY][CONTROLLER] = 1
   "model-throws", // not a Unit rule: the model's own code throws a JS exception once unitd starts (a bug of nxtsim)
 ] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];

@@ -15,7 +15,8 @@ import {
   type MsgKind,
 } from "./port-messages.ts";
 import { portRpcClose, portRpcRemovePeer } from "./port-rpc.ts";
-import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix, processClosePorts, processType, processUse } from "./process.ts";
+import { procRemoveNotifyMatrix, procSendMatrix } from "./matrices.ts";
+import { processClosePorts, processType, processUse } from "./process.ts";
 import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import {
@@ -328,7 +329,7 @@ export function* portSendNewPort(ctx: Ctx, newPort: PortRec, stream: number): Sy
       ctx.k.abort(`send_new_port: process ${process.pid} has no port`);
     }
     const q = port(ctx, firstOid);
-    if (nxtProcSendMatrix[q.type]![newPort.type] === 1 || hasMutant(ctx.s.options, "send-all")) {
+    if (procSendMatrix(ctx.s.options)[q.type]![newPort.type] === 1 || hasMutant(ctx.s.options, "send-all")) {
       yield* portSendPort(ctx, q, newPort, stream);
     }
   }
@@ -423,7 +424,7 @@ export function* portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): Sys<void> {
       continue;
     }
     const q = port(ctx, p.ports[0]!);
-    if (nxtProcRemoveNotifyMatrix[ptype]![q.type] === 1 || hasMutant(ctx.s.options, "notify-all")) {
+    if (procRemoveNotifyMatrix(ctx.s.options)[ptype]![q.type] === 1 || hasMutant(ctx.s.options, "notify-all")) {
       yield* portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
       if (hasMutant(ctx.s.options, "notify-twice")) {
         yield* portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);

@@ -9,6 +9,7 @@ import { credentialGet, credentialSetgids, credentialSetuid } from "./credential
 import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { copyPlain } from "./copy.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus, type Sys } from "./kernel.ts";
+import { procKeepMatrix } from "./matrices.ts";
 import { hasFix, hasMutant } from "./options.ts";
 import {
   NXT_PORT_MSG_PROCESS_CREATED,
@@ -60,36 +61,6 @@ import { emptyIsolation } from "./isolation.ts";
  * return because its request loop owns the process from then on.
  */
 export type NxtInt = "OK" | "ERROR" | "AGAIN" | "NEVER";
-
-// keep[new child type][type of an entry in the parent's table]
-export const nxtProcKeepMatrix: readonly (readonly (0 | 1)[])[] = [
-  [1, 1, 1, 1, 1, 1],
-  [1, 0, 0, 0, 0, 0],
-  [1, 0, 0, 1, 0, 0],
-  [1, 0, 1, 1, 1, 1],
-  [1, 0, 0, 1, 0, 0],
-  [1, 0, 0, 1, 0, 0],
-];
-
-// send[type of the receiver's first port][type of the new port]
-export const nxtProcSendMatrix: readonly (readonly (0 | 1)[])[] = [
-  [1, 1, 1, 1, 1, 1],
-  [1, 0, 0, 0, 0, 0],
-  [1, 0, 0, 1, 0, 0],
-  [1, 0, 1, 1, 1, 1],
-  [1, 0, 0, 0, 0, 0],
-  [1, 0, 0, 0, 0, 0],
-];
-
-// remove_notify[type of the dead process][type of the receiver's first port]
-export const nxtProcRemoveNotifyMatrix: readonly (readonly (0 | 1)[])[] = [
-  [0, 0, 0, 0, 0, 0],
-  [0, 0, 0, 0, 0, 0],
-  [0, 0, 0, 1, 0, 0],
-  [0, 0, 1, 0, 1, 1],
-  [0, 0, 0, 1, 0, 0],
-  [1, 0, 0, 1, 0, 0],
-];
 
 /** The zero-filled descriptor of records made by nxt_runtime_process_get. */
 const ZERO_INIT: ProcessInit = {
@@ -252,7 +223,7 @@ export function* processChildFixup(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   for (const oid of keepAll ? [] : runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const p = proc(ctx, oid);
-    if (nxtProcKeepMatrix[ptype]![processType(ctx, p)] === 0 && p.pid !== ctx.s.ppid) {
+    if (procKeepMatrix(ctx.s.options)[ptype]![processType(ctx, p)] === 0 && p.pid !== ctx.s.ppid) {
       yield* processClosePorts(ctx, p);
       continue;
     }

@@ -1,10 +1,13 @@
 // Shrinking a failing run to a minimal one that still fails the SAME check: first the
 // scenario (drop actions, apps, processes, namespaces, pid tweaks, one at a time, keeping
 // each change that still fails), then the schedule with fast-check's array shrinker (fewer
-// recorded choices, smaller values: toward "first runnable event" and "no fault").
+// recorded choices, smaller values: toward "first runnable event" and "no fault"). The shrunk
+// run's failure keeps the original's cause (harness/attribution.ts): a new failure is never
+// shrunk into a known one, nor one known cause into another.
 
 import fc from "fast-check";
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import { attributeFailures, type Cause } from "../harness/attribution.ts";
 import { runScenarioOnSim } from "../harness/run-sim.ts";
 import { simRunView } from "../harness/run-view.ts";
 import type { Json } from "../lifecycle/kernel.ts";
@@ -31,6 +34,8 @@ export interface ShrinkResult {
   scenario: Json;
   schedule: number[];
   violation: Violation;
+  /** Its cause, the same as the original failure's: the fix that removes it, or null (new). */
+  cause: Cause;
   originalSteps: number;
   steps: number;
   /** Runs made while shrinking. */
@@ -43,7 +48,7 @@ interface Attempt {
   schedule: number[];
 }
 
-function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly number[] | null): Attempt | null {
+function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly number[] | null, fixes: readonly string[] = input.fixes): Attempt | null {
   const parsed = parseScenario(scenarioJson, "shrink candidate");
   if (!parsed.ok) return null;
   const scenario: Scenario = parsed.scenario;
@@ -52,7 +57,7 @@ function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly numb
     ...(policy === undefined ? {} : { policy }),
     seed: input.seed,
     faults: input.faults,
-    fixes: input.fixes,
+    fixes: [...fixes],
     mutants: input.mutants,
     ...(schedule === null ? {} : { replay: schedule }),
   });
@@ -98,15 +103,57 @@ export function scenarioCandidates(json: Json): Json[] {
   return out;
 }
 
+/** The causes of a run's failures of `check` (the same scenario and choices, each fix added in turn). */
+function causesOf(input: ShrinkInput, scenarioJson: Json, schedule: readonly number[] | null, a: Attempt, check: string): Cause[] {
+  const own = a.violations.filter((v) => v.check === check);
+  const rerun = (fixes: readonly string[]) => attempt(input, scenarioJson, schedule, fixes)?.violations ?? [];
+  return attributeFailures(own, input.fixes, rerun).map((v) => v.cause);
+}
+
+/**
+ * Shrinks with the check alone deciding what still fails (cheap), then checks that the result
+ * has the original's cause; when it has not, shrinks again keeping only candidates with that
+ * cause (a rerun per fix for each candidate that fails the check).
+ */
 export function shrinkRun(input: ShrinkInput): ShrinkResult {
-  let tries = 1;
   const original = attempt(input, input.scenario, null);
   if (original === null) throw new Error("the scenario to shrink is not valid");
   const check = input.check ?? original.violations[0]?.check;
   if (check === undefined) throw new Error("the run does not fail any check: nothing to shrink");
-  const fails = (a: Attempt | null) => a !== null && a.violations.some((v) => v.check === check);
-  if (!fails(original)) throw new Error(`the run does not fail check "${check}"`);
+  if (!original.violations.some((v) => v.check === check)) throw new Error(`the run does not fail check "${check}"`);
+  const cause = causesOf(input, input.scenario, null, original, check)[0]!;
+  const quick = shrinkWith(input, original, check, () => true);
+  if (causesOf(input, quick.scenario, quick.schedule, quick.best, check).includes(cause)) return result(quick, original, check, cause);
+  const strict = shrinkWith(input, original, check, (json, schedule, a) => causesOf(input, json, schedule, a, check).includes(cause));
+  return { ...result(strict, original, check, cause), tries: quick.tries + strict.tries };
+}
 
+interface Shrunk {
+  scenario: Json;
+  schedule: number[];
+  best: Attempt;
+  tries: number;
+}
+
+function result(s: Shrunk, original: Attempt, check: string, cause: Cause): ShrinkResult {
+  return {
+    check,
+    scenario: s.scenario,
+    schedule: s.best.schedule,
+    violation: s.best.violations.find((v) => v.check === check)!,
+    cause,
+    originalSteps: original.steps,
+    steps: s.best.steps,
+    tries: s.tries,
+  };
+}
+
+type Keep = (scenarioJson: Json, schedule: readonly number[] | null, a: Attempt) => boolean;
+
+function shrinkWith(input: ShrinkInput, original: Attempt, check: string, keep: Keep): Shrunk {
+  let tries = 1;
+  const failsAt = (json: Json, sched: readonly number[] | null, a: Attempt | null): a is Attempt =>
+    a !== null && a.violations.some((v) => v.check === check) && keep(json, sched, a);
   // 1. The scenario, with the run's own recorded schedule.
   let scenario = input.scenario;
   let schedule = original.schedule;
@@ -115,9 +162,9 @@ export function shrinkRun(input: ShrinkInput): ShrinkResult {
     for (const candidate of scenarioCandidates(scenario)) {
       tries++;
       const a = attempt(input, candidate, schedule);
-      if (fails(a)) {
+      if (failsAt(candidate, schedule, a)) {
         scenario = candidate;
-        schedule = a!.schedule;
+        schedule = a.schedule;
         progress = true;
         break;
       }
@@ -130,8 +177,8 @@ export function shrinkRun(input: ShrinkInput): ShrinkResult {
     fc.property(fc.array(fc.nat({ max: 0xffff }), { maxLength: Math.max(schedule.length, 1) }), (candidate) => {
       tries++;
       const a = attempt(input, scenario, candidate);
-      if (fails(a)) {
-        if (a!.schedule.length <= best.schedule.length) best = a!;
+      if (failsAt(scenario, candidate, a)) {
+        if (a.schedule.length <= best.schedule.length) best = a;
         return false;
       }
       return true;
@@ -139,16 +186,9 @@ export function shrinkRun(input: ShrinkInput): ShrinkResult {
     { examples: [[schedule]], numRuns: 1, seed: 0 },
   );
   if (details.failed && details.counterexample !== null) {
-    const last = attempt(input, scenario, details.counterexample[0] ?? []);
-    if (fails(last)) best = last!;
+    const replayed = details.counterexample[0] ?? [];
+    const last = attempt(input, scenario, replayed);
+    if (failsAt(scenario, replayed, last)) best = last;
   }
-  return {
-    check,
-    scenario,
-    schedule: best.schedule,
-    violation: best.violations.find((v) => v.check === check)!,
-    originalSteps: original.steps,
-    steps: best.steps,
-    tries,
-  };
+  return { scenario, schedule: best.schedule, best, tries };
 }

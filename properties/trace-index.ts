@@ -3,9 +3,9 @@
 // and when processes exited and records were released.
 
 import type { HandshakeStep, ModelEvent } from "../lifecycle/kernel.ts";
-import { MSG_TYPE_NAMES, type MsgTypeName } from "../lifecycle/port-messages.ts";
 import type { PortMsg } from "../lifecycle/state.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
+import { portMsgCode, type PortMsgName } from "./unit-rules.ts";
 
 export interface SentMessage {
   step: number;
@@ -106,23 +106,7 @@ export function deadAt(index: TraceIndex, pid: number, at: number): boolean {
   return next === undefined || next > at;
 }
 
-export function messagesOfType(index: TraceIndex, name: MsgTypeName): SentMessage[] {
-  const code = MSG_TYPE_NAMES.indexOf(name);
+export function messagesOfType(index: TraceIndex, name: PortMsgName): SentMessage[] {
+  const code = portMsgCode(name);
   return index.sends.filter((s) => s.msg.type === code && !s.failed);
-}
-
-export const TYPE_INDEX: Readonly<Record<string, number>> = {
-  main: 0,
-  discovery: 1,
-  controller: 2,
-  router: 3,
-  prototype: 4,
-  app: 5,
-};
-
-const TYPE_NAMES = Object.keys(TYPE_INDEX);
-
-/** The name of a process type number (nxt_process_type_t). */
-export function typeName(type: number): string {
-  return TYPE_NAMES[type] ?? `type ${type}`;
 }

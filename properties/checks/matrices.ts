@@ -3,12 +3,11 @@
 // to every receiver it is due to.
 
 import type { TableEntry } from "../../lifecycle/kernel.ts";
-import { MSG_TYPE_NAMES } from "../../lifecycle/port-messages.ts";
-import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/process.ts";
 import type { Check, RunView, Violation } from "../check.ts";
-import { exitsAfter, indexTrace, messagesOfType, TYPE_INDEX, typeName, type TableSnapshot, type TraceIndex } from "../trace-index.ts";
+import { exitsAfter, indexTrace, messagesOfType, type TableSnapshot, type TraceIndex } from "../trace-index.ts";
+import { portMsgCode, TYPE_INDEX, typeName, UNIT_KEEP_MATRIX, UNIT_REMOVE_NOTIFY_MATRIX, UNIT_SEND_MATRIX } from "../unit-rules.ts";
 
-const REMOVE_PID = MSG_TYPE_NAMES.indexOf("REMOVE_PID");
+const REMOVE_PID = portMsgCode("REMOVE_PID");
 
 export const newPortBySendMatrix: Check = {
   name: "new-port-by-send-matrix",
@@ -21,7 +20,7 @@ export const newPortBySendMatrix: Check = {
       if (receiver === undefined) continue;
       const r = TYPE_INDEX[index.typeOf.get(receiver) ?? ""];
       const t = (s.msg.body as { type: number }).type;
-      if (r !== undefined && nxtProcSendMatrix[r]![t] !== 1) {
+      if (r !== undefined && UNIT_SEND_MATRIX[r]![t] !== 1) {
         out.push({
           check: "new-port-by-send-matrix",
           reason: `${index.typeOf.get(s.from)} ${s.from} sent NEW_PORT(type ${t}) to ${index.typeOf.get(receiver)} ${receiver}`,
@@ -45,7 +44,7 @@ export const removePidByNotifyMatrix: Check = {
       if (receiver === undefined) continue;
       const d = TYPE_INDEX[index.typeOf.get(dead) ?? ""];
       const r = TYPE_INDEX[index.typeOf.get(receiver) ?? ""];
-      if (d !== undefined && r !== undefined && nxtProcRemoveNotifyMatrix[d]![r] !== 1) {
+      if (d !== undefined && r !== undefined && UNIT_REMOVE_NOTIFY_MATRIX[d]![r] !== 1) {
         out.push({
           check: "remove-pid-by-notify-matrix",
           reason: `REMOVE_PID(${index.typeOf.get(dead)} ${dead}) sent to ${index.typeOf.get(receiver)} ${receiver}`,
@@ -97,7 +96,7 @@ export const fixupByKeepMatrix: Check = {
       if (c === undefined) continue;
       for (const entry of e.event.kept) {
         const parent = entry.pid === parentOf.get(e.pid);
-        if ((!parent && nxtProcKeepMatrix[c]![entry.type] !== 1) || entry.state !== "READY") {
+        if ((!parent && UNIT_KEEP_MATRIX[c]![entry.type] !== 1) || entry.state !== "READY") {
           out.push({
             check: "fixup-by-keep-matrix",
             reason: `${index.typeOf.get(e.pid)} ${e.pid} kept ${entry.state} entry ${entry.pid} of type ${entry.type}`,
@@ -137,7 +136,7 @@ function deathsAnnounced(snap: TableSnapshot): Death[] {
  */
 function dueReceivers(snap: TableSnapshot, death: Death, closed: ReadonlySet<number>): TableEntry[] {
   return snap.event.entries.filter(
-    (e) => e.pid !== snap.pid && e.pid !== death.pid && !closed.has(e.pid) && e.ports > 0 && nxtProcRemoveNotifyMatrix[death.type]![e.type] === 1,
+    (e) => e.pid !== snap.pid && e.pid !== death.pid && !closed.has(e.pid) && e.ports > 0 && UNIT_REMOVE_NOTIFY_MATRIX[death.type]![e.type] === 1,
   );
 }
 

@@ -4,7 +4,8 @@
 import type { TableEntry } from "../../lifecycle/kernel.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import type { Check, RunView, Violation } from "../check.ts";
-import { deadAt, exitsAfter, indexTrace, typeName, type TableSnapshot } from "../trace-index.ts";
+import { deadAt, exitsAfter, indexTrace, type TableSnapshot } from "../trace-index.ts";
+import { typeName } from "../unit-rules.ts";
 import { shutdownRequested } from "./end-state.ts";
 
 export const everyAddSucceeds: Check = {

@@ -1,9 +1,9 @@
 // An example property (README, "Walk-through"): Unit's send matrix tells an application
 // process of no other process's port, so no NEW_PORT ever reaches an app.
-import { msgTypeCode } from "../../lifecycle/port-messages.ts";
 import type { Check } from "../check.ts";
+import { portMsgCode } from "../unit-rules.ts";
 
-const NEW_PORT = msgTypeCode("NEW_PORT");
+const NEW_PORT = portMsgCode("NEW_PORT");
 
 export const appsLearnNoPorts: Check = {
   name: "apps-learn-no-ports",

@@ -48,7 +48,11 @@ describe("explore", () => {
     const r = await nxtsim(["explore", "one-app-isolated", "--runs", "40", "--seed", "11", "--json", "out.json"]);
     const expected = explore({ scenarios: [shipped("one-app-isolated")], runs: 40, seed: 11 });
 
-    expect(r.stdout).toMatch(/^explored 40 runs over 1 scenario in [\d.]+ s \(base seed 11, strategy random, stopped by runs/);
+    const fresh = expected.distinct.filter((d) => d.cause === null);
+    const known = expected.distinct.filter((d) => d.cause !== null);
+    const causes = [...new Set(known.map((d) => d.cause!))].sort();
+    expect(r.stdout.split("\n")[0]).toBe(`${fresh.length} new, ${known.length} known (${causes.length} cause${causes.length === 1 ? "" : "s"})`);
+    expect(r.stdout).toMatch(/^explored 40 runs over 1 scenario in [\d.]+ s \(base seed 11, strategy random, stopped by runs/m);
     expect(r.stdout).toMatch(/events: \d+ \(\d+ events\/s\)/);
     expect(r.stdout).toMatch(/^\s+one-app-isolated\s+40 runs\s+\d+ events/m);
     expect(r.stdout).toContain(`events: ${expected.events} `);
@@ -60,13 +64,30 @@ describe("explore", () => {
     expect(written.distinct.map((d) => [d.check, d.reason, d.count, d.replay])).toEqual(
       expected.distinct.map((d) => [d.check, d.reason, d.count, d.replay]),
     );
-    if (expected.distinct.length === 0) {
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain("no failures");
-    } else {
-      expect(r.code).toBe(1);
-      expect(replayLines(r.stdout)).toEqual(expected.distinct.map((d) => d.replay));
-    }
+    // Exit 1 only for a new failure (--fail-on new); new ones in full, then one replay per cause.
+    expect(r.code).toBe(fresh.length > 0 ? 1 : 0);
+    if (expected.distinct.length === 0) expect(r.stdout).toContain("no failures");
+    const perCause = causes.map((c) => known.find((d) => d.cause === c)!.replay);
+    expect(replayLines(r.stdout)).toEqual([...fresh.map((d) => d.replay), ...perCause]);
+  });
+
+  it("--fail-on: known failures alone exit 0 by default (new) and 1 with any; a mutant's failure is new and exits 1", async () => {
+    const args = ["explore", "one-app-isolated", "--runs", "40", "--seed", "11", "--no-progress"];
+    const expected = explore({ scenarios: [shipped("one-app-isolated")], runs: 40, seed: 11 });
+    // The premise: these runs fail only in ways a known fix removes (#633's keying here).
+    expect(expected.distinct.length).toBeGreaterThan(0);
+    expect(expected.distinct.filter((d) => d.cause === null)).toEqual([]);
+    const [byDefault, any, mutant] = await Promise.all([
+      nxtsim(args),
+      nxtsim([...args, "--fail-on", "any"]),
+      nxtsim(["explore", "shutdown-sigquit", "--runs", "10", "--mutant", "notify-twice", "--no-progress"]),
+    ]);
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.stdout).toMatch(/^0 new, [1-9]\d* known \(1 cause\)$/m);
+    expect(any.code).toBe(1);
+    expect(mutant.code).toBe(1);
+    expect(mutant.stdout).toMatch(/^[1-9]\d* new, /);
+    expect(mutant.stdout).toMatch(/^NEW FAILURES: /m);
   });
 
   it("derives run seeds and fault rates from the base seed alone, round-robin over scenarios", () => {
@@ -97,7 +118,8 @@ describe("explore", () => {
     const r = await nxtsim(["explore", "shutdown-sigquit", "--runs", "20", "--mutant", "600", "--no-progress"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAILURES: \d+ in \d+ of 20 runs/);
+    expect(r.stdout).toMatch(/^[1-9]\d* new, \d+ known \(\d+ causes?\)$/m);
+    expect(r.stdout).toMatch(/^NEW FAILURES: \d+, \d+ distinct/m);
     expect(r.stdout).toMatch(/\] shutdown-completes on shutdown-sigquit: /);
     const replay = replayLines(r.stdout)[0]!;
     expect(replay).toContain("--mutant 600");

@@ -80,7 +80,7 @@ function expectShown(shown: readonly string[], r: CliResult, real: boolean, what
 /** The exit code the shown output implies: 1 when it reports a failure (trace draws, exit 0). */
 function shownExitCode(shown: readonly string[]): number {
   const text = shown.join("\n");
-  return /^(FAILURES:|verdict: FAIL|shrunk:|checks: \d+ failed|\d+ distinct failures:)/m.test(text) ? 1 : 0;
+  return /^(NEW FAILURES:|verdict: FAIL|shrunk:|checks: \d+ failed|\d+ distinct failures\b)/m.test(text) ? 1 : 0;
 }
 
 async function runStep(step: Step, cwd: string): Promise<void> {
@@ -210,7 +210,7 @@ const SYNOPSES: Synopsis[] = [
     walkThrough: [],
     more: [
       {
-        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --max-steps 200 --preemptions 1 --time 30`,
+        command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --max-steps 200 --preemptions 1 --time 120`,
         shows: /^proved: every schedule within the bounds satisfies handshake-order and maps-before-credentials$/m,
       },
       {
@@ -333,7 +333,7 @@ describe("the README's usage block: a concrete instance of every synopsis and fl
       expect(`${r.stdout}\n${r.stderr}`).toMatch(m.shows);
       const out = / --out (\S+)/.exec(m.command)?.[1];
       if (out !== undefined) expect(existsSync(join(synopsisDir, out))).toBe(true);
-    });
+    }, 300_000); // the exhaustive instances have --time 120 each: room for a loaded machine
   }
 });
 
@@ -351,7 +351,7 @@ describeReal("the README's usage block on the real kernel", () => {
 
 const NPM_START = (() => {
   const section = readmeSection("## Using it");
-  const at = section.indexOf("A failure in `npm start` looks like this");
+  const at = section.indexOf("A new one looks like this");
   return codeBlocks(section.slice(at), "")[0]!.trimEnd().split("\n");
 })();
 
@@ -362,7 +362,7 @@ describe("the README's `npm start` failure", () => {
     // npm start (`npx nxtsim explore`) explores for 15 s; the run shown is run 122, so 300 runs find it.
     const r = await runInProcess("npx nxtsim explore --runs 300 --no-progress", cwd);
     expect(r.code).toBe(1);
-    const [failure, , replayLine] = expectShown(NPM_START, r, false, "npm start");
+    const [, failure, , replayLine] = expectShown(NPM_START, r, false, "npm start");
     const [, check, reason] = /^ {2}\[\d+\] (\S+) on \S+: (.*)$/.exec(failure!)!;
     const replay = replayLine!.trim().slice("replay: ".length);
     const again = await runPrinted(replay, cwd);

@@ -118,7 +118,7 @@ describe("explore --workers, end to end", () => {
     ]);
     for (const r of [main, one, two]) expect(r.code, r.stderr).toBe(1);
     const [m, w1, w2] = ["main.json", "one.json", "two.json"].map(readResult);
-    expect(m!.format).toBe("nxtsim-result/2");
+    expect(m!.format).toBe("nxtsim-result/3");
     expect(m!.distinct.length).toBeGreaterThanOrEqual(2);
     expect({ ...w1!, timing: null }).toEqual({ ...m!, timing: null });
     expect({ ...w2!, timing: null }).toEqual({ ...m!, timing: null });
@@ -126,7 +126,7 @@ describe("explore --workers, end to end", () => {
     // And the same as explore() in-process.
     expect(comparable(m!)).toEqual(comparable(explore(FAILING)));
     // The summaries list the same failures with the same replay commands.
-    const failures = (r: CliResult) => r.stdout.slice(r.stdout.indexOf("FAILURES"));
+    const failures = (r: CliResult) => r.stdout.slice(r.stdout.indexOf("\nchecks: "));
     expect(failures(two)).toBe(failures(main));
     expect(two.stdout).toMatch(/events: \d+ \(\d+ events\/s\), steps: \d+, 2 worker threads/);
     // Not a TTY: plain progress lines on stderr.
@@ -177,7 +177,7 @@ describe("explore --shard and merge, end to end", () => {
     const merged = await nxtsim(["merge", "s2.json", "s1.json", "--json", "merged.json"]);
     expect(merged.code).toBe(whole.code);
     expect(merged.stderr).toBe("");
-    expect(merged.stdout).toMatch(/^merged 2 results: 48 runs over 2 scenarios in [\d.]+ s of shard time \(base seed 7/);
+    expect(merged.stdout).toMatch(/^merged 2 results: 48 runs over 2 scenarios in [\d.]+ s of shard time \(base seed 7/m);
     expect(merged.stdout).toMatch(/^ {2}shard 2\/2: 24 runs, numbers 1 to 47 step 2$/m);
     expect(merged.stdout).not.toContain("missing");
     expect(merged.stdout.slice(merged.stdout.indexOf("events:")).replace(/\(\d+ events\/s\)[^\n]*/, "")).toBe(
@@ -203,7 +203,7 @@ describe("explore --shard and merge, end to end", () => {
       seed: write("m-seed.json", bootOnly({ seed: 2, shard: { index: 2, count: 2 } })),
       notJson: write("m-bad.json", "{ nope"),
       scenario: join(REPO, "fixtures", "scenarios", "boot-only.json"),
-      future: write("m-future.json", { ...base, format: "nxtsim-result/3" }),
+      future: write("m-future.json", { ...base, format: "nxtsim-result/4" }),
       old: write("m-old.json", { ...base, format: "nxtsim-result/1" }),
       pct: write("m-pct.json", bootOnly({ shard: { index: 2, count: 2 }, strategy: { name: "pct", depth: 3, steps: 50 } })),
       edited: write("m-edited.json", { ...base, runs: -1 }),
@@ -212,9 +212,9 @@ describe("explore --shard and merge, end to end", () => {
     const cases: [string, string[], RegExp][] = [
       ["a missing file", [files.a, "m-none.json"], /^m-none\.json: cannot read the file \(ENOENT\)$/],
       ["a file that is not JSON", [files.notJson], /^m-bad\.json: not valid JSON/],
-      ["a file that is not a result", [files.scenario], /boot-only\.json: not an nxtsim result file \(no "format": "nxtsim-result\/2"\)/],
-      ["another format version", [files.future], /^m-future\.json: result format nxtsim-result\/3 is not supported/],
-      ["a result of the format before strategies", [files.old], /^m-old\.json: result format nxtsim-result\/1 is not supported \(this nxtsim reads nxtsim-result\/2; make the result again with explore --json\)$/],
+      ["a file that is not a result", [files.scenario], /boot-only\.json: not an nxtsim result file \(no "format": "nxtsim-result\/3"\)/],
+      ["another format version", [files.future], /^m-future\.json: result format nxtsim-result\/4 is not supported/],
+      ["a result of the format before strategies", [files.old], /^m-old\.json: result format nxtsim-result\/1 is not supported \(this nxtsim reads nxtsim-result\/3; make the result again with explore --json\)$/],
       ["a different strategy", [files.a, files.pct], /^m-pct\.json is not from the same exploration as m-a\.json \(--strategy \{"name":"random"\} vs \{"name":"pct","depth":3,"steps":50\}\)/],
       ["an invalid field", [files.edited], /^m-edited\.json: runs must be a non-negative integer/],
       ["counts that do not add up", [files.lying], /^m-lying\.json: runs must be the sum of the runs of its shards/],

@@ -2,7 +2,7 @@
 // keep and send matrices (with the reference's rules) allow.
 
 import { describe, expect, it } from "vitest";
-import { nxtProcKeepMatrix, nxtProcSendMatrix } from "../../lifecycle/process.ts";
+import { nxtProcKeepMatrix, nxtProcSendMatrix } from "../../lifecycle/matrices.ts";
 import { PROCESS_TYPE_NAMES, type UnitGlobals } from "../../lifecycle/state.ts";
 import type { SimRun } from "../../harness/run-sim.ts";
 import { appOf, live, ofType, run, SEEDS_FEW, shipped, stateOf } from "./helpers.ts";

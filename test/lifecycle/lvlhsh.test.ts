@@ -14,6 +14,7 @@ import {
   lvlhshInsert,
   lvlhshIsEmpty,
   lvlhshReplace,
+  protoOf,
   type Lvlhsh,
   type LvlhshNode,
 } from "../../lifecycle/lvlhsh.ts";
@@ -279,9 +280,9 @@ function checkShape(lh: Lvlhsh): void {
       node.slots.forEach((s) => s !== null && walk(s, nlvl + 1));
       return;
     }
-    expect(node.next === null || lh.proto.shift[nlvl] === 0).toBe(true);
+    expect(node.next === null || protoOf(lh).shift[nlvl] === 0).toBe(true);
     for (let b: typeof node | null = node; b !== null; b = b.next) {
-      expect(b.entries).toHaveLength(lh.proto.bucketEntries);
+      expect(b.entries).toHaveLength(protoOf(lh).bucketEntries);
       expect(b.count).toBe(b.entries.filter((e) => e !== null).length);
       expect(b.count).toBeGreaterThan(0);
     }

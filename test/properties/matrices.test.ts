@@ -2,7 +2,7 @@
 // matrix so the predicate is known to bite.
 
 import { describe, expect, it } from "vitest";
-import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/process.ts";
+import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/matrices.ts";
 
 type M = readonly (readonly (0 | 1)[])[];
 const MAIN = 0, DISCOVERY = 1, CONTROLLER = 2, ROUTER = 3, PROTOTYPE = 4, APP = 5;

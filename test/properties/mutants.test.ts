@@ -37,6 +37,11 @@ function mutant(name: string, check: string): MutantCase {
 const MUTANT_CASES: readonly MutantCase[] = [
   mutant("keep-all", "fixup-by-keep-matrix"),
   mutant("send-all", "new-port-by-send-matrix"),
+  // The model's TABLE is wrong (one cell): the checks state the matrices from Unit's text
+  // (properties/unit-rules.ts), so they do not move with it.
+  mutant("keep-matrix-table", "fixup-by-keep-matrix"),
+  mutant("send-matrix-table", "new-port-by-send-matrix"),
+  mutant("remove-notify-matrix-table", "remove-pid-by-notify-matrix"),
   mutant("600", "no-zombies"),
   mutant("600", "shutdown-completes"),
   mutant("creds-before-created", "handshake-order"),

@@ -1,0 +1,61 @@
+// Known or new: a failure is attributed to a cause only by taking that cause away. Every known
+// cause of the c8d9106a model has a switch in lifecycle/options.ts KNOWN_FIXES (Unit's upstream
+// fix, or a minimal repair named after the mechanism). A failure is "known: X" when the SAME
+// run with fix X switched on no longer has it; otherwise it is new. Nothing here reads the
+// text of a reason to decide what it means.
+//
+// "The same run": the same scenario, seed, faults, strategy (or replayed schedule) and other
+// switches, plus X. The simulator draws every choice from the run's seed, so the fixed run is
+// step for step the original up to the first step where the fixed code acts differently; from
+// there on it is the run Unit with the fix would have made from that state under the same
+// draws. A failure is gone when the fixed run has no failure of the same check with exactly
+// the same reason (pids and all: up to the divergence they are the same processes).
+//
+// Fixes are tried in KNOWN_FIXES order and a failure takes the first that removes it, so the
+// answer depends on the run alone (not on which failures came before in an exploration). A
+// failure no single fix removes is new, even when it looks like a known one.
+
+import { KNOWN_FIXES, type FixName } from "../lifecycle/options.ts";
+
+export interface Failure {
+  readonly check: string;
+  readonly reason: string;
+}
+
+/** The fix whose switch removes the failure, or null: new. */
+export type Cause = FixName | null;
+
+export type Attributed<F extends Failure> = F & { readonly cause: Cause };
+
+/** Makes the same run again with these fixes on, and returns its failures. */
+export type Rerun = (fixes: readonly string[]) => readonly Failure[];
+
+function keyOf(f: Failure): string {
+  return `${f.check}\u0000${f.reason}`;
+}
+
+/**
+ * Each failure of one run with its cause. `fixesOn` are the fixes the run already had (they
+ * are not candidates); `rerun` is called at most once per remaining fix, and not at all when
+ * the run has no failure.
+ */
+export function attributeFailures<F extends Failure>(failures: readonly F[], fixesOn: readonly string[], rerun: Rerun): Attributed<F>[] {
+  const causes: Cause[] = failures.map(() => null);
+  let pending = failures.map((_, i) => i);
+  for (const fix of KNOWN_FIXES) {
+    if (pending.length === 0) break;
+    if (fixesOn.includes(fix)) continue;
+    const remaining = new Set(rerun([...fixesOn, fix]).map(keyOf));
+    pending = pending.filter((i) => {
+      if (remaining.has(keyOf(failures[i]!))) return true;
+      causes[i] = fix;
+      return false;
+    });
+  }
+  return failures.map((f, i) => ({ ...f, cause: causes[i]! }));
+}
+
+/** Whether every failure has a cause (a run with only known failures). */
+export function allKnown(attributed: readonly { cause: Cause }[]): boolean {
+  return attributed.every((a) => a.cause !== null);
+}

@@ -1,0 +1,79 @@
+// Attribution by cause (harness/attribution.ts): a failure is known as X only when the same
+// run with fix X on no longer has it. First the rule on made-up reruns, then on real runs:
+// a recorded known bug is attributed to its fix, a mutant's failure is new, and a failure of
+// the default model that the fix does not touch stays new even with the fix's check name.
+
+import { describe, expect, it } from "vitest";
+
+import { listBugFixtures, loadBugFixture, runBugFixture } from "../../fixtures/bugs.ts";
+import { attributeFailures, type Failure } from "../../harness/attribution.ts";
+import { checkRun } from "../../harness/checks.ts";
+import { runOnce } from "../../harness/explore.ts";
+import { scenarioByName } from "../../fixtures/scenario.ts";
+import { KNOWN_FIXES } from "../../lifecycle/options.ts";
+import { noFaults } from "../../sim/index.ts";
+
+const A: Failure = { check: "no-crash", reason: "main 100 crashed: x" };
+const B: Failure = { check: "no-zombies", reason: "zombie 104" };
+
+describe("the rule, on made-up reruns", () => {
+  it("a failure takes the first fix (KNOWN_FIXES order) whose rerun no longer has it; one no fix removes is new", () => {
+    const [first, second] = KNOWN_FIXES;
+    const calls: string[][] = [];
+    const attributed = attributeFailures([A, B], [], (fixes) => {
+      calls.push([...fixes]);
+      // The first fix removes A only; every later one removes A and nothing else either.
+      return fixes.includes(first!) || fixes.includes(second!) ? [B] : [A, B];
+    });
+    expect(attributed).toEqual([
+      { ...A, cause: first },
+      { ...B, cause: null },
+    ]);
+    // B stayed pending, so every fix was tried once, each alone.
+    expect(calls).toEqual(KNOWN_FIXES.map((f) => [f]));
+  });
+
+  it("matches the exact reason: the same check with another reason in the rerun still removes it", () => {
+    const [first] = KNOWN_FIXES;
+    const moved = { check: A.check, reason: "main 100 crashed: y" };
+    const attributed = attributeFailures([A], [], (fixes) => (fixes.includes(first!) ? [moved] : [A]));
+    expect(attributed[0]!.cause).toBe(first);
+  });
+
+  it("skips fixes the run already has, keeps them on in every rerun, and makes no rerun without a failure", () => {
+    const [first, second] = KNOWN_FIXES;
+    const calls: string[][] = [];
+    const attributed = attributeFailures([A], [first!], (fixes) => {
+      calls.push([...fixes]);
+      return fixes.includes(second!) ? [] : [A];
+    });
+    expect(attributed[0]!.cause).toBe(second);
+    expect(calls[0]).toEqual([first, second]);
+    expect(attributeFailures([], [], () => { throw new Error("no rerun expected"); })).toEqual([]);
+  });
+});
+
+describe("the rule, on runs of the model", () => {
+  it.each(listBugFixtures().filter((b) => loadBugFixture(b).upstreamFix !== null && loadBugFixture(b).mutants.length === 0))(
+    "bug fixture %s: its recorded failure is attributed to its fix",
+    (name) => {
+      const fixture = loadBugFixture(name);
+      const { violations } = runBugFixture(fixture);
+      const own = violations.filter((v) => v.check === fixture.check);
+      expect(own.length).toBeGreaterThan(0);
+      const attributed = attributeFailures(own, fixture.fixes, (fixes) => runBugFixture(fixture, { fixes: [...fixes] }).violations);
+      for (const a of attributed) expect(a.cause, `${a.check}: ${a.reason}`).toBe(fixture.upstreamFix);
+    },
+  );
+
+  it("a mutant's failure is new: no known fix removes it", () => {
+    const r = scenarioByName("shutdown-sigquit");
+    if (!r.ok) throw new Error(r.error);
+    const scenario = r.scenario;
+    const runWith = (fixes: readonly string[]) =>
+      checkRun({ scenario, ...runOnce(scenario, { seed: 0, faults: noFaults(), fixes, mutants: ["notify-twice"] }) });
+    const failures = runWith([]);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const a of attributeFailures(failures, [], runWith)) expect(a.cause, `${a.check}: ${a.reason}`).toBeNull();
+  });
+});
