@@ -17,6 +17,7 @@ import { portNewPortHandler, portRemovePidHandler, portSocketWrite, type RecvMsg
 import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";
+import { routerDropsAppsOfPrototype } from "./repairs.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_CONTROLLER,
@@ -252,6 +253,7 @@ export function* routerAppPortClose(ctx: Ctx, portOid: number): Sys<void> {
   if (app.protoPort === portOid) {
     // The prototype is gone: the next start asks main for a new one.
     app.protoPort = null;
+    yield* routerDropsAppsOfPrototype(ctx, app);
     return;
   }
   const at = app.ports.indexOf(portOid);

@@ -117,6 +117,8 @@ export interface PortRec {
   /** peer pid -> streams registered with that peer (the rpc_peers multi-map). */
   rpcPeers: Record<string, number[]>;
   queued: QueuedMsg[];
+  /** Fix queued-messages-dropped only (a repair): closed, its write end kept until `queued` is sent. */
+  closeWhenSent?: boolean;
   /** Router only: the application this port serves. */
   app: string | null;
 }
