@@ -119,7 +119,7 @@ export interface PortRec {
   queued: QueuedMsg[];
   /** Fix queued-messages-dropped only (a repair): closed, its write end kept until `queued` is sent. */
   closeWhenSent?: boolean;
-  /** Router only: the application this port serves. */
+  /** Router only: the application object this port serves (its RouterApp id). */
   app: string | null;
 }
 
@@ -180,6 +180,8 @@ export interface ProtoGlobals {
 }
 
 export interface RouterApp {
+  /** One per configured application object (nxt_app_t): a removed app and its re-added successor differ. */
+  id: string;
   name: string;
   conf: Json;
   processes: number;
@@ -192,7 +194,12 @@ export interface RouterApp {
 }
 
 export interface RouterGlobals {
+  /** Every application object by id: a removed one lives on while its ports and RPCs refer to it. */
   apps: Record<string, RouterApp>;
+  /** The configured applications: name -> id. */
+  current: Record<string, string>;
+  /** How many application objects were made (for the next id). */
+  made: number;
 }
 
 export interface ControllerGlobals {
