@@ -22,6 +22,8 @@ export function stillFails(fixed: readonly CheckFailure[], v: CheckFailure): boo
 /** One failure of a run and the fixes whose replay removes it. */
 export interface AttributedFailure extends CheckFailure {
   removedBy: string[];
+  /** Those of removedBy whose replay also has a violation the run did not have. */
+  removedAddingOthers: string[];
   /** Only for a failure no single fix removes: the pairs of fixes ("a+b") whose replay together removes it. */
   removedByPair: string[];
 }
@@ -39,8 +41,12 @@ export function attributeFailures(
   const on = o.fixes ?? [];
   const replays = candidates
     .filter((fix) => !on.includes(fix))
-    .map((fix) => ({ fix, fixed: failuresOf(scenario, { ...o, fixes: [...on, fix] }) }));
-  const attributed = failures.map((v) => ({ ...v, removedBy: replays.filter((r) => !stillFails(r.fixed, v)).map((r) => r.fix), removedByPair: [] as string[] }));
+    .map((fix) => ({ fix, fixed: failuresOf(scenario, { ...o, fixes: [...on, fix] }) }))
+    .map((r) => ({ ...r, adds: r.fixed.some((f) => !stillFails(failures, f)) }));
+  const attributed = failures.map((v) => {
+    const removing = replays.filter((r) => !stillFails(r.fixed, v));
+    return { ...v, removedBy: removing.map((r) => r.fix), removedAddingOthers: removing.filter((r) => r.adds).map((r) => r.fix), removedByPair: [] as string[] };
+  });
   const left = attributed.filter((a) => a.removedBy.length === 0);
   if (left.length === 0) return attributed;
   // Two causes in one run: no single fix removes what both produce; try the fixes in pairs.

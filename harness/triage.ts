@@ -37,6 +37,8 @@ export interface TriageEntry {
   unexplainedByPairs: number;
   /** For each fix, how many of the failures its replay removes. */
   byFix: Record<string, number>;
+  /** Of those, how many in a replay that has a violation the run did not have. */
+  byFixAddingOthers: Record<string, number>;
   /** For each pair of fixes, how many of the failures no single fix removes it removes. */
   byPair: Record<string, number>;
   /** Failures per scenario. */
@@ -86,6 +88,7 @@ function entryOf(a: AttributedFailure, run: number, scenario: string, seed: numb
     unexplained: explained ? 0 : 1,
     unexplainedByPairs: explained || a.removedByPair.length > 0 ? 0 : 1,
     byFix: Object.fromEntries(a.removedBy.map((f) => [f, 1])),
+    byFixAddingOthers: Object.fromEntries(a.removedAddingOthers.map((f) => [f, 1])),
     byPair: Object.fromEntries(a.removedByPair.map((f) => [f, 1])),
     byScenario: { [scenario]: 1 },
     examples: explained ? [example] : [],
@@ -118,6 +121,7 @@ function mergeEntry(a: TriageEntry, b: TriageEntry): TriageEntry {
     unexplained: a.unexplained + b.unexplained,
     unexplainedByPairs: a.unexplainedByPairs + b.unexplainedByPairs,
     byFix: addCounts(a.byFix, b.byFix),
+    byFixAddingOthers: addCounts(a.byFixAddingOthers, b.byFixAddingOthers),
     byPair: addCounts(a.byPair, b.byPair),
     byScenario: addCounts(a.byScenario, b.byScenario),
     examples: firstExamples(a.examples, b.examples),

@@ -59,7 +59,7 @@ import {
 } from "./state.ts";
 import { CLONE_NEWUSER } from "./kernel.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
-import { acceptsModulesOfReapedDiscovery, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
+import { acceptsModulesOfReapedDiscovery, noteIsolatedPid, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -312,6 +312,7 @@ export function* mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   if (ppid !== ctx.s.pid) {
     nxtAssert(ctx, p.process !== null, "whoami: port has a process");
     const child = proc(ctx, p.process);
+    noteIsolatedPid(ctx, child, recv.msg.pid);
     child.link = pprocess.oid;
     pprocess.children.push(child.oid);
   }

@@ -18,7 +18,7 @@ export const KNOWN_FIXES = [
   "main-start-while-exiting", // repair: main answers START_PROCESS with RPC_ERROR once it is exiting instead of starting a prototype
   "child-inherits-port-queue", // repair: a new child drops the messages its parent had queued on its ports
   "queued-messages-dropped", // repair: a closed port, and an exiting process, first send what EAGAIN left queued
-  "app-dies-creating", // repair: a prototype reads its port before acting on an app it has CREATING, and announces one still CREATING (no pid namespace)
+  "app-dies-creating", // repair: a prototype reads its port before reaping while it has an app CREATING, and announces one that died CREATING
   "proto-dies-mid-notify", // repair: the router closes an application's process ports when it loses the application's prototype
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];

@@ -18,7 +18,7 @@ import { portRpcClose, portRpcRemovePeer } from "./port-rpc.ts";
 import { nxtProcRemoveNotifyMatrix, nxtProcSendMatrix, processClosePorts, processType, processUse } from "./process.ts";
 import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
-import { closeSentPort, keepsWriteEndToSend } from "./repairs.ts";
+import { closeSentPort, hostPidOfNamedChild, keepsWriteEndToSend } from "./repairs.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -406,7 +406,7 @@ export function* portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** nxt_port_remove_pid_handler */
 export function* portRemovePidHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   nxtAssert(ctx, typeof recv.msg.body === "number", "remove_pid: body is exactly one pid");
-  yield* portRemovePid(ctx, recv, recv.msg.body as number);
+  yield* portRemovePid(ctx, recv, hostPidOfNamedChild(ctx, recv) ?? (recv.msg.body as number));
 }
 
 export function* portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): Sys<void> {

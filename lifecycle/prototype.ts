@@ -12,7 +12,7 @@ import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvM
 import type { HandlerTable } from "./registry.ts";
 import { appProcess } from "./app.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
-import { announcesCreatingDeath, readBeforeCreatingReap } from "./repairs.ts";
+import { announceCreatingDeath, readBeforeCreatingReap } from "./repairs.ts";
 import { processClosePorts, processNew, processQuit, processStart, processUse, waitpidNext, type NxtInt } from "./process.ts";
 import {
   PROTO_CHILDREN_LIST,
@@ -280,9 +280,10 @@ export function* protoSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
     if (process === null) continue;
     traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));
     const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
-    const announced = process.state !== NXT_PROCESS_STATE_CREATING || announcesCreatingDeath(ctx);
-    if (announced && !hasMutant(ctx.s.options, "proto-no-notify")) {
+    if (process.state !== NXT_PROCESS_STATE_CREATING && !hasMutant(ctx.s.options, "proto-no-notify")) {
       yield* portRemoveNotifyOthers(ctx, process);
+    } else if (process.state === NXT_PROCESS_STATE_CREATING) {
+      yield* announceCreatingDeath(ctx, process);
     }
     yield* processClosePorts(ctx, process);
     if (heldPort !== null) {

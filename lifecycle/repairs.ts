@@ -4,10 +4,10 @@
 // changes; properties/causes.ts says which race each removes and how.
 
 import { isLive, port, proc, type Ctx } from "./context.ts";
-import type { Json, Sys } from "./kernel.ts";
+import type { Json, Pid, Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
-import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
-import { portReadMessage, portUse, type RecvMsg } from "./port.ts";
+import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_REMOVE_PID } from "./port-messages.ts";
+import { portReadMessage, portRemoveNotifyOthers, portSocketWrite, portUse, type RecvMsg } from "./port.ts";
 import { processClosePorts } from "./process.ts";
 import { runtimeExit, runtimeProcessFind } from "./runtime.ts";
 import { NXT_PROCESS_MAIN, NXT_PROCESS_PROTOTYPE, NXT_PROCESS_STATE_CREATING, type PortMsg, type PortRec, type ProcessRec, type ProcessType, type RouterApp } from "./state.ts";
@@ -81,7 +81,7 @@ export function refusesStart(ctx: Ctx): boolean {
  * (the parent sends them; the child's copy would only hold their references for ever).
  */
 export function* dropInheritedQueues(ctx: Ctx): Sys<void> {
-  if (!hasFix(ctx.s.options, "child-inherits-port-queue")) return;
+  if (!hasFix(ctx.s.options, "child-inherits-port-queue")) return yield* markInheritedQueues(ctx);
   for (const obj of Object.values(ctx.s.heap.objs)) {
     if (obj.kind !== "port" || obj.queued.length === 0) continue;
     const dropped = obj.queued.length;
@@ -90,6 +90,25 @@ export function* dropInheritedQueues(ctx: Ctx): Sys<void> {
     yield* closeSentPort(ctx, obj);
     for (let i = 0; i < dropped && isLive(ctx, obj.oid); i++) portUse(ctx, obj, -1);
   }
+}
+
+/**
+ * queued-messages-dropped, in a new child that keeps its parent's queues: they are the
+ * parent's to send (the child has no write pending on them), so neither a close nor the exit
+ * waits for them, and a write end the parent kept open only to send one is closed here.
+ */
+function* markInheritedQueues(ctx: Ctx): Sys<void> {
+  if (!hasFix(ctx.s.options, "queued-messages-dropped")) return;
+  for (const obj of Object.values(ctx.s.heap.objs)) {
+    if (obj.kind !== "port" || obj.queued.length === 0) continue;
+    yield* closeSentPort(ctx, obj);
+    obj.inheritedQueue = true;
+  }
+}
+
+/** queued-messages-dropped: a queue this process is sending (it wrote it, a retry is pending). */
+function sendingQueue(p: PortRec): boolean {
+  return p.queued.length > 0 && p.writeEnabled && p.pair[1] !== -1 && p.inheritedQueue !== true;
 }
 
 /** queued-messages-dropped: the work that ends the process (nxt_runtime_exit, or the repaired wait). */
@@ -103,7 +122,7 @@ export function exitWork(ctx: Ctx): string {
  * unsent.
  */
 export function* runtimeExitAfterFlush(ctx: Ctx, _arg: null): Sys<void> {
-  const pending = Object.values(ctx.s.heap.objs).some((o) => o.kind === "port" && o.queued.length > 0 && o.writeEnabled && o.pair[1] !== -1);
+  const pending = Object.values(ctx.s.heap.objs).some((o) => o.kind === "port" && sendingQueue(o));
   if (pending) {
     ctx.k.setTimer(1, { fn: "runtimeExitAfterFlush", arg: null });
     return;
@@ -116,7 +135,7 @@ export function* runtimeExitAfterFlush(ctx: Ctx, _arg: null): Sys<void> {
  * its write end until they are sent (nxt_port_close closed it, and the queue was lost).
  */
 export function keepsWriteEndToSend(ctx: Ctx, p: PortRec): boolean {
-  if (!hasFix(ctx.s.options, "queued-messages-dropped") || p.queued.length === 0 || !p.writeEnabled) return false;
+  if (!hasFix(ctx.s.options, "queued-messages-dropped") || !sendingQueue(p)) return false;
   p.closeWhenSent = true;
   return true;
 }
@@ -143,11 +162,35 @@ export function* readBeforeCreatingReap(ctx: Ctx): Sys<void> {
 
 /**
  * app-dies-creating, second half: an app that died before it sent PROCESS_CREATED is
- * announced too when the record's pid is its host pid (no pid namespace); in a pid namespace
- * the prototype knows only the namespace pid, which would name another process elsewhere.
+ * announced too. Without a pid namespace the record's pid is its host pid: REMOVE_PID as for
+ * any app. In one, the prototype knows only the app's namespace pid, which names another
+ * process outside: it tells main alone, with the namespace pid negated so that it can never be
+ * read as a host pid, and main finds the app among that prototype's children by the namespace
+ * pid its WHOAMI showed (a protocol addition: Unit's REMOVE_PID carries host pids only).
  */
-export function announcesCreatingDeath(ctx: Ctx): boolean {
-  return hasFix(ctx.s.options, "app-dies-creating") && !ctx.s.rt.isPidIsolated;
+export function* announceCreatingDeath(ctx: Ctx, process: ProcessRec): Sys<void> {
+  if (!hasFix(ctx.s.options, "app-dies-creating")) return;
+  if (!ctx.s.rt.isPidIsolated) return yield* portRemoveNotifyOthers(ctx, process);
+  const main = ctx.s.rt.portByType[NXT_PROCESS_MAIN];
+  if (main === null || main === undefined) return;
+  yield* portSocketWrite(ctx, port(ctx, main), NXT_PORT_MSG_REMOVE_PID, -1, -1, process.stream, 0, -process.isolatedPid);
+}
+
+/** app-dies-creating, in main's WHOAMI handler: the app's pid as it sent it (its namespace pid). */
+export function noteIsolatedPid(ctx: Ctx, child: ProcessRec, headerPid: Pid): void {
+  if (hasFix(ctx.s.options, "app-dies-creating")) child.isolatedPid = headerPid;
+}
+
+/**
+ * app-dies-creating, in main's REMOVE_PID handler: the host pid of the sender's child that a
+ * pid-isolated prototype named by its negated namespace pid; null for any other REMOVE_PID.
+ */
+export function hostPidOfNamedChild(ctx: Ctx, recv: RecvMsg): Pid | null {
+  const body = recv.msg.body;
+  if (!hasFix(ctx.s.options, "app-dies-creating") || ctx.s.rt.type !== NXT_PROCESS_MAIN || typeof body !== "number" || body >= 0) return null;
+  const sender = runtimeProcessFind(ctx, recv.msg.pid);
+  const child = sender?.children.map((oid) => proc(ctx, oid)).find((c) => c.isolatedPid === -body);
+  return child?.pid ?? null;
 }
 
 /**

@@ -119,6 +119,8 @@ export interface PortRec {
   queued: QueuedMsg[];
   /** Fix queued-messages-dropped only (a repair): closed, its write end kept until `queued` is sent. */
   closeWhenSent?: boolean;
+  /** Fix queued-messages-dropped only: `queued` came with fork, the parent's to send. */
+  inheritedQueue?: boolean;
   /** Router only: the application object this port serves (its RouterApp id). */
   app: string | null;
 }

@@ -9,7 +9,9 @@
 //   npx tsx scripts/triage-causes.ts --merge /tmp/a.json /tmp/b.json                # join the shards
 //
 // A violation no single fix removes is replayed with every pair of fixes (two causes in one
-// run). Exit code 1 when some violation is removed by no single fix and no pair.
+// run). "adding others" counts removals whose replay has a violation the run did not have: a
+// fix that acts early can change the run so much that a violation goes away without its
+// cause being that fix's. Exit code 1 when some violation is removed by no single fix and no pair.
 
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -83,7 +85,8 @@ function report(t: TriageTally, spec: TriageFile["spec"], seconds: number | null
   lines.push(`triage: ${t.runs} runs over ${spec.scenarios.length} scenarios (base seed ${spec.seed}, ${spec.runs} runs, shard ${spec.shard})${time}`);
   lines.push(`failing runs: ${t.failedRuns}; failures: ${t.failures}; distinct (check + normalised reason): ${t.distinct.length}`);
   t.distinct.forEach((e, i) => {
-    const fixes = Object.entries(e.byFix).map(([f, n]) => `${f} ${n}`).join(", ") || "none";
+    const adding = (f: string): string => (e.byFixAddingOthers[f] === undefined ? "" : ` (${e.byFixAddingOthers[f]} adding others)`);
+    const fixes = Object.entries(e.byFix).map(([f, n]) => `${f} ${n}${adding(f)}`).join(", ") || "none";
     const scenarios = Object.entries(e.byScenario).map(([s, n]) => `${s} ${n}`).join(", ");
     lines.push(`  [${i + 1}] ${e.check}: ${e.normalised}`);
     lines.push(`      count ${e.count} (${scenarios}); removed by: ${fixes}; by no single fix: ${e.unexplained}`);
