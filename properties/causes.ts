@@ -58,7 +58,7 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     mechanism:
       "a prototype forks an app and is killed; main handles its death (nxt_main_process_sigchld_handler) before it reads the app's WHOAMI, so nxt_main_process_whoami_handler (src/nxt_main_process.c) does not find the parent, alerts and returns without a reply; the app, reparented and unknown to main, waits in nxt_process_whoami for ever, holding its inherited ports (the router's, the dead prototype's). Needs a prototype killed while an app of it is in its handshake.",
     kind: "repair",
-    fix: "main answers a WHOAMI whose parent it cannot find with RPC_ERROR on the app's port, so the app quits",
+    fix: "main answers a WHOAMI whose parent it cannot find with QUIT on the app's port, so the app quits (not RPC_ERROR: nxt_process_whoami_error's path releases the port the app still reads, which Unit asserts against)",
   },
   "shutdown-without-children": {
     title: "Shutdown hangs when main has no child left",
@@ -93,7 +93,7 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     mechanism:
       "nxt_proto_sigchld_handler (src/nxt_application.c) skips nxt_port_remove_notify_others for a record still CREATING, but main already filed the app and its port when it answered the app's WHOAMI (nxt_main_process_whoami_handler), so main keeps a dead app's record and port until the prototype dies (the gap of reference I6). Needs an app killed between its WHOAMI and the prototype's read of its PROCESS_CREATED.",
     kind: "repair",
-    fix: "the prototype announces a CREATING app's death too; in a pid namespace (where it knows only the app's namespace pid) to main alone, which finds the app among that prototype's children by the namespace pid WHOAMI showed it",
+    fix: "while it has an app CREATING, the prototype reads its port before reaping (a PROCESS_CREATED sent before the death makes the record CREATED), and it announces an app that died CREATING too; in a pid namespace, where it knows only the app's namespace pid, to main alone with that pid negated, which main maps through the prototype's children by the pid their WHOAMI showed (a protocol addition)",
   },
   "proto-dies-mid-notify": {
     title: "The router keeps a dead app's port when its prototype dies in the middle of announcing it",
