@@ -2,11 +2,10 @@
 // run (scenario, seed, faults, fixes, mutants) in which the model shows a violation (a check
 // and its exact reason) that the replay with <fix> on does not (harness/fix-replay.ts).
 
-import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { readJsonFile } from "../fixtures/json-file.ts";
+import { jsonFileNames, readJsonFile } from "../fixtures/json-file.ts";
 import { scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
 import { FAULT_KINDS, faultRates, type FaultRates } from "../sim/faults.ts";
@@ -33,10 +32,7 @@ export interface CauseRun {
 
 /** The fixes that have a cause file, sorted. */
 export function listCauseFiles(): string[] {
-  return readdirSync(CAUSES_DIR)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.slice(0, -".json".length))
-    .sort();
+  return jsonFileNames(CAUSES_DIR);
 }
 
 /** Reads and checks fixtures/causes/<fix>.json; a bad file throws one line naming it and the field. */
