@@ -5,6 +5,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import type { BugFixture } from "../fixtures/bugs.ts";
 import { jsonFileNames, readJsonFile } from "../fixtures/json-file.ts";
 import { scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
@@ -15,17 +16,11 @@ export const CAUSES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "f
 
 const KEYS = ["fix", "scenario", "seed", "faults", "fixes", "mutants", "check", "reason"] as const;
 
-export interface CauseRun {
+/** A recorded run as a bug fixture records one; `fixes` and `mutants` are on in the run and its replay. */
+export interface CauseRun extends Pick<BugFixture, "scenario" | "seed" | "faults" | "fixes" | "mutants" | "check"> {
   /** The fix option whose cause the run shows (the file's name). */
   fix: string;
   scenarioName: string;
-  scenario: Scenario;
-  seed: number;
-  faults: FaultRates;
-  /** The other switches of the run, on in both the run and its replay. */
-  fixes: string[];
-  mutants: string[];
-  check: string;
   /** The violation's exact reason. */
   reason: string;
 }
