@@ -93,7 +93,7 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     mechanism:
       "nxt_proto_sigchld_handler (src/nxt_application.c) skips nxt_port_remove_notify_others for a record still CREATING, but main already filed the app and its port when it answered the app's WHOAMI (nxt_main_process_whoami_handler), so main keeps a dead app's record and port until the prototype dies (the gap of reference I6). Needs an app killed between its WHOAMI and the prototype's read of its PROCESS_CREATED.",
     kind: "repair",
-    fix: "while it has an app CREATING, the prototype reads its port before reaping (a PROCESS_CREATED sent before the death makes the record CREATED), and it announces an app that died CREATING too; in a pid namespace, where it knows only the app's namespace pid, to main alone with that pid negated, which main maps through the prototype's children by the pid their WHOAMI showed (a protocol addition)",
+    fix: "while it has an app CREATING, the prototype reads its port before reaping (a PROCESS_CREATED sent before the death makes the record CREATED), and it announces an app that died CREATING too; in a pid namespace, where it knows only the app's namespace pid, to main alone with that pid negated, which main maps through the prototype's children by the pid their WHOAMI showed (a protocol addition). nginx/unit has no fix; the FreeUnit fork announced such deaths outside pid namespaces (freeunitorg/freeunit#268) and left the pid-namespace case open (#310)",
   },
   "proto-dies-mid-notify": {
     title: "The router keeps a dead app's port when its prototype dies in the middle of announcing it",
