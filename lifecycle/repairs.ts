@@ -52,15 +52,28 @@ export function whoamiPortHandlers(ctx: Ctx): string {
 
 /**
  * whoami-parent-gone: main answers a WHOAMI it cannot serve (its parent already reaped) with
- * QUIT, written once on the write end the child sent, so the child quits instead of waiting
- * for ever; then that end is closed as before. (Not RPC_ERROR: nxt_process_whoami_error would
- * quit through the RPC's release of the port it still reads, which Unit asserts against.)
+ * QUIT on the write end the child sent, so the child quits instead of waiting for ever; the
+ * end is closed once the QUIT is written (a full socket is retried on a timer, as ports are).
+ * (Not RPC_ERROR: nxt_process_whoami_error would quit through the RPC's release of the port
+ * it still reads, which Unit asserts against.)
  */
 export function* refuseWhoami(ctx: Ctx, recv: RecvMsg): Sys<void> {
   if (!hasFix(ctx.s.options, "whoami-parent-gone") || recv.fd[0] === -1) return;
+  const fd = recv.fd[0];
+  recv.fd[0] = -1;
+  yield* whoamiQuitRetry(ctx, fd);
+}
+
+/** whoami-parent-gone: one attempt to write the QUIT; the fd is closed once it is written or cannot be. */
+export function* whoamiQuitRetry(ctx: Ctx, fd: number): Sys<void> {
   const kind = NXT_PORT_MSG_QUIT;
   const msg: PortMsg = { type: kind.code, last: kind.last, stream: 0, pid: ctx.s.pid, replyPort: 0, body: null };
-  yield* ctx.k.sendmsg(recv.fd[0], { data: msg as unknown as Json, fds: [] });
+  const err = yield* ctx.k.sendmsg(fd, { data: msg as unknown as Json, fds: [] });
+  if (err !== undefined && err.errno === "EAGAIN") {
+    ctx.k.setTimer(1, { fn: "whoamiQuitRetry", arg: fd });
+    return;
+  }
+  yield* ctx.k.close(fd);
 }
 
 /**
