@@ -2,7 +2,10 @@
 // scenario, seed, faults, strategy, other fixes and mutants) with one more fix X switched on.
 // The sim draws every choice from the seed's stream, so the fixed run is the original one up
 // to the first step where the fixed code acts otherwise; X removes violation V when the fixed
-// run has no violation with V's check and V's exact reason.
+// run has no violation with V's check and V's exact reason. This is the triage's view of the
+// rule (harness/attribution.ts gives explore, replay, shrink and the suite each failure's
+// first removing fix): every fix that removes each failure, the ones that add another, and
+// pairs of fixes for a failure no single fix removes.
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { KNOWN_FIXES } from "../lifecycle/options.ts";
