@@ -3,7 +3,7 @@
 // (and mean) over CAMPAIGNS campaigns; campaign c makes runs 0, 1, ... of base seed
 // BASE + c, each with the fault rates its strategy draws (explore's, or swarm's own), at most
 // CAP runs (a campaign that finds nothing counts as CAP + 1 in the mean, "> CAP" in the
-// median). A failure that properties/known.ts explains as a c8d9106a finding does not count.
+// median). A failure that another known fix removes from the same run (harness/attribution.ts) does not count.
 // Then #600 against PCT (the claim): on plain shutdown and on its narrow window, each
 // strategy's per-run hit rate over DEEP_RUNS fault-free runs (Wilson 95% interval) and its
 // runs to the first failure over DEEP_CAMPAIGNS campaigns (mean with its 95% interval).

@@ -49,7 +49,7 @@ import {
 import { exhaustiveCommand, type ExhaustiveFlags } from "./exhaustive.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
 import { progressReporter } from "./progress.ts";
-import { exploreSummary, failureKey, replaySummary } from "./report.ts";
+import { causeLine, exploreSummary, failureKey, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
 import { addTraceCommand } from "./trace.ts";
 import { exploreRealCommand, rejectSimOnly, replayRealCommand, type Backend } from "./real-commands.ts";
@@ -128,6 +128,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   io.out(
     [
       `shrunk: ${result.check}: ${result.violation.reason}`,
+      causeLine(result.cause),
       `steps: ${result.originalSteps} -> ${result.steps}, schedule: ${result.schedule.length} choices, ${result.tries} runs tried`,
       `scenario: ${JSON.stringify(result.scenario)}`,
       `replay: ${reproCommand(path)}`,

@@ -4,7 +4,7 @@ import type { CheckVerdict } from "../harness/checks.ts";
 import { RUN_CHECKS } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
-import type { Cause } from "../harness/attribution.ts";
+import { fixesOf, type Cause } from "../harness/attribution.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
@@ -18,7 +18,7 @@ export function describeFaults(faults: FaultRates): string {
 export function causeLine(cause: Cause): string {
   return cause === null
     ? "new: no known fix removes it (the same run with each fix of lifecycle/options.ts still fails it)"
-    : `known: ${cause} (the same run with --fix ${cause} does not fail it)`;
+    : `known: ${cause} (the same run with ${fixesOf(cause).map((f) => `--fix ${f}`).join(" ")} does not fail it)`;
 }
 
 function list(values: readonly string[]): string {

@@ -12,8 +12,11 @@
 // the same reason (pids and all: up to the divergence they are the same processes).
 //
 // Fixes are tried in KNOWN_FIXES order and a failure takes the first that removes it, so the
-// answer depends on the run alone (not on which failures came before in an exploration). A
-// failure no single fix removes is new, even when it looks like a known one.
+// answer depends on the run alone (not on which failures came before in an exploration). Two
+// causes can meet in one run so that neither fix alone removes what they do together: a
+// failure no single fix removes, but that every fix together does, takes the first PAIR of
+// fixes (in KNOWN_FIXES order) that removes it, "X+Y". Anything else is new, even when it
+// looks like a known one (and costs one rerun more: with every fix on).
 
 import { KNOWN_FIXES, type FixName } from "../lifecycle/options.ts";
 
@@ -22,8 +25,19 @@ export interface Failure {
   readonly reason: string;
 }
 
-/** The fix whose switch removes the failure, or null: new. */
-export type Cause = FixName | null;
+/** The fix whose switch removes the failure, or the pair "X+Y" whose switches together do, or null: new. */
+export type Cause = FixName | `${FixName}+${FixName}` | null;
+
+/** The fixes a cause names (one, or the two of a pair). */
+export function fixesOf(cause: Exclude<Cause, null>): FixName[] {
+  return cause.split("+") as FixName[];
+}
+
+/** Whether a text names a cause: a known fix or a pair of them. */
+export function isCause(text: string): text is Exclude<Cause, null> {
+  const parts = text.split("+");
+  return parts.length <= 2 && parts.every((p) => (KNOWN_FIXES as readonly string[]).includes(p));
+}
 
 export type Attributed<F extends Failure> = F & { readonly cause: Cause };
 
@@ -42,15 +56,27 @@ function keyOf(f: Failure): string {
 export function attributeFailures<F extends Failure>(failures: readonly F[], fixesOn: readonly string[], rerun: Rerun): Attributed<F>[] {
   const causes: Cause[] = failures.map(() => null);
   let pending = failures.map((_, i) => i);
-  for (const fix of KNOWN_FIXES) {
-    if (pending.length === 0) break;
-    if (fixesOn.includes(fix)) continue;
-    const remaining = new Set(rerun([...fixesOn, fix]).map(keyOf));
+  const tryFixes = (fixes: readonly FixName[], cause: Exclude<Cause, null>): void => {
+    const remaining = new Set(rerun([...fixesOn, ...fixes]).map(keyOf));
     pending = pending.filter((i) => {
       if (remaining.has(keyOf(failures[i]!))) return true;
-      causes[i] = fix;
+      causes[i] = cause;
       return false;
     });
+  };
+  const candidates = KNOWN_FIXES.filter((fix) => !fixesOn.includes(fix));
+  for (const fix of candidates) {
+    if (pending.length === 0) break;
+    tryFixes([fix], fix);
+  }
+  if (pending.length === 0 || candidates.length < 2) return failures.map((f, i) => ({ ...f, cause: causes[i]! }));
+  // Only what every fix together removes can have a pair as its cause.
+  const removedByAll = new Set(rerun([...fixesOn, ...candidates]).map(keyOf));
+  pending = pending.filter((i) => !removedByAll.has(keyOf(failures[i]!)));
+  for (let a = 0; a < candidates.length && pending.length > 0; a++) {
+    for (let b = a + 1; b < candidates.length && pending.length > 0; b++) {
+      tryFixes([candidates[a]!, candidates[b]!], `${candidates[a]!}+${candidates[b]!}`);
+    }
   }
   return failures.map((f, i) => ({ ...f, cause: causes[i]! }));
 }

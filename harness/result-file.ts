@@ -5,6 +5,7 @@
 
 import { readJsonFile } from "../fixtures/json-file.ts";
 import { KNOWN_FIXES } from "../lifecycle/options.ts";
+import { isCause } from "./attribution.ts";
 import { FAULT_KINDS, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 import { RESULT_FORMAT, shardRuns, type ExploreResult, type ExploreSpec, type ShardRuns } from "./explore.ts";
@@ -56,11 +57,7 @@ function reader(file: string) {
     if (problem !== null) fail(field, `valid PCT parameters (${problem})`);
     return { name: "pct", ...params };
   };
-  const oneOf =
-    <T extends string>(names: readonly T[]) =>
-    (v: unknown, field: string): T =>
-      (names as readonly unknown[]).includes(v) ? (v as T) : fail(field, `null or one of ${names.join(", ")}`);
-  return { fail, object, array, nat, str, strings, orNull, oneOf, rates, strategy };
+  return { fail, object, array, nat, str, strings, orNull, rates, strategy };
 }
 
 /** Reads and checks a result file written by explore --json or merge --json. */
@@ -121,7 +118,7 @@ export function readResultFile(file: string): ExploreResult {
       scenario,
       reason: r.str(o["reason"], f("reason")),
       normalised: r.str(o["normalised"], f("normalised")),
-      cause: r.orNull(r.oneOf(KNOWN_FIXES))(o["cause"], f("cause")),
+      cause: o["cause"] === null ? null : typeof o["cause"] === "string" && isCause(o["cause"]) ? o["cause"] : r.fail(f("cause"), `null, a fix of ${KNOWN_FIXES.join(", ")}, or two of them joined by "+"`),
       count: r.nat(o["count"], f("count")),
       run: r.nat(o["run"], f("run")),
       position: r.nat(o["position"], f("position")),

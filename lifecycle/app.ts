@@ -32,6 +32,13 @@ export const portHandlerTables: Record<string, HandlerTable> = {
     RPC_READY: "portRpcHandler",
     RPC_ERROR: "portRpcHandler",
   },
+  // Fix remove-pid-during-whoami (a repair, lifecycle/repairs.ts): the same with a REMOVE_PID slot.
+  processWhoamiPortHandlersRepaired: {
+    QUIT: "signalQuitHandler",
+    REMOVE_PID: "portRemovePidHandler",
+    RPC_READY: "portRpcHandler",
+    RPC_ERROR: "portRpcHandler",
+  },
 };
 
 /** nxt_app_process; `start` is the language module's start, which runs libunit. */

@@ -59,6 +59,7 @@ import {
 } from "./state.ts";
 import { CLONE_NEWUSER } from "./kernel.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
+import { acceptsModulesOfReapedDiscovery, noteIsolatedPid, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -150,10 +151,8 @@ export function* mainPortModulesHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const discovery = rt.portByType[NXT_PROCESS_DISCOVERY];
   if (discovery === null || discovery === undefined) {
     // Unit dereferences port_by_type[DISCOVERY] without a NULL check.
-    ctx.k.abort("modules handler: port_by_type[DISCOVERY] is NULL");
-  }
-  const discoveryPort = port(ctx, discovery);
-  if (recv.msg.pid !== discoveryPort.pid) {
+    if (!acceptsModulesOfReapedDiscovery(ctx)) ctx.k.abort("modules handler: port_by_type[DISCOVERY] is NULL");
+  } else if (recv.msg.pid !== port(ctx, discovery).pid) {
     alert(ctx, `process ${recv.msg.pid} cannot send modules`);
     return;
   }
@@ -215,6 +214,7 @@ export function* mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
     return yield* closeRecvFds(ctx, recv, [0, 1]);
   }
   const process = processNew(ctx);
+  if (refusesStart(ctx)) return yield* startProcessFailed(ctx, recv, process);
   process.parentPort = rt.portByType[NXT_PROCESS_MAIN] ?? null;
   const init = protoProcess();
   const body = recv.msg.body as unknown as StartProcessBody | null;
@@ -291,6 +291,7 @@ export function* mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const pprocess = runtimeProcessFind(ctx, ppid);
   if (pprocess === null) {
     alert(ctx, `whoami: parent process ${ppid} not found`);
+    yield* refuseWhoami(ctx, recv);
     return yield* closeRecvFds(ctx, recv, [0]);
   }
   const pid: Pid = recv.cmsgPid;
@@ -311,6 +312,7 @@ export function* mainProcessWhoamiHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   if (ppid !== ctx.s.pid) {
     nxtAssert(ctx, p.process !== null, "whoami: port has a process");
     const child = proc(ctx, p.process);
+    noteIsolatedPid(ctx, child, recv.msg.pid);
     child.link = pprocess.oid;
     pprocess.children.push(child.oid);
   }
@@ -341,7 +343,8 @@ export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
     if (w === null) {
       return;
     }
-    const process = runtimeProcessFind(ctx, w.pid);
+    const found = runtimeProcessFind(ctx, w.pid);
+    const process = found === null ? null : yield* readBeforeReap(ctx, found);
     if (process === null) {
       continue;
     }

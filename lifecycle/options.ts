@@ -10,6 +10,16 @@ import type { UserDb } from "./credential.ts";
 export const KNOWN_FIXES = [
   "633", // 900828cc: isolated children stay out of the prototype's table until WHOAMI gives their host pid
   "proto-start-while-exiting", // repair: a prototype that is exiting answers START_PROCESS with RPC_ERROR instead of forking
+  "modules-after-discovery-reaped", // repair: main takes a MODULES read after it reaped discovery as discovery's instead of crashing on NULL
+  "reap-before-messages", // repair: main reads what is already on its port before it acts for a reaped child's children
+  "remove-pid-during-whoami", // repair: a child waiting for its WHOAMI reply handles REMOVE_PID (its handler table had no slot)
+  "whoami-parent-gone", // repair: main answers a WHOAMI whose parent it already reaped with QUIT instead of silence
+  "shutdown-without-children", // repair: main's first quit exits at once when no process but main is left to wait for
+  "main-start-while-exiting", // repair: main answers START_PROCESS with RPC_ERROR once it is exiting instead of starting a prototype
+  "child-inherits-port-queue", // repair: a new child drops the messages its parent had queued on its ports
+  "queued-messages-dropped", // repair: a closed port, and an exiting process, first send what EAGAIN left queued
+  "app-dies-creating", // repair: a prototype reads its port before reaping while it has an app CREATING, and announces one that died CREATING
+  "proto-dies-mid-notify", // repair: the router closes an application's process ports when it loses the application's prototype
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 

@@ -19,6 +19,7 @@ import { procRemoveNotifyMatrix, procSendMatrix } from "./matrices.ts";
 import { processClosePorts, processType, processUse } from "./process.ts";
 import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
+import { closeSentPort, hostPidOfNamedChild, keepsWriteEndToSend } from "./repairs.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -173,8 +174,10 @@ export function* portClose(ctx: Ctx, p: PortRec): Sys<void> {
     p.pair[0] = -1;
   }
   if (p.pair[1] !== -1) {
-    yield* ctx.k.close(p.pair[1]);
-    p.pair[1] = -1;
+    if (!keepsWriteEndToSend(ctx, p)) {
+      yield* ctx.k.close(p.pair[1]);
+      p.pair[1] = -1;
+    }
     if (p.app !== null) {
       yield* runNamed(ctx, "routerAppPortClose", p.oid);
     }
@@ -246,6 +249,7 @@ export function* portWriteHandler(ctx: Ctx, portOid: Oid): Sys<void> {
     if (ret !== undefined) {
       alert(ctx, `sendmsg(${p.pair[1]}) failed ${ret.errno}: ${msgTypeName(head.msg.type)} dropped`);
     }
+    if (p.queued.length === 0) yield* closeSentPort(ctx, p);
     portUse(ctx, p, -1);
     if (ctx.s.heap.objs[portOid] === undefined) {
       return;
@@ -270,21 +274,26 @@ export function portErrorHandler(ctx: Ctx, portOid: Oid): void {
 
 /** nxt_port_read_handler for one readable event: one datagram, then dispatch. */
 export function* portReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
+  yield* portReadMessage(ctx, fd);
+}
+
+/** One datagram of a port we read, dispatched; false when there was none to read. */
+export function* portReadMessage(ctx: Ctx, fd: Fd): Sys<boolean> {
   const portOid = ctx.s.rt.readPorts[fd];
   if (portOid === undefined) {
     ctx.k.unwatchRead(fd);
-    return;
+    return false;
   }
   const p = port(ctx, portOid);
   const r = yield* ctx.k.recvmsg(fd);
   if (r === EOF || isErrno(r)) {
     if (isErrno(r) && r.errno === "EAGAIN") {
-      return;
+      return false;
     }
     // n == 0 or an error: Unit stops reading this port and runs its error handler.
     ctx.k.unwatchRead(fd);
     ctx.k.post({ fn: "portErrorHandler", arg: portOid });
-    return;
+    return false;
   }
   const msg = r.data as unknown as PortMsg;
   const recv: RecvMsg = {
@@ -296,6 +305,7 @@ export function* portReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
     removedPid: 0,
   };
   yield* portHandler(ctx, p, recv);
+  return true;
 }
 
 /** nxt_port_handler: index the handler table; an empty slot is a NULL call (crash). */
@@ -397,7 +407,7 @@ export function* portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** nxt_port_remove_pid_handler */
 export function* portRemovePidHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   nxtAssert(ctx, typeof recv.msg.body === "number", "remove_pid: body is exactly one pid");
-  yield* portRemovePid(ctx, recv, recv.msg.body as number);
+  yield* portRemovePid(ctx, recv, hostPidOfNamedChild(ctx, recv) ?? (recv.msg.body as number));
 }
 
 export function* portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): Sys<void> {

@@ -55,6 +55,7 @@ import {
   type ProcessType,
 } from "./state.ts";
 import { emptyIsolation } from "./isolation.ts";
+import { dropInheritedQueues, whoamiPortHandlers } from "./repairs.ts";
 
 /**
  * NXT_OK / NXT_ERROR / NXT_AGAIN, plus NEVER: a language module's start that does not
@@ -217,6 +218,7 @@ export function* processChildFixup(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   const ptype = init.type;
   portResetNextId(ctx);
   ctx.k.trace({ what: "handshake", step: "child-fixup", detail: { pid: ctx.s.pid, ppid: ctx.s.ppid } });
+  yield* dropInheritedQueues(ctx);
 
   // Remove not ready processes.
   const keepAll = hasMutant(ctx.s.options, "keep-all");
@@ -316,7 +318,7 @@ export function* processWhoami(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   nxtAssert(ctx, myOid !== undefined && mainOid !== null && mainOid !== undefined, "whoami: my_port and main_port exist");
   const my = port(ctx, myOid);
   const main = port(ctx, mainOid);
-  portEnable(ctx, my, "processWhoamiPortHandlers");
+  portEnable(ctx, my, whoamiPortHandlers(ctx));
   const stream = yield* portRpcRegisterHandler(ctx, my, "processWhoamiOk", "processWhoamiError", main.pid, process.oid);
   if (stream === 0) {
     return "ERROR";

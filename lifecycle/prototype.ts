@@ -12,6 +12,7 @@ import { portRemoveNotifyOthers, portSocketWrite, portUse, stateName, type RecvM
 import type { HandlerTable } from "./registry.ts";
 import { appProcess } from "./app.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
+import { announceCreatingDeath, readBeforeCreatingReap } from "./repairs.ts";
 import { processClosePorts, processNew, processQuit, processStart, processUse, waitpidNext, type NxtInt } from "./process.ts";
 import {
   PROTO_CHILDREN_LIST,
@@ -271,6 +272,7 @@ function* protoQuit(ctx: Ctx): Sys<void> {
 /** nxt_proto_sigchld_handler: pids are namespace-local here. */
 export function* protoSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
   const fixed = hasFix(ctx.s.options, "633");
+  yield* readBeforeCreatingReap(ctx);
   for (;;) {
     const w = yield* waitpidNext(ctx, "app process (isolated %PI)");
     if (w === null) return;
@@ -280,6 +282,8 @@ export function* protoSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
     const heldPort = fixed && !process.registered ? process.ports[0] ?? null : null;
     if (process.state !== NXT_PROCESS_STATE_CREATING && !hasMutant(ctx.s.options, "proto-no-notify")) {
       yield* portRemoveNotifyOthers(ctx, process);
+    } else if (process.state === NXT_PROCESS_STATE_CREATING) {
+      yield* announceCreatingDeath(ctx, process);
     }
     yield* processClosePorts(ctx, process);
     if (heldPort !== null) {

@@ -17,6 +17,7 @@ import { portNewPortHandler, portRemovePidHandler, portSocketWrite, type RecvMsg
 import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";
+import { routerDropsAppsOfPrototype } from "./repairs.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_CONTROLLER,
@@ -75,7 +76,7 @@ function routerGlobals(ctx: Ctx): RouterGlobals {
 
 /** nxt_router_start: greet the controller if its port was inherited. */
 export function* routerStart(ctx: Ctx, _process: ProcessRec): Sys<NxtInt> {
-  ctx.s.router = { apps: {} };
+  ctx.s.router = { apps: {}, current: {}, made: 0 };
   yield* routerGreetController(ctx);
   return "OK";
 }
@@ -115,17 +116,18 @@ export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const router = routerGlobals(ctx);
   const conf = recv.msg.body as { applications?: Record<string, Json> } | null;
   const wanted = conf?.applications ?? {};
-  for (const name of Object.keys(router.apps).sort()) {
-    const app = router.apps[name]!;
-    if (!(name in wanted) && !app.removed) {
+  for (const name of Object.keys(router.current).sort()) {
+    const app = router.apps[router.current[name]!]!;
+    if (!(name in wanted)) {
+      delete router.current[name];
       yield* routerAppRemove(ctx, app);
     }
   }
   for (const name of Object.keys(wanted).sort()) {
-    const existing = router.apps[name];
-    if (existing !== undefined && !existing.removed) continue;
+    if (router.current[name] !== undefined) continue;
     const appConf = wanted[name] as Record<string, Json>;
     const app: RouterApp = {
+      id: `${name}#${router.made++}`,
       name,
       conf: appConf,
       processes: processCount(appConf["processes"] ?? 1),
@@ -135,7 +137,8 @@ export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
       ports: [],
       removed: false,
     };
-    router.apps[name] = app;
+    router.apps[app.id] = app;
+    router.current[name] = app.id;
     if (routerAppQueueInit(ctx, app)) {
       yield* routerStartAppProcess(ctx, app, -1);
     }
@@ -184,7 +187,7 @@ function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> 
   }
   const own = ownPort(ctx);
   app.pending = 1;
-  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.name);
+  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.id);
   if (app.protoPort !== null) {
     yield* portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
     return;
@@ -211,7 +214,7 @@ export function* routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): Sys<vo
     yield* portSocketWrite(ctx, p, NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
     return;
   }
-  p.app = app.name;
+  p.app = app.id;
   if (p.type === NXT_PROCESS_PROTOTYPE) {
     nxtAssert(ctx, app.protoPort === null, "prototype reply: app has no proto port yet");
     app.protoPort = p.oid;
@@ -252,6 +255,7 @@ export function* routerAppPortClose(ctx: Ctx, portOid: number): Sys<void> {
   if (app.protoPort === portOid) {
     // The prototype is gone: the next start asks main for a new one.
     app.protoPort = null;
+    yield* routerDropsAppsOfPrototype(ctx, app);
     return;
   }
   const at = app.ports.indexOf(portOid);

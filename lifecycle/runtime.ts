@@ -15,6 +15,7 @@ import { lvlhshDelete } from "./lvlhsh-delete.ts";
 import { lvlhshEachInit, lvlhshEachNext } from "./lvlhsh-each.ts";
 import { processKeyHash } from "./murmur-hash.ts";
 import { traceTableSnapshot } from "./table-report.ts";
+import { exitWork, quitsAtOnce } from "./repairs.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_MAIN,
@@ -252,11 +253,11 @@ export function* runtimeQuit(ctx: Ctx, status: number): Sys<void> {
       done = false;
     } else {
       yield* runtimeStopAllProcesses(ctx);
-      done = false;
+      done = quitsAtOnce(ctx);
     }
   }
   if (done) {
-    ctx.k.post({ fn: "runtimeExit", arg: null });
+    ctx.k.post({ fn: exitWork(ctx), arg: null });
   }
 }
 

@@ -117,7 +117,11 @@ export interface PortRec {
   /** peer pid -> streams registered with that peer (the rpc_peers multi-map). */
   rpcPeers: Record<string, number[]>;
   queued: QueuedMsg[];
-  /** Router only: the application this port serves. */
+  /** Fix queued-messages-dropped only (a repair): closed, its write end kept until `queued` is sent. */
+  closeWhenSent?: boolean;
+  /** Fix queued-messages-dropped only: `queued` came with fork, the parent's to send. */
+  inheritedQueue?: boolean;
+  /** Router only: the application object this port serves (its RouterApp id). */
   app: string | null;
 }
 
@@ -178,6 +182,8 @@ export interface ProtoGlobals {
 }
 
 export interface RouterApp {
+  /** One per configured application object (nxt_app_t): a removed app and its re-added successor differ. */
+  id: string;
   name: string;
   conf: Json;
   processes: number;
@@ -190,7 +196,12 @@ export interface RouterApp {
 }
 
 export interface RouterGlobals {
+  /** Every application object by id: a removed one lives on while its ports and RPCs refer to it. */
   apps: Record<string, RouterApp>;
+  /** The configured applications: name -> id. */
+  current: Record<string, string>;
+  /** How many application objects were made (for the next id). */
+  made: number;
 }
 
 export interface ControllerGlobals {

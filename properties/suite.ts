@@ -1,5 +1,6 @@
 // The property suite's predicate: run one generated (scenario, faults, schedule) on the
-// simulated kernel and return every violation that is not a known c8d9106a finding. On a
+// simulated kernel and return every violation that no known fix removes (a known c8d9106a
+// finding is one the same case with that fix on no longer has: harness/attribution.ts). On a
 // failure it writes a repro file, so the error names the one command that replays it.
 //
 // NXTSIM_STRATEGY=swarm|pct (NXTSIM_PCT_DEPTH, NXTSIM_PCT_STEPS) makes each case's schedule
@@ -15,7 +16,9 @@ import { DEFAULT_PCT, pctParamsProblem, policyFor, type RunStrategy } from "../s
 import type { Violation } from "./check.ts";
 import { scenarioFromGenome, scenarioJsonFromGenome, type Genome } from "./generators.ts";
 import { checkRun } from "./index.ts";
-import { isKnown } from "./known.ts";
+import { attributeFailures } from "../harness/attribution.ts";
+import type { SimRun } from "../harness/run-sim.ts";
+import type { Scenario } from "../fixtures/scenario.ts";
 
 export interface SuiteOptions {
   fixes?: string[];
@@ -42,19 +45,32 @@ export interface SuiteOutcome {
   schedule: readonly number[];
 }
 
-/** Runs one generated case; the violations exclude known findings and include the step budget. */
-export function suiteRun(genome: Genome, faults: FaultRates, schedule: readonly number[], options: SuiteOptions = {}): SuiteOutcome {
-  const scenario = scenarioFromGenome(genome);
-  const strategy = options.strategy ?? suiteStrategy();
-  const switches = { fixes: options.fixes ?? [], mutants: options.mutants ?? [] };
-  const run =
-    strategy.name === "random"
-      ? runScenarioOnSim(scenario, { seed: 0, faults, replay: schedule, ...switches })
-      : runScenarioOnSim(scenario, { seed: 0, faults, policy: policyFor(strategy, `suite/${schedule.join(",")}`)!, ...switches });
-  const violations = checkRun(simRunView(run, scenario)).filter((v) => isKnown(v) === undefined);
+/** A run's violations, the step budget included. */
+function violationsOf(run: SimRun, scenario: Scenario): Violation[] {
+  const violations = checkRun(simRunView(run, scenario));
   if (run.result.reason !== "quiescent") {
     violations.push({ check: "terminates", reason: `the run ended by ${run.result.reason} after ${run.result.steps} steps`, step: run.result.steps });
   }
+  return violations;
+}
+
+/**
+ * Runs one generated case; its violations, but for those a known fix removes from the same
+ * case (the same schedule, or the same strategy seed, with that fix switched on).
+ */
+export function suiteRun(genome: Genome, faults: FaultRates, schedule: readonly number[], options: SuiteOptions = {}): SuiteOutcome {
+  const scenario = scenarioFromGenome(genome);
+  const strategy = options.strategy ?? suiteStrategy();
+  const fixesOn = options.fixes ?? [];
+  const runWith = (fixes: readonly string[]): SimRun => {
+    const switches = { fixes: [...fixes], mutants: options.mutants ?? [] };
+    return strategy.name === "random"
+      ? runScenarioOnSim(scenario, { seed: 0, faults, replay: schedule, ...switches })
+      : runScenarioOnSim(scenario, { seed: 0, faults, policy: policyFor(strategy, `suite/${schedule.join(",")}`)!, ...switches });
+  };
+  const run = runWith(fixesOn);
+  const attributed = attributeFailures(violationsOf(run, scenario), fixesOn, (fixes) => violationsOf(runWith(fixes), scenario));
+  const violations = attributed.filter((v) => v.cause === null).map(({ cause: _, ...v }) => v);
   return { violations, steps: run.result.steps, schedule: run.sim.choices };
 }
 

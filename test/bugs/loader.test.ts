@@ -21,6 +21,7 @@ import {
 import { listScenarios, parseScenario, scenarioByName } from "../../fixtures/scenario.ts";
 import { RUN_CHECKS } from "../../harness/checks.ts";
 import { runSeed } from "../../harness/explore.ts";
+import { KNOWN_FIXES } from "../../lifecycle/options.ts";
 
 const raw633 = (): Record<string, unknown> => JSON.parse(readFileSync(join(BUGS_DIR, "633.json"), "utf8")) as Record<string, unknown>;
 
@@ -86,11 +87,11 @@ describe("a malformed fixture is one line naming the file and the field", () => 
   });
 
   it("an unknown fix, mutant or fault kind, or a rate out of range", () => {
-    expect(errorOf((j) => (j["fixes"] = ["634"]))).toBe('bad.json: fixes: unknown name "634" (known: 633, proto-start-while-exiting)');
+    expect(errorOf((j) => (j["fixes"] = ["634"]))).toBe(`bad.json: fixes: unknown name "634" (known: ${KNOWN_FIXES.join(", ")})`);
     expect(errorOf((j) => (j["mutants"] = ["601"]))).toMatch(/^bad\.json: mutants: unknown name "601" \(known: 600, 312/);
     expect(errorOf((j) => (j["faults"] = { forkFail: 0.1 }))).toMatch(/^bad\.json: faults: unknown fault kind "forkFail"/);
     expect(errorOf((j) => (j["faults"] = { cloneFail: 2 }))).toBe("bad.json: faults.cloneFail: must be a number from 0 to 1, got 2");
-    expect(errorOf((j) => (j["upstreamFix"] = "600"))).toBe('bad.json: upstreamFix: must be null or one of 633, proto-start-while-exiting, got "600"');
+    expect(errorOf((j) => (j["upstreamFix"] = "600"))).toBe(`bad.json: upstreamFix: must be null or one of ${KNOWN_FIXES.join(", ")}, got "600"`);
   });
 
   it("a bad seed or trace hash", () => {

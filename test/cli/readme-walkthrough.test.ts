@@ -347,27 +347,41 @@ describeReal("the README's usage block on the real kernel", () => {
   }
 });
 
-// ---- The `npm start` failure of "Using it".
+// ---- The explore summaries of "Using it": the default model's known causes, a mutant's new failure.
 
-const NPM_START = (() => {
+const SUMMARY_EXAMPLES = (() => {
   const section = readmeSection("## Using it");
-  const at = section.indexOf("A new one looks like this");
-  return codeBlocks(section.slice(at), "")[0]!.trimEnd().split("\n");
+  const at = section.indexOf("explore's summary starts with one line");
+  return codeBlocks(section.slice(at), "console")
+    .slice(0, 2)
+    .map((block) => {
+      const [command, ...shown] = block.trimEnd().split("\n");
+      return { command: command!.replace(/^\$ /, ""), shown };
+    });
 })();
+const NPM_START = SUMMARY_EXAMPLES.flatMap((e) => [e.command, ...e.shown]);
 
-describe("the README's `npm start` failure", () => {
+describe("the README's explore summaries", () => {
   const cwd = scratchDir();
 
-  it("is what an exploration of the shipped scenarios from the default seed finds, and its replay fails so", async () => {
-    // npm start (`npx nxtsim explore`) explores for 15 s; the run shown is run 122, so 300 runs find it.
-    const r = await runInProcess("npx nxtsim explore --runs 300 --no-progress", cwd);
-    expect(r.code).toBe(1);
-    const [, failure, , replayLine] = expectShown(NPM_START, r, false, "npm start");
-    const [, check, reason] = /^ {2}\[\d+\] (\S+) on \S+: (.*)$/.exec(failure!)!;
-    const replay = replayLine!.trim().slice("replay: ".length);
-    const again = await runPrinted(replay, cwd);
+  it("shows two: the default model's (known causes only) and a mutant's (new)", () => {
+    expect(SUMMARY_EXAMPLES.map((e) => e.command)).toEqual([
+      "npx nxtsim explore --runs 300",
+      "npx nxtsim explore shutdown-sigquit --runs 10 --mutant notify-twice",
+    ]);
+  });
+
+  it.each([0, 1])("example %i is what the exploration prints, and its shown replay fails with the cause shown", async (i) => {
+    const { command, shown } = SUMMARY_EXAMPLES[i]!;
+    const r = await runInProcess(`${command} --no-progress`, cwd);
+    expect(r.code).toBe(shownExitCode(shown));
+    const matched = expectShown(shown, r, false, command);
+    const replayLine = matched.find((l) => l.trim().startsWith("replay: "))!;
+    const example = matched[matched.indexOf(replayLine) - (i === 0 ? 1 : 2)]!;
+    const [, check, reason] = i === 0 ? /e\.g\. (\S+) on \S+: (.*)$/.exec(example)! : /^ {2}\[\d+\] (\S+) on \S+: (.*)$/.exec(example)!;
+    const again = await runPrinted(replayLine.trim().slice("replay: ".length), cwd);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain(`  FAIL  ${check}: ${reason}`);
+    expect(again.stdout).toContain(`  FAIL  ${check}: ${reason}\n        ${i === 0 ? "known: " + /^ {2}(\S+): /.exec(example)![1] : "new: "}`);
   });
 });
 

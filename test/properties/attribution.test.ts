@@ -29,8 +29,23 @@ describe("the rule, on made-up reruns", () => {
       { ...A, cause: first },
       { ...B, cause: null },
     ]);
-    // B stayed pending, so every fix was tried once, each alone.
-    expect(calls).toEqual(KNOWN_FIXES.map((f) => [f]));
+    // B stayed pending, so every fix was tried once, each alone, then all together (which
+    // leave B too: no pair is tried).
+    expect(calls).toEqual([...KNOWN_FIXES.map((f) => [f]), [...KNOWN_FIXES]]);
+  });
+
+  it("a failure only two fixes together remove takes the first such pair, X+Y", () => {
+    const [, second, third] = KNOWN_FIXES;
+    const calls: string[][] = [];
+    const attributed = attributeFailures([A, B], [], (fixes) => {
+      calls.push([...fixes]);
+      return fixes.includes(second!) && fixes.includes(third!) ? [] : [A, B];
+    });
+    expect(attributed.map((a) => a.cause)).toEqual([`${second}+${third}`, `${second}+${third}`]);
+    // Singles, every fix together, then pairs in order up to the one that removes them.
+    const pairs = calls.slice(KNOWN_FIXES.length + 1);
+    expect(pairs.at(-1)).toEqual([second, third]);
+    expect(pairs.every((p) => p.length === 2)).toBe(true);
   });
 
   it("matches the exact reason: the same check with another reason in the rerun still removes it", () => {

@@ -81,7 +81,19 @@ export const closeRacingSend: Litmus = {
       why: "m1 is queued unread when Q closes: unix_release_sock sets ECONNRESET on P's socket, which the next send reports once",
     },
     { outcome: ["EPIPE", "EPIPE"], why: "the close comes first, with an empty queue: every later send to the dead peer is EPIPE" },
+    {
+      outcome: ["ok", "EPIPE"],
+      why: "m2 races the close itself: unix_release_sock marks Q's socket dead before it sets ECONNRESET and SHUTDOWN_MASK on P's, so a send in between passes sock_error and finds the peer dead (EPIPE); the real kernel showed it",
+    },
   ],
+  departure: {
+    sim: [
+      ["ok", "ok"],
+      ["ok", "ECONNRESET"],
+      ["EPIPE", "EPIPE"],
+    ],
+    why: "the sim releases a socket end in one step (peer dead and ECONNRESET set together), so no send falls inside unix_release_sock",
+  },
 };
 
 /** Q sends to P while P sends to Q and exits without reading; Q logs its send and its reads. */

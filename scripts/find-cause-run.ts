@@ -1,0 +1,53 @@
+// Finds a run for fixtures/causes/<fix>.json: explore's runs in order (base seed, scenarios
+// round-robin, fault rates drawn per run, or none with --fault-free) until one fails CHECK
+// with a reason that the replay with <fix> on removes while adding no violation of its own
+// (every check). Prints the file's content; --write writes it.
+//
+//   npx tsx scripts/find-cause-run.ts <fix> --check <check> [--runs 20000] [--seed 1] [--fault-free] [--write] [scenario...]
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { listScenarios, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { CAUSES_DIR } from "../harness/cause-files.ts";
+import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore.ts";
+import { failuresOf, stillFails } from "../harness/fix-replay.ts";
+import { noFaults } from "../sim/index.ts";
+
+const argv = process.argv.slice(2);
+const fix = argv[0];
+const at = (flag: string): string | undefined => {
+  const i = argv.indexOf(flag);
+  return i < 0 ? undefined : argv[i + 1];
+};
+const check = at("--check");
+if (fix === undefined || check === undefined) throw new Error("usage: find-cause-run.ts <fix> --check <check> [--runs N] [--seed S] [--fault-free] [--write] [scenario...]");
+const runs = parseSeed(at("--runs") ?? "20000", "--runs");
+const base = parseSeed(at("--seed") ?? "1");
+const faultFree = argv.includes("--fault-free");
+const valued = new Set(["--check", "--runs", "--seed"]);
+const named = argv.slice(1).filter((a, i, all) => !a.startsWith("--") && !valued.has(all[i - 1] ?? ""));
+const scenarios: Scenario[] = named.length === 0 ? listScenarios() : named.map((n) => {
+  const r = scenarioByName(n);
+  if (!r.ok) throw new Error(r.error);
+  return r.scenario;
+});
+
+for (let k = 0; k < runs; k++) {
+  const scenario = scenarios[k % scenarios.length]!;
+  const seed = runSeed(base, k);
+  const faults = faultFree ? noFaults() : faultRatesForSeed(seed);
+  const original = failuresOf(scenario, { seed, faults });
+  const target = original.find((f) => f.check === check);
+  if (target === undefined) continue;
+  const fixed = failuresOf(scenario, { seed, faults, fixes: [fix] });
+  if (stillFails(fixed, target) || fixed.some((f) => !stillFails(original, f))) continue;
+  const nonZero = Object.fromEntries(Object.entries(faults).filter(([, r]) => r !== 0));
+  const file = { fix, scenario: scenario.name, seed, faults: nonZero, fixes: [], mutants: [], check, reason: target.reason };
+  const text = JSON.stringify(file, null, 2) + "\n";
+  console.log(`run ${k}: ${text}`);
+  if (argv.includes("--write")) writeFileSync(join(CAUSES_DIR, `${fix}.json`), text);
+  process.exit(0);
+}
+console.error(`no run out of ${runs} fails ${check} in a way ${fix} removes without a violation of its own`);
+process.exit(1);
