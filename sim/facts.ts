@@ -29,7 +29,8 @@ export function factsOf(proc: SimProcess): ProcessFacts {
     nspids: proc.pids.map((l) => l.nr),
     ppid: proc.parent === null ? 1 : proc.parent.hostPid,
     ptype: proc.ptype,
-    status: proc.status,
+    // A process still in do_exit (a run cut short) holds its pid and some fds: not yet a zombie.
+    status: proc.status === "exiting" ? "running" : proc.status,
     exit: proc.exit === null ? null : { status: proc.exit.status, signal: proc.exit.signal },
     uid: c.uid,
     gid: c.gid,

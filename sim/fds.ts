@@ -56,12 +56,18 @@ export class FdTable {
 
   /** close(fd): false when fd was not open. */
   close(fd: number): boolean {
+    const file = this.detach(fd);
+    file?.release();
+    return file !== undefined;
+  }
+
+  /** Frees fd and hands back its file with the fd's reference still to drop (undefined: not open). */
+  detach(fd: number): OpenFile | undefined {
     const entry = this.get(fd);
-    if (entry === undefined) return false;
+    if (entry === undefined) return undefined;
     this.slots[fd] = undefined;
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
-    entry.file.release();
-    return true;
+    return entry.file;
   }
 
   closeAll(): void {

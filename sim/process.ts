@@ -5,10 +5,12 @@ import type { FdTable } from "./fds.ts";
 import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
 import type { SignalState } from "./signals.ts";
+import type { SocketEnd } from "./sockets.ts";
 import type { Actor } from "./trace.ts";
 import type { Creds } from "./userns.ts";
 
-export type ProcStatus = "running" | "zombie" | "reaped";
+/** "exiting": in do_exit, running none of its code, releasing its files (sim/tasks.ts exitStep). */
+export type ProcStatus = "running" | "exiting" | "zombie" | "reaped";
 
 export interface ExitInfo {
   readonly status: number | null;
@@ -54,6 +56,10 @@ export class SimProcess implements Actor {
   running: Sys<void> | null = null;
   /** An exit or abort the process has made: it dies at its next step. */
   pendingExit: ExitInfo | null = null;
+  /** A socket end its close left dead, whose peer it has yet to shut down (close's second point). */
+  releasing: SocketEnd | null = null;
+  /** A namespace init in zap_pid_ns_processes: its members were killed, it waits for them. */
+  zapping = false;
   /**
    * Where the process stands in its handler, as plain data, kept only for the exhaustive
    * search's state digest (the generator itself is opaque): the work it started from, its

@@ -21,7 +21,7 @@ export function buildProcfs(world: World): ProcFs {
     fs.writeFileSync(`${dir}/uid_map`, formatIdMap(userns, "uid"));
     fs.writeFileSync(`${dir}/gid_map`, formatIdMap(userns, "gid"));
     fs.writeFileSync(`${dir}/setgroups`, `${userns.setgroups}\n`);
-    if (proc.alive) {
+    if (proc.status === "running" || proc.status === "exiting") {
       // A zombie's ns/ and fd/ are empty on Linux: it has released them.
       for (const name of NS_NAMES) fs.symlinkSync(nsLink(name, nsInode(proc, name)), `${dir}/ns/${name}`);
       for (const fd of proc.fds.fds()) {
@@ -47,7 +47,7 @@ export function nsInode(proc: SimProcess, name: NsName): number {
 function statusText(proc: SimProcess): string {
   const c = proc.creds;
   const ppid = proc.parent === null ? 1 : proc.parent.pids[0]!.nr;
-  const state = proc.alive ? "S (sleeping)" : "Z (zombie)";
+  const state = proc.status === "zombie" ? "Z (zombie)" : "S (sleeping)";
   return [
     `Name:\t${proc.ptype === "" ? "sim" : proc.ptype}`,
     `State:\t${state}`,

@@ -10,15 +10,16 @@
 // fd and each due timer. A signal whose action is the kernel's default (terminate) needs
 // no cooperation from the process and is offered even while work is queued.
 
-import type { Signal } from "../lifecycle/kernel.ts";
+import { SIGKILL, type Signal } from "../lifecycle/kernel.ts";
 import type { SimProcess } from "./process.ts";
 import { defaultAction } from "./signals.ts";
+import { exitCanStep } from "./tasks.ts";
 import { SocketEnd } from "./sockets.ts";
 import type { HarnessAction, World } from "./world.ts";
 
 export type Runnable =
   | { readonly kind: "action"; readonly action: HarnessAction }
-  /** A process in the middle of a handler (or with an exit made) takes its next step. */
+  /** A process in the middle of a handler (or with an exit made, or in its exit) takes its next step. */
   | { readonly kind: "resume"; readonly proc: SimProcess }
   | { readonly kind: "work"; readonly proc: SimProcess }
   | { readonly kind: "signal"; readonly proc: SimProcess; readonly sig: Signal }
@@ -31,12 +32,20 @@ export function runnableEvents(world: World): Runnable[] {
   if (action !== undefined) events.push({ kind: "action", action });
   for (const proc of world.sortedProcs()) {
     if (proc.alive) collectFor(proc, events);
+    else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push({ kind: "resume", proc });
   }
   return events;
 }
 
 function collectFor(proc: SimProcess, events: Runnable[]): void {
   const sig = proc.signals.next();
+  if (sig === SIGKILL) {
+    // Nothing new starts once SIGKILL is queued; a call the process stands before may still
+    // be made (it entered the kernel before the signal's wake-up), and it dies on return.
+    events.push({ kind: "signal", proc, sig });
+    if (proc.running !== null || proc.pendingExit !== null) events.push({ kind: "resume", proc });
+    return;
+  }
   if (proc.running !== null || proc.pendingExit !== null) {
     // Inside a handler the event loop is not polled: it goes on to its next point, unless
     // a signal kills it first.

@@ -46,8 +46,16 @@ export class SignalState {
     this.pending.add(sig);
   }
 
-  /** The signal Linux delivers first: the lowest-numbered pending one. */
+  isPending(sig: Signal): boolean {
+    return this.pending.has(sig);
+  }
+
+  /**
+   * The signal Linux delivers first: SIGKILL (a fatal signal makes get_signal go straight to
+   * the group exit), else the lowest-numbered pending one.
+   */
   next(): Signal | undefined {
+    if (this.pending.has(SIGKILL)) return SIGKILL;
     let lowest: Signal | undefined;
     for (const sig of this.pending) if (lowest === undefined || sig < lowest) lowest = sig;
     return lowest;

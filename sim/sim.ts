@@ -16,7 +16,7 @@ import type { ChoicePolicy } from "./random.ts";
 import { eventKey, runnableEvents, type Runnable } from "./scheduler.ts";
 import { SignalState } from "./signals.ts";
 import { kernelFor } from "./syscalls.ts";
-import { adoptNewProcess, deliverSignal, die, sendSignal } from "./tasks.ts";
+import { adoptNewProcess, deliverSignal, die, exitStep, sendSignal } from "./tasks.ts";
 import { HARNESS, type Actor } from "./trace.ts";
 import { initialCreds, toKernelId } from "./userns.ts";
 import { World } from "./world.ts";
@@ -266,7 +266,8 @@ export class Sim {
         return;
       }
       case "resume":
-        if (e.proc.pendingExit !== null) die(w, e.proc, e.proc.pendingExit);
+        if (e.proc.status === "exiting") exitStep(w, e.proc);
+        else if (e.proc.pendingExit !== null) die(w, e.proc, e.proc.pendingExit);
         else this.advance(e.proc);
         return;
       case "work": {

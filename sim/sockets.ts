@@ -5,7 +5,7 @@
 // fds only at recvmsg. Credentials are captured at send and translated at receive.
 
 import type { Json } from "../lifecycle/kernel.ts";
-import type { OpenFile } from "./fds.ts";
+import type { FdTable, OpenFile } from "./fds.ts";
 import type { PidLink } from "./pids.ts";
 
 export const MAX_FDS_PER_MESSAGE = 2;
@@ -29,6 +29,7 @@ export class SocketEnd implements OpenFile {
   /** Datagrams waiting to be received on this end. */
   readonly queue: Datagram[] = [];
   private refs = 0;
+  /** SOCK_DEAD: its last reference went; a send to it is EPIPE. */
   destroyed = false;
   /**
    * sk_err: ECONNRESET once the peer end was released with datagrams it never read
@@ -36,6 +37,8 @@ export class SocketEnd implements OpenFile {
    * anything else.
    */
   pendingError: "ECONNRESET" | null = null;
+  /** sk_shutdown = SHUTDOWN_MASK, set when the peer's release finished: EOF once the queue is empty. */
+  hungUp = false;
 
   constructor(
     readonly pair: SocketPair,
@@ -57,20 +60,47 @@ export class SocketEnd implements OpenFile {
     this.refs++;
   }
 
+  /** Drops one reference; the last one releases the end in one go (both halves). */
   release(): void {
+    if (this.dropReference()) this.finishRelease();
+  }
+
+  /**
+   * unix_release_sock's first half, on the last reference: the end is dead (sock_orphan), so a
+   * send to it is EPIPE from now on. True when that happened; `finishRelease` is then due.
+   */
+  dropReference(): boolean {
     this.refs--;
-    if (this.refs > 0 || this.destroyed) return;
+    if (this.refs > 0 || this.destroyed) return false;
     this.destroyed = true;
+    return true;
+  }
+
+  /**
+   * unix_release_sock's second half: the peer gets SHUTDOWN_MASK (EOF once its queue is empty)
+   * and, when this end still held unread datagrams, ECONNRESET; then the queue is flushed.
+   */
+  finishRelease(): void {
+    const peer = this.peer;
     // Unreceived datagrams die with the end, and so do the references they carried.
     const orphaned = this.queue.splice(0);
-    if (orphaned.length > 0 && !this.peer.destroyed) this.peer.pendingError = "ECONNRESET";
+    if (!peer.destroyed) {
+      peer.hungUp = true;
+      if (orphaned.length > 0) peer.pendingError = "ECONNRESET";
+    }
     for (const d of orphaned) for (const f of d.files) f.release();
   }
 
-  /** Level-triggered readiness: a datagram is queued, the peer is gone (EOF), or an error waits. */
+  /** Level-triggered readiness: a datagram is queued, the peer hung up (EOF), or an error waits. */
   readable(): boolean {
-    return this.queue.length > 0 || this.peer.destroyed || this.pendingError !== null;
+    return this.queue.length > 0 || this.hungUp || this.pendingError !== null;
   }
+}
+
+/** Whether a process other than the holder of `table` holds the peer of `end` (and so sees its release). */
+export function releaseSeenElsewhere(end: SocketEnd, table: FdTable): boolean {
+  const peer = end.peer;
+  return !peer.destroyed && peer.references > table.countOf(peer);
 }
 
 export class SocketPair {
@@ -118,7 +148,7 @@ export function receiveDatagram(end: SocketEnd): Datagram | "EOF" | "EAGAIN" | "
   if (reset !== null) return reset;
   const d = end.queue.shift();
   if (d !== undefined) return d;
-  return end.peer.destroyed ? "EOF" : "EAGAIN";
+  return end.hungUp ? "EOF" : "EAGAIN";
 }
 
 /** sock_error: the pending error, consumed. */

@@ -26,8 +26,8 @@ import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
-import { MAX_FDS_PER_MESSAGE, receiveDatagram, sendDatagram, SocketEnd, type Datagram } from "./sockets.ts";
-import { adoptNewProcess, die, reap, sendSignal } from "./tasks.ts";
+import { MAX_FDS_PER_MESSAGE, receiveDatagram, releaseSeenElsewhere, sendDatagram, SocketEnd, type Datagram } from "./sockets.ts";
+import { adoptNewProcess, deliverSignal, die, reap, sendSignal } from "./tasks.ts";
 import {
   capable,
   copyCreds,
@@ -103,7 +103,7 @@ export class SimKernel implements Kernel {
 
   *clone(flags: number, image: Json, child: Continuation): Sys<Pid | Errno> {
     yield POINTS.clone;
-    return this.cloneNow(flags, image, child);
+    return this.afterCall(this.cloneNow(flags, image, child));
   }
 
   private cloneNow(flags: number, image: Json, child: Continuation): Pid | Errno {
@@ -144,7 +144,7 @@ export class SimKernel implements Kernel {
 
   *waitpid(): Sys<WaitStatus | 0 | Errno> {
     yield POINTS.waitpid;
-    return this.waitpidNow();
+    return this.afterCall(this.waitpidNow());
   }
 
   private waitpidNow(): WaitStatus | 0 | Errno {
@@ -175,7 +175,7 @@ export class SimKernel implements Kernel {
 
   *kill(pid: Pid, sig: Signal): Sys<Errno | undefined> {
     yield POINTS.kill;
-    return this.killNow(pid, sig);
+    return this.afterCall(this.killNow(pid, sig));
   }
 
   private killNow(pid: Pid, sig: Signal): Errno | undefined {
@@ -187,7 +187,6 @@ export class SimKernel implements Kernel {
     if (!this.mayKill(target)) return this.sys("kill", args, errno("EPERM"));
     this.sys("kill", args, undefined);
     sendSignal(this.world, target, sig, this.proc);
-    this.afterSelfHarm();
     return undefined;
   }
 
@@ -240,7 +239,7 @@ export class SimKernel implements Kernel {
 
   *sendmsg(fd: Fd, msg: OutMessage): Sys<Errno | undefined> {
     yield POINTS.sendmsg;
-    return this.sendmsgNow(fd, msg);
+    return this.afterCall(this.sendmsgNow(fd, msg));
   }
 
   private sendmsgNow(fd: Fd, msg: OutMessage): Errno | undefined {
@@ -281,7 +280,7 @@ export class SimKernel implements Kernel {
 
   *recvmsg(fd: Fd): Sys<InMessage | Eof | Errno> {
     yield POINTS.recvmsg;
-    return this.recvmsgNow(fd);
+    return this.afterCall(this.recvmsgNow(fd));
   }
 
   private recvmsgNow(fd: Fd): InMessage | Eof | Errno {
@@ -308,23 +307,41 @@ export class SimKernel implements Kernel {
     };
   }
 
-  /** A point only when another process can tell (Kernel.close): the release of an end whose peer it holds. */
+  /**
+   * A point only when another process can tell (Kernel.close): the release of an end whose
+   * peer another process holds. That release is two points, as unix_release_sock is two steps
+   * under two locks: the end dies (a send to it is EPIPE), then its peer is shut down (EOF)
+   * and, if data was left unread, reset (ECONNRESET). Sends and receives fall in between.
+   */
   *close(fd: Fd): Sys<Errno | undefined> {
-    if (this.closeIsSeen(fd)) yield POINTS.close;
-    return this.closeNow(fd);
+    if (!this.closeIsSeen(fd)) return this.closeNow(fd, false);
+    yield POINTS.close;
+    const ret = this.closeNow(fd, true);
+    const dying = this.proc.releasing;
+    if (dying === null) return this.afterCall(ret);
+    yield POINTS.close;
+    this.proc.releasing = null;
+    dying.finishRelease();
+    return this.afterCall(ret);
   }
 
   private closeIsSeen(fd: Fd): boolean {
     const file = this.proc.fds.get(fd)?.file;
-    if (!(file instanceof SocketEnd) || file.references !== 1) return false;
-    const peer = file.peer;
-    return !peer.destroyed && peer.references > this.proc.fds.countOf(peer);
+    return file instanceof SocketEnd && file.references === 1 && releaseSeenElsewhere(file, this.proc.fds);
   }
 
-  private closeNow(fd: Fd): Errno | undefined {
+  /** Closes fd; with `split`, an end whose release others see is left dead in `proc.releasing`. */
+  private closeNow(fd: Fd, split: boolean): Errno | undefined {
     this.live();
     this.proc.watches.delete(fd);
-    return this.sys("close", { fd }, this.proc.fds.close(fd) ? undefined : errno("EBADF"));
+    const file = this.proc.fds.detach(fd);
+    if (file === undefined) return this.sys("close", { fd }, errno("EBADF"));
+    if (!split || !(file instanceof SocketEnd)) file.release();
+    else if (file.dropReference()) {
+      if (releaseSeenElsewhere(file, this.proc.fds)) this.proc.releasing = file;
+      else file.finishRelease();
+    }
+    return this.sys("close", { fd }, undefined);
   }
 
   watchRead(fd: Fd, onReadable: string): Errno | undefined {
@@ -356,7 +373,7 @@ export class SimKernel implements Kernel {
 
   *sharedFetchAdd(handle: number, delta: number): Sys<number> {
     yield POINTS.sharedFetchAdd;
-    return this.sharedFetchAddNow(handle, delta);
+    return this.afterCall(this.sharedFetchAddNow(handle, delta));
   }
 
   private sharedFetchAddNow(handle: number, delta: number): number {
@@ -422,7 +439,7 @@ export class SimKernel implements Kernel {
 
   *writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined> {
     yield POINTS.writeProcFile;
-    return this.writeProcFileNow(pid, file, content);
+    return this.afterCall(this.writeProcFileNow(pid, file, content));
   }
 
   private writeProcFileNow(pid: Pid, file: ProcMapFile, content: string): Errno | undefined {
@@ -481,9 +498,15 @@ export class SimKernel implements Kernel {
     if (!this.proc.alive) throw gone("exit", "process is gone");
   }
 
-  /** kill() may have killed the caller itself (SIGKILL to self). */
-  private afterSelfHarm(): void {
-    if (!this.proc.alive) throw gone("exit", `killed by signal ${this.proc.exit?.signal ?? 0}`);
+  /**
+   * The return to user mode after a call that was a scheduling point: a SIGKILL queued since
+   * (by another process, or the call itself) kills the process here, so the call completes
+   * but no code of the process runs after it (get_signal on exit_to_user_mode).
+   */
+  private afterCall<T>(ret: T): T {
+    if (!this.proc.signals.isPending(SIGKILL)) return ret;
+    deliverSignal(this.world, this.proc, SIGKILL);
+    throw gone("exit", `killed by signal ${SIGKILL}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { SIGCHLD, SIGKILL } from "../lifecycle/kernel.ts";
 import { releasePids } from "./pids.ts";
 import type { ExitInfo, SimProcess } from "./process.ts";
 import { defaultAction } from "./signals.ts";
+import { releaseSeenElsewhere, SocketEnd } from "./sockets.ts";
 import { HOST_INIT, type World } from "./world.ts";
 
 /** Registers a new process (host pid and namespace pids already allocated). */
@@ -30,8 +31,9 @@ export function sendSignal(world: World, target: SimProcess, sig: Signal, sender
       world.record(target, { kind: "signal", sig, action: "ignore" });
       return;
     }
-    world.record(target, { kind: "signal", sig, action: "default" });
-    die(world, target, { status: null, signal: SIGKILL });
+    // Generation only queues it and wakes the target, which dies at its own next step:
+    // kill() returns before the victim is gone (the real kernel shows sends succeeding after it).
+    target.signals.raise(SIGKILL);
     return;
   }
   if (target.signals.ignores(sig) || (target.isNsInit && target.signals.disposition(sig) === "default")) {
@@ -52,7 +54,8 @@ export function deliverSignal(world: World, proc: SimProcess, sig: Signal): Cont
     world.record(proc, { kind: "signal", sig, action: "handler" });
     return { fn: d.fn, arg: sig };
   }
-  if (d === "ignore" || defaultAction(sig) === "ignore" || proc.isNsInit) {
+  // An init's protection was applied when a SIGKILL was generated (only an ancestor's is queued).
+  if (d === "ignore" || defaultAction(sig) === "ignore" || (proc.isNsInit && sig !== SIGKILL)) {
     world.record(proc, { kind: "signal", sig, action: "ignore" });
     return null;
   }
@@ -61,10 +64,15 @@ export function deliverSignal(world: World, proc: SimProcess, sig: Signal): Cont
   return null;
 }
 
-/** The process exits (or is killed): it becomes a zombie and its parent is told. */
+/**
+ * The process exits (or is killed): do_exit. It runs no more code of its own, and its exit
+ * goes on in steps of its own while others run: each release of a socket end another process
+ * can see is two points (as close's is), and a namespace init then waits for its members.
+ * Its last step makes it a zombie and tells its parent (exitStep).
+ */
 export function die(world: World, proc: SimProcess, exit: ExitInfo): void {
   if (!proc.alive) return;
-  proc.status = "zombie";
+  proc.status = "exiting";
   proc.exit = exit;
   // A handler it was in the middle of never goes on.
   proc.running = null;
@@ -77,24 +85,82 @@ export function die(world: World, proc: SimProcess, exit: ExitInfo): void {
   proc.work.length = 0;
   proc.watches.clear();
   proc.signals.clearPending();
-  proc.fds.closeAll();
-  if (proc.isNsInit) zapPidNamespace(world, proc);
-  else reparentChildren(world, proc);
+  // A close it was in the middle of completes in the kernel first (its second half is the next step).
+  if (proc.releasing === null) releaseFiles(world, proc);
+}
+
+/** One step of an exiting process: the second half of the release it stands in, or on to the next. */
+export function exitStep(world: World, proc: SimProcess): void {
+  if (proc.status !== "exiting") throw new Error(`exit step of a ${proc.status} process ${proc.hostPid}`);
+  if (proc.releasing !== null) {
+    // A step of its own: the peer may act on its EOF before the next file goes.
+    proc.releasing.finishRelease();
+    proc.releasing = null;
+  } else if (proc.zapping) exitNotify(world, proc);
+  else releaseFiles(world, proc);
+}
+
+/** Whether an exiting process can take its next step (an init in zap_pid_ns_processes waits for its members). */
+export function exitCanStep(world: World, proc: SimProcess): boolean {
+  if (!proc.zapping) return true;
+  for (const hostPid of proc.pidNs.members.values()) {
+    const member = world.proc(hostPid);
+    if (member !== undefined && member !== proc && member.status !== "zombie") return false;
+  }
+  return true;
+}
+
+/**
+ * exit_files then exit_task_work: the last reference of each file is dropped by a task_work
+ * (____fput), and task works run newest first since Linux 4.3, so files are released from the
+ * highest fd down. Stops at the first end whose release another process can see, with its
+ * first half done (its second half is the next step); with none left, goes on to exit_notify.
+ */
+function releaseFiles(world: World, proc: SimProcess): void {
+  for (const fd of proc.fds.fds().reverse()) {
+    const file = proc.fds.detach(fd)!;
+    if (!(file instanceof SocketEnd)) file.release();
+    else if (file.dropReference()) {
+      if (releaseSeenElsewhere(file, proc.fds)) {
+        proc.releasing = file;
+        return;
+      }
+      file.finishRelease();
+    }
+  }
+  exitNotify(world, proc);
+}
+
+/**
+ * exit_notify: orphans go to their new reaper, then the process is a zombie and its parent is
+ * told. A namespace init first kills every member and waits until all are zombies.
+ */
+function exitNotify(world: World, proc: SimProcess): void {
+  if (proc.isNsInit) {
+    if (!proc.zapping) {
+      proc.zapping = true;
+      if (zapPidNamespace(world, proc)) return; // members to wait for: a later step goes on
+    }
+    reapMembers(world, proc);
+  } else reparentChildren(world, proc);
+  proc.status = "zombie";
   notifyParent(world, proc);
 }
 
-/** zap_pid_ns_processes: the init's death SIGKILLs every other member, and it reaps them all. */
-function zapPidNamespace(world: World, init: SimProcess): void {
+/** zap_pid_ns_processes: the init's exit SIGKILLs every other member; true when some must still exit. */
+function zapPidNamespace(world: World, init: SimProcess): boolean {
   const ns = init.pidNs;
   ns.adding = false;
   const members = [...ns.members.values()].filter((h) => h !== init.hostPid).sort((a, b) => a - b);
   for (const hostPid of members) {
     const member = world.proc(hostPid);
-    if (member === undefined || !member.alive) continue;
-    world.record(member, { kind: "signal", sig: SIGKILL, action: "default" });
-    die(world, member, { status: null, signal: SIGKILL });
+    if (member !== undefined) sendSignal(world, member, SIGKILL, null);
   }
-  // Every member is now a zombie handed to the init (orphans go to it while it dies).
+  return !exitCanStep(world, init);
+}
+
+/** The dying init reaps its members (orphans go to it while it dies). */
+function reapMembers(world: World, init: SimProcess): void {
   for (const child of [...init.children]) {
     if (child.status === "zombie") reap(world, init, child);
   }

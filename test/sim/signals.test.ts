@@ -115,7 +115,7 @@ describe("signal dispositions", () => {
     ]);
   });
 
-  it("checks kill permissions and kills at once with SIGKILL", () => {
+  it("checks kill permissions; SIGKILL is queued by kill() and kills the child at its own next step", () => {
     const { sim, main } = toySim(
       {
         main: (k, s) => {
@@ -125,9 +125,11 @@ describe("signal dispositions", () => {
         killRoot: (k, s) => push(s, "r", res(now(k.kill(s.target as number, SIGTERM)))),
         killChild: (k, s) => {
           push(s, "r", res(now(k.kill(s.child as number, 9))));
+          // Not dead yet: kill() returns once SIGKILL is queued, so the child is no zombie here.
           push(s, "w", now(k.waitpid()) as unknown as Json);
           push(s, "r", res(now(k.kill(4242, 9))));
         },
+        reap: (k, s) => push(s, "w", now(k.waitpid()) as unknown as Json),
       },
       {},
       { uid: 1000, gid: 1000 },
@@ -138,9 +140,11 @@ describe("signal dispositions", () => {
     sim.post(main, cont("killRoot"));
     sim.post(main, cont("killChild"));
     sim.run();
+    sim.post(main, cont("reap"));
+    sim.run();
     expect(sim.stateOf(main)).toMatchObject({
       r: [{ errno: "EPERM" }, null, { errno: "ESRCH" }],
-      w: [{ pid: 102, signaled: 9 }],
+      w: [0, { pid: 102, signaled: 9 }],
     });
   });
 
