@@ -45,6 +45,11 @@ export function* closeAll(k: Kernel, s: ToyState, fds: readonly Fd[]): Sys<void>
   }
 }
 
+/** Whether fd is one of R's barrier ends. */
+export function isBarrierFd(s: ToyState, fd: Fd): boolean {
+  return ((s.barrier ?? []) as [string, Fd, boolean][]).some(([, ctl]) => ctl === fd);
+}
+
 /** R, once its workers are started: closes every fd it made for them (it keeps only its barrier ends). */
 export function* dropWorkerFds(k: Kernel, s: ToyState): Sys<void> {
   const barrier = new Set(((s.barrier ?? []) as [string, Fd, boolean][]).map(([, ctl]) => ctl));
@@ -126,9 +131,21 @@ export function* takeGo(k: Kernel, s: ToyState, fd: Json): Sys<boolean> {
   return heard(r) === "go";
 }
 
+/** The handler that reaps every exited child and exits once none is left. */
+export const REAP_ALL = "litmusReapAll";
+
+/** Reaps every exited child; exits once none is left. */
+export function* reapAll(k: Kernel): Sys<void> {
+  for (;;) {
+    const w = yield* k.waitpid();
+    if (w === 0) return;
+    if (isErrno(w)) k.exit(0);
+  }
+}
+
 /** SIGCHLD: reap every exited child, and exit once none is left (the run then ends on both backends). */
 export function reapAllThenExit(k: Kernel): void {
-  k.sigaction(SIGCHLD, cont("litmusReapAll"));
+  k.sigaction(SIGCHLD, cont(REAP_ALL));
 }
 
 /**
@@ -189,13 +206,7 @@ export const kitHandlers: Record<string, Handler> = {
     const [role, sig] = s.victim as [string, Signal];
     yield* k.kill(pidOf(s, role), sig);
   },
-  litmusReapAll: function* (k) {
-    for (;;) {
-      const w = yield* k.waitpid();
-      if (w === 0) return;
-      if (isErrno(w)) k.exit(0);
-    }
-  },
+  [REAP_ALL]: reapAll,
   /** A worker that reads its `inbox` until EOF (or an error), then logs all it read and exits. */
   litmusCollector: function* (k, s) {
     yield* enter(k, s);

@@ -6,15 +6,17 @@ import type { Program } from "../../lifecycle/program.ts";
 import { toyProgram, type Handler } from "../sim/toy-program.ts";
 import { kitHandlers } from "./kit.ts";
 import type { Litmus } from "./litmus.ts";
-import { closeRacingSend, dataBeforeEof, overtaking, resetBeforeData } from "./programs/messages.ts";
+import { closeRacingSend, closeWindowRecv, dataBeforeEof, exitReleaseOrderDown, exitReleaseOrderUp, overtaking, resetBeforeData } from "./programs/messages.ts";
 import { cloneChildFirst, fetchAddOrder, scmAfterReap, scmRacingReap } from "./programs/processes.ts";
-import { killMidBroadcast, killZombie, signalBetweenSends, sigchldCoalescing } from "./programs/signals.ts";
+import { killMidBroadcast, killThenSend, killZombie, signalBetweenSends, sigchldCoalescing } from "./programs/signals.ts";
 
 export const LITMUS: readonly Litmus[] = [
   overtaking,
   signalBetweenSends,
   sigchldCoalescing,
   closeRacingSend,
+  closeWindowRecv,
+  exitReleaseOrderDown, exitReleaseOrderUp,
   killMidBroadcast,
   cloneChildFirst,
   scmAfterReap,
@@ -22,6 +24,7 @@ export const LITMUS: readonly Litmus[] = [
   dataBeforeEof,
   resetBeforeData,
   killZombie,
+  killThenSend,
   fetchAddOrder,
 ];
 
@@ -29,7 +32,8 @@ function allHandlers(): Record<string, Handler> {
   const all: Record<string, Handler> = { ...kitHandlers };
   for (const litmus of LITMUS) {
     for (const [name, handler] of Object.entries({ [litmus.name]: litmus.main, ...litmus.handlers })) {
-      if (name in all) throw new Error(`litmus ${litmus.name}: handler ${name} is defined twice in the suite`);
+      // Variants of one program share its handlers; two different ones under one name are a mistake.
+      if (name in all && all[name] !== handler) throw new Error(`litmus ${litmus.name}: handler ${name} is defined twice in the suite`);
       all[name] = handler;
     }
   }

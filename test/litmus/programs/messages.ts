@@ -1,9 +1,9 @@
 // Litmus tests about datagrams: order through a third process, data before EOF, and what
 // the close of the other end does to a send and to a receive.
 
-import { type Json, type Kernel } from "../../../lifecycle/kernel.ts";
-import type { ToyState } from "../../sim/toy-program.ts";
-import { barrierWorker, dropWorkerFds, enter, heard, log, outcomeOf, pair, pairOfWorkers, reapAllThenExit, say, spawn } from "../kit.ts";
+import { SIGCHLD, type Json, type Kernel } from "../../../lifecycle/kernel.ts";
+import { cont, type Handler, type ToyState } from "../../sim/toy-program.ts";
+import { barrierWorker, closeAll, isBarrierFd, REAP_ALL, reapAll, dropWorkerFds, enter, heard, log, outcomeOf, pair, pairOfWorkers, reapAllThenExit, say, spawn } from "../kit.ts";
 import { only, type Litmus } from "../litmus.ts";
 
 /** A sends to B, then to C; B, on A's message, sends to C; C reads both (then EOF). */
@@ -83,18 +83,97 @@ export const closeRacingSend: Litmus = {
     { outcome: ["EPIPE", "EPIPE"], why: "the close comes first, with an empty queue: every later send to the dead peer is EPIPE" },
     {
       outcome: ["ok", "EPIPE"],
-      why: "m2 races the close itself: unix_release_sock marks Q's socket dead before it sets ECONNRESET and SHUTDOWN_MASK on P's, so a send in between passes sock_error and finds the peer dead (EPIPE); the real kernel showed it",
+      why: "m2 races the close itself: unix_release_sock marks Q's socket dead before it sets ECONNRESET and SHUTDOWN_MASK on P's, so a send in between passes sock_error and finds the peer dead (EPIPE); the ECONNRESET is left for P's next call",
     },
   ],
-  departure: {
-    sim: [
-      ["ok", "ok"],
-      ["ok", "ECONNRESET"],
-      ["EPIPE", "EPIPE"],
-    ],
-    why: "the sim releases a socket end in one step (peer dead and ECONNRESET set together), so no send falls inside unix_release_sock",
+};
+
+/** P sends m, then receives, while Q closes its end without reading. */
+export const closeWindowRecv: Litmus = {
+  name: "close-window-recv", title: "a send and a receive inside the peer's close: EPIPE, yet no EOF",
+  main: (k, s) => pairOfWorkers(k, s, { role: "P", entry: "cwrP", end: "sock" }, { role: "Q", entry: "cwrQ", end: "sock" }),
+  handlers: {
+    ...barrierWorker("cwrP", function* (k, s) {
+      const sent = yield* k.sendmsg(s.sock as number, say("m"));
+      const got = heard(yield* k.recvmsg(s.sock as number));
+      log(k, s, [outcomeOf(sent), got]);
+      k.exit(0);
+    }),
+    ...barrierWorker("cwrQ", function* (k, s) {
+      yield* k.close(s.sock as number);
+      k.exit(0);
+    }),
+  },
+  outcome: (logs) => only(logs, "P"),
+  allowed: [
+    { outcome: ["ok", "EAGAIN"], why: "m is queued and P receives before Q's close has shut P's end down (nothing for P yet)" },
+    { outcome: ["ok", "ECONNRESET"], why: "m is queued, then Q's close finds it unread and resets P's socket: the receive reports it" },
+    { outcome: ["EPIPE", "EOF"], why: "Q's close has shut P's end down before P's receive (and had found nothing unread): EOF" },
+    {
+      outcome: ["EPIPE", "EAGAIN"],
+      why: "P sends and receives inside unix_release_sock: Q's end is already dead (EPIPE) but P's end is not yet shut down, so the receive finds no data and no EOF",
+    },
+  ],
+};
+
+/** The exit-release-order programs' handlers (both variants run the same ones). */
+const EXIT_RELEASE_HANDLERS: Record<string, Handler> = {
+  ...barrierWorker("eroP", (k) => k.exit(0)),
+  ...barrierWorker("eroQ", () => undefined, (k, s) => void k.watchRead(s.a as number, "eroQRead")),
+  eroQRead: function* (k, s) {
+    if (heard(yield* k.recvmsg(s.a as number)) !== "EOF") return;
+    k.unwatchRead(s.a as number);
+    yield* k.sendmsg(s.toR as number, say("eof"));
+    k.exit(0);
+  },
+  eroRHeard: function* (k, s, fd) {
+    if (heard(yield* k.recvmsg(fd as number)) !== "eof") return;
+    k.unwatchRead(fd as number);
+    log(k, s, outcomeOf(yield* k.sendmsg(s.b as number, say("m"))));
+    s.logged = true;
+    k.post(cont(REAP_ALL));
+  },
+  eroReap: function* (k, s) {
+    if (s.logged === true) yield* reapAll(k);
   },
 };
+
+/**
+ * P holds a (its peer with Q) and b (its peer with R) and exits; Q, on EOF on a, tells R,
+ * which then sends on b. `aBelowB`: a is P's lower fd.
+ */
+function exitReleaseOrder(aBelowB: boolean): Litmus {
+  const allowed = [{ outcome: "EPIPE", why: "P's exit had released b too before R's send" }];
+  if (!aBelowB) {
+    allowed.push({
+      outcome: "ok",
+      why: "do_exit releases P's files one after another, from the highest fd down (task works run newest first): Q's EOF on a, its message and R's send on b can all fall before b's release",
+    });
+  }
+  return {
+    name: `exit-release-order-${aBelowB ? "up" : "down"}`,
+    title: `an exit releases its sockets one by one, highest fd first (a ${aBelowB ? "below" : "above"} b)`,
+    main: function* (k, s) {
+      k.sigaction(SIGCHLD, cont("eroReap")); // R reaps (and so exits) only once it has logged
+      const [bP, bR] = aBelowB ? [-1, -1] : pair(k, s);
+      const [aP, aQ] = pair(k, s);
+      const [bP2, bR2] = aBelowB ? pair(k, s) : [bP, bR];
+      const [toR, fromQ] = pair(k, s);
+      yield* spawn(k, s, { role: "P", entry: "eroP", keep: { a: aP, b: bP2 } });
+      yield* spawn(k, s, { role: "Q", entry: "eroQ", keep: { a: aQ, toR } });
+      const mine = new Set([bR2, fromQ]);
+      yield* closeAll(k, s, ((s.fds ?? []) as number[]).filter((fd) => !mine.has(fd) && !isBarrierFd(s, fd)));
+      s.b = bR2;
+      k.watchRead(fromQ, "eroRHeard");
+    },
+    handlers: EXIT_RELEASE_HANDLERS,
+    outcome: (logs) => only(logs, "R"),
+    allowed,
+  };
+}
+
+export const exitReleaseOrderUp = exitReleaseOrder(true);
+export const exitReleaseOrderDown = exitReleaseOrder(false);
 
 /** Q sends to P while P sends to Q and exits without reading; Q logs its send and its reads. */
 export const resetBeforeData: Litmus = {

@@ -3,7 +3,7 @@
 
 import { isErrno, SIGCHLD, SIGKILL, SIGTERM } from "../../../lifecycle/kernel.ts";
 import { cont } from "../../sim/toy-program.ts";
-import { dropWorkerFds, KILL_AFTER_GO, log, outcomeOf, pair, pairOfWorkers, pidOf, racingWorker, reapAllThenExit, roleOf, say, spawn } from "../kit.ts";
+import { closeAll, dropWorkerFds, KILL_AFTER_GO, log, outcomeOf, pair, pairOfWorkers, pidOf, racingWorker, reapAllThenExit, roleOf, say, spawn } from "../kit.ts";
 import { every, only, type Litmus } from "../litmus.ts";
 
 /** P sends m1 then m2 to Q while R sends P a SIGTERM (default action: terminate); Q reads until EOF. */
@@ -112,5 +112,31 @@ export const killZombie: Litmus = {
   allowed: [
     { outcome: { kill: "ok", status: "exited 0" }, why: "C had exited: kill of a zombie succeeds (it is still in the pid table until reaped) and changes nothing" },
     { outcome: { kill: "ok", status: `signal ${SIGTERM}` }, why: "SIGTERM lands while C is still in user mode, before its exit_group" },
+  ],
+};
+
+/** R SIGKILLs C, then sends on the pair whose other end only C holds. */
+export const killThenSend: Litmus = {
+  name: "kill-then-send", title: "a send right after a SIGKILL: the victim may not be dead yet",
+  main: function* (k, s) {
+    reapAllThenExit(k);
+    const [mine, theirs] = pair(k, s);
+    yield* spawn(k, s, { role: "C", entry: "ktsChild", keep: { sock: theirs }, races: true });
+    yield* closeAll(k, s, [theirs]);
+    s.out = mine;
+    s.afterGo = "ktsKill";
+  },
+  handlers: {
+    // C stays in its event loop: only the SIGKILL ends it.
+    ...racingWorker("ktsChild", () => undefined),
+    ktsKill: function* (k, s) {
+      yield* k.kill(pidOf(s, "C"), SIGKILL);
+      log(k, s, outcomeOf(yield* k.sendmsg(s.out as number, say("m"))));
+    },
+  },
+  outcome: (logs) => only(logs, "R"),
+  allowed: [
+    { outcome: "ok", why: "kill() only queues SIGKILL and wakes C; C's exit (and the release of its socket) runs later, so the send may queue before it" },
+    { outcome: "EPIPE", why: "C's exit has released its end (nothing was unread) before the send" },
   ],
 };
