@@ -8,11 +8,13 @@
 // refuses); 130 = interrupted (Ctrl-C or SIGTERM; explore still reports what it found).
 // Every error is one line on stderr; set NXTSIM_DEBUG=1 to see the stack of an internal error.
 
+import { readFileSync } from "node:fs";
+
 import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { attributeFailures } from "../harness/attribution.ts";
-import { checkRun, RUN_CHECKS, verdicts } from "../harness/checks.ts";
+import { checkRun, runChecks, verdicts } from "../harness/checks.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
@@ -62,7 +64,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const mutants = flags.mutant ?? [];
   const strategy = parseRunStrategy(flags, "shrink");
   modelOptionsFor(scenario, { fixes, mutants });
-  const checks = RUN_CHECKS.map((c) => c.name);
+  const checks = runChecks().map((c) => c.name);
   if (flags.check !== undefined && !checks.includes(flags.check)) {
     throw new UsageError(`--check: unknown check "${flags.check}" (known: ${checks.join(", ")})`);
   }
@@ -149,11 +151,18 @@ function checkCommand(file: string, io: Io): number {
   return 0;
 }
 
+/** The version in nxtsim's package.json (the one npm installed). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command();
   program
     .name("nxtsim")
     .description("Deterministic simulation of NGINX Unit's process lifecycle")
+    .version(packageVersion(), "-V, --version", "print nxtsim's version")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({

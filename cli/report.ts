@@ -1,7 +1,7 @@
 // Text the CLI prints: the explore summary and the replay verdict.
 
 import type { CheckVerdict } from "../harness/checks.ts";
-import { RUN_CHECKS } from "../harness/checks.ts";
+import { runChecks } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
@@ -59,7 +59,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
       `  ${s.scenario.padEnd(width)}  ${String(s.runs).padStart(6)} runs  ${String(s.events).padStart(9)} events  ${s.failedRuns} failed`,
     );
   }
-  out.push(`checks: ${RUN_CHECKS.map((c) => c.name).join(", ")}`);
+  out.push(`checks: ${runChecks().map((c) => c.name).join(", ")}`);
   out.push(...failureLines(r.distinct));
   return out.join("\n") + "\n";
 }

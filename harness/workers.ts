@@ -20,6 +20,7 @@ import {
   type ExploreOptions,
   type ExploreResult,
 } from "./explore.ts";
+import { haveRegisteredChecks } from "./checks.ts";
 import { UsageError } from "./model-options.ts";
 import { emptyTally, mergeTallies, type Tally } from "./tally.ts";
 
@@ -72,6 +73,7 @@ export async function exploreOnWorkers(
   signal?: AbortSignal,
 ): Promise<ExploreResult> {
   checkWorkers(workers);
+  if (haveRegisteredChecks()) throw new UsageError("checks registered with registerCheck apply in the main thread only: explore without workers");
   const prepared = prepareExploration(options);
   const { plan, runsLimit, timeLimitMs } = prepared;
   const now = options.now ?? (() => performance.now());
