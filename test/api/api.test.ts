@@ -12,6 +12,8 @@ import * as api from "../../api/index.ts";
 import { writeRepro } from "../../harness/repro.ts";
 import type { Json } from "../../lifecycle/kernel.ts";
 import { appsLearnNoPorts } from "../../properties/examples/apps-learn-no-ports.ts";
+import { suiteRun } from "../../properties/suite.ts";
+import { SUITE_OPTIONS, suiteCaseAt } from "../../properties/suite-case.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "nxtsim-api-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -74,5 +76,13 @@ describe("the library API", () => {
     expect(replayed.traceHash).toBe(api.runScenario(scenario, { seed: 5 }).traceHash);
     expect(replayed.check).toBeNull();
     expect(replayed.end).toBe("quiescent");
+  });
+
+  // Last: the check it registers fails every run.
+  it("the property suite applies a registered check too", () => {
+    const c = suiteCaseAt(1, "0");
+    expect(suiteRun(c.genome, c.faults, c.schedule, SUITE_OPTIONS).violations.map((v) => v.check)).not.toContain("saw-a-step");
+    api.registerCheck({ name: "saw-a-step", claim: "no run makes a step (false: to see it applied)", check: (run) => run.trace.slice(0, 1).map((e) => ({ check: "saw-a-step", reason: `step ${e.step}`, step: e.step })) });
+    expect(suiteRun(c.genome, c.faults, c.schedule, SUITE_OPTIONS).violations.map((v) => v.check)).toContain("saw-a-step");
   });
 });
