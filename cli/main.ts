@@ -5,58 +5,33 @@
 // merge: a new failure, or any with --fail-on any; replay), the file is invalid (check) or a
 // worker failed; 2 = bad
 // usage (unknown scenario, bad flag or value, unknown fix/mutant, a result file merge
-// refuses); 130 = interrupted (Ctrl-C).
+// refuses); 130 = interrupted (Ctrl-C or SIGTERM; explore still reports what it found).
 // Every error is one line on stderr; set NXTSIM_DEBUG=1 to see the stack of an internal error.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { attributeFailures } from "../harness/attribution.ts";
-import { checkRun, verdicts } from "../harness/checks.ts";
-import type { DistinctFailure } from "../harness/tally.ts";
-import {
-  DEFAULT_BASE_SEED,
-  DEFAULT_TIME_SECONDS,
-  RESULT_FORMAT,
-  explore,
-  type ExploreOptions,
-  type ExploreResult,
-} from "../harness/explore.ts";
-import { mergeResults, readResultFile } from "../harness/result-file.ts";
-import { exploreOnWorkers, Interrupted, MAX_WORKERS } from "../harness/workers.ts";
+import { checkRun, runChecks, verdicts } from "../harness/checks.ts";
+import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
+import { MAX_WORKERS } from "../harness/workers.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
-import { RUN_CHECKS } from "../harness/checks.ts";
 import { shrinkRun } from "../properties/shrink.ts";
 import type { Json } from "../lifecycle/kernel.ts";
-import type { SimRun } from "../harness/run-sim.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
 import { noFaults } from "../sim/index.ts";
-import {
-  collect,
-  parseFaults,
-  parsePositiveInt,
-  parseSeconds,
-  parseSeed,
-  parseShard,
-  parseRunStrategy,
-  parseWorkers,
-  resolveScenario,
-  type StrategyFlags,
-} from "./args.ts";
-import { exhaustiveCommand, type ExhaustiveFlags } from "./exhaustive.ts";
+import { collect, parseFaults, parseSeed, parseRunStrategy, resolveScenario, type StrategyFlags } from "./args.ts";
+import { exploreCommand, mergeCommand, type ExploreFlags, type FailOn } from "./explore-command.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
-import { progressReporter } from "./progress.ts";
-import { causeLine, exploreSummary, failureKey, replaySummary } from "./report.ts";
+import { causeLine, failureKey, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
 import { addTraceCommand } from "./trace.ts";
-import { exploreRealCommand, rejectSimOnly, replayRealCommand, type Backend } from "./real-commands.ts";
+import { replayRealCommand, rejectSimOnly, type Backend } from "./real-commands.ts";
 
 const USAGE = 2;
-/** As a shell reports a command ended by SIGINT. */
-const INTERRUPTED = 130;
 
 interface Io {
   out: (text: string) => void;
@@ -67,21 +42,6 @@ const defaultIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
 };
-
-/** explore's flags: everything the exhaustive search also reads, plus these. */
-interface ExploreFlags extends ExhaustiveFlags {
-  progress: boolean;
-  backend: Backend;
-  failOn: FailOn;
-}
-
-/** Which failures make explore and merge exit 1: only new ones (the default), or any. */
-type FailOn = "new" | "any";
-
-function exitFor(distinct: readonly DistinctFailure[], failOn: FailOn): number {
-  const failing = failOn === "any" ? distinct : distinct.filter((d) => d.cause === null);
-  return failing.length > 0 ? 1 : 0;
-}
 
 interface ReplayFlags extends RunFlags {
   trace?: boolean;
@@ -104,7 +64,7 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const mutants = flags.mutant ?? [];
   const strategy = parseRunStrategy(flags, "shrink");
   modelOptionsFor(scenario, { fixes, mutants });
-  const checks = RUN_CHECKS.map((c) => c.name);
+  const checks = runChecks().map((c) => c.name);
   if (flags.check !== undefined && !checks.includes(flags.check)) {
     throw new UsageError(`--check: unknown check "${flags.check}" (known: ${checks.join(", ")})`);
   }
@@ -136,83 +96,6 @@ function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
     ].join("\n"),
   );
   return 1;
-}
-
-async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
-  if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
-    return exploreRealCommand(args, flags, listScenarios, io);
-  }
-  if (flags.strategy === "exhaustive") return exhaustiveCommand(args, flags, io);
-  if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
-  const strategy = parseRunStrategy(flags, "explore");
-  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
-  const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
-  const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
-  const seed = flags.seed === undefined ? DEFAULT_BASE_SEED : parseSeed(flags.seed, "--seed");
-  const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
-  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
-  const fixes = flags.fix ?? [];
-  const mutants = flags.mutant ?? [];
-  const workers = flags.workers === undefined ? null : parseWorkers(flags.workers);
-  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-  for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
-  // A --json file that cannot be written is found out before the work, not after it.
-  if (flags.json !== undefined) writeJson(flags.json, null);
-
-  const progress = flags.progress ? progressReporter() : null;
-  const options: ExploreOptions = {
-    scenarios: resolved.map((r) => r.scenario),
-    refs: resolved.map((r) => r.ref),
-    seed,
-    strategy,
-    fixes,
-    mutants,
-    ...(runs === undefined ? {} : { runs }),
-    ...(timeSeconds === undefined ? {} : { timeSeconds }),
-    ...(faults === undefined ? {} : { faults }),
-    ...(maxSteps === undefined ? {} : { maxSteps }),
-    ...(shard === undefined ? {} : { shard }),
-    ...(progress === null ? {} : { onProgress: (p) => progress.update(p) }),
-  };
-  let result;
-  try {
-    result = workers === null ? explore(options) : await exploreOnThreads(options, workers);
-  } finally {
-    progress?.stop();
-  }
-  io.out(exploreSummary(result));
-  if (flags.json !== undefined) writeJson(flags.json, result);
-  return exitFor(result.distinct, flags.failOn);
-}
-
-/** Ctrl-C ends the workers and is reported as one line (exit 130), never a hang. */
-async function exploreOnThreads(options: ExploreOptions, workers: number): Promise<ExploreResult> {
-  const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once("SIGINT", onSigint);
-  try {
-    return await exploreOnWorkers(options, workers, abort.signal);
-  } finally {
-    process.off("SIGINT", onSigint);
-  }
-}
-
-/** merge: one result (and summary) from the result files of the shards of one exploration. */
-function mergeCommand(files: string[], flags: { json?: string; failOn: FailOn }, io: Io): number {
-  const merged = mergeResults(files.map((file) => ({ file, result: readResultFile(file) })));
-  io.out(exploreSummary(merged, files.length));
-  if (flags.json !== undefined) writeJson(flags.json, merged);
-  return exitFor(merged.distinct, flags.failOn);
-}
-
-function writeJson(file: string, value: unknown): void {
-  try {
-    writeFileSync(file, value === null ? "" : JSON.stringify(value, null, 2) + "\n");
-  } catch (e) {
-    const code = typeof e === "object" && e !== null && "code" in e ? ` (${String((e as { code: unknown }).code)})` : "";
-    throw new UsageError(`cannot write the --json file ${file}${code}`);
-  }
 }
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
@@ -268,11 +151,18 @@ function checkCommand(file: string, io: Io): number {
   return 0;
 }
 
+/** The version in nxtsim's package.json (the one npm installed). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command();
   program
     .name("nxtsim")
     .description("Deterministic simulation of NGINX Unit's process lifecycle")
+    .version(packageVersion(), "-V, --version", "print nxtsim's version")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -386,10 +276,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is bad usage.
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? 0 : USAGE;
-    }
-    if (e instanceof Interrupted) {
-      io.err(`nxtsim: ${e.message}\n`);
-      return INTERRUPTED;
     }
     if (e instanceof UsageError) {
       io.err(`nxtsim: error: ${e.message.split("\n")[0]}\n`);

@@ -1,7 +1,7 @@
 // Text the CLI prints: the explore summary and the replay verdict.
 
 import type { CheckVerdict } from "../harness/checks.ts";
-import { RUN_CHECKS } from "../harness/checks.ts";
+import { runChecks } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
@@ -41,7 +41,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
   const seconds = r.timing.wallMs / 1000;
   const perSecond = seconds > 0 ? Math.round(r.events / seconds) : r.events;
   const scenarios = `${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"}`;
-  const options = `(base seed ${r.spec.baseSeed}, strategy ${describeStrategy(r.spec.strategy)}, stopped by ${r.stoppedBy}; fixes: ${list(r.spec.fixes)}; mutants: ${list(r.spec.mutants)})`;
+  const options = `(base seed ${r.spec.baseSeed}, strategy ${describeStrategy(r.spec.strategy)}, stopped by ${r.stoppedBy === "interrupted" ? "an interrupt" : r.stoppedBy}; fixes: ${list(r.spec.fixes)}; mutants: ${list(r.spec.mutants)})`;
   const threads = r.timing.workers === 0 ? "" : `, ${r.timing.workers} worker thread${r.timing.workers === 1 ? "" : "s"}`;
   const out: string[] = [countsLine(r.distinct)];
   out.push(
@@ -59,7 +59,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
       `  ${s.scenario.padEnd(width)}  ${String(s.runs).padStart(6)} runs  ${String(s.events).padStart(9)} events  ${s.failedRuns} failed`,
     );
   }
-  out.push(`checks: ${RUN_CHECKS.map((c) => c.name).join(", ")}`);
+  out.push(`checks: ${runChecks().map((c) => c.name).join(", ")}`);
   out.push(...failureLines(r.distinct));
   return out.join("\n") + "\n";
 }

@@ -3,7 +3,6 @@
 // to stdout or --out FILE; one summary line (checks, and the file written) goes to stderr.
 // Exit 0 once drawn, whatever the run's checks say: the picture is the product.
 
-import { writeFileSync } from "node:fs";
 
 import { Option, type Command } from "commander";
 
@@ -15,6 +14,7 @@ import { DEFAULT_MAX_ITEMS, renderMermaid } from "../harness/pictures/mermaid.ts
 import { renderText } from "../harness/pictures/text.ts";
 import { RANDOM } from "../sim/strategies/index.ts";
 import { parsePositiveInt } from "./args.ts";
+import { writeOutputFile } from "./output-file.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
 
@@ -68,12 +68,7 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
   if (flags.out === undefined) {
     io.out(picture);
   } else {
-    try {
-      writeFileSync(flags.out, picture);
-    } catch (e) {
-      const code = typeof e === "object" && e !== null && "code" in e ? ` (${String((e as { code: unknown }).code)})` : "";
-      throw new UsageError(`cannot write the --out file ${flags.out}${code}`);
-    }
+    writeOutputFile("--out", flags.out, picture);
   }
   const failed = verdicts({ scenario, ...run }).filter((v) => !v.ok).map((v) => v.check);
   io.err(

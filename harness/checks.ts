@@ -3,9 +3,10 @@
 // explore, replay and the CLI report them in this order.
 
 import type { Scenario } from "../fixtures/scenario.ts";
-import { ALL_CHECKS, type Check } from "../properties/index.ts";
+import { activeChecks, addCheck, ALL_CHECKS, type Check } from "../properties/index.ts";
 import { simRunView } from "./run-view.ts";
 import type { RunResult, Sim } from "../sim/index.ts";
+import { UsageError } from "./model-options.ts";
 
 /** What a check looks at: one finished run. */
 export interface RunView {
@@ -51,11 +52,33 @@ function fromProperty(property: Check): RunCheck {
   };
 }
 
-/** Every run-level check, in the order they are reported. */
+/** Every built-in run-level check, in the order they are reported. */
 export const RUN_CHECKS: readonly RunCheck[] = [terminates, ...ALL_CHECKS.map(fromProperty)];
 
+/** The built-in run-level checks, then the registered ones. */
+export function runChecks(): readonly RunCheck[] {
+  const active = activeChecks();
+  return active === ALL_CHECKS ? RUN_CHECKS : [...RUN_CHECKS, ...active.slice(ALL_CHECKS.length).map(fromProperty)];
+}
+
+/**
+ * Registers a check of one's own: from then on, every run of this process (explore in the main
+ * thread, replay, shrink, the property suite) applies it after the built-in ones, and its
+ * failures are reported and attributed like theirs. Worker threads do not see it.
+ */
+export function registerCheck(check: Check): void {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(check.name)) throw new UsageError(`a check's name is lower-case words joined by "-", got "${check.name}"`);
+  if (runChecks().some((c) => c.name === check.name)) throw new UsageError(`there is already a check named "${check.name}"`);
+  addCheck(check);
+}
+
+/** Whether checks were registered (they apply in the main thread only). */
+export function haveRegisteredChecks(): boolean {
+  return activeChecks() !== ALL_CHECKS;
+}
+
 /** Every check's verdict on one run. */
-export function verdicts(run: RunView, checks: readonly RunCheck[] = RUN_CHECKS): CheckVerdict[] {
+export function verdicts(run: RunView, checks: readonly RunCheck[] = runChecks()): CheckVerdict[] {
   return checks.map((c) => {
     const reasons = c.check(run);
     return { check: c.name, statement: c.statement, ok: reasons.length === 0, reasons };
@@ -63,6 +86,6 @@ export function verdicts(run: RunView, checks: readonly RunCheck[] = RUN_CHECKS)
 }
 
 /** The failures of one run, one per violated reason. */
-export function checkRun(run: RunView, checks: readonly RunCheck[] = RUN_CHECKS): CheckFailure[] {
+export function checkRun(run: RunView, checks: readonly RunCheck[] = runChecks()): CheckFailure[] {
   return verdicts(run, checks).flatMap((v) => v.reasons.map((reason) => ({ check: v.check, reason })));
 }

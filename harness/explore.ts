@@ -107,8 +107,11 @@ export interface ExploreResult extends Tally {
   spec: ExploreSpec;
   /** The shards whose runs are counted (one for an explore; several after merge). */
   shards: ShardRuns[];
-  /** What ended the exploration: "time" when any shard stopped on its time budget. */
-  stoppedBy: "runs" | "time";
+  /**
+   * What ended the exploration: its run budget, its time budget ("time" when any shard stopped
+   * on it), or a signal (Ctrl-C: "interrupted" when any shard was; the runs made so far count).
+   */
+  stoppedBy: "runs" | "time" | "interrupted";
   /** Not a function of the runs: left out when results are compared. */
   timing: {
     /** Wall time; for merged results the sum over the shards (one runner doing all the work). */
@@ -227,7 +230,7 @@ export function replayCommand(spec: ReplaySpec): string {
 
 export interface OneRunOptions {
   seed: number;
-  faults: FaultRates;
+  faults: Partial<FaultRates>;
   strategy?: RunStrategy;
   fixes?: readonly string[];
   mutants?: readonly string[];
@@ -368,24 +371,51 @@ export function resultOf(
   return { format: RESULT_FORMAT, spec: p.spec, shards: [shardRuns(p.plan.shard, tally.runs)], stoppedBy, ...tally, timing };
 }
 
-/** Explores in the main thread, run after run (harness/workers.ts spreads the runs over threads). */
-export function explore(options: ExploreOptions): ExploreResult {
+/** A main-thread exploration made one run at a time. */
+interface RunByRun {
+  /** Makes the next run; false when the budget is spent (nothing was run). */
+  next(): boolean;
+  result(interrupted: boolean): ExploreResult;
+}
+
+function runByRun(options: ExploreOptions): RunByRun {
   const prepared = prepareExploration(options);
   const { plan, runsLimit, timeLimitMs } = prepared;
   const now = options.now ?? (() => performance.now());
   const start = now();
   let tally = emptyTally(plan.refs);
   let stoppedBy: ExploreResult["stoppedBy"] = "runs";
-  for (let j = 0; ; j++) {
-    if (runsLimit !== null && j >= runsLimit) break;
-    if (timeLimitMs !== null && now() - start >= timeLimitMs) {
-      stoppedBy = "time";
-      break;
-    }
-    const outcome = runPlanned(plan, j);
-    options.onRun?.(outcome);
-    tally = mergeTallies(tally, tallyOf(outcome, plan.refs));
-    options.onProgress?.(progressOf(prepared, tally, now() - start));
-  }
-  return resultOf(prepared, tally, stoppedBy, { wallMs: now() - start, workers: 0 });
+  let j = 0;
+  return {
+    next() {
+      if (runsLimit !== null && j >= runsLimit) return false;
+      if (timeLimitMs !== null && now() - start >= timeLimitMs) {
+        stoppedBy = "time";
+        return false;
+      }
+      const outcome = runPlanned(plan, j++);
+      options.onRun?.(outcome);
+      tally = mergeTallies(tally, tallyOf(outcome, plan.refs));
+      options.onProgress?.(progressOf(prepared, tally, now() - start));
+      return true;
+    },
+    result: (interrupted) => resultOf(prepared, tally, interrupted ? "interrupted" : stoppedBy, { wallMs: now() - start, workers: 0 }),
+  };
+}
+
+/** Explores in the main thread, run after run (harness/workers.ts spreads the runs over threads). */
+export function explore(options: ExploreOptions): ExploreResult {
+  const exploration = runByRun(options);
+  while (exploration.next());
+  return exploration.result(false);
+}
+
+/**
+ * As explore, but lets the event loop turn between runs, so that `signal` (aborted on Ctrl-C)
+ * can stop it: then the runs made so far are the result, stopped by "interrupted".
+ */
+export async function exploreUntilAborted(options: ExploreOptions, signal: AbortSignal): Promise<ExploreResult> {
+  const exploration = runByRun(options);
+  while (!signal.aborted && exploration.next()) await new Promise((resolve) => setImmediate(resolve));
+  return exploration.result(signal.aborted);
 }

@@ -3,13 +3,14 @@
 // property suite or the shrinker finds a failure; read by `nxtsim replay --repro FILE`.
 
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { readJsonFile } from "../fixtures/json-file.ts";
 import { join, resolve } from "node:path";
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, policyFor, RANDOM, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 import { UsageError } from "./model-options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 
@@ -37,7 +38,7 @@ export function writeRepro(repro: Repro, dir = REPRO_DIR): string {
   const text = JSON.stringify(strategy === undefined || strategy.name === "random" ? rest : repro) + "\n";
   const name = `repro-${createHash("sha256").update(text).digest("hex").slice(0, 12)}.json`;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, name), text);
+  writeFileAtomic(join(dir, name), text);
   return join(dir, name);
 }
 

@@ -1,4 +1,4 @@
-// Result files (explore --json, format nxtsim-result/2) read back, checked, and merged: the
+// Result files (explore --json, format nxtsim-result/3) read back, checked, and merged: the
 // results of the shards of one exploration make one result, as if one run had made all their
 // runs. Results of different explorations (scenarios, seed, fixes, mutants, faults, strategy, budgets)
 // or of overlapping shards are refused. Every problem is one UsageError line naming the file.
@@ -20,6 +20,9 @@ export interface ResultInput {
 }
 
 /* ------------------------------------------------------------------ reading */
+
+/** What may stop an exploration; a merged result is stopped by the first that stopped any shard. */
+const STOPPED_BY = ["interrupted", "time", "runs"] as const satisfies readonly ExploreResult["stoppedBy"][];
 
 type Fields = Record<string, unknown>;
 
@@ -132,7 +135,7 @@ export function readResultFile(file: string): ExploreResult {
   const wallMs = t["wallMs"];
   if (typeof wallMs !== "number" || !(wallMs >= 0)) r.fail("timing.wallMs", "a non-negative number");
   const stoppedBy = top["stoppedBy"];
-  if (stoppedBy !== "runs" && stoppedBy !== "time") r.fail("stoppedBy", `"runs" or "time"`);
+  if (!(STOPPED_BY as readonly unknown[]).includes(stoppedBy)) r.fail("stoppedBy", STOPPED_BY.map((x) => `"${x}"`).join(", "));
 
   const result: ExploreResult = {
     format: RESULT_FORMAT,
@@ -209,7 +212,7 @@ export function mergeResults(inputs: readonly ResultInput[]): ExploreResult {
     format: RESULT_FORMAT,
     spec: first.result.spec,
     shards: results.flatMap((r) => r.shards).sort((a, b) => a.index - b.index),
-    stoppedBy: results.some((r) => r.stoppedBy === "time") ? "time" : "runs",
+    stoppedBy: STOPPED_BY.find((why) => results.some((r) => r.stoppedBy === why))!,
     ...results.map(tallyPart).reduce(mergeTallies),
     timing: {
       wallMs: results.reduce((sum, r) => sum + r.timing.wallMs, 0),

@@ -5,7 +5,9 @@
 // is finished, so the runs made are always the shard's first ones, even on a time budget.
 //
 // A worker that fails (a run that throws, a worker that dies) ends the exploration with one
-// error naming it; an abort signal (Ctrl-C) ends all workers. Nothing waits forever.
+// error naming it. An abort signal (Ctrl-C) stops handing out chunks; the chunks under way are
+// finished (a fraction of a second) so that the result, stopped by "interrupted", still holds
+// the shard's first runs. Nothing waits forever.
 
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -18,6 +20,7 @@ import {
   type ExploreOptions,
   type ExploreResult,
 } from "./explore.ts";
+import { haveRegisteredChecks } from "./checks.ts";
 import { UsageError } from "./model-options.ts";
 import { emptyTally, mergeTallies, type Tally } from "./tally.ts";
 
@@ -50,13 +53,6 @@ export interface ChunkRequest {
 /** Worker to main thread. */
 export type WorkerReply = { kind: "done"; from: number; to: number; tally: Tally } | { kind: "failed"; message: string };
 
-/** The exploration was stopped by its abort signal. */
-export class Interrupted extends Error {
-  constructor(readonly runs: number) {
-    super(`interrupted after ${runs} runs`);
-  }
-}
-
 function chunkSize(runsLimit: number | null, workers: number): number {
   if (runsLimit === null) return TIME_CHUNK;
   // About eight chunks per worker, so that all workers stay busy until near the end.
@@ -77,6 +73,7 @@ export async function exploreOnWorkers(
   signal?: AbortSignal,
 ): Promise<ExploreResult> {
   checkWorkers(workers);
+  if (haveRegisteredChecks()) throw new UsageError("checks registered with registerCheck apply in the main thread only: explore without workers");
   const prepared = prepareExploration(options);
   const { plan, runsLimit, timeLimitMs } = prepared;
   const now = options.now ?? (() => performance.now());
@@ -96,16 +93,19 @@ export async function exploreOnWorkers(
       if (settled) return;
       settled = true;
       signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) stoppedBy = "interrupted";
       const result = resultOf(prepared, tally, stoppedBy, { wallMs: now() - start, workers });
       void Promise.allSettled(pool.map((w) => w.terminate())).then(() =>
         error === undefined ? resolve(result) : reject(error),
       );
     };
-    const onAbort = (): void => finish(new Interrupted(tally.runs));
+    const onAbort = (): void => {
+      if (busy === 0) finish();
+    };
 
     /** Gives the worker the next chunk; false when there is none (budget spent). */
     const handOut = (worker: Worker): boolean => {
-      if (runsLimit !== null && next >= runsLimit) return false;
+      if (signal?.aborted || (runsLimit !== null && next >= runsLimit)) return false;
       if (timeLimitMs !== null && now() - start >= timeLimitMs) {
         stoppedBy = "time";
         return false;
@@ -117,7 +117,7 @@ export async function exploreOnWorkers(
       return true;
     };
 
-    if (signal?.aborted) return finish(new Interrupted(0));
+    if (signal?.aborted) return finish();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (spawn === 0) return finish();
     workerBundle();

@@ -35,7 +35,20 @@ export const ALL_CHECKS: readonly Check[] = [
   shutdownCompletes,
 ];
 
-export function checkRun(run: RunView, checks: readonly Check[] = ALL_CHECKS): Violation[] {
+/** Checks of one's own (registered through the library API), applied after ALL_CHECKS. */
+const REGISTERED: Check[] = [];
+
+/** Adds a check that every later run of this process applies after the built-in ones (harness/checks.ts registerCheck names it). */
+export function addCheck(check: Check): void {
+  REGISTERED.push(check);
+}
+
+/** The built-in checks and the registered ones: what explore, replay, shrink and the suite apply. */
+export function activeChecks(): readonly Check[] {
+  return REGISTERED.length === 0 ? ALL_CHECKS : [...ALL_CHECKS, ...REGISTERED];
+}
+
+export function checkRun(run: RunView, checks: readonly Check[] = activeChecks()): Violation[] {
   return checks.flatMap((c) => c.check(run));
 }
 

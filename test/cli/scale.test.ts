@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 
 import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
@@ -15,7 +14,7 @@ import { parseShard, runNumber, runsInShard } from "../../harness/shard.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome } from "../../harness/tally.ts";
 import { exploreOnWorkers } from "../../harness/workers.ts";
 import { parseWorkers } from "../../cli/args.ts";
-import { BIN, expectOneLineError, REPO, runNxtsim, scratchDir, type CliResult } from "./helpers.ts";
+import { expectOneLineError, REPO, runNxtsim, scratchDir, type CliResult } from "./helpers.ts";
 
 const scratch = scratchDir();
 const nxtsim = (args: string[], env: Record<string, string> = {}) => runNxtsim(args, scratch, env);
@@ -145,23 +144,6 @@ describe("explore --workers, end to end", () => {
     expectOneLineError(died);
     expect(died.code).toBe(1);
     expect(died.stderr).toMatch(/^nxtsim: internal error: worker [12] exited unexpectedly \(exit code 3\)/);
-  });
-
-  it("Ctrl-C ends the workers: one line, exit 130", async () => {
-    const child = execa(process.execPath, [BIN, "explore", "two-apps", "--time", "20", "--workers", "2"], {
-      cwd: scratch,
-      reject: false,
-      timeout: 60_000,
-    });
-    // Interrupt once the workers have reported progress (a line per tenth of the time: 2 s).
-    await new Promise<void>((resolve) => child.stderr!.on("data", (d: Buffer) => d.toString().includes("progress:") && resolve()));
-    const before = Date.now();
-    child.kill("SIGINT");
-    const r = await child;
-    expect(Date.now() - before).toBeLessThan(10_000);
-    expect(r.exitCode).toBe(130);
-    expect(r.stdout).toBe("");
-    expect(r.stderr.trim().split("\n").at(-1)).toMatch(/^nxtsim: interrupted after \d+ runs$/);
   });
 });
 
