@@ -3,7 +3,7 @@
 // the first continuation, which reads the pid and credentials from the kernel.
 
 import type { Ctx } from "./context.ts";
-import { copyPlain } from "./copy.ts";
+import { copyPlain, freezePlain } from "./copy.ts";
 import { credentialGet, type Credential } from "./credential.ts";
 import type { Capabilities } from "./isolation.ts";
 import type { Json, Sys } from "./kernel.ts";
@@ -47,8 +47,8 @@ export function unitdImage(boot: UnitdBoot): UnitGlobals {
       languages: [],
     },
     heap: { next: 1, objs: {} },
-    options: copyPlain(boot.options),
-    main: { exiting: false, conf: copyPlain(boot.conf), mainUser: boot.user, mainGroup: boot.group },
+    options: freezePlain(copyPlain(boot.options)),
+    main: { exiting: false, conf: freezePlain(copyPlain(boot.conf)), mainUser: boot.user, mainGroup: boot.group },
     proto: null,
     router: null,
     controller: null,
@@ -69,10 +69,10 @@ export function* unitdMain(ctx: Ctx): Sys<void> {
       for (const text of cred.alerts) ctx.k.trace({ what: "alert", text });
       ctx.k.exit(1);
     }
-    s.rt.userCred = cred.value;
+    s.rt.userCred = freezePlain(cred.value);
   } else {
     ctx.k.trace({ what: "log", text: "Unit is running unprivileged, then it cannot use arbitrary user and group." });
-    s.rt.userCred = unprivilegedCred(s.main!.mainUser, s.euid, s.egid);
+    s.rt.userCred = freezePlain(unprivilegedCred(s.main!.mainUser, s.euid, s.egid));
   }
   yield* runtimeInitialStart(ctx);
 }

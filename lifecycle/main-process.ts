@@ -15,6 +15,7 @@ import {
   NXT_PORT_MSG_RPC_ERROR,
   NXT_PORT_MSG_RPC_READY_LAST,
 } from "./port-messages.ts";
+import { freezePlain } from "./copy.ts";
 import { portRpcInit } from "./port-rpc.ts";
 import {
   portNew,
@@ -228,7 +229,7 @@ export function* mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
     return yield* startProcessFailed(ctx, recv, process);
   }
   init.name = body.name;
-  process.init = init;
+  process.init = freezePlain(init);
   process.name = `"${body.name}" prototype`;
   const data: AppData = {
     name: body.name,
@@ -237,7 +238,7 @@ export function* mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
     sharedPortFd: recv.fd[0],
     sharedQueueFd: recv.fd[1],
   };
-  process.data = data;
+  process.data = freezePlain(data);
   process.stream = recv.msg.stream;
   const ret = yield* processStart(ctx, process, null);
   if (ret === "OK" || ret === "AGAIN") {

@@ -7,7 +7,7 @@
 
 import { credentialGet, credentialSetgids, credentialSetuid } from "./credential.ts";
 import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { copyPlain } from "./copy.ts";
+import { copyPlain, freezePlain } from "./copy.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus, type Sys } from "./kernel.ts";
 import { procKeepMatrix } from "./matrices.ts";
 import { hasFix, hasMutant } from "./options.ts";
@@ -117,8 +117,8 @@ export function* processInitStart(ctx: Ctx, init: ProcessInit): Sys<NxtInt> {
   const process = processNew(ctx);
   process.parentPort = rt.portByType[rt.type] ?? null;
   process.name = init.name;
-  process.userCred = copyPlain(rt.userCred);
-  process.init = { ...init };
+  process.userCred = freezePlain(copyPlain(rt.userCred));
+  process.init = freezePlain({ ...init });
   const ret = yield* processStart(ctx, process, null);
   if (ret === "ERROR") {
     processUse(ctx, process, -1);
@@ -433,7 +433,7 @@ export function processCredsSet(ctx: Ctx, process: ProcessRec, user: string, gro
     for (const text of cred.alerts) alert(ctx, text);
     return "ERROR";
   }
-  process.userCred = cred.value;
+  process.userCred = freezePlain(cred.value);
   return "OK";
 }
 

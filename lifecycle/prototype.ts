@@ -3,7 +3,7 @@
 // PROCESS_CREATED re-keying, QUIT and SIGCHLD.
 
 import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { copyPlain } from "./copy.ts";
+import { copyPlain, freezePlain } from "./copy.ts";
 import { isolationMainPrefork } from "./isolation.ts";
 import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid, type Sys } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
@@ -81,8 +81,8 @@ export function isolationMainPreforkHook(ctx: Ctx, process: ProcessRec): NxtInt 
     return "ERROR";
   }
   for (const text of outcome.value.warnings ?? []) log(ctx, text);
-  process.isolation = outcome.value.isolation;
-  process.userCred = outcome.value.userCred;
+  process.isolation = freezePlain(outcome.value.isolation);
+  process.userCred = freezePlain(outcome.value.userCred);
   return "OK";
 }
 
@@ -137,10 +137,10 @@ export function* protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   nxtAssert(ctx, app !== null, "prototype has its app conf");
   const init = appProcess();
   init.name = app.name;
-  process.init = init;
+  process.init = freezePlain(init);
   process.name = `"${app.name}" application`;
-  process.userCred = copyPlain(rt.userCred);
-  process.data = copyPlain(app);
+  process.userCred = freezePlain(copyPlain(rt.userCred));
+  process.data = freezePlain(copyPlain(app));
   process.stream = recv.msg.stream;
   const ret = yield* processStart(ctx, process, "protoProcessAddAgain");
   if (ret === "ERROR") {

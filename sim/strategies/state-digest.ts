@@ -45,9 +45,13 @@ function canonical(root: unknown, leaf: (o: object) => string | undefined): stri
       const name = leaf(v);
       if (name !== undefined) return name;
     }
-    const id = seen.get(v);
-    if (id !== undefined) return `#${id}`;
-    seen.set(v, seen.size);
+    // Frozen model data is shared by copies (lifecycle/copy.ts) and is a tree: walked in full,
+    // so that sharing never makes two equal states differ.
+    if (!Object.isFrozen(v)) {
+      const id = seen.get(v);
+      if (id !== undefined) return `#${id}`;
+      seen.set(v, seen.size);
+    }
     if (Array.isArray(v)) return `[${v.map(walk).join(",")}]`;
     if (v instanceof Map) return `M{${[...v].map(([k, x]) => `${walk(k)}:${walk(x)}`).sort().join(",")}}`;
     if (v instanceof Set) return `S{${[...v].map(walk).sort().join(",")}}`;
