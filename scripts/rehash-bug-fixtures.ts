@@ -7,13 +7,16 @@
 //
 //   npx tsx scripts/rehash-bug-fixtures.ts                # rewrite the files, print old -> new
 //   npx tsx scripts/rehash-bug-fixtures.ts --search-seed  # also move a fixture to a new seed
+//   npx tsx scripts/rehash-bug-fixtures.ts --search-seed --seeds 20000  # search further (a rare bug)
 //   npx tsx scripts/rehash-bug-fixtures.ts --check        # only report; exit 1 if any is stale
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUGS_DIR, listBugFixtures, loadBugFixture, reasonsOf, runBugFixture, withoutBug, type BugFixture } from "../fixtures/bugs.ts";
 
-const SEARCH_SEEDS = 200;
+const seedsAt = process.argv.indexOf("--seeds");
+const SEARCH_SEEDS = seedsAt < 0 ? 200 : Number(process.argv[seedsAt + 1]);
+if (!Number.isInteger(SEARCH_SEEDS) || SEARCH_SEEDS <= 0) throw new Error("--seeds takes a positive integer");
 const checkOnly = process.argv.includes("--check");
 const searchSeed = process.argv.includes("--search-seed");
 
