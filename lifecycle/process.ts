@@ -57,6 +57,9 @@ import {
 import { emptyIsolation } from "./isolation.ts";
 import { dropInheritedQueues, whoamiPortHandlers } from "./repairs.ts";
 
+/** A new record's zero-filled isolation: frozen and shared (a record gets its own only from nxt_process_isolation). */
+const NO_ISOLATION = freezePlain(emptyIsolation());
+
 /**
  * NXT_OK / NXT_ERROR / NXT_AGAIN, plus NEVER: a language module's start that does not
  * return because its request loop owns the process from then on.
@@ -98,7 +101,7 @@ export function processNew(ctx: Ctx): ProcessRec {
     children: [],
     link: null,
     userCred: null,
-    isolation: emptyIsolation(),
+    isolation: NO_ISOLATION,
     data: null,
   }));
 }
