@@ -31,7 +31,11 @@ export const rpcEndsOnce: Check = {
     const registrations: Registration[] = [];
     const ends = new Map<string, number[]>();
     const closes = new Map<string, number[]>();
-    const push = (map: Map<string, number[]>, k: string, i: number) => map.set(k, [...(map.get(k) ?? []), i]);
+    const push = (map: Map<string, number[]>, k: string, i: number) => {
+      const list = map.get(k);
+      if (list === undefined) map.set(k, [i]);
+      else list.push(i);
+    };
     run.trace.forEach((e, i) => {
       if (e.kind !== "model") return;
       const ev = e.event;
