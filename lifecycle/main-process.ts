@@ -255,6 +255,7 @@ export function* mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** nxt_main_process_created_handler: write the uid/gid maps, then let the child go on. */
 export function* mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const p = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
+  ctx.k.trace({ what: "handler", fn: "mainProcessCreatedHandler", found: p !== null });
   if (p === null) {
     return;
   }

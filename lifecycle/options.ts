@@ -44,6 +44,12 @@ export const KNOWN_MUTANTS = [
   "keep-matrix-table", // the model's keep matrix has one cell flipped: keep[PROTOTYPE][CONTROLLER] = 1
   "send-matrix-table", // the model's send matrix has one cell flipped: send[CONTROLLER][PROTOTYPE] = 1
   "remove-notify-matrix-table", // the model's remove_notify matrix has one cell flipped: remove_notify[DISCOVERY][CONTROLLER] = 1
+  "rpc-last-kept", // nxt_port_rpc_handler leaves a registration in place after its LAST reply (nxt_port_rpc_close ends it again)
+  "ready-drops-stream", // the PROCESS_READY handler sends NEW_PORT with stream 0 instead of the READY's (the start request's) stream
+  "router-no-restart", // the router does not start a replacement for an app process it lost
+  "proto-created-by-header-pid", // the prototype looks an app's CREATED up by the header's pid instead of the kernel's (cmsg_pid)
+  "stream-counter-private", // the RPC stream counter page is MAP_PRIVATE: each process counts on its own copy from the fork on
+  "main-quits-at-once", // a shutdown signal makes main exit at once, without waiting for its children to exit
   "model-throws", // not a Unit rule: the model's own code throws a JS exception once unitd starts (a bug of nxtsim)
 ] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];

@@ -5,6 +5,7 @@
 
 import { alert, isLive, nxtAssert, port, type Ctx } from "./context.ts";
 import { isErrno, type Json, type Pid, type Sys } from "./kernel.ts";
+import { hasMutant } from "./options.ts";
 import {
   NXT_PORT_MSG_PROCESS_READY,
   NXT_PORT_MSG_QUIT,
@@ -261,7 +262,7 @@ export function* routerAppPortClose(ctx: Ctx, portOid: number): Sys<void> {
   const at = app.ports.indexOf(portOid);
   if (at >= 0) app.ports.splice(at, 1);
   // A lost process is replaced unless the router itself is shutting down.
-  if (!ctx.s.rt.shutdown) yield* routerStartAppProcess(ctx, app, -1);
+  if (!ctx.s.rt.shutdown && !hasMutant(ctx.s.options, "router-no-restart")) yield* routerStartAppProcess(ctx, app, -1);
 }
 
 /** nxt_router_remove_pid_handler */

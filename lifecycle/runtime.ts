@@ -6,6 +6,7 @@
 // the table but can no longer be found (the stale port entry of section 4.7 step 6).
 
 import { alert, heapFree, isLive, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { hasMutant } from "./options.ts";
 import { portNew, portSocketWrite, portUse } from "./port.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
@@ -252,8 +253,11 @@ export function* runtimeQuit(ctx: Ctx, status: number): Sys<void> {
       ctx.k.post({ fn: "runtimeQuit", arg: 0 });
       done = false;
     } else {
+      // Main's shutdown begins (a signal, or a start it cannot do without): reported like nxt_process_quit's.
+      ctx.k.trace({ what: "quit", status });
       yield* runtimeStopAllProcesses(ctx);
-      done = quitsAtOnce(ctx);
+      // Main is done only once its SIGCHLD handler finds nprocesses <= 1 (the mutant: at once).
+      done = quitsAtOnce(ctx) || hasMutant(ctx.s.options, "main-quits-at-once");
     }
   }
   if (done) {
