@@ -56,6 +56,7 @@ import {
 } from "./state.ts";
 import { emptyIsolation } from "./isolation.ts";
 import { dropInheritedQueues, whoamiPortHandlers } from "./repairs.ts";
+import { writeCreatedToParent } from "./repairs-starts.ts";
 
 /**
  * NXT_OK / NXT_ERROR / NXT_AGAIN, plus NEVER: a language module's start that does not
@@ -345,7 +346,7 @@ export function* processWhoamiOk(ctx: Ctx, recv: RecvMsg, data: Json): Sys<void>
   ctx.k.trace({ what: "handshake", step: "whoami-ok", detail: { pid } });
   const rt = ctx.s.rt;
   if (process.parentPort !== rt.portByType[NXT_PROCESS_MAIN]) {
-    yield* portSocketWrite(ctx, port(ctx, process.parentPort!), NXT_PORT_MSG_PROCESS_CREATED, -1, -1, 0, 0, null);
+    yield* writeCreatedToParent(ctx, port(ctx, process.parentPort!));
     log(ctx, `${process.name} started`);
   }
   const ret = yield* processDoStart(ctx, process);

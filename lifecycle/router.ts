@@ -19,6 +19,7 @@ import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";
 import { routerDropsAppsOfPrototype } from "./repairs.ts";
+import { startRequestPeer } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_CONTROLLER,
@@ -188,7 +189,7 @@ function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> 
   }
   const own = ownPort(ctx);
   app.pending = 1;
-  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.id);
+  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", startRequestPeer(ctx, app, peer), app.id);
   if (app.protoPort !== null) {
     yield* portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
     return;
