@@ -92,3 +92,25 @@ export function* mainRestartRetry(ctx: Ctx, init: Json): Sys<void> {
     retryRestart(ctx, again);
   }
 }
+
+/**
+ * router-greets-before-old-removed: the controller remembers which router greeted it. A
+ * greeting from a router other than the one whose port it holds (a restarted router whose
+ * greeting overtook main's REMOVE_PID of the old one) waits for that router's NEW_PORT instead
+ * of sending the configuration to the dead router, and the old router's REMOVE_PID no longer
+ * takes the new one's readiness away (nxt_controller_router_ready is one flag for both).
+ * Returns whether the greeting must wait.
+ */
+export function greetsBeforeItsPort(ctx: Ctx, greeter: Pid): boolean {
+  const c = ctx.s.controller;
+  if (!hasFix(ctx.s.options, "router-greets-before-old-removed") || c === null) return false;
+  c.greeter = greeter;
+  const router = ctx.s.rt.portByType[NXT_PROCESS_ROUTER];
+  return router !== null && router !== undefined && port(ctx, router).pid !== greeter;
+}
+
+/** router-greets-before-old-removed: the REMOVE_PID of a router that is not the one that greeted. */
+export function removesAnOlderRouter(ctx: Ctx, pid: Pid): boolean {
+  const greeter = ctx.s.controller?.greeter;
+  return hasFix(ctx.s.options, "router-greets-before-old-removed") && greeter !== undefined && greeter !== pid;
+}

@@ -137,4 +137,11 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     kind: "repair",
     fix: "main tries the restart again on a timer until it succeeds or main is exiting",
   },
+  "router-greets-before-old-removed": {
+    title: "A restarted router never gets its configuration when its greeting overtakes the old router's REMOVE_PID",
+    mechanism:
+      "nxt_controller_router_ready_handler (src/nxt_controller.c) sets nxt_controller_router_ready and sends the configuration to rt->port_by_type[NXT_PROCESS_ROUTER], which is still the dead router's port when main's REMOVE_PID of it has not arrived yet (main's write queued on EAGAIN, the new router's greeting written straight); the send fails, and the late REMOVE_PID then clears nxt_controller_router_ready (nxt_controller_remove_pid_handler), so the NEW_PORT of the new router (nxt_controller_process_new_port_handler) sends nothing: the new router runs with no applications for ever. Needs the router restarted while main's write to the controller meets EAGAIN.",
+    kind: "repair",
+    fix: "the controller remembers which router greeted it: a greeting from a router whose port it does not hold yet waits for that router's NEW_PORT, and another router's REMOVE_PID leaves the flag alone",
+  },
 };
