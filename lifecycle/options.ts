@@ -22,7 +22,7 @@ export const KNOWN_FIXES = [
   "proto-dies-mid-notify", // repair: the router closes an application's process ports when it loses the application's prototype
   "discovery-dies-before-modules", // repair: main starts discovery again when it exits before its MODULES were handled
   "created-overtaken-by-ready", // repair: an app's CREATED to its prototype waits on a full socket instead of being queued behind libunit's READY
-  "quit-during-whoami", // repair: a process that exits while waiting for its WHOAMI reply files its own record first, so the exit closes its port and ends that RPC
+  "quit-during-whoami", // repair: a process that exits while waiting for its WHOAMI reply closes its own ports at exit, ending that RPC
   "restart-not-retried", // repair: main tries again, on a timer, to restart a process it lost when the first attempt failed
   "router-greets-before-old-removed", // repair: the controller sends the configuration to the router that greeted it, not to a dead one whose REMOVE_PID is late
   "start-process-no-peer", // repair: the router's START_PROCESS RPC names the process it asks as its peer, so its death ends the RPC

@@ -8,9 +8,9 @@ import { alert, port, proc, type Ctx } from "./context.ts";
 import type { Json, Pid, Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
 import { NXT_PORT_MSG_PROCESS_CREATED } from "./port-messages.ts";
-import { portSocketWrite } from "./port.ts";
+import { portClose, portSocketWrite, portUse } from "./port.ts";
 import { processInitStart } from "./process.ts";
-import { runtimeProcessAdd, runtimeProcessEach } from "./runtime.ts";
+import { runtimeProcessEach } from "./runtime.ts";
 import { NXT_PROCESS_CONTROLLER, NXT_PROCESS_DISCOVERY, NXT_PROCESS_MAIN, NXT_PROCESS_ROUTER, type Oid, type PortMsg, type PortRec, type ProcessInit, type RouterApp } from "./state.ts";
 
 /**
@@ -45,19 +45,26 @@ export function* writeCreatedToParent(ctx: Ctx, parent: PortRec): Sys<void> {
 }
 
 /**
- * quit-during-whoami: a process that exits while it waits for its WHOAMI reply files its own
- * record in its table first (nxt_runtime_process_add, as nxt_process_do_start would after the
- * reply), so nxt_runtime_exit closes its ports like every record's and nxt_port_rpc_close
- * ends the WHOAMI RPC (its error handler); out of the table, the registration outlived the
- * process.
+ * quit-during-whoami: nxt_runtime_exit also closes the ports of the exiting process's own
+ * record while it waits for its WHOAMI reply (nxt_port_close, whose nxt_port_rpc_close ends
+ * the WHOAMI RPC with its error handler), holding a reference meanwhile as the table would.
+ * The record is not in the table until the reply comes (nxt_process_do_start adds it; filing
+ * it earlier can fail, its namespace pid taken), so the registration outlived the process.
  */
-export function fileOwnRecordAtExit(ctx: Ctx): void {
+export function* closeOwnPortsAtExit(ctx: Ctx): Sys<void> {
   if (!hasFix(ctx.s.options, "quit-during-whoami")) return;
   for (const obj of Object.values(ctx.s.heap.objs)) {
     if (obj.kind !== "port") continue;
     const reg = Object.values(obj.rpcRegs).find((r) => r.ready === "processWhoamiOk");
     const own = reg === undefined ? null : proc(ctx, reg.data as Oid);
-    if (own !== null && !own.registered) return runtimeProcessAdd(ctx, own);
+    if (own === null || own.registered) continue;
+    for (const oid of [...own.ports]) {
+      const p = port(ctx, oid);
+      portUse(ctx, p, 1);
+      yield* portClose(ctx, p);
+      portUse(ctx, p, -1);
+    }
+    return;
   }
 }
 

@@ -17,7 +17,7 @@ import { lvlhshEachInit, lvlhshEachNext } from "./lvlhsh-each.ts";
 import { processKeyHash } from "./murmur-hash.ts";
 import { traceTableSnapshot } from "./table-report.ts";
 import { exitWork, quitsAtOnce } from "./repairs.ts";
-import { fileOwnRecordAtExit } from "./repairs-starts.ts";
+import { closeOwnPortsAtExit } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_MAIN,
@@ -293,7 +293,7 @@ export function* runtimeStopAppProcesses(ctx: Ctx): Sys<void> {
 /** nxt_runtime_exit: drop every record, close every port, exit with the collected status. */
 export function* runtimeExit(ctx: Ctx): Sys<never> {
   traceTableSnapshot(ctx, "exit", null);
-  fileOwnRecordAtExit(ctx);
+  yield* closeOwnPortsAtExit(ctx);
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);

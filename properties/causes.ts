@@ -121,7 +121,7 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     mechanism:
       "nxt_process_whoami (src/nxt_process.c) registers the WHOAMI RPC on the child's port before the child is in its own table (nxt_process_do_start adds it after the reply); a QUIT read in that wait (nxt_process_whoami_port_handlers) ends in nxt_runtime_exit (src/nxt_runtime.c), which ends registrations only through nxt_process_close_ports of the processes in the table (nxt_port_close, nxt_port_rpc_close), so the WHOAMI RPC is never ended. Needs a QUIT (its prototype quitting) while an app waits for WHOAMI.",
     kind: "repair",
-    fix: "a process that exits while it waits for its WHOAMI reply files its own record in its table first (nxt_runtime_process_add), so nxt_runtime_exit closes its ports like every record's and nxt_port_rpc_close ends the WHOAMI RPC",
+    fix: "nxt_runtime_exit also closes the ports of its own record while it waits for the WHOAMI reply (nxt_port_close, holding a reference as the table would), so nxt_port_rpc_close ends the WHOAMI RPC",
   },
   "start-process-no-peer": {
     title: "A START_PROCESS to a prototype that dies before answering is never answered",
