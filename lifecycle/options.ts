@@ -15,6 +15,7 @@ export const KNOWN_FIXES = [
   "remove-pid-during-whoami", // repair: a child waiting for its WHOAMI reply handles REMOVE_PID (its handler table had no slot)
   "whoami-parent-gone", // repair: main answers a WHOAMI whose parent it already reaped with QUIT instead of silence
   "shutdown-without-children", // repair: main's first quit exits at once when no process but main is left to wait for
+  "second-quit-exits-main", // repair: a quit that comes once main's shutdown began waits for main's children instead of exiting main at once
   "main-start-while-exiting", // repair: main answers START_PROCESS with RPC_ERROR once it is exiting instead of starting a prototype
   "child-inherits-port-queue", // repair: a new child drops the messages its parent had queued on its ports
   "queued-messages-dropped", // repair: a closed port, and an exiting process, first send what EAGAIN left queued

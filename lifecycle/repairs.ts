@@ -84,6 +84,16 @@ export function quitsAtOnce(ctx: Ctx): boolean {
   return hasFix(ctx.s.options, "shutdown-without-children") && ctx.s.rt.type === NXT_PROCESS_MAIN && ctx.s.rt.nprocesses <= 1;
 }
 
+/**
+ * second-quit-exits-main: a quit that comes once main's shutdown has begun (a second SIGTERM,
+ * SIGQUIT or SIGINT, or one after main quit on a failure) waits for main's children, as the
+ * first does; nxt_runtime_quit finds engine->shutdown set and exits main at once. The call of
+ * main's SIGCHLD handler, with no child left (nprocesses <= 1), still exits.
+ */
+export function repeatedQuitWaits(ctx: Ctx): boolean {
+  return hasFix(ctx.s.options, "second-quit-exits-main") && ctx.s.rt.type === NXT_PROCESS_MAIN && ctx.s.rt.nprocesses > 1;
+}
+
 /** main-start-while-exiting: main answers START_PROCESS with RPC_ERROR once it is exiting. */
 export function refusesStart(ctx: Ctx): boolean {
   return hasFix(ctx.s.options, "main-start-while-exiting") && ctx.s.main !== null && ctx.s.main.exiting;

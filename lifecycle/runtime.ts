@@ -16,7 +16,7 @@ import { lvlhshDelete } from "./lvlhsh-delete.ts";
 import { lvlhshEachInit, lvlhshEachNext } from "./lvlhsh-each.ts";
 import { processKeyHash } from "./murmur-hash.ts";
 import { traceTableSnapshot } from "./table-report.ts";
-import { exitWork, quitsAtOnce } from "./repairs.ts";
+import { exitWork, quitsAtOnce, repeatedQuitWaits } from "./repairs.ts";
 import { closeOwnPortsAtExit } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
@@ -260,6 +260,8 @@ export function* runtimeQuit(ctx: Ctx, status: number): Sys<void> {
       // Main is done only once its SIGCHLD handler finds nprocesses <= 1 (the mutant: at once).
       done = quitsAtOnce(ctx) || hasMutant(ctx.s.options, "main-quits-at-once");
     }
+  } else if (repeatedQuitWaits(ctx)) {
+    done = false;
   }
   if (done) {
     ctx.k.post({ fn: exitWork(ctx), arg: null });

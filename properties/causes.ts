@@ -144,4 +144,11 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     kind: "repair",
     fix: "the controller remembers which router greeted it: a greeting from a router whose port it does not hold yet waits for that router's NEW_PORT, and another router's REMOVE_PID leaves the flag alone",
   },
+  "second-quit-exits-main": {
+    title: "A second shutdown signal makes main exit at once, leaving its children running",
+    mechanism:
+      "nxt_runtime_quit (src/nxt_runtime.c) stops all processes and waits (done = 0) only the first time, while engine->shutdown is unset; a later call, from nxt_main_process_sigterm_handler or nxt_main_process_sigquit_handler (src/nxt_main_process.c) on a second signal, or on the first signal after main quit by itself (nxt_main_port_modules_handler when it cannot start the controller), finds it set, keeps done = 1 and queues nxt_runtime_exit: main exits before its children, which outlive it (reparented). Needs a shutdown signal after main's shutdown began.",
+    kind: "repair",
+    fix: "in main, a repeated nxt_runtime_quit exits only when no child is left (nprocesses <= 1), as the call from main's SIGCHLD handler has it",
+  },
 };
