@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 import type { BugFixture } from "../fixtures/bugs.ts";
 import { jsonFileNames, readJsonFile } from "../fixtures/json-file.ts";
-import { scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { parseScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
 import { FAULT_KINDS, faultRates, type FaultRates } from "../sim/faults.ts";
 import { RUN_CHECKS } from "./checks.ts";
@@ -43,7 +43,8 @@ export function loadCauseRun(fix: string): CauseRun {
   for (const k of Object.keys(o)) if (!(KEYS as readonly string[]).includes(k)) bad(`unknown key "${k}" (allowed: ${KEYS.join(", ")})`);
   for (const k of KEYS) if (o[k] === undefined) bad(`${k}: is required`);
   if (o["fix"] !== fix || !(KNOWN_FIXES as readonly string[]).includes(fix)) bad(`fix: must be the file's name and a fix of KNOWN_FIXES, got ${JSON.stringify(o["fix"])}`);
-  const scenario = scenarioByName(String(o["scenario"]));
+  // A shipped scenario's name, or a scenario object for a cause no shipped scenario shows (a second signal).
+  const scenario = typeof o["scenario"] === "string" ? scenarioByName(o["scenario"]) : parseScenario(o["scenario"], `${file} scenario`);
   if (!scenario.ok) bad(`scenario: ${scenario.error}`);
   const seed = o["seed"];
   if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) bad("seed: must be a non-negative integer");
@@ -63,7 +64,7 @@ export function loadCauseRun(fix: string): CauseRun {
   if (typeof o["reason"] !== "string" || o["reason"] === "") bad("reason: must be the violation's exact reason");
   return {
     fix,
-    scenarioName: String(o["scenario"]),
+    scenarioName: (scenario as { scenario: Scenario }).scenario.name,
     scenario: (scenario as { scenario: Scenario }).scenario,
     seed: seed as number,
     faults: faultRates(faults as Partial<FaultRates>),

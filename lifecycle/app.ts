@@ -83,7 +83,11 @@ export function* appModuleStart(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   // nxt_unit_ready: a direct write, header pid = our (global) pid. Departure: no shared
   // memory queue fd is passed, the model has no memfd.
   const msg: PortMsg = { type: RAW.PROCESS_READY, last: true, stream: readyStream, pid: ctx.s.pid, replyPort: 0, body: null };
-  const err = yield* ctx.k.sendmsg(ready.pair[1], { data: msg as unknown as Json, fds: [] });
+  // nxt_unit_init made the fd blocking first (nxt_unit_fd_blocking): a full socket makes the
+  // write wait, never fail with EAGAIN. Departure: the model's sockets are non-blocking, so
+  // the write is retried (each try a scheduling point) until the socket takes it.
+  let err = yield* ctx.k.sendmsg(ready.pair[1], { data: msg as unknown as Json, fds: [] });
+  while (err?.errno === "EAGAIN") err = yield* ctx.k.sendmsg(ready.pair[1], { data: msg as unknown as Json, fds: [] });
   if (err !== undefined) {
     alert(ctx, "failed to send READY message");
     return "ERROR";

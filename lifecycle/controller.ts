@@ -9,6 +9,7 @@ import { portNewPortHandler, portRemovePidHandler, portSocketWrite, type RecvMsg
 import type { HandlerTable } from "./registry.ts";
 import { processType, type NxtInt } from "./process.ts";
 import { runtimeProcessFind } from "./runtime.ts";
+import { greetsBeforeItsPort, removesAnOlderRouter } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_CONTROLLER,
   NXT_PROCESS_ROUTER,
@@ -73,9 +74,10 @@ export function* controllerProcessNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<v
 }
 
 /** nxt_controller_router_ready_handler: the router's greeting. */
-export function* controllerRouterReadyHandler(ctx: Ctx, _recv: RecvMsg): Sys<void> {
+export function* controllerRouterReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   controllerGlobals(ctx).routerReady = true;
-  if (ctx.s.rt.portByType[NXT_PROCESS_ROUTER] != null) {
+  const waits = greetsBeforeItsPort(ctx, recv.msg.pid);
+  if (ctx.s.rt.portByType[NXT_PROCESS_ROUTER] != null && !waits) {
     yield* controllerSendCurrentConf(ctx);
   }
 }
@@ -85,7 +87,7 @@ export function* controllerRemovePidHandler(ctx: Ctx, recv: RecvMsg): Sys<void> 
   const pid = recv.msg.body;
   if (typeof pid === "number") {
     const process = runtimeProcessFind(ctx, pid);
-    if (process !== null && processType(ctx, process) === NXT_PROCESS_ROUTER) {
+    if (process !== null && processType(ctx, process) === NXT_PROCESS_ROUTER && !removesAnOlderRouter(ctx, pid)) {
       controllerGlobals(ctx).routerReady = false;
     }
   }

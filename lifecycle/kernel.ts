@@ -150,7 +150,28 @@ export type ModelEvent =
   | { readonly what: "handshake"; readonly step: HandshakeStep; readonly detail?: Json }
   | { readonly what: "table"; readonly op: "add" | "add-failed" | "remove" | "release"; readonly pid: Pid; readonly oid: number }
   | { readonly what: "port"; readonly op: string; readonly pid: Pid; readonly id: number; readonly ptype: string }
-  | { readonly what: "rpc"; readonly op: "register" | "resolve" | "cancel" | "error"; readonly stream: number; readonly peer?: Pid }
+  /**
+   * An RPC registration of the reporting process (nxt_port_rpc.c): registered, its ready
+   * ("resolve") or error handler called (by nxt_port_rpc_handler, or by nxt_port_rpc_remove_peer
+   * for a dead peer), or cancelled. `port` is the registering port's address in the process's
+   * memory (its heap oid); `last` is the reply's LAST flag, with which Unit frees the registration.
+   */
+  | {
+      readonly what: "rpc";
+      readonly op: "register" | "resolve" | "cancel" | "error";
+      readonly stream: number;
+      readonly peer?: Pid;
+      readonly port?: number;
+      readonly last?: boolean;
+    }
+  /** nxt_port_rpc_close has run on a port whose read end nxt_port_close is closing: none of its registrations is left. */
+  | { readonly what: "rpc-close"; readonly port: number }
+  /**
+   * A handshake message handler looked up the sender's record for the message just read
+   * (nxt_main_process_created_handler, nxt_proto_process_created_handler,
+   * nxt_port_process_ready_handler): `found` false means the message was dropped silently.
+   */
+  | { readonly what: "handler"; readonly fn: string; readonly found: boolean }
   | { readonly what: "quit"; readonly status: number }
   /** The table a child kept after nxt_process_child_fixup: pid, type and state of each entry. */
   | { readonly what: "fixup"; readonly kept: readonly { readonly pid: Pid; readonly type: number; readonly state: string }[] }

@@ -61,6 +61,7 @@ import {
 import { CLONE_NEWUSER } from "./kernel.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import { acceptsModulesOfReapedDiscovery, noteIsolatedPid, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
+import { restartsDiscovery, retryRestart } from "./repairs-starts.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -256,6 +257,7 @@ export function* mainStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** nxt_main_process_created_handler: write the uid/gid maps, then let the child go on. */
 export function* mainProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const p = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);
+  ctx.k.trace({ what: "handler", fn: "mainProcessCreatedHandler", found: p !== null });
   if (p === null) {
     return;
   }
@@ -395,9 +397,10 @@ export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
       processUse(ctx, process, 1);
       processUse(ctx, process, -1);
     }
-    if (init.restart) {
+    if (init.restart || restartsDiscovery(ctx, init)) {
       if ((yield* processInitStart(ctx, init)) === "ERROR") {
         alert(ctx, `failed to restart ${init.name}`);
+        retryRestart(ctx, init);
       }
     }
   }

@@ -15,11 +15,18 @@ export const KNOWN_FIXES = [
   "remove-pid-during-whoami", // repair: a child waiting for its WHOAMI reply handles REMOVE_PID (its handler table had no slot)
   "whoami-parent-gone", // repair: main answers a WHOAMI whose parent it already reaped with QUIT instead of silence
   "shutdown-without-children", // repair: main's first quit exits at once when no process but main is left to wait for
+  "second-quit-exits-main", // repair: a quit that comes once main's shutdown began waits for main's children instead of exiting main at once
   "main-start-while-exiting", // repair: main answers START_PROCESS with RPC_ERROR once it is exiting instead of starting a prototype
   "child-inherits-port-queue", // repair: a new child drops the messages its parent had queued on its ports
   "queued-messages-dropped", // repair: a closed port, and an exiting process, first send what EAGAIN left queued
   "app-dies-creating", // repair: a prototype reads its port before reaping while it has an app CREATING, and announces one that died CREATING
   "proto-dies-mid-notify", // repair: the router closes an application's process ports when it loses the application's prototype
+  "discovery-dies-before-modules", // repair: main starts discovery again when it exits before its MODULES were handled
+  "created-overtaken-by-ready", // repair: an app's CREATED to its prototype waits on a full socket instead of being queued behind libunit's READY
+  "quit-during-whoami", // repair: a process that exits while waiting for its WHOAMI reply closes its own ports at exit, ending that RPC
+  "restart-not-retried", // repair: main tries again, on a timer, to restart a process it lost when the first attempt failed
+  "router-greets-before-old-removed", // repair: the controller sends the configuration to the router that greeted it, not to a dead one whose REMOVE_PID is late
+  "start-process-no-peer", // repair: the router's START_PROCESS RPC names the process it asks as its peer, so its death ends the RPC
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 
@@ -44,6 +51,12 @@ export const KNOWN_MUTANTS = [
   "keep-matrix-table", // the model's keep matrix has one cell flipped: keep[PROTOTYPE][CONTROLLER] = 1
   "send-matrix-table", // the model's send matrix has one cell flipped: send[CONTROLLER][PROTOTYPE] = 1
   "remove-notify-matrix-table", // the model's remove_notify matrix has one cell flipped: remove_notify[DISCOVERY][CONTROLLER] = 1
+  "rpc-last-kept", // nxt_port_rpc_handler leaves a registration in place after its LAST reply (nxt_port_rpc_close ends it again)
+  "ready-drops-stream", // the PROCESS_READY handler sends NEW_PORT with stream 0 instead of the READY's (the start request's) stream
+  "router-no-restart", // the router does not start a replacement for an app process it lost
+  "proto-created-by-header-pid", // the prototype looks an app's CREATED up by the header's pid instead of the kernel's (cmsg_pid)
+  "stream-counter-private", // the RPC stream counter page is MAP_PRIVATE: each process counts on its own copy from the fork on
+  "main-quits-at-once", // a shutdown signal makes main exit at once, without waiting for its children to exit
   "model-throws", // not a Unit rule: the model's own code throws a JS exception once unitd starts (a bug of nxtsim)
 ] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];

@@ -10,6 +10,7 @@ import { lvlhshFind, lvlhshInsert } from "./lvlhsh.ts";
 import { lvlhshDelete, lvlhshPeek } from "./lvlhsh-delete.ts";
 import { rpcStreamKeyHash } from "./murmur-hash.ts";
 import type { Json, Pid, Sys } from "./kernel.ts";
+import { hasMutant } from "./options.ts";
 import { RAW } from "./port-messages.ts";
 import { portUse, type RecvMsg } from "./port.ts";
 import { callRpcHandler } from "./registry.ts";
@@ -17,10 +18,12 @@ import type { PortRec, RpcReg } from "./state.ts";
 
 /** nxt_port_rpc_init: main maps the shared counter page, starting at 1. */
 export function portRpcInit(ctx: Ctx): void {
-  ctx.s.rt.streamCounter = ctx.k.mmapSharedCounter(1);
+  // The stream-counter-private mutant: the field holds the counter itself, copied at each fork.
+  ctx.s.rt.streamCounter = hasMutant(ctx.s.options, "stream-counter-private") ? 1 : ctx.k.mmapSharedCounter(1);
 }
 
 function* nextStream(ctx: Ctx): Sys<number> {
+  if (hasMutant(ctx.s.options, "stream-counter-private")) return ctx.s.rt.streamCounter++ >>> 0;
   return (yield* ctx.k.sharedFetchAdd(ctx.s.rt.streamCounter, 1)) >>> 0;
 }
 
@@ -45,7 +48,7 @@ export function* portRpcRegisterHandler(
   if (peer !== -1) {
     addToPeers(p, stream, peer);
   }
-  ctx.k.trace({ what: "rpc", op: "register", stream, peer });
+  ctx.k.trace({ what: "rpc", op: "register", stream, peer, port: p.oid });
   return stream;
 }
 
@@ -103,17 +106,22 @@ function removeFromPeers(p: PortRec, reg: RpcReg): void {
 
 /** nxt_port_rpc_handler: find (or, with LAST, remove) the stream and call ready or error. */
 export function* portRpcHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
+  yield* rpcHandler(ctx, recv, hasMutant(ctx.s.options, "rpc-last-kept"));
+}
+
+/** The body of nxt_port_rpc_handler; `keepLast` (mutant rpc-last-kept) leaves a LAST reply's registration in place. */
+function* rpcHandler(ctx: Ctx, recv: RecvMsg, keepLast: boolean): Sys<void> {
   const p = port(ctx, recv.port);
   const stream = recv.msg.stream;
   const last = recv.msg.last;
-  const reg = rpcRegLookup(p, stream, last);
+  const reg = rpcRegLookup(p, stream, last && !keepLast);
   if (reg === undefined) {
     return;
   }
   const isError = recv.msg.type === RAW.RPC_ERROR;
-  ctx.k.trace({ what: "rpc", op: isError ? "error" : "resolve", stream });
+  ctx.k.trace({ what: "rpc", op: isError ? "error" : "resolve", stream, port: p.oid, last });
   yield* callRpcHandler(isError ? reg.error : reg.ready, ctx, recv, reg.data);
-  if (!last) {
+  if (!last || keepLast) {
     return;
   }
   if (reg.peer !== -1) {
@@ -131,7 +139,7 @@ export function portRpcCancel(ctx: Ctx, p: PortRec, stream: number): void {
   if (reg.peer !== -1) {
     removeFromPeers(p, reg);
   }
-  ctx.k.trace({ what: "rpc", op: "cancel", stream });
+  ctx.k.trace({ what: "rpc", op: "cancel", stream, port: p.oid });
   portUse(ctx, p, -1);
 }
 
@@ -159,7 +167,8 @@ export function* portRpcRemovePeer(ctx: Ctx, p: PortRec, peer: Pid): Sys<void> {
       newPort: null,
       removedPid: peer,
     };
-    ctx.k.trace({ what: "rpc", op: "error", stream, peer });
+    // A handler that clears `last` keeps its registration (no model handler does).
+    ctx.k.trace({ what: "rpc", op: "error", stream, peer, port: p.oid, last: true });
     yield* callRpcHandler(reg.error, ctx, recv, reg.data);
     if (!recv.msg.last) {
       continue;
@@ -178,6 +187,7 @@ export function* portRpcClose(ctx: Ctx, p: PortRec): Sys<void> {
     // nxt_lvlhsh_peek: the first registration in the hash's order.
     const first = lvlhshPeek(p.rpcStreams);
     if (first === undefined) {
+      ctx.k.trace({ what: "rpc-close", port: p.oid });
       return;
     }
     const recv: RecvMsg = {
@@ -188,6 +198,7 @@ export function* portRpcClose(ctx: Ctx, p: PortRec): Sys<void> {
       newPort: null,
       removedPid: 0,
     };
-    yield* portRpcHandler(ctx, recv);
+    // Never with the mutant's keepLast: the same registration would be peeked for ever.
+    yield* rpcHandler(ctx, recv, false);
   }
 }

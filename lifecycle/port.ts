@@ -388,6 +388,7 @@ export function* portNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** nxt_port_process_ready_handler (main and prototypes). */
 export function* portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const process = runtimeProcessFind(ctx, recv.msg.pid);
+  ctx.k.trace({ what: "handler", fn: "portProcessReadyHandler", found: process !== null });
   if (process === null) {
     return;
   }
@@ -401,7 +402,7 @@ export function* portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
     first.queueFd = recv.fd[0];
     recv.fd[0] = -1;
   }
-  yield* portSendNewPort(ctx, first, recv.msg.stream);
+  yield* portSendNewPort(ctx, first, hasMutant(ctx.s.options, "ready-drops-stream") ? 0 : recv.msg.stream);
 }
 
 /** nxt_port_remove_pid_handler */

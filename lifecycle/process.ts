@@ -56,6 +56,7 @@ import {
 } from "./state.ts";
 import { emptyIsolation } from "./isolation.ts";
 import { dropInheritedQueues, whoamiPortHandlers } from "./repairs.ts";
+import { writeCreatedToParent } from "./repairs-starts.ts";
 
 /** A new record's zero-filled isolation: frozen and shared (a record gets its own only from nxt_process_isolation). */
 const NO_ISOLATION = freezePlain(emptyIsolation());
@@ -348,7 +349,7 @@ export function* processWhoamiOk(ctx: Ctx, recv: RecvMsg, data: Json): Sys<void>
   ctx.k.trace({ what: "handshake", step: "whoami-ok", detail: { pid } });
   const rt = ctx.s.rt;
   if (process.parentPort !== rt.portByType[NXT_PROCESS_MAIN]) {
-    yield* portSocketWrite(ctx, port(ctx, process.parentPort!), NXT_PORT_MSG_PROCESS_CREATED, -1, -1, 0, 0, null);
+    yield* writeCreatedToParent(ctx, port(ctx, process.parentPort!));
     log(ctx, `${process.name} started`);
   }
   const ret = yield* processDoStart(ctx, process);

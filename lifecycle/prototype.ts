@@ -209,8 +209,9 @@ export function protoProcessRemove(ctx: Ctx, pid: Pid): ProcessRec | null {
 
 /** nxt_proto_process_created_handler: found by the kernel's pid; re-keyed to the global pid. */
 export function protoProcessCreatedHandler(ctx: Ctx, recv: RecvMsg): void {
-  const isolatedPid = recv.cmsgPid;
+  const isolatedPid = hasMutant(ctx.s.options, "proto-created-by-header-pid") ? recv.msg.pid : recv.cmsgPid;
   const process = protoProcessFind(ctx, isolatedPid);
+  ctx.k.trace({ what: "handler", fn: "protoProcessCreatedHandler", found: process !== null });
   if (process === null) {
     return;
   }

@@ -6,11 +6,11 @@
 import { isLive, port, proc, type Ctx } from "./context.ts";
 import type { Json, Pid, Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
-import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_REMOVE_PID } from "./port-messages.ts";
+import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_REMOVE_PID, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
 import { portReadMessage, portRemoveNotifyOthers, portSocketWrite, portUse, type RecvMsg } from "./port.ts";
 import { processClosePorts } from "./process.ts";
 import { runtimeExit, runtimeProcessFind } from "./runtime.ts";
-import { NXT_PROCESS_MAIN, NXT_PROCESS_PROTOTYPE, NXT_PROCESS_STATE_CREATING, type PortMsg, type PortRec, type ProcessRec, type ProcessType, type RouterApp } from "./state.ts";
+import { NXT_PROCESS_MAIN, NXT_PROCESS_PROTOTYPE, NXT_PROCESS_ROUTER, NXT_PROCESS_STATE_CREATING, type PortMsg, type PortRec, type ProcessRec, type ProcessType, type RouterApp } from "./state.ts";
 
 /**
  * reap-before-messages: before main acts for a reaped child on its children's behalf (QUIT,
@@ -82,6 +82,16 @@ export function* whoamiQuitRetry(ctx: Ctx, fd: number): Sys<void> {
  */
 export function quitsAtOnce(ctx: Ctx): boolean {
   return hasFix(ctx.s.options, "shutdown-without-children") && ctx.s.rt.type === NXT_PROCESS_MAIN && ctx.s.rt.nprocesses <= 1;
+}
+
+/**
+ * second-quit-exits-main: a quit that comes once main's shutdown has begun (a second SIGTERM,
+ * SIGQUIT or SIGINT, or one after main quit on a failure) waits for main's children, as the
+ * first does; nxt_runtime_quit finds engine->shutdown set and exits main at once. The call of
+ * main's SIGCHLD handler, with no child left (nprocesses <= 1), still exits.
+ */
+export function repeatedQuitWaits(ctx: Ctx): boolean {
+  return hasFix(ctx.s.options, "second-quit-exits-main") && ctx.s.rt.type === NXT_PROCESS_MAIN && ctx.s.rt.nprocesses > 1;
 }
 
 /** main-start-while-exiting: main answers START_PROCESS with RPC_ERROR once it is exiting. */
@@ -179,7 +189,9 @@ export function* readBeforeCreatingReap(ctx: Ctx): Sys<void> {
  * any app. In one, the prototype knows only the app's namespace pid, which names another
  * process outside: it tells main alone, with the namespace pid negated so that it can never be
  * read as a host pid, and main finds the app among that prototype's children by the namespace
- * pid its WHOAMI showed (a protocol addition: Unit's REMOVE_PID carries host pids only).
+ * pid its WHOAMI showed (a protocol addition: Unit's REMOVE_PID carries host pids only); and it
+ * answers the router's start request with RPC_ERROR on its stream, which the REMOVE_PID carries
+ * outside a namespace (nxt_router_remove_pid_handler turns it into RPC_ERROR).
  */
 export function* announceCreatingDeath(ctx: Ctx, process: ProcessRec): Sys<void> {
   if (!hasFix(ctx.s.options, "app-dies-creating")) return;
@@ -187,6 +199,9 @@ export function* announceCreatingDeath(ctx: Ctx, process: ProcessRec): Sys<void>
   const main = ctx.s.rt.portByType[NXT_PROCESS_MAIN];
   if (main === null || main === undefined) return;
   yield* portSocketWrite(ctx, port(ctx, main), NXT_PORT_MSG_REMOVE_PID, -1, -1, process.stream, 0, -process.isolatedPid);
+  const router = ctx.s.rt.portByType[NXT_PROCESS_ROUTER];
+  if (process.stream === 0 || router === null || router === undefined) return;
+  yield* portSocketWrite(ctx, port(ctx, router), NXT_PORT_MSG_RPC_ERROR, -1, -1, process.stream, 0, null);
 }
 
 /** app-dies-creating, in main's WHOAMI handler: the app's pid as it sent it (its namespace pid). */

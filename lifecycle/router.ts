@@ -5,6 +5,7 @@
 
 import { alert, isLive, nxtAssert, port, type Ctx } from "./context.ts";
 import { isErrno, type Json, type Pid, type Sys } from "./kernel.ts";
+import { hasMutant } from "./options.ts";
 import {
   NXT_PORT_MSG_PROCESS_READY,
   NXT_PORT_MSG_QUIT,
@@ -18,6 +19,7 @@ import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";
 import { routerDropsAppsOfPrototype } from "./repairs.ts";
+import { startRequestPeer } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_CONTROLLER,
@@ -187,7 +189,7 @@ function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> 
   }
   const own = ownPort(ctx);
   app.pending = 1;
-  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", peer, app.id);
+  const stream = yield* portRpcRegisterHandler(ctx, own, "routerAppPortReady", "routerAppPortError", startRequestPeer(ctx, app, peer), app.id);
   if (app.protoPort !== null) {
     yield* portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_START_PROCESS, -1, -1, stream, own.id, null);
     return;
@@ -261,7 +263,7 @@ export function* routerAppPortClose(ctx: Ctx, portOid: number): Sys<void> {
   const at = app.ports.indexOf(portOid);
   if (at >= 0) app.ports.splice(at, 1);
   // A lost process is replaced unless the router itself is shutting down.
-  if (!ctx.s.rt.shutdown) yield* routerStartAppProcess(ctx, app, -1);
+  if (!ctx.s.rt.shutdown && !hasMutant(ctx.s.options, "router-no-restart")) yield* routerStartAppProcess(ctx, app, -1);
 }
 
 /** nxt_router_remove_pid_handler */

@@ -6,6 +6,7 @@
 // the table but can no longer be found (the stale port entry of section 4.7 step 6).
 
 import { alert, heapFree, isLive, nxtAssert, port, proc, type Ctx } from "./context.ts";
+import { hasMutant } from "./options.ts";
 import { portNew, portSocketWrite, portUse } from "./port.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
@@ -15,7 +16,8 @@ import { lvlhshDelete } from "./lvlhsh-delete.ts";
 import { lvlhshEachInit, lvlhshEachNext } from "./lvlhsh-each.ts";
 import { processKeyHash } from "./murmur-hash.ts";
 import { traceTableSnapshot } from "./table-report.ts";
-import { exitWork, quitsAtOnce } from "./repairs.ts";
+import { exitWork, quitsAtOnce, repeatedQuitWaits } from "./repairs.ts";
+import { closeOwnPortsAtExit } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
   NXT_PROCESS_MAIN,
@@ -252,9 +254,14 @@ export function* runtimeQuit(ctx: Ctx, status: number): Sys<void> {
       ctx.k.post({ fn: "runtimeQuit", arg: 0 });
       done = false;
     } else {
+      // Main's shutdown begins (a signal, or a start it cannot do without): reported like nxt_process_quit's.
+      ctx.k.trace({ what: "quit", status });
       yield* runtimeStopAllProcesses(ctx);
-      done = quitsAtOnce(ctx);
+      // Main is done only once its SIGCHLD handler finds nprocesses <= 1 (the mutant: at once).
+      done = quitsAtOnce(ctx) || hasMutant(ctx.s.options, "main-quits-at-once");
     }
+  } else if (repeatedQuitWaits(ctx)) {
+    done = false;
   }
   if (done) {
     ctx.k.post({ fn: exitWork(ctx), arg: null });
@@ -288,6 +295,7 @@ export function* runtimeStopAppProcesses(ctx: Ctx): Sys<void> {
 /** nxt_runtime_exit: drop every record, close every port, exit with the collected status. */
 export function* runtimeExit(ctx: Ctx): Sys<never> {
   traceTableSnapshot(ctx, "exit", null);
+  yield* closeOwnPortsAtExit(ctx);
   for (const oid of runtimeProcessEach(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const process = proc(ctx, oid);

@@ -207,6 +207,8 @@ export interface RouterGlobals {
 export interface ControllerGlobals {
   routerReady: boolean;
   conf: Json;
+  /** Only with the router-greets-before-old-removed repair: the pid of the router that greeted last. */
+  greeter?: Pid;
 }
 
 export interface UnitGlobals {

@@ -102,4 +102,53 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     kind: "repair",
     fix: "when the router loses an application's prototype it closes that application's process ports too (they are dead, or main is QUITting them)",
   },
+  "discovery-dies-before-modules": {
+    title: "Main runs alone for ever when discovery dies before its MODULES is handled",
+    mechanism:
+      "only nxt_main_port_modules_handler (src/nxt_main_process.c) starts the controller and the router, and nxt_discovery_process (src/nxt_application.c) has .restart = 0: when discovery dies before main handled its MODULES, nxt_main_process_sigchld_handler reaps it, restarts nothing, and main runs on with no controller and no router, with nothing reported but the child's exit. Needs discovery killed before main handles its MODULES.",
+    kind: "repair",
+    fix: "main starts discovery again when it exits and main's table holds no controller or router yet (MODULES not handled)",
+  },
+  "created-overtaken-by-ready": {
+    title: "An app's PROCESS_CREATED that meets a full socket is overtaken by its READY and lost",
+    mechanism:
+      "nxt_process_whoami_ok (src/nxt_process.c) writes the app's PROCESS_CREATED to its prototype with nxt_port_socket_write, which queues it on EAGAIN; the app then starts libunit, whose nxt_unit_init (src/nxt_unit.c) writes READY straight to the same fd (made blocking, nxt_unit_fd_blocking) and closes it (nxt_unit_close(ready_port.out_fd)), so the prototype handles READY before CREATED (a pid-isolated app's READY is dropped, its record not yet re-keyed) and the queued CREATED fails on the closed fd. Needs the app's CREATED write to meet EAGAIN.",
+    kind: "repair",
+    fix: "the app's PROCESS_CREATED to its prototype waits on a full socket, as libunit's READY does, instead of being queued",
+  },
+  "quit-during-whoami": {
+    title: "A process that quits while waiting for its WHOAMI reply exits with the WHOAMI RPC registered",
+    mechanism:
+      "nxt_process_whoami (src/nxt_process.c) registers the WHOAMI RPC on the child's port before the child is in its own table (nxt_process_do_start adds it after the reply); a QUIT read in that wait (nxt_process_whoami_port_handlers) ends in nxt_runtime_exit (src/nxt_runtime.c), which ends registrations only through nxt_process_close_ports of the processes in the table (nxt_port_close, nxt_port_rpc_close), so the WHOAMI RPC is never ended. Needs a QUIT (its prototype quitting) while an app waits for WHOAMI.",
+    kind: "repair",
+    fix: "nxt_runtime_exit also closes the ports of its own record while it waits for the WHOAMI reply (nxt_port_close, holding a reference as the table would), so nxt_port_rpc_close ends the WHOAMI RPC",
+  },
+  "start-process-no-peer": {
+    title: "A START_PROCESS to a prototype that dies before answering is never answered",
+    mechanism:
+      "nxt_router_start_app_process_handler (src/nxt_router.c), which asks for every process after the first (a lost one replaced, one more), registers its RPC with nxt_port_rpc_register_handler_ex and never sets a peer, unlike nxt_router_app_prefork (nxt_port_rpc_ex_set_peer(..., dport->pid)); when the prototype dies before it answers, the REMOVE_PID of the prototype finds no registration under its pid (nxt_port_rpc_remove_peer), so the request stays open and the application's pending_processes keeps nxt_router_app_need_start from starting another: the application runs short of processes for ever, with nothing reported. Needs a prototype killed while a start it was asked for is in progress.",
+    kind: "repair",
+    fix: "the router's START_PROCESS RPC of nxt_router_start_app_process_handler names the process it asks (the prototype, or main) as its peer, so that process's death ends it with an error (the router reports it failed to start the application)",
+  },
+  "restart-not-retried": {
+    title: "A controller or router whose restart failed is never started again",
+    mechanism:
+      "nxt_main_process_sigchld_handler (src/nxt_main_process.c) restarts a lost controller or router (.restart = 1) with nxt_process_init_start once; when that fails (clone() or socketpair() failing) it alerts \"failed to restart\" and main runs on for ever without that process: no configuration API, or no requests served. Needs a clone failure right after the controller or router died.",
+    kind: "repair",
+    fix: "main tries the restart again on a timer until it succeeds or main is exiting",
+  },
+  "router-greets-before-old-removed": {
+    title: "A restarted router never gets its configuration when its greeting overtakes the old router's REMOVE_PID",
+    mechanism:
+      "nxt_controller_router_ready_handler (src/nxt_controller.c) sets nxt_controller_router_ready and sends the configuration to rt->port_by_type[NXT_PROCESS_ROUTER], which is still the dead router's port when main's REMOVE_PID of it has not arrived yet (main's write queued on EAGAIN, the new router's greeting written straight); the send fails, and the late REMOVE_PID then clears nxt_controller_router_ready (nxt_controller_remove_pid_handler), so the NEW_PORT of the new router (nxt_controller_process_new_port_handler) sends nothing: the new router runs with no applications for ever. Needs the router restarted while main's write to the controller meets EAGAIN.",
+    kind: "repair",
+    fix: "the controller remembers which router greeted it: a greeting from a router whose port it does not hold yet waits for that router's NEW_PORT, and another router's REMOVE_PID leaves the flag alone",
+  },
+  "second-quit-exits-main": {
+    title: "A second shutdown signal makes main exit at once, leaving its children running",
+    mechanism:
+      "nxt_runtime_quit (src/nxt_runtime.c) stops all processes and waits (done = 0) only the first time, while engine->shutdown is unset; a later call, from nxt_main_process_sigterm_handler or nxt_main_process_sigquit_handler (src/nxt_main_process.c) on a second signal, or on the first signal after main quit by itself (nxt_main_port_modules_handler when it cannot start the controller), finds it set, keeps done = 1 and queues nxt_runtime_exit: main exits before its children, which outlive it (reparented). Needs a shutdown signal after main's shutdown began.",
+    kind: "repair",
+    fix: "in main, a repeated nxt_runtime_quit exits only when no child is left (nprocesses <= 1), as the call from main's SIGCHLD handler has it",
+  },
 };

@@ -2,9 +2,13 @@
 
 import type { Check, RunView, Violation } from "./check.ts";
 import { noCrash, noInternalError } from "./checks/crashes.ts";
+import { configuredProcessesRunning } from "./checks/configured.ts";
+import { createdBeforeReady } from "./checks/created-ready.ts";
 import { noDeadPortFds, noZombies, shutdownCompletes } from "./checks/end-state.ts";
 import { handshakeOrder, mapsBeforeCredentials } from "./checks/handshake.ts";
 import { fixupByKeepMatrix, newPortBySendMatrix, removePidByNotifyMatrix, removePidComplete, removePidOnce } from "./checks/matrices.ts";
+import { rpcEndsOnce } from "./checks/rpc.ts";
+import { startRequestsAnswered, startStreamsUnique } from "./checks/starts.ts";
 import {
   everyAddSucceeds,
   everyRecordHasAPort,
@@ -33,6 +37,11 @@ export const ALL_CHECKS: readonly Check[] = [
   noDeadPortFds,
   noZombies,
   shutdownCompletes,
+  rpcEndsOnce,
+  startRequestsAnswered,
+  startStreamsUnique,
+  createdBeforeReady,
+  configuredProcessesRunning,
 ];
 
 /** Checks of one's own (registered through the library API), applied after ALL_CHECKS. */

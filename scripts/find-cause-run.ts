@@ -1,9 +1,11 @@
 // Finds a run for fixtures/causes/<fix>.json: explore's runs in order (base seed, scenarios
 // round-robin, fault rates drawn per run, or none with --fault-free) until one fails CHECK
 // with a reason that the replay with <fix> on removes while adding no violation of its own
-// (every check). Prints the file's content; --write writes it.
+// (every check). Prints the file's content; --write writes it. --with <fix> (repeatable) runs
+// with another fix on in both, recorded in the file's fixes: for a cause whose repaired run
+// always meets a second cause.
 //
-//   npx tsx scripts/find-cause-run.ts <fix> --check <check> [--runs 20000] [--seed 1] [--fault-free] [--write] [scenario...]
+//   npx tsx scripts/find-cause-run.ts <fix> --check <check> [--runs 20000] [--seed 1] [--fault-free] [--with <fix>]... [--write] [scenario...]
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,11 +23,12 @@ const at = (flag: string): string | undefined => {
   return i < 0 ? undefined : argv[i + 1];
 };
 const check = at("--check");
-if (fix === undefined || check === undefined) throw new Error("usage: find-cause-run.ts <fix> --check <check> [--runs N] [--seed S] [--fault-free] [--write] [scenario...]");
+if (fix === undefined || check === undefined) throw new Error("usage: find-cause-run.ts <fix> --check <check> [--runs N] [--seed S] [--fault-free] [--with <fix>]... [--write] [scenario...]");
 const runs = parseSeed(at("--runs") ?? "20000", "--runs");
 const base = parseSeed(at("--seed") ?? "1");
 const faultFree = argv.includes("--fault-free");
-const valued = new Set(["--check", "--runs", "--seed"]);
+const background = argv.flatMap((a, i) => (a === "--with" && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
+const valued = new Set(["--check", "--runs", "--seed", "--with"]);
 const named = argv.slice(1).filter((a, i, all) => !a.startsWith("--") && !valued.has(all[i - 1] ?? ""));
 const scenarios: Scenario[] = named.length === 0 ? listScenarios() : named.map((n) => {
   const r = scenarioByName(n);
@@ -37,13 +40,13 @@ for (let k = 0; k < runs; k++) {
   const scenario = scenarios[k % scenarios.length]!;
   const seed = runSeed(base, k);
   const faults = faultFree ? noFaults() : faultRatesForSeed(seed);
-  const original = failuresOf(scenario, { seed, faults });
+  const original = failuresOf(scenario, { seed, faults, fixes: background });
   const target = original.find((f) => f.check === check);
   if (target === undefined) continue;
-  const fixed = failuresOf(scenario, { seed, faults, fixes: [fix] });
+  const fixed = failuresOf(scenario, { seed, faults, fixes: [...background, fix] });
   if (stillFails(fixed, target) || fixed.some((f) => !stillFails(original, f))) continue;
   const nonZero = Object.fromEntries(Object.entries(faults).filter(([, r]) => r !== 0));
-  const file = { fix, scenario: scenario.name, seed, faults: nonZero, fixes: [], mutants: [], check, reason: target.reason };
+  const file = { fix, scenario: scenario.name, seed, faults: nonZero, fixes: background, mutants: [], check, reason: target.reason };
   const text = JSON.stringify(file, null, 2) + "\n";
   console.log(`run ${k}: ${text}`);
   if (argv.includes("--write")) writeFileSync(join(CAUSES_DIR, `${fix}.json`), text);

@@ -116,6 +116,10 @@ function model(e: Extract<TraceEvent, { kind: "model" }>): Described {
       return { text: `port ${ev.op} ${ev.pid}:${ev.id} (${ev.ptype})`, tier: "fine", loud: false };
     case "rpc":
       return detail(`rpc ${ev.op} stream ${ev.stream}${ev.peer === undefined ? "" : ` peer ${ev.peer}`}`);
+    case "rpc-close":
+      return detail(`rpc close of port #${ev.port}`);
+    case "handler":
+      return detail(`${ev.fn}: ${ev.found ? "record found" : "no record, message dropped"}`);
     case "quit":
       return { text: `quit ${ev.status}`, tier: "lifecycle", loud: false };
     case "fixup":

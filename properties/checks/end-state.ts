@@ -46,7 +46,8 @@ export const noZombies: Check = {
 
 export const shutdownCompletes: Check = {
   name: "shutdown-completes",
-  claim: "after SIGQUIT, SIGTERM or SIGINT to main, every process exits, main last, within the step budget",
+  claim:
+    "after SIGQUIT, SIGTERM or SIGINT to main, main exits within the step budget and no process of the run outlives it: none is still running at the end (the hang) and none exits after main (the orphan)",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
     if (main === undefined) return [];
@@ -55,10 +56,11 @@ export const shutdownCompletes: Check = {
     const out: Violation[] = run.facts
       .filter((f) => f.status === "running")
       .map((f) => ({ check: "shutdown-completes", reason: `${f.ptype} ${f.pid} still running after shutdown`, step: -1 }));
-    const exits = run.trace.filter((e) => e.kind === "exit");
-    const last = exits.at(-1);
-    if (out.length === 0 && last !== undefined && last.pid !== main.pid) {
-      out.push({ check: "shutdown-completes", reason: `${last.ptype} ${last.pid} exited after main`, step: last.step });
+    // Every process that exits after main outlived it, not only the last one to exit.
+    const mainExit = run.trace.findIndex((e) => e.kind === "exit" && e.pid === main.pid);
+    if (mainExit < 0) return out;
+    for (const e of run.trace.slice(mainExit + 1)) {
+      if (e.kind === "exit") out.push({ check: "shutdown-completes", reason: `${e.ptype} ${e.pid} exited after main`, step: e.step });
     }
     return out;
   },

@@ -76,6 +76,47 @@ describe("checks reject runs broken in their own way", () => {
     expect(check.check(withTrace(view, [...view.trace, release]))).toHaveLength(1);
   });
 
+  it("rpc-ends-once: a registration left when its port closes, and one left when its process exits", () => {
+    const check = checkNamed("rpc-ends-once");
+    const boot = realRun("boot-only").view;
+    expect(check.check(boot)).toEqual([]);
+    // discovery's MODULES registration without the RPC_ERROR that ends it: nxt_port_rpc_close then finds it.
+    const modulesEnd = boot.trace.findIndex((e) => e.kind === "model" && e.event.what === "rpc" && e.event.op === "error" && e.ptype === "discovery");
+    expect(check.check(withTrace(boot, boot.trace.filter((_, i) => i !== modulesEnd))).map((v) => v.reason)).toEqual([
+      "discovery 101: RPC stream #1 was still registered when its port was closed",
+    ]);
+    // An app's WHOAMI registration without its reply: the app exits (QUIT at shutdown) with it.
+    const { view, r } = realRun("shutdown-sigquit");
+    expect(check.check(view)).toEqual([]);
+    const app = r.sim.processes().find((f) => f.ptype === "app")!.pid;
+    const whoamiEnd = view.trace.findIndex((e) => e.pid === app && e.kind === "model" && e.event.what === "rpc" && e.event.op === "resolve");
+    expect(check.check(withTrace(view, view.trace.filter((_, i) => i !== whoamiEnd))).map((v) => v.reason)).toEqual([
+      expect.stringMatching(new RegExp(`^app ${app}: RPC stream #\\d+ was still registered when its process exited$`)),
+    ]);
+  });
+
+  it("created-before-ready: the prototype reads an app's READY before its CREATED", () => {
+    const { view } = realRun("one-app-two-processes");
+    const check = checkNamed("created-before-ready");
+    expect(check.check(view)).toEqual([]);
+    const type = (e: TraceEvent) => (e.kind === "recv" ? (e.msg as { type: number }).type : -1);
+    const trace = [...view.trace];
+    const created = trace.findIndex((e) => e.ptype === "prototype" && type(e) === 15);
+    const ready = trace.findIndex((e) => e.ptype === "prototype" && type(e) === 16);
+    // The READY read and its handler's lookup move to just before the CREATED read.
+    const moved = trace.splice(ready, 2);
+    trace.splice(created, 0, ...moved);
+    expect(check.check(withTrace(view, trace)).map((v) => v.reason)).toEqual([expect.stringMatching(/^app \d+: its READY was handled by prototype \d+ before its CREATED$/)]);
+  });
+
+  it("configured-processes-running: the router gone at rest", () => {
+    const { view } = realRun("boot-only");
+    const check = checkNamed("configured-processes-running");
+    expect(check.check(view)).toEqual([]);
+    const facts = view.facts.map((f) => (f.ptype === "router" ? { ...f, status: "reaped" as const } : f));
+    expect(check.check({ ...view, facts }).map((v) => v.reason)).toEqual(["no router is running"]);
+  });
+
   it("no-internal-error: a model exception", () => {
     const { view } = realRun("boot-only");
     const check = checkNamed("no-internal-error");

@@ -55,6 +55,12 @@ const MUTANT_CASES: readonly MutantCase[] = [
   mutant("remove-pid-leaks-record", "every-record-has-a-port"),
   mutant("remove-pid-leaks-record", "use-counts-return-to-zero"),
   mutant("model-throws", "no-internal-error"),
+  mutant("rpc-last-kept", "rpc-ends-once"),
+  mutant("ready-drops-stream", "start-requests-answered"),
+  mutant("router-no-restart", "configured-processes-running"),
+  mutant("proto-created-by-header-pid", "created-before-ready"),
+  mutant("stream-counter-private", "start-streams-unique"),
+  mutant("main-quits-at-once", "shutdown-completes"),
   // The re-keying branch exists only without the upstream fix of #633.
   { broken: "rekey-in-place", check: "table-keys-unique", brokenSwitches: { fixes: [], mutants: ["rekey-in-place"] }, soundSwitches: { fixes: [], mutants: [] } },
   // c8d9106a itself (fix 633 off) files isolated apps under namespace pids.

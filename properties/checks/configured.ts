@@ -1,0 +1,79 @@
+// The server at rest: once a run has quiesced and main never began a shutdown (nxt_runtime_quit,
+// on a signal or on a failure it does not survive), main, the controller and the router run, and every application of the configuration the controller last sent
+// runs as many processes as it asks for, or the router said it could not start it.
+
+import type { Check, RunView, Violation } from "../check.ts";
+import { indexTrace } from "../trace-index.ts";
+import { shutdownRequested } from "./end-state.ts";
+import { header, MSG, namesByPid } from "./start-protocol.ts";
+
+const NAME = "configured-processes-running";
+
+/**
+ * How many processes an application runs at rest: its spare processes (nxt_router.c,
+ * nxt_router_conf_create: `processes` absent means 1; a number n means max = spare = n; an
+ * object gives `spare`, 0 by default), which nxt_router_app_need_start keeps started.
+ */
+export function spareProcesses(app: unknown): number {
+  const processes = typeof app === "object" && app !== null ? (app as Record<string, unknown>)["processes"] : undefined;
+  if (processes === undefined) return 1;
+  if (typeof processes === "number") return processes;
+  const spare = typeof processes === "object" && processes !== null ? (processes as Record<string, unknown>)["spare"] : undefined;
+  return typeof spare === "number" ? spare : 0;
+}
+
+/** Main began its shutdown (nxt_runtime_quit), whatever the cause. */
+function mainQuit(run: RunView, mainPid: number): boolean {
+  return run.trace.some((e) => e.pid === mainPid && e.kind === "model" && e.event.what === "quit");
+}
+
+/** The router's report that it could not start an application (nxt_router_app_prefork_error's warnings). */
+function startFailureReported(text: string, app: string): boolean {
+  return text === `failed to start application "${app}"` || text === `failed to start prototype "${app}"`;
+}
+
+/** The applications of the last configuration (DATA) a controller sent, or null if none was sent. */
+function currentApplications(run: RunView, typeOf: ReadonlyMap<number, string>): Record<string, unknown> | null {
+  for (let i = run.trace.length - 1; i >= 0; i--) {
+    const e = run.trace[i]!;
+    const h = e.kind === "send" ? header(e.msg) : null;
+    if (h === null || h.type !== MSG.DATA || typeOf.get(e.pid) !== "controller") continue;
+    const body = h.body;
+    if (typeof body !== "object" || body === null) continue;
+    const apps = (body as Record<string, unknown>)["applications"];
+    return typeof apps === "object" && apps !== null ? (apps as Record<string, unknown>) : {};
+  }
+  return null;
+}
+
+export const configuredProcessesRunning: Check = {
+  name: NAME,
+  claim:
+    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on): main, the controller and the router run, and each application of the configuration last sent runs its configured (spare) number of processes, or the running router reported that it failed to start it",
+  check: (run) => {
+    const main = run.facts.find((f) => f.ptype === "main");
+    if (!run.quiescent || main === undefined || shutdownRequested(run, main.pid) || mainQuit(run, main.pid)) return [];
+    const out: Violation[] = [];
+    const running = run.facts.filter((f) => f.status === "running");
+    for (const type of ["main", "controller", "router"]) {
+      if (!running.some((f) => f.ptype === type)) out.push({ check: NAME, reason: `no ${type} is running`, step: -1 });
+    }
+    const index = indexTrace(run.trace);
+    const apps = currentApplications(run, index.typeOf);
+    if (apps === null) return out;
+    const names = namesByPid(run.trace);
+    const router = running.find((f) => f.ptype === "router")?.pid;
+    const reports = run.trace.flatMap((e) => (e.pid === router && e.kind === "model" && e.event.what === "alert" ? [e.event.text] : []));
+    for (const app of Object.keys(apps).sort()) {
+      const want = spareProcesses(apps[app]);
+      const have = running.filter((f) => f.ptype === "app" && names.get(f.pid) === `"${app}" application`).length;
+      if (have === want || (have < want && reports.some((text) => startFailureReported(text, app)))) continue;
+      const reason =
+        have > want
+          ? `application "${app}" runs ${have} processes where it is configured for ${want}`
+          : `application "${app}" runs ${have} of its ${want} processes and the router reported no failure to start it`;
+      out.push({ check: NAME, reason, step: -1 });
+    }
+    return out;
+  },
+};
