@@ -5,12 +5,12 @@
 // with another fix on in both, recorded in the file's fixes: for a cause whose repaired run
 // always meets a second cause.
 //
-//   npx tsx scripts/find-cause-run.ts <fix> --check <check> [--runs 20000] [--seed 1] [--fault-free] [--with <fix>]... [--write] [scenario...]
+//   npx tsx scripts/find-cause-run.ts <fix> --check <check> [--runs 20000] [--seed 1] [--fault-free] [--with <fix>]... [--write] [scenario or scenario file...]
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { listScenarios, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { CAUSES_DIR } from "../harness/cause-files.ts";
 import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore.ts";
 import { failuresOf, stillFails } from "../harness/fix-replay.ts";
@@ -30,9 +30,12 @@ const faultFree = argv.includes("--fault-free");
 const background = argv.flatMap((a, i) => (a === "--with" && argv[i + 1] !== undefined ? [argv[i + 1]!] : []));
 const valued = new Set(["--check", "--runs", "--seed", "--with"]);
 const named = argv.slice(1).filter((a, i, all) => !a.startsWith("--") && !valued.has(all[i - 1] ?? ""));
+// A scenario file (path ending in .json) that is not shipped is written into the cause file whole.
+const fromFile = new Set<Scenario>();
 const scenarios: Scenario[] = named.length === 0 ? listScenarios() : named.map((n) => {
-  const r = scenarioByName(n);
+  const r = n.endsWith(".json") ? loadScenario(n) : scenarioByName(n);
   if (!r.ok) throw new Error(r.error);
+  if (n.endsWith(".json")) fromFile.add(r.scenario);
   return r.scenario;
 });
 
@@ -46,7 +49,7 @@ for (let k = 0; k < runs; k++) {
   const fixed = failuresOf(scenario, { seed, faults, fixes: [...background, fix] });
   if (stillFails(fixed, target) || fixed.some((f) => !stillFails(original, f))) continue;
   const nonZero = Object.fromEntries(Object.entries(faults).filter(([, r]) => r !== 0));
-  const file = { fix, scenario: scenario.name, seed, faults: nonZero, fixes: background, mutants: [], check, reason: target.reason };
+  const file = { fix, scenario: fromFile.has(scenario) ? JSON.parse(readFileSync(named[scenarios.indexOf(scenario)]!, "utf8")) : scenario.name, seed, faults: nonZero, fixes: background, mutants: [], check, reason: target.reason };
   const text = JSON.stringify(file, null, 2) + "\n";
   console.log(`run ${k}: ${text}`);
   if (argv.includes("--write")) writeFileSync(join(CAUSES_DIR, `${fix}.json`), text);
