@@ -215,7 +215,7 @@ const SYNOPSES: Synopsis[] = [
       },
       {
         command: `npx nxtsim explore --strategy exhaustive ${join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json")} --preemptions none --time 120`,
-        shows: /^explored: 2674 distinct states, /m,
+        shows: /^explored: 2952 distinct states, /m,
       },
     ],
   },
@@ -262,7 +262,7 @@ const SYNOPSES: Synopsis[] = [
     // The run of the `npm start` failure the README shows.
     more: [
       {
-        command: `npx nxtsim shrink 29017682 --scenario one-app-isolated --faults '{"killAtStep":0.02,"mapWriteFail":0.005}' --check no-crash`,
+        command: `npx nxtsim shrink 2769388231 --scenario one-app-isolated --faults '{"killAtStep":0.02}' --check no-crash`,
         shows: /^shrunk: no-crash: /m,
       },
     ],

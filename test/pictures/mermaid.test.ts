@@ -34,14 +34,14 @@ describe("the #633 fixture as a Mermaid sequence diagram", () => {
     expect(diagram).toContain("participant p6 as prototype 6 (ns pid 1)");
     const { messages } = pairMessages(trace);
     expect(arrows(diagram)).toHaveLength(messages.length);
-    expect(diagram).toMatch(/^\s+p5->>p6: \[79\] START_PROCESS \(sent 77\)$/m);
-    expect(diagram).toMatch(/rect rgb\(255, 205, 205\)\n\s+Note over p6: \[80\] TABLE ADD FAILED: pid 2 \(key taken\)<br\/>CRASH: assertion failed: port 0:0 cleanup: pair\[1\] == -1\n\s+end/);
-    expect(diagram).toContain("Note over p2: [82] signal SIGCHLD (handler)\n    Note over p2: [83] reaps prototype 6 (killed by SIGSEGV)");
+    expect(diagram).toMatch(/^\s+p5->>p6: \[80\] START_PROCESS \(sent 78\)$/m);
+    expect(diagram).toMatch(/rect rgb\(255, 205, 205\)\n\s+Note over p6: \[81\] TABLE ADD FAILED: pid 2 \(key taken\)<br\/>CRASH: assertion failed: port 0:0 cleanup: pair\[1\] == -1\n\s+end/);
+    expect(diagram).toContain("Note over p2: [87] signal SIGCHLD (handler)\n    Note over p2: [88] reaps prototype 6 (killed by SIGSEGV)");
     expect(diagram.length).toBeLessThan(MERMAID_MAX_TEXT);
   });
 
   it("is rejected by the parser once broken (an unescaped ';' in a label, or an arrow without a target)", async () => {
-    const unescaped = diagram.replace("START_PROCESS (sent 77)", "START_PROCESS; sent 77");
+    const unescaped = diagram.replace("START_PROCESS (sent 78)", "START_PROCESS; sent 78");
     expect(unescaped).not.toBe(diagram);
     await expect(mermaid.parse(unescaped)).rejects.toThrow(/Parse error/);
     const noTarget = diagram.replace("p5->>p6:", "p5->>:");
