@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 
 import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { checkRun } from "../../harness/checks.ts";
+import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { noFaults } from "../../sim/index.ts";
 import {
   explore,
@@ -83,7 +84,7 @@ describe("explore", () => {
       nxtsim(["explore", "shutdown-sigquit", "--runs", "10", "--mutant", "notify-twice", "--no-progress"]),
     ]);
     expect(byDefault.code).toBe(0);
-    expect(byDefault.stdout).toMatch(/^0 new, [1-9]\d* known \(1 cause\)$/m);
+    expect(byDefault.stdout).toMatch(/^0 new, [1-9]\d* known \([1-9]\d* causes?\)$/m);
     expect(any.code).toBe(1);
     expect(mutant.code).toBe(1);
     expect(mutant.stdout).toMatch(/^[1-9]\d* new, /);
@@ -260,11 +261,14 @@ describe("launching", () => {
 
 describe("nxtsim shrink and replay --repro", () => {
   it("shrinks a #600 failure to a run that fails the same check, and its repro replays it", async () => {
-    const r = await nxtsim(["shrink", "4", "--scenario", "shutdown-sigquit", "--mutant", "600"]);
+    const r = await nxtsim(["shrink", "9", "--scenario", "shutdown-sigquit", "--mutant", "600"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^shrunk: no-zombies: /m);
-    const steps = /^steps: (\d+) -> (\d+)/m.exec(r.stdout);
-    expect(Number(steps![2])).toBeLessThanOrEqual(Number(steps![1]));
+    // The shrinker shortens the schedule (its choices), not the step count: a shorter
+    // schedule may take a few more steps.
+    const original = runScenarioOnSim(shipped("shutdown-sigquit"), { seed: 9, mutants: ["600"] });
+    const choices = /^steps: \d+ -> \d+, schedule: (\d+) choices/m.exec(r.stdout);
+    expect(Number(choices![1])).toBeLessThan(original.sim.choices.length);
     const command = /^replay: (.*)$/m.exec(r.stdout)![1]!;
     const replayed = await runPrinted(command);
     expect(replayed.code).toBe(1);
