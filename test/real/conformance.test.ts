@@ -21,7 +21,10 @@ const FIXES = ["633"];
 const RACES: Readonly<Record<string, string>> = {
   "router-dies-at-stop": "main may handle the router's SIGCHLD (and restart it) before or after SIGTERM",
 };
-const SIM_SEEDS = 64;
+// The restart order needs the router's whole exit (its releases are steps of their own) and
+// main's SIGCHLD before the SIGTERM action: about 1 sim run in 20, so 64 seeds missed it now
+// and then; the loop stops at the first match.
+const SIM_SEEDS = 600;
 
 describeReal("conformance: sim against real", () => {
   for (const scenario of listScenarios()) {
