@@ -168,8 +168,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .configureOutput({
       writeOut: io.out,
       writeErr: io.err,
-      // Commander's own usage errors: one line, named after the program.
-      outputError: (text, write) => write(`nxtsim: ${text.trim().split("\n")[0]}\n`),
+      // Commander's own usage errors: one line, named after the program, with its "did you
+      // mean" suggestion (commander puts it on a second line) kept on that line.
+      outputError: (text, write) => write(`nxtsim: ${text.trim().split("\n").join(" ")}\n`),
     });
 
   const fixOption = () =>
@@ -206,7 +207,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(failOnOption())
     .addOption(backendOption());
   addStrategyOptions(exploreCmd, true)
-    .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (default 2)")
+    .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (the default: faster on small scenarios, where state hashing prunes more than a bound)")
     .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
 
   program
