@@ -15,6 +15,7 @@ import { Command, CommanderError, Option } from "commander";
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { attributeFailures } from "../harness/attribution.ts";
 import { checkRun, runChecks, verdicts } from "../harness/checks.ts";
+import { failureContexts } from "../harness/failure-context.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
@@ -123,6 +124,7 @@ function reportReplay(io: Io, flags: ReplayFlags, { scenario, run, what, again }
     hash: run.sim.traceHash(),
     verdicts: v,
     causes,
+    contexts: failureContexts(scenario, run, failureKey),
   });
   if (flags.trace) {
     // The trace is the data (stdout, one JSON event a line); the verdict goes to stderr.

@@ -5,6 +5,7 @@ import { runChecks } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
+import type { FailureContext } from "../harness/failure-context.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
@@ -113,6 +114,14 @@ export interface ReplayReport {
   verdicts: CheckVerdict[];
   /** The cause of each failure, by check and reason (harness/attribution.ts). */
   causes: ReadonlyMap<string, Cause>;
+  /** Where each failure shows, by check and reason (harness/failure-context.ts). */
+  contexts?: ReadonlyMap<string, FailureContext>;
+}
+
+function contextLines(c: FailureContext | undefined): string[] {
+  if (c === undefined) return [];
+  const where = c.step === null ? "at the end of the run (the processes' final state); its last events:" : `at step ${c.step}; the events leading to it:`;
+  return [`        ${where}`, ...c.lead.map((l) => `          ${l}`)];
 }
 
 /** The key of a failure in ReplayReport.causes. */
@@ -135,6 +144,7 @@ export function replaySummary(r: ReplayReport): string {
     for (const reason of v.reasons) {
       out.push(`  FAIL  ${v.check}: ${reason}`);
       out.push(`        ${causeLine(r.causes.get(failureKey(v.check, reason)) ?? null)}`);
+      out.push(...contextLines(r.contexts?.get(failureKey(v.check, reason))));
     }
   }
   const failed = r.verdicts.reduce((n, v) => n + v.reasons.length, 0);
