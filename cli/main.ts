@@ -14,21 +14,18 @@ import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { attributeFailures } from "../harness/attribution.ts";
-import { checkRun, runChecks, verdicts } from "../harness/checks.ts";
+import { checkRun, verdicts } from "../harness/checks.ts";
 import { failureContexts } from "../harness/failure-context.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
-import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
-import { reproCommand, writeRepro } from "../harness/repro.ts";
-import { shrinkRun } from "../properties/shrink.ts";
-import type { Json } from "../lifecycle/kernel.ts";
+import { UsageError } from "../harness/model-options.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import { noFaults } from "../sim/index.ts";
-import { collect, parseFaults, parseSeed, parseRunStrategy, resolveScenario, type StrategyFlags } from "./args.ts";
+import { collect } from "./args.ts";
 import { exploreCommand, mergeCommand, type ExploreFlags, type FailOn } from "./explore-command.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
-import { causeLine, failureKey, replaySummary } from "./report.ts";
+import { failureKey, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
+import { shrinkCommand, type ShrinkFlags } from "./shrink-command.ts";
 import { addTraceCommand } from "./trace.ts";
 import { replayRealCommand, rejectSimOnly, type Backend } from "./real-commands.ts";
 
@@ -47,56 +44,6 @@ const defaultIo: Io = {
 interface ReplayFlags extends RunFlags {
   trace?: boolean;
   backend: Backend;
-}
-
-interface ShrinkFlags extends StrategyFlags {
-  scenario: string;
-  fix?: string[];
-  mutant?: string[];
-  faults?: string;
-  check?: string;
-}
-
-function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
-  const seed = parseSeed(seedText, "seed");
-  const { scenario } = resolveScenario(flags.scenario);
-  const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
-  const fixes = flags.fix ?? [];
-  const mutants = flags.mutant ?? [];
-  const strategy = parseRunStrategy(flags, "shrink");
-  modelOptionsFor(scenario, { fixes, mutants });
-  const checks = runChecks().map((c) => c.name);
-  if (flags.check !== undefined && !checks.includes(flags.check)) {
-    throw new UsageError(`--check: unknown check "${flags.check}" (known: ${checks.join(", ")})`);
-  }
-  let result;
-  try {
-    result = shrinkRun({ scenario: scenario as unknown as Json, seed, faults, strategy, fixes, mutants, ...(flags.check === undefined ? {} : { check: flags.check }) });
-  } catch (e) {
-    throw new UsageError(`shrink: ${(e as Error).message}`);
-  }
-  const path = writeRepro({
-    nxtsim: "repro/1",
-    scenario: result.scenario,
-    seed,
-    faults,
-    fixes,
-    mutants,
-    schedule: result.schedule,
-    check: result.check,
-    strategy,
-  });
-  io.out(
-    [
-      `shrunk: ${result.check}: ${result.violation.reason}`,
-      causeLine(result.cause),
-      `steps: ${result.originalSteps} -> ${result.steps}, schedule: ${result.schedule.length} choices, ${result.tries} runs tried`,
-      `scenario: ${JSON.stringify(result.scenario)}`,
-      `replay: ${reproCommand(path)}`,
-      "",
-    ].join("\n"),
-  );
-  return 1;
 }
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
