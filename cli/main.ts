@@ -21,7 +21,8 @@ import { MAX_WORKERS } from "../harness/workers.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
 import { collect } from "./args.ts";
-import { exploreCommand, mergeCommand, type ExploreFlags, type FailOn } from "./explore-command.ts";
+import { exploreCommand, mergeCommand, type ExploreFlags, type MergeFlags } from "./explore-command.ts";
+import { DEFAULT_SHRINK_SECONDS } from "./explore-shrink.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
 import { failureKey, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
@@ -131,6 +132,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const mutantOption = () =>
     new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
+  const shrinkOption = () =>
+    new Option("--shrink [seconds]", `shrink each new distinct failure (as nxtsim shrink does), at most SECONDS each (default ${DEFAULT_SHRINK_SECONDS}); its repro's replay line is printed under the failure's`);
+  const summaryMdOption = () =>
+    new Option("--summary-md <file>", "also write the result as GitHub job-summary Markdown to FILE (counts, new failures with replay commands and Mermaid pictures, also written to FILE-pictures/)");
   const failOnOption = () =>
     new Option("--fail-on <which>", "exit 1 on new failures only (no known fix removes them), or on any failure")
       .choices(["new", "any"])
@@ -153,6 +158,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--workers <n>", `make the runs on N worker threads (1 to ${MAX_WORKERS}; default: in the main thread)`)
     .option("--shard <i/n>", "make only shard i of n: the runs numbered k with k mod n = i-1 (merge the shards' --json results)")
     .option("--no-progress", "no progress output on stderr")
+    .addOption(shrinkOption())
+    .addOption(summaryMdOption())
     .addOption(failOnOption())
     .addOption(backendOption());
   addStrategyOptions(exploreCmd, true)
@@ -164,8 +171,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description("merge the --json results of the shards of one exploration into one summary (exit 1 on a new failure)")
     .argument("<result...>", "result files written by explore --json (or merge --json)")
     .option("--json <file>", "also write the merged result as JSON to FILE")
+    .addOption(summaryMdOption())
+    .addOption(shrinkOption())
     .addOption(failOnOption())
-    .action((files: string[], flags: { json?: string; failOn: FailOn }) => setCode(mergeCommand(files, flags, io)));
+    .action(async (files: string[], flags: MergeFlags) => setCode(await mergeCommand(files, flags, io)));
 
   const replayCmd = program
     .command("replay")

@@ -7,6 +7,7 @@ import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
 import type { FailureContext } from "../harness/failure-context.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
+import type { ShrinkNote } from "./explore-shrink.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
 
@@ -38,7 +39,7 @@ function shardLines(r: ExploreResult): string[] {
 }
 
 /** The summary of an exploration's result; `mergedFrom` when it was merged from result files. */
-export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
+export function exploreSummary(r: ExploreResult, mergedFrom?: number, shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>): string {
   const seconds = r.timing.wallMs / 1000;
   const perSecond = seconds > 0 ? Math.round(r.events / seconds) : r.events;
   const scenarios = `${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"}`;
@@ -61,7 +62,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
     );
   }
   out.push(`checks: ${runChecks().map((c) => c.name).join(", ")}`);
-  out.push(...failureLines(r.distinct));
+  out.push(...failureLines(r.distinct, shrunk));
   return out.join("\n") + "\n";
 }
 
@@ -73,7 +74,7 @@ export function countsLine(distinct: readonly DistinctFailure[]): string {
 }
 
 /** New failures in full, first; then the known ones, one line and one replay per cause. */
-function failureLines(distinct: readonly DistinctFailure[]): string[] {
+function failureLines(distinct: readonly DistinctFailure[], shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>): string[] {
   if (distinct.length === 0) return ["no failures"];
   const out: string[] = [];
   const fresh = distinct.filter((d) => d.cause === null);
@@ -84,6 +85,8 @@ function failureLines(distinct: readonly DistinctFailure[]): string[] {
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
       out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
+      const note = shrunk?.get(d);
+      if (note !== undefined) out.push(note.replay === null ? `      ${note.detail}` : `      shrunk: ${note.replay} (${note.detail})`);
     });
   }
   const byCause = new Map<string, DistinctFailure[]>();

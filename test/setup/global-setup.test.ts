@@ -24,6 +24,7 @@ describe("the temporary-folder check", () => {
     expect(dir).not.toBe(outer);
     mkdirSync(join(dir, "nxtsim-bugs-x1"));
     writeFileSync(join(dir, "stray.json"), "{}");
+    mkdirSync(join(dir, "tsx-0")); // tsx's cache is not counted
     expect(teardown).toThrow("tests left 2 entries in the temporary folder: nxtsim-bugs-x1, stray.json");
     expect(process.exitCode).toBe(1);
     expect(existsSync(dir)).toBe(false);
