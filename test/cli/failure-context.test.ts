@@ -2,15 +2,10 @@
 // leading to it; trace --from/--to/--pid draws a window on the run.
 
 import { describe, expect, it } from "vitest";
+import { runMain } from "./helpers.ts";
 
-import { main } from "../../cli/main.ts";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
+const run = runMain;
 
 const NOTIFY_TWICE = ["1", "--scenario", "shutdown-sigquit", "--mutant", "notify-twice"];
 

@@ -7,19 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { main } from "../../cli/main.ts";
 import { prettyJson } from "../../cli/pretty-json.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { loadRepro, runRepro } from "../../harness/repro.ts";
 import { removedItems, type ShrunkRun } from "../../harness/shrink-report.ts";
 import type { Json } from "../../lifecycle/kernel.ts";
+import { runMain } from "./helpers.ts";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
+const run = runMain;
 
 // shrink writes its repro under ./results: run from a scratch folder.
 const home = process.cwd();

@@ -11,17 +11,11 @@ import { join } from "node:path";
 import mermaid from "mermaid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { main } from "../../cli/main.ts";
 import { countsLine } from "../../cli/report.ts";
 import type { ExploreResult } from "../../harness/explore.ts";
-import { REPO } from "./helpers.ts";
+import { REPO, runMain } from "./helpers.ts";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
+const run = runMain;
 
 /** The merge command of .github/workflows/explore.yml, as its words. */
 const WORKFLOW_MERGE = (() => {
