@@ -123,7 +123,8 @@ export interface ReplayReport {
 
 function contextLines(c: FailureContext | undefined): string[] {
   if (c === undefined) return [];
-  const where = c.step === null ? "at the end of the run (the processes' final state); its last events:" : `at step ${c.step}; the events leading to it:`;
+  const window = `trace with the same arguments and --from ${c.from}${c.step === null ? "" : ` --to ${c.step}`} draws them`;
+  const where = c.step === null ? `at the end of the run (the processes' final state); its last events (${window}):` : `at step ${c.step}; the events leading to it (${window}):`;
   return [`        ${where}`, ...c.lead.map((l) => `          ${l}`)];
 }
 

@@ -13,6 +13,8 @@ export interface FailureContext {
   step: number | null;
   /** The last events up to that step, one line each ("step  process  what"). */
   lead: string[];
+  /** The step of the first of them (for `trace --from`). */
+  from: number;
 }
 
 /** How many events lead to a violation in a replay. */
@@ -24,7 +26,9 @@ export function failureContexts(scenario: Scenario, run: Pick<SimRun, "sim" | "r
   const out = new Map<string, FailureContext>();
   const add = (check: string, reason: string, step: number) => {
     const at = step < 0 ? null : step;
-    if (!out.has(key(check, reason))) out.set(key(check, reason), { step: at, lead: eventsUpTo(trace, at, lead) });
+    if (out.has(key(check, reason))) return;
+    const events = eventsUpTo(trace, at, lead);
+    out.set(key(check, reason), { step: at, lead: events.map((e) => e.line), from: events[0]?.step ?? 0 });
   };
   // harness/checks.ts's `terminates` fails at the step budget.
   if (run.result.reason === "max-steps") add("terminates", `the run did not quiesce within ${run.result.steps} steps`, run.result.steps);
@@ -34,9 +38,12 @@ export function failureContexts(scenario: Scenario, run: Pick<SimRun, "sim" | "r
 }
 
 /** The last `n` events worth showing (no plain syscalls) at or before `step` (null: the end). */
-export function eventsUpTo(trace: readonly TraceEvent[], step: number | null, n: number): string[] {
+export function eventsUpTo(trace: readonly TraceEvent[], step: number | null, n: number): { step: number; line: string }[] {
   const scene = sceneOf(trace);
   const shown = scene.events.filter((e) => e.tier !== "fine" && (step === null || e.event.step <= step)).slice(-n);
   const width = Math.max(0, ...shown.map((e) => scene.name(e.event.pid).length));
-  return shown.map((e) => `step ${String(e.event.step).padStart(4)}  ${scene.name(e.event.pid).padEnd(width)}  ${e.loud ? `*** ${e.text} ***` : e.text}`);
+  return shown.map((e) => ({
+    step: e.event.step,
+    line: `step ${String(e.event.step).padStart(4)}  ${scene.name(e.event.pid).padEnd(width)}  ${e.loud ? `*** ${e.text} ***` : e.text}`,
+  }));
 }

@@ -19,13 +19,14 @@ describe("replay shows where each check failed", () => {
     for (const i of fails) {
       const pid = /REMOVE_PID\(app (\d+)\)/.exec(lines[i]!)![1];
       expect(lines[i + 1]).toMatch(/^ {8}new: /);
-      const at = /^ {8}at step (\d+); the events leading to it:$/.exec(lines[i + 2]!);
+      const at = /^ {8}at step (\d+); the events leading to it \(trace with the same arguments and --from (\d+) --to \1 draws them\):$/.exec(lines[i + 2]!);
       expect(at, lines[i + 2]).not.toBeNull();
       const lead = lines.slice(i + 3, i + 9);
       expect(lead.every((l) => /^ {10}step +\d+ {2}/.test(l)), lead.join("\n")).toBe(true);
       const steps = lead.map((l) => Number(/step +(\d+)/.exec(l)![1]));
       expect(steps).toEqual([...steps].sort((a, b) => a - b));
       expect(steps.at(-1)!).toBeLessThanOrEqual(Number(at![1]));
+      expect(steps[0]).toBe(Number(at![2]));
       // The mutant's doing, in plain sight: the app's REMOVE_PID sent to main twice.
       expect(lead.filter((l) => l.includes(`send REMOVE_PID ${pid} -> main`))).toHaveLength(2);
     }
