@@ -236,7 +236,7 @@ const SYNOPSES: Synopsis[] = [
   },
   {
     synopsis: "npx nxtsim replay --repro results/repro-XXXX.json",
-    walkThrough: ["npx nxtsim replay --repro results/repro-27c1bd2d74ce.json"],
+    walkThrough: ["npx nxtsim replay --repro results/repro-642d8728d1cb.json"],
     more: [],
   },
   {
