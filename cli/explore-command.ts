@@ -2,7 +2,7 @@
 // stdout, the result as JSON with --json, and the exit code by which failures are new.
 
 import { listScenarios } from "../fixtures/scenario.ts";
-import { DEFAULT_BASE_SEED, exploreUntilAborted, type ExploreOptions } from "../harness/explore.ts";
+import { DEFAULT_BASE_SEED, exploreUntilAborted, type ExploreOptions, type ExploreResult } from "../harness/explore.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { mergeResults, readResultFile } from "../harness/result-file.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
@@ -22,6 +22,8 @@ import { INTERRUPTED, watchInterrupts } from "./interrupt.ts";
 import { checkOutputFile, writeOutputFile } from "./output-file.ts";
 import { progressReporter } from "./progress.ts";
 import { exploreRealCommand, rejectSimOnly, type Backend } from "./real-commands.ts";
+import { DEFAULT_SHRINK_SECONDS, shrinkNewFailures, type ShrinkNote } from "./explore-shrink.ts";
+import { writeSummaryMarkdown } from "./summary-md.ts";
 import { exploreSummary } from "./report.ts";
 
 interface Io {
@@ -37,6 +39,14 @@ export interface ExploreFlags extends ExhaustiveFlags {
   progress: boolean;
   backend: Backend;
   failOn: FailOn;
+  /** --shrink [seconds]: true, or the seconds each new failure may take to shrink. */
+  shrink?: boolean | string;
+  summaryMd?: string;
+}
+
+function shrinkSeconds(flag: boolean | string | undefined): number | null {
+  if (flag === undefined || flag === false) return null;
+  return flag === true ? DEFAULT_SHRINK_SECONDS : parseSeconds(flag, "--shrink");
 }
 
 function exitFor(distinct: readonly DistinctFailure[], failOn: FailOn): number {
@@ -50,10 +60,14 @@ function writeJson(file: string, value: unknown): void {
 
 export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
+    rejectSimOnly("explore", { "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
     return exploreRealCommand(args, flags, listScenarios, io);
   }
-  if (flags.strategy === "exhaustive") return exhaustiveCommand(args, flags, io);
+  if (flags.strategy === "exhaustive") {
+    if (flags.shrink !== undefined || flags.summaryMd !== undefined) throw new UsageError("--strategy exhaustive takes no --shrink or --summary-md (its counterexample is a repro already)");
+    return exhaustiveCommand(args, flags, io);
+  }
+  const shrink = shrinkSeconds(flags.shrink);
   if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
   const strategy = parseRunStrategy(flags, "explore");
   const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
@@ -69,6 +83,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
   // A --json file that cannot be written is found out before the work, not after it.
   if (flags.json !== undefined) checkOutputFile("--json", flags.json);
+  if (flags.summaryMd !== undefined) checkOutputFile("--summary-md", flags.summaryMd);
 
   const progress = flags.progress ? progressReporter() : null;
   const options: ExploreOptions = {
@@ -95,9 +110,8 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
     } finally {
       progress?.stop();
     }
-    io.out(exploreSummary(result));
-    if (flags.json !== undefined) writeJson(flags.json, result);
-    if (result.stoppedBy !== "interrupted") return exitFor(result.distinct, flags.failOn);
+    await reportResult(result, { ...flags, shrink }, io, interrupts.signal);
+    if (result.stoppedBy !== "interrupted" && !interrupts.signal.aborted) return exitFor(result.distinct, flags.failOn);
     io.err(`nxtsim: interrupted (${interrupts.received()}) after ${result.runs} runs; the summary${flags.json === undefined ? "" : " and the --json file"} cover them\n`);
     return INTERRUPTED;
   } finally {
@@ -105,10 +119,49 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   }
 }
 
+/** How explore and merge report a result, besides the exit code. */
+interface ReportFlags {
+  json?: string;
+  summaryMd?: string;
+  /** Seconds per new failure to shrink it, or null: no shrinking. */
+  shrink: number | null;
+  progress?: boolean;
+}
+
+/**
+ * Shrinks the new failures (unless interrupted), prints the summary, writes --json and
+ * --summary-md. Returns the shrink notes.
+ */
+async function reportResult(result: ExploreResult, flags: ReportFlags, io: Io, signal: AbortSignal, mergedFrom?: number): Promise<ReadonlyMap<DistinctFailure, ShrinkNote> | undefined> {
+  const shrunk =
+    flags.shrink === null || result.stoppedBy === "interrupted"
+      ? undefined
+      : await shrinkNewFailures(result, flags.shrink, signal, (d, note) => {
+          if (flags.progress !== false) io.err(`shrink: ${d.check} on ${d.scenario}: ${note.replay ?? note.detail}\n`);
+        });
+  io.out(exploreSummary(result, mergedFrom, shrunk));
+  if (flags.json !== undefined) writeJson(flags.json, result);
+  if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk);
+  return shrunk;
+}
+
 /** merge: one result (and summary) from the result files of the shards of one exploration. */
-export function mergeCommand(files: string[], flags: { json?: string; failOn: FailOn }, io: Io): number {
+export async function mergeCommand(files: string[], flags: MergeFlags, io: Io): Promise<number> {
+  const shrink = shrinkSeconds(flags.shrink);
+  for (const [flag, file] of [["--json", flags.json], ["--summary-md", flags.summaryMd]] as const) if (file !== undefined) checkOutputFile(flag, file);
   const merged = mergeResults(files.map((file) => ({ file, result: readResultFile(file) })));
-  io.out(exploreSummary(merged, files.length));
-  if (flags.json !== undefined) writeJson(flags.json, merged);
-  return exitFor(merged.distinct, flags.failOn);
+  const interrupts = watchInterrupts();
+  try {
+    await reportResult(merged, { ...flags, shrink }, io, interrupts.signal, files.length);
+    return interrupts.signal.aborted ? INTERRUPTED : exitFor(merged.distinct, flags.failOn);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+export interface MergeFlags {
+  json?: string;
+  summaryMd?: string;
+  shrink?: boolean | string;
+  failOn: FailOn;
 }

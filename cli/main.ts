@@ -14,20 +14,19 @@ import { Command, CommanderError, Option } from "commander";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import { attributeFailures } from "../harness/attribution.ts";
-import { checkRun, runChecks, verdicts } from "../harness/checks.ts";
+import { checkRun, verdicts } from "../harness/checks.ts";
+import { failureContexts } from "../harness/failure-context.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
-import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
-import { reproCommand, writeRepro } from "../harness/repro.ts";
-import { shrinkRun } from "../properties/shrink.ts";
-import type { Json } from "../lifecycle/kernel.ts";
+import { UsageError } from "../harness/model-options.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import { noFaults } from "../sim/index.ts";
-import { collect, parseFaults, parseSeed, parseRunStrategy, resolveScenario, type StrategyFlags } from "./args.ts";
-import { exploreCommand, mergeCommand, type ExploreFlags, type FailOn } from "./explore-command.ts";
+import { collect } from "./args.ts";
+import { exploreCommand, mergeCommand, type ExploreFlags, type MergeFlags } from "./explore-command.ts";
+import { DEFAULT_SHRINK_SECONDS } from "./explore-shrink.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
-import { causeLine, failureKey, replaySummary } from "./report.ts";
+import { failureKey, replaySummary } from "./report.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
+import { shrinkCommand, type ShrinkFlags } from "./shrink-command.ts";
 import { addTraceCommand } from "./trace.ts";
 import { replayRealCommand, rejectSimOnly, type Backend } from "./real-commands.ts";
 
@@ -46,56 +45,6 @@ const defaultIo: Io = {
 interface ReplayFlags extends RunFlags {
   trace?: boolean;
   backend: Backend;
-}
-
-interface ShrinkFlags extends StrategyFlags {
-  scenario: string;
-  fix?: string[];
-  mutant?: string[];
-  faults?: string;
-  check?: string;
-}
-
-function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
-  const seed = parseSeed(seedText, "seed");
-  const { scenario } = resolveScenario(flags.scenario);
-  const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
-  const fixes = flags.fix ?? [];
-  const mutants = flags.mutant ?? [];
-  const strategy = parseRunStrategy(flags, "shrink");
-  modelOptionsFor(scenario, { fixes, mutants });
-  const checks = runChecks().map((c) => c.name);
-  if (flags.check !== undefined && !checks.includes(flags.check)) {
-    throw new UsageError(`--check: unknown check "${flags.check}" (known: ${checks.join(", ")})`);
-  }
-  let result;
-  try {
-    result = shrinkRun({ scenario: scenario as unknown as Json, seed, faults, strategy, fixes, mutants, ...(flags.check === undefined ? {} : { check: flags.check }) });
-  } catch (e) {
-    throw new UsageError(`shrink: ${(e as Error).message}`);
-  }
-  const path = writeRepro({
-    nxtsim: "repro/1",
-    scenario: result.scenario,
-    seed,
-    faults,
-    fixes,
-    mutants,
-    schedule: result.schedule,
-    check: result.check,
-    strategy,
-  });
-  io.out(
-    [
-      `shrunk: ${result.check}: ${result.violation.reason}`,
-      causeLine(result.cause),
-      `steps: ${result.originalSteps} -> ${result.steps}, schedule: ${result.schedule.length} choices, ${result.tries} runs tried`,
-      `scenario: ${JSON.stringify(result.scenario)}`,
-      `replay: ${reproCommand(path)}`,
-      "",
-    ].join("\n"),
-  );
-  return 1;
 }
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
@@ -123,6 +72,7 @@ function reportReplay(io: Io, flags: ReplayFlags, { scenario, run, what, again }
     hash: run.sim.traceHash(),
     verdicts: v,
     causes,
+    contexts: failureContexts(scenario, run, failureKey),
   });
   if (flags.trace) {
     // The trace is the data (stdout, one JSON event a line); the verdict goes to stderr.
@@ -168,8 +118,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .configureOutput({
       writeOut: io.out,
       writeErr: io.err,
-      // Commander's own usage errors: one line, named after the program.
-      outputError: (text, write) => write(`nxtsim: ${text.trim().split("\n")[0]}\n`),
+      // Commander's own usage errors: one line, named after the program, with its "did you
+      // mean" suggestion (commander puts it on a second line) kept on that line.
+      outputError: (text, write) => write(`nxtsim: ${text.trim().split("\n").join(" ")}\n`),
     });
 
   const fixOption = () =>
@@ -181,6 +132,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const mutantOption = () =>
     new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
+  const shrinkOption = () =>
+    new Option("--shrink [seconds]", `shrink each new distinct failure (as nxtsim shrink does), at most SECONDS each (default ${DEFAULT_SHRINK_SECONDS}); its repro's replay line is printed under the failure's`);
+  const summaryMdOption = () =>
+    new Option("--summary-md <file>", "also write the result as GitHub job-summary Markdown to FILE (counts, new failures with replay commands and Mermaid pictures, also written to FILE-pictures/)");
   const failOnOption = () =>
     new Option("--fail-on <which>", "exit 1 on new failures only (no known fix removes them), or on any failure")
       .choices(["new", "any"])
@@ -203,10 +158,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--workers <n>", `make the runs on N worker threads (1 to ${MAX_WORKERS}; default: in the main thread)`)
     .option("--shard <i/n>", "make only shard i of n: the runs numbered k with k mod n = i-1 (merge the shards' --json results)")
     .option("--no-progress", "no progress output on stderr")
+    .addOption(shrinkOption())
+    .addOption(summaryMdOption())
     .addOption(failOnOption())
     .addOption(backendOption());
   addStrategyOptions(exploreCmd, true)
-    .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (default 2)")
+    .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (the default: faster on small scenarios, where state hashing prunes more than a bound)")
     .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
 
   program
@@ -214,8 +171,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description("merge the --json results of the shards of one exploration into one summary (exit 1 on a new failure)")
     .argument("<result...>", "result files written by explore --json (or merge --json)")
     .option("--json <file>", "also write the merged result as JSON to FILE")
+    .addOption(summaryMdOption())
+    .addOption(shrinkOption())
     .addOption(failOnOption())
-    .action((files: string[], flags: { json?: string; failOn: FailOn }) => setCode(mergeCommand(files, flags, io)));
+    .action(async (files: string[], flags: MergeFlags) => setCode(await mergeCommand(files, flags, io)));
 
   const replayCmd = program
     .command("replay")

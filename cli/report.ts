@@ -5,7 +5,9 @@ import { runChecks } from "../harness/checks.ts";
 import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
+import type { FailureContext } from "../harness/failure-context.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
+import type { ShrinkNote } from "./explore-shrink.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
 
@@ -37,7 +39,7 @@ function shardLines(r: ExploreResult): string[] {
 }
 
 /** The summary of an exploration's result; `mergedFrom` when it was merged from result files. */
-export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
+export function exploreSummary(r: ExploreResult, mergedFrom?: number, shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>): string {
   const seconds = r.timing.wallMs / 1000;
   const perSecond = seconds > 0 ? Math.round(r.events / seconds) : r.events;
   const scenarios = `${r.perScenario.length} scenario${r.perScenario.length === 1 ? "" : "s"}`;
@@ -60,7 +62,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number): string {
     );
   }
   out.push(`checks: ${runChecks().map((c) => c.name).join(", ")}`);
-  out.push(...failureLines(r.distinct));
+  out.push(...failureLines(r.distinct, shrunk));
   return out.join("\n") + "\n";
 }
 
@@ -72,7 +74,7 @@ export function countsLine(distinct: readonly DistinctFailure[]): string {
 }
 
 /** New failures in full, first; then the known ones, one line and one replay per cause. */
-function failureLines(distinct: readonly DistinctFailure[]): string[] {
+function failureLines(distinct: readonly DistinctFailure[], shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>): string[] {
   if (distinct.length === 0) return ["no failures"];
   const out: string[] = [];
   const fresh = distinct.filter((d) => d.cause === null);
@@ -83,6 +85,8 @@ function failureLines(distinct: readonly DistinctFailure[]): string[] {
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
       out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
+      const note = shrunk?.get(d);
+      if (note !== undefined) out.push(note.replay === null ? `      ${note.detail}` : `      shrunk: ${note.replay} (${note.detail})`);
     });
   }
   const byCause = new Map<string, DistinctFailure[]>();
@@ -113,6 +117,15 @@ export interface ReplayReport {
   verdicts: CheckVerdict[];
   /** The cause of each failure, by check and reason (harness/attribution.ts). */
   causes: ReadonlyMap<string, Cause>;
+  /** Where each failure shows, by check and reason (harness/failure-context.ts). */
+  contexts?: ReadonlyMap<string, FailureContext>;
+}
+
+function contextLines(c: FailureContext | undefined): string[] {
+  if (c === undefined) return [];
+  const window = `trace with the same arguments and --from ${c.from}${c.step === null ? "" : ` --to ${c.step}`} draws them`;
+  const where = c.step === null ? `at the end of the run (the processes' final state); its last events (${window}):` : `at step ${c.step}; the events leading to it (${window}):`;
+  return [`        ${where}`, ...c.lead.map((l) => `          ${l}`)];
 }
 
 /** The key of a failure in ReplayReport.causes. */
@@ -135,6 +148,7 @@ export function replaySummary(r: ReplayReport): string {
     for (const reason of v.reasons) {
       out.push(`  FAIL  ${v.check}: ${reason}`);
       out.push(`        ${causeLine(r.causes.get(failureKey(v.check, reason)) ?? null)}`);
+      out.push(...contextLines(r.contexts?.get(failureKey(v.check, reason))));
     }
   }
   const failed = r.verdicts.reduce((n, v) => n + v.reasons.length, 0);

@@ -12,6 +12,7 @@ import { UsageError } from "../harness/model-options.ts";
 import { renderChrome } from "../harness/pictures/chrome.ts";
 import { DEFAULT_MAX_ITEMS, renderMermaid } from "../harness/pictures/mermaid.ts";
 import { renderText } from "../harness/pictures/text.ts";
+import { describeWindow, inWindow, isWholeRun, type TraceWindow } from "../harness/trace-window.ts";
 import { RANDOM } from "../sim/strategies/index.ts";
 import { parsePositiveInt } from "./args.ts";
 import { writeOutputFile } from "./output-file.ts";
@@ -26,6 +27,21 @@ export interface TraceFlags extends RunFlags {
   format: TraceFormat;
   out?: string;
   maxEvents?: string;
+  from?: string;
+  to?: string;
+  pid?: string;
+}
+
+/** --from N --to M --pid P: the window drawn (steps inclusive). */
+function windowOf(flags: TraceFlags): TraceWindow {
+  const step = (text: string | undefined, what: string): number | null => {
+    if (text === undefined) return null;
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`${what} must be a step number (0 or more), got "${text}"`);
+    return Number(text);
+  };
+  const w = { from: step(flags.from, "--from"), to: step(flags.to, "--to"), pid: flags.pid === undefined ? null : parsePositiveInt(flags.pid, "--pid") };
+  if (w.from !== null && w.to !== null && w.from > w.to) throw new UsageError(`--from ${w.from} is after --to ${w.to}`);
+  return w;
 }
 
 interface Io {
@@ -55,16 +71,22 @@ function runOfBug(seedText: string | undefined, name: string, flags: TraceFlags)
 export function traceCommand(seedText: string | undefined, flags: TraceFlags, io: Io): number {
   if (flags.maxEvents !== undefined && flags.format !== "mermaid") throw new UsageError("--max-events applies to --format mermaid only");
   const maxItems = flags.maxEvents === undefined ? undefined : parsePositiveInt(flags.maxEvents, "--max-events");
+  const window = windowOf(flags);
   const { scenario, run, what } = flags.bug === undefined ? runFromFlags("trace", seedText, flags) : runOfBug(seedText, flags.bug, flags);
-  const trace = run.sim.trace;
+  // The text timeline draws a window with the whole run's lanes; the other formats get the
+  // window's events alone.
+  const whole = isWholeRun(window);
+  const trace = whole ? run.sim.trace : run.sim.trace.filter((e) => inWindow(window, e));
   const picture =
     flags.format === "jsonl"
-      ? run.sim.traceJsonl()
+      ? whole
+        ? run.sim.traceJsonl()
+        : trace.map((e) => JSON.stringify(e) + "\n").join("")
       : flags.format === "mermaid"
         ? renderMermaid(trace, maxItems === undefined ? {} : { maxItems })
         : flags.format === "chrome"
           ? renderChrome(trace)
-          : renderText(trace);
+          : renderText(run.sim.trace, window);
   if (flags.out === undefined) {
     io.out(picture);
   } else {
@@ -73,6 +95,7 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
   const failed = verdicts({ scenario, ...run }).filter((v) => !v.ok).map((v) => v.check);
   io.err(
     `trace: ${what.ref} seed ${what.seed}: ${run.result.events} events, ${run.result.steps} steps, end ${run.result.reason}; ` +
+      (whole ? "" : `window ${describeWindow(window)}: ${trace.length} events; `) +
       `checks: ${failed.length === 0 ? "pass" : `FAIL ${failed.join(", ")}`}${flags.out === undefined ? "" : `; ${flags.format} written to ${flags.out}`}\n`,
   );
   return 0;
@@ -97,6 +120,9 @@ export function addTraceCommand(
     .option("--max-steps <n>", "step budget (default 20000)")
     .addOption(new Option("--format <format>", "what to draw").choices(TRACE_FORMATS).default("text"))
     .option("--max-events <n>", `mermaid: draw at most N arrows and notes (default ${DEFAULT_MAX_ITEMS}; a longer run is cut with a note)`)
-    .option("--out <file>", "write the picture to FILE instead of stdout");
+    .option("--out <file>", "write the picture to FILE instead of stdout")
+    .option("--from <step>", "draw only the events from this step on (replay prints the step of each failure)")
+    .option("--to <step>", "draw only the events up to this step (inclusive)")
+    .option("--pid <pid>", "draw only this process's events (host pid, as the timeline shows it)");
   addStrategyOptions(command, false).action((seed: string | undefined, flags: TraceFlags) => o.setCode(traceCommand(seed, flags, o.io)));
 }

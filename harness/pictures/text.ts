@@ -5,6 +5,7 @@
 
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import type { PictureProcess } from "./processes.ts";
+import { describeWindow, inWindow, isWholeRun, WHOLE_RUN, type TraceWindow } from "../trace-window.ts";
 import { sceneOf, type SceneEvent } from "./scene.ts";
 
 const WIDTH = 160;
@@ -54,9 +55,10 @@ function wrap(text: string, width: number): string[] {
   return out;
 }
 
-export function renderText(trace: readonly TraceEvent[]): string {
+/** The timeline of a run, or of a window on it (the lanes and labels still come from the whole run). */
+export function renderText(trace: readonly TraceEvent[], window: TraceWindow = WHOLE_RUN): string {
   const scene = sceneOf(trace);
-  const shown = scene.events.filter((e) => e.tier !== "fine");
+  const shown = scene.events.filter((e) => e.tier !== "fine" && inWindow(window, e.event));
   const { columns, columnOf } = assignColumns(scene.processes, trace.length);
   // Wide enough for the labels, narrow enough for the last column's text to fit in WIDTH, at least 8.
   const fit = Math.floor((WIDTH - PREFIX - MIN_TEXT) / Math.max(1, columns.length - 1));
@@ -81,10 +83,12 @@ export function renderText(trace: readonly TraceEvent[]): string {
   const header = (index: number, again: boolean): string =>
     row(`${"step".padStart(5)} ${"t/ms".padStart(7)} ${again ? "> " : "  "} `, columns.map((c) => labelAt(c, index)), null, "");
 
-  const out: string[] = [header(0, false)];
+  // A window starts with the columns' holders at its first event.
+  const start = isWholeRun(window) ? 0 : (shown[0]?.index ?? 0);
+  const out: string[] = [header(start, false)];
   // Trace indexes at which a column changes hands: the header is printed again there.
   const handovers = columns.flatMap((c) => c.holders.slice(1).map((h) => h.from)).sort((a, b) => a - b);
-  let nextHandover = 0;
+  let nextHandover = start === 0 ? 0 : handovers.filter((h) => h <= start).length;
   for (const e of shown) {
     let again = false;
     while (nextHandover < handovers.length && handovers[nextHandover]! <= e.index) {
@@ -94,7 +98,8 @@ export function renderText(trace: readonly TraceEvent[]): string {
     if (again) out.push(header(e.index, true));
     out.push(...eventRows(e, columnOf.get(e.event.pid)!, lanes(e.index), width, row));
   }
-  out.push(`(${trace.length} events, ${shown.length} shown: plain syscalls and table bookkeeping are left out; --format jsonl has them all)`);
+  const within = isWholeRun(window) ? "" : ` in the window (${describeWindow(window)})`;
+  out.push(`(${trace.length} events, ${shown.length} shown${within}: plain syscalls and table bookkeeping are left out; --format jsonl has them all)`);
   return out.join("\n") + "\n";
 }
 

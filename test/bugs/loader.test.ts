@@ -1,7 +1,7 @@
 // fixtures/bugs.ts: the shipped fixtures load; a malformed fixture gives one line that names
 // the file and the field; overrides and scenario changes do what they say.
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -118,13 +118,18 @@ describe("a malformed fixture is one line naming the file and the field", () => 
 
   it("a file that is not JSON, or cannot be read", () => {
     const dir = mkdtempSync(join(tmpdir(), "nxtsim-bugs-"));
-    const file = join(dir, "633.json");
-    writeFileSync(file, '{ "bug": "633",\n');
-    const r = readBugFixture(file);
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON: [^\\n]*$`));
-    const missing = readBugFixture(join(dir, "600.json"));
-    expect(!missing.ok && missing.error).toBe(`${join(dir, "600.json")}: cannot read the file (ENOENT)`);
+    try {
+      const file = join(dir, "633.json");
+      writeFileSync(file, '{ "bug": "633",\n');
+      const r = readBugFixture(file);
+      expect(r.ok).toBe(false);
+      // Where it breaks: the end of the text, line 2, column 1.
+      expect(!r.ok && r.error).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: line 2, column 1: not valid JSON: [^\\n]*$`));
+      const missing = readBugFixture(join(dir, "600.json"));
+      expect(!missing.ok && missing.error).toBe(`${join(dir, "600.json")}: cannot read the file (ENOENT)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("an inline scenario is checked like a scenario file", () => {

@@ -78,3 +78,12 @@ export function lookingAtARunCommands(): { commands: string[]; commentLine: stri
     commentLine: lines.find((l) => l.startsWith("{ echo '```mermaid'")),
   };
 }
+
+/** Runs the CLI's main() in this process, as a user's argv; what it printed and its exit code. */
+export async function runMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import("../../cli/main.ts");
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}

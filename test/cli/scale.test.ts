@@ -193,7 +193,7 @@ describe("explore --shard and merge, end to end", () => {
     };
     const cases: [string, string[], RegExp][] = [
       ["a missing file", [files.a, "m-none.json"], /^m-none\.json: cannot read the file \(ENOENT\)$/],
-      ["a file that is not JSON", [files.notJson], /^m-bad\.json: not valid JSON/],
+      ["a file that is not JSON", [files.notJson], /^m-bad\.json: line 1, column 3: not valid JSON/],
       ["a file that is not a result", [files.scenario], /boot-only\.json: not an nxtsim result file \(no "format": "nxtsim-result\/3"\)/],
       ["another format version", [files.future], /^m-future\.json: result format nxtsim-result\/4 is not supported/],
       ["a result of the format before strategies", [files.old], /^m-old\.json: result format nxtsim-result\/1 is not supported \(this nxtsim reads nxtsim-result\/3; make the result again with explore --json\)$/],
