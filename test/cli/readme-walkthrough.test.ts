@@ -236,7 +236,7 @@ const SYNOPSES: Synopsis[] = [
   },
   {
     synopsis: "npx nxtsim replay --repro results/repro-XXXX.json",
-    walkThrough: ["npx nxtsim replay --repro results/repro-e0fb419b8eb8.json"],
+    walkThrough: ["npx nxtsim replay --repro results/repro-918bcc70b865.json"],
     more: [],
   },
   {
