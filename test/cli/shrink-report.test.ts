@@ -29,7 +29,7 @@ describe("shrink of a notify-twice failure found with three fault kinds", () => 
   const FAULTS = { sendFail: 0.02, cloneFail: 0.02, killAtStep: 0.01 };
   let out = "";
   beforeAll(async () => {
-    const r = await run(["shrink", "1", "--scenario", "shutdown-sigquit", "--mutant", "notify-twice", "--faults", JSON.stringify(FAULTS)]);
+    const r = await run(["shrink", "2", "--scenario", "shutdown-sigquit", "--mutant", "notify-twice", "--faults", JSON.stringify(FAULTS)]);
     expect(r.code).toBe(1);
     out = r.out;
   });
@@ -57,7 +57,7 @@ describe("shrink of a notify-twice failure found with three fault kinds", () => 
     const scenario = JSON.parse(block) as { description: string };
     expect(scenario).toEqual(repro().repro.scenario);
     expect(scenario.description).toBe(
-      "Shrunk by nxtsim shrink from scenario shutdown-sigquit, seed 1, to a run failing remove-pid-once: 1 application: a (2 processes); no actions.",
+      "Shrunk by nxtsim shrink from scenario shutdown-sigquit, seed 2, to a run failing remove-pid-once: 1 application: a (1 process); no actions.",
     );
     expect(readFileSync(join(scratch, "results", /repro-\w+\.json/.exec(out)![0]), "utf8")).toContain("Shrunk by nxtsim shrink");
   });
