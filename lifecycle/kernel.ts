@@ -261,6 +261,8 @@ export interface Kernel {
    * POINT when the close releases a socket end whose peer another process holds (it then
    * reads EOF, its sends fail with EPIPE); otherwise LOCAL (another reference keeps the
    * file open, or nobody else can reach the pair): the backend decides which at the call.
+   * Such a release is two points on the sim, as unix_release_sock is two steps: the end dies
+   * (sends to it fail with EPIPE), then the peer is shut down (EOF) and reset if data was left.
    */
   close(fd: Fd): Sys<Errno | undefined>;
   /** LOCAL: level-triggered read readiness (epoll/uv_poll) of the caller's own fd: `onReadable` runs with arg = fd. */
@@ -269,7 +271,10 @@ export interface Kernel {
 
   /** POINT: waitpid(-1, WNOHANG) observes the children: a reaped child, 0 when none has exited, or ECHILD. */
   waitpid(): Sys<WaitStatus | 0 | Errno>;
-  /** POINT: kill(pid, sig) acts on another process. */
+  /**
+   * POINT: kill(pid, sig) acts on another process. It only queues the signal: even a SIGKILLed
+   * process dies at its own next step (a call it stands before may still complete).
+   */
   kill(pid: Pid, sig: Signal): Sys<Errno | undefined>;
   /**
    * LOCAL: the caller's own signal table. Another process's kill reads it, but that kill is a
