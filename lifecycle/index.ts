@@ -7,9 +7,11 @@ import { runNamed } from "./registry.ts";
 import type { UnitGlobals } from "./state.ts";
 
 export const lifecycleProgram: Program = {
-  *run(process: ProcessContext, work: Continuation): Sys<void> {
+  // The named function's own generator, not one delegating to it: every resume of a handler
+  // would otherwise pass through one more level.
+  run(process: ProcessContext, work: Continuation): Sys<void> {
     const ctx: Ctx = { s: process.state as unknown as UnitGlobals, k: process.k };
-    yield* runNamed(ctx, work.fn, work.arg);
+    return runNamed(ctx, work.fn, work.arg) as Sys<void>;
   },
 };
 

@@ -11,7 +11,7 @@ import { portNew, portSocketWrite, portUse } from "./port.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
 import type { Pid, Sys } from "./kernel.ts";
-import { lvlhshFind, lvlhshInsert } from "./lvlhsh.ts";
+import { lvlhshFind, lvlhshInsert, type Lvlhsh } from "./lvlhsh.ts";
 import { lvlhshDelete } from "./lvlhsh-delete.ts";
 import { lvlhshEachInit, lvlhshEachNext } from "./lvlhsh-each.ts";
 import { processKeyHash } from "./murmur-hash.ts";
@@ -41,21 +41,29 @@ function portKey(pid: Pid, id: number): string {
  * reaches it is not visited.
  */
 export function runtimeProcessEach(ctx: Ctx): Iterable<Oid> {
-  const table = ctx.s.rt.processes;
-  return {
-    [Symbol.iterator]: () => {
-      const it = lvlhshEachInit();
-      let next = lvlhshEachNext(table, it);
-      return {
-        next: (): IteratorResult<Oid> => {
-          const value = next;
-          if (value === undefined) return { done: true, value: undefined };
-          next = lvlhshEachNext(table, it);
-          return { done: false, value };
-        },
-      };
-    },
-  };
+  return new ProcessTableWalk(ctx.s.rt.processes);
+}
+
+/** One walk of runtimeProcessEach (a class, not closures: closures cost a name each under tsx). */
+class ProcessTableWalk implements Iterable<Oid>, Iterator<Oid> {
+  private it = lvlhshEachInit();
+  private pending: Oid | undefined;
+
+  constructor(private readonly table: Lvlhsh) {}
+
+  /** Starts the walk (each for-of over runtimeProcessEach's result is one walk from the start). */
+  [Symbol.iterator](): Iterator<Oid> {
+    this.it = lvlhshEachInit();
+    this.pending = lvlhshEachNext(this.table, this.it);
+    return this;
+  }
+
+  next(): IteratorResult<Oid> {
+    const value = this.pending;
+    if (value === undefined) return { done: true, value: undefined };
+    this.pending = lvlhshEachNext(this.table, this.it);
+    return { done: false, value };
+  }
 }
 
 /** Entries still present in the table when an iteration reaches them. */

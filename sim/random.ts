@@ -103,6 +103,11 @@ export class Chooser {
     this.replay = options.replay;
   }
 
+  /** Whether choose() reads event keys: a replay and the uniform policy never do. */
+  get wantsKeys(): boolean {
+    return this.replay === undefined && this.policy !== uniformPolicy;
+  }
+
   /**
    * An integer in [0, n). A choice among fewer than two alternatives is no decision and is
    * not recorded, so schedules only hold real branching points.

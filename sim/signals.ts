@@ -55,6 +55,7 @@ export class SignalState {
    * the group exit), else the lowest-numbered pending one.
    */
   next(): Signal | undefined {
+    if (this.pending.size === 0) return undefined; // the usual case: the scheduler asks every step
     if (this.pending.has(SIGKILL)) return SIGKILL;
     let lowest: Signal | undefined;
     for (const sig of this.pending) if (lowest === undefined || sig < lowest) lowest = sig;

@@ -150,8 +150,9 @@ export class Sim {
     w.step++;
     if (this.injectKill()) events = this.runnable();
     // A single event is no choice: the chooser returns 0 without asking the policy, and the
-    // observer only sees real choices, so nobody reads its key (over half the steps).
-    const keys = events.length > 1 ? events.map(eventKey) : [];
+    // observer only sees real choices, so nobody reads its key (over half the steps). Keys
+    // are made only for a reader: an observer or a policy that weighs events by name.
+    const keys = events.length > 1 && (this.observer !== undefined || w.chooser.wantsKeys) ? events.map(eventKey) : [];
     if (this.observer !== undefined && keys.length > 1 && !this.observer.beforeChoice(w, keys)) {
       this.cut = true;
       return false;
