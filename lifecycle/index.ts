@@ -1,7 +1,8 @@
 // The lifecycle model as a Program a backend runs.
 
 import type { Ctx } from "./context.ts";
-import type { Continuation, Sys } from "./kernel.ts";
+import type { Continuation, Json, Sys } from "./kernel.ts";
+import { forkImage } from "./fork-image.ts";
 import type { Program, ProcessContext } from "./program.ts";
 import { runNamed } from "./registry.ts";
 import type { UnitGlobals } from "./state.ts";
@@ -12,6 +13,9 @@ export const lifecycleProgram: Program = {
   run(process: ProcessContext, work: Continuation): Sys<void> {
     const ctx: Ctx = { s: process.state as unknown as UnitGlobals, k: process.k };
     return runNamed(ctx, work.fn, work.arg) as Sys<void>;
+  },
+  copyImage(image: Json): Json {
+    return forkImage(image as unknown as UnitGlobals) as unknown as Json;
   },
 };
 

@@ -136,7 +136,8 @@ export class SimKernel implements Kernel {
     if (typeof links === "string") return errno(links);
     const hostPid = links[0]!.nr;
     registerPids(links, hostPid);
-    const child = new SimProcess(hostPid, links, proc, copyPlain(image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
+    const copied = world.program.copyImage?.(image) ?? copyPlain(image);
+    const child = new SimProcess(hostPid, links, proc, copied, creds, ns, proc.fds.copy(), proc.signals.forkCopy());
     for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
     adoptNewProcess(world, child, first);
     return pidIn(links, proc.pidNs);
