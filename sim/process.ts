@@ -6,6 +6,7 @@ import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
 import type { SignalState } from "./signals.ts";
 import type { SocketEnd } from "./sockets.ts";
+import type { Runnable } from "./scheduler.ts";
 import type { Actor } from "./trace.ts";
 import type { Creds } from "./userns.ts";
 
@@ -66,6 +67,10 @@ export class SimProcess implements Actor {
    * state then, and every result the kernel has returned to it since.
    */
   position: HandlerPosition | null = null;
+
+  /** This process's "resume" and "work" events, made once: the scheduler offers them every step. */
+  readonly resumeEvent: Runnable = { kind: "resume", proc: this };
+  readonly workEvent: Runnable = { kind: "work", proc: this };
 
   constructor(
     readonly hostPid: number,

@@ -32,7 +32,7 @@ export function runnableEvents(world: World): Runnable[] {
   if (action !== undefined) events.push({ kind: "action", action });
   for (const proc of world.sortedProcs()) {
     if (proc.alive) collectFor(proc, events);
-    else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push({ kind: "resume", proc });
+    else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push(proc.resumeEvent);
   }
   return events;
 }
@@ -43,20 +43,20 @@ function collectFor(proc: SimProcess, events: Runnable[]): void {
     // Nothing new starts once SIGKILL is queued; a call the process stands before may still
     // be made (it entered the kernel before the signal's wake-up), and it dies on return.
     events.push({ kind: "signal", proc, sig });
-    if (proc.running !== null || proc.pendingExit !== null) events.push({ kind: "resume", proc });
+    if (proc.running !== null || proc.pendingExit !== null) events.push(proc.resumeEvent);
     return;
   }
   if (proc.running !== null || proc.pendingExit !== null) {
     // Inside a handler the event loop is not polled: it goes on to its next point, unless
     // a signal kills it first.
     if (sig !== undefined && runsWithoutHandler(proc, sig)) events.push({ kind: "signal", proc, sig });
-    events.push({ kind: "resume", proc });
+    events.push(proc.resumeEvent);
     return;
   }
   const hasWork = proc.work.length > 0;
   if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.push({ kind: "signal", proc, sig });
   if (hasWork) {
-    events.push({ kind: "work", proc });
+    events.push(proc.workEvent);
     return;
   }
   // Readable watched fds in ascending fd order: filtering before sorting (fds are unique

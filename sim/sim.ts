@@ -173,6 +173,7 @@ export class Sim {
     else if (this.stopped) reason = "internal-error";
     else if (w.step >= w.config.maxSteps && !this.quiescent()) reason = "max-steps";
     if (reason !== "cut") this.observer?.atEnd(w);
+    w.clock.release();
     return { steps: w.step, events: w.trace.events.length, reason, faults: { ...w.config.faults } };
   }
 

@@ -31,7 +31,8 @@ function returnsSys(checker: ts.TypeChecker, fn: ts.SignatureDeclaration): boole
 
 function consumed(checker: ts.TypeChecker, call: ts.CallExpression): boolean {
   let node: ts.Node = call;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  // Parentheses and a type assertion (`return f() as Sys<void>`) leave the generator as it is.
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)) node = node.parent;
   const parent = node.parent;
   if (ts.isYieldExpression(parent) && parent.asteriskToken !== undefined) return true;
   const handedOn = ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);

@@ -56,4 +56,44 @@ describe("VirtualClock", () => {
     clock.advance(1);
     expect(fired).toEqual(["negative@0", "floored@1", "huge@1"]);
   });
+
+  it("a clock given back after a run is reused as new: the next run fires the same timers at the same times", () => {
+    const script = (clock: VirtualClock) => {
+      const { fired, at } = recorder(clock);
+      at("x", 3);
+      at("y", 1);
+      clock.advance(2);
+      at("z", 0);
+      clock.advance(5);
+      at("late", 4); // set after release-time would have been: reacquires a clock mid-run
+      clock.advance(10);
+      return fired;
+    };
+    const first = new VirtualClock();
+    const expected = script(first);
+    expect(expected).toEqual(["y@1", "z@2", "x@3", "late@11"]);
+    first.release();
+    const second = new VirtualClock();
+    expect(script(second)).toEqual(expected);
+    // Given back in the middle of a run (nothing pending), then a new timer: same times.
+    const third = new VirtualClock();
+    const { fired, at } = recorder(third);
+    third.advance(7);
+    third.release();
+    at("after", 2);
+    third.advance(2);
+    expect(fired).toEqual(["after@9"]);
+  });
+
+  it("release with a timer pending keeps the clock: the timer still fires", () => {
+    const clock = new VirtualClock();
+    const { fired, at } = recorder(clock);
+    at("kept", 5);
+    clock.release();
+    const other = new VirtualClock(); // would get the clock if it had been given back
+    recorder(other).at("other", 1);
+    other.advance(10);
+    clock.advance(5);
+    expect(fired).toEqual(["kept@5"]);
+  });
 });
