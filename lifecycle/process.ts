@@ -7,7 +7,7 @@
 
 import { credentialGet, credentialSetgids, credentialSetuid } from "./credential.ts";
 import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { copyPlain, freezePlain } from "./copy.ts";
+import { freezePlain } from "./copy.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, isErrno, type Json, type Pid, type WaitStatus, type Sys } from "./kernel.ts";
 import { procKeepMatrix } from "./matrices.ts";
 import { hasFix, hasMutant } from "./options.ts";
@@ -121,7 +121,7 @@ export function* processInitStart(ctx: Ctx, init: ProcessInit): Sys<NxtInt> {
   const process = processNew(ctx);
   process.parentPort = rt.portByType[rt.type] ?? null;
   process.name = init.name;
-  process.userCred = freezePlain(copyPlain(rt.userCred));
+  process.userCred = freezePlain(rt.userCred); // &rt->user_cred: one frozen record, shared
   process.init = freezePlain({ ...init });
   const ret = yield* processStart(ctx, process, null);
   if (ret === "ERROR") {

@@ -3,7 +3,7 @@
 // PROCESS_CREATED re-keying, QUIT and SIGCHLD.
 
 import { alert, log, nxtAssert, port, proc, type Ctx } from "./context.ts";
-import { copyPlain, freezePlain } from "./copy.ts";
+import { freezePlain } from "./copy.ts";
 import { isolationMainPrefork } from "./isolation.ts";
 import { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, type Pid, type Sys } from "./kernel.ts";
 import { hasFix, hasMutant } from "./options.ts";
@@ -139,8 +139,9 @@ export function* protoStartProcessHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   init.name = app.name;
   process.init = freezePlain(init);
   process.name = `"${app.name}" application`;
-  process.userCred = freezePlain(copyPlain(rt.userCred));
-  process.data = freezePlain(copyPlain(app));
+  // &rt->user_cred and nxt_app_conf: Unit points at them; the model shares them, frozen.
+  process.userCred = freezePlain(rt.userCred);
+  process.data = freezePlain(app);
   process.stream = recv.msg.stream;
   const ret = yield* processStart(ctx, process, "protoProcessAddAgain");
   if (ret === "ERROR") {

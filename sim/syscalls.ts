@@ -274,7 +274,7 @@ export class SimKernel implements Kernel {
    * names every such closure with Object.defineProperty, ~2% of a run in the profile.
    */
   private sent(fd: Fd, sock: number, data: Json, nfds: number, ret: Errno | undefined): Errno | undefined {
-    this.world.record(this.proc, { kind: "send", fd, sock, msg: data, nfds, ret: traced(ret) });
+    this.world.trace.send(this.proc, fd, sock, data, nfds, traced(ret));
     this.proc.position?.results.push(traced(ret));
     return ret;
   }
@@ -297,7 +297,7 @@ export class SimKernel implements Kernel {
     const fds = d.files.map((f) => proc.fds.install(f, true));
     for (const f of d.files) f.release();
     const credPid = pidIn(d.sender.pids, proc.pidNs);
-    world.record(proc, { kind: "recv", fd, sock: end.pair.id, msg: d.data, fds, credPid, from: d.sender.hostPid });
+    world.trace.recv(proc, fd, end.pair.id, d.data, fds, credPid, d.sender.hostPid);
     proc.position?.results.push([d.data, fds, credPid, d.sender.uid, d.sender.gid]);
     return {
       data: copyPlain(d.data),

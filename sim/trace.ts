@@ -38,8 +38,8 @@ export class TraceRecorder {
     this.events.push(event);
   }
 
-  // Syscalls and model facts are nine events in ten: built as one literal each, in the
-  // field order record() gives them, they skip the generic spread and the body object.
+  // Syscalls, model facts, sends and receives are nearly every event: built as one literal
+  // each, in the field order record() gives them, they skip the generic spread and the body.
 
   syscall(actor: Actor, call: string, args: Json, ret: Json): void {
     const { hostPid: pid, nsPid: nspid, ptype } = actor;
@@ -49,6 +49,16 @@ export class TraceRecorder {
   model(actor: Actor, event: ModelEvent): void {
     const { hostPid: pid, nsPid: nspid, ptype } = actor;
     this.events.push({ step: this.step(), t: this.now(), pid, nspid, ptype, kind: "model", event });
+  }
+
+  send(actor: Actor, fd: number, sock: number, msg: Json, nfds: number, ret: Json): void {
+    const { hostPid: pid, nsPid: nspid, ptype } = actor;
+    this.events.push({ step: this.step(), t: this.now(), pid, nspid, ptype, kind: "send", fd, sock, msg, nfds, ret });
+  }
+
+  recv(actor: Actor, fd: number, sock: number, msg: Json, fds: readonly number[], credPid: number, from: number): void {
+    const { hostPid: pid, nsPid: nspid, ptype } = actor;
+    this.events.push({ step: this.step(), t: this.now(), pid, nspid, ptype, kind: "recv", fd, sock, msg, fds, credPid, from });
   }
 
   /** One JSON object per line, each line ending in "\n". */
