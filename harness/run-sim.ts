@@ -6,7 +6,7 @@ import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/sc
 import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type StepObserver } from "../sim/index.ts";
 import { freezePlain } from "../lifecycle/copy.ts";
 import { unitdImageFor, type ModelSwitches } from "./model-options.ts";
-import { rolesFromTrace } from "./roles.ts";
+import { RoleIndex } from "./roles.ts";
 
 export interface SimRunOptions extends ModelSwitches {
   seed: string | number;
@@ -75,9 +75,16 @@ function applyAction(sim: Sim, mainPid: number, action: ScenarioAction): void {
   if (pid !== undefined) sim.signal(pid, signalNumber(action.signal) as Signal);
 }
 
+/** Each run's role index, read on from where the last action left it. */
+const roleIndexes = new WeakMap<Sim, RoleIndex>();
+
 /** Live processes of a role (and app), in the order they reported their type. */
 export function livePids(sim: Sim, type: string, app: string | null): number[] {
-  return rolesFromTrace(sim.trace)
+  let index = roleIndexes.get(sim);
+  if (index === undefined) roleIndexes.set(sim, (index = new RoleIndex()));
+  index.update(sim.trace);
+  return index
+    .roles()
     .filter((r) => r.type === type && (app === null || r.app === app) && sim.isRunning(r.pid))
     .sort((a, b) => a.since - b.since)
     .map((r) => r.pid);
