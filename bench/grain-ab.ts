@@ -3,7 +3,8 @@
 // run. The baseline commit's sources are unpacked into a temporary directory (git archive,
 // sharing this checkout's node_modules), and both trees run the same sampler in child
 // processes, alternately, so that both see the same machine load; each sample reports runs and
-// CPU time (user + system of that process), and the figure is the ratio of the medians.
+// CPU time (user + system of that process), and the figure is the median of the rounds'
+// paired ratios (each pair ran back to back).
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -73,6 +74,9 @@ export function grainAb(root: string, scenarioFile: string, rounds: number, msPe
     const perCpu = (xs: Sample[], f: (s: Sample) => number) => median(xs.map((s) => f(s) / s.cpuS));
     const runsA = perCpu(a, (s) => s.runs);
     const runsB = perCpu(b, (s) => s.runs);
+    // The ratio of each round's pair (run back to back, so under the same load), then their
+    // median: a load that changes between rounds moves both sides of a pair alike.
+    const ratio = median(a.map((s, i) => s.runs / s.cpuS / (b[i]!.runs / b[i]!.cpuS)));
     const stepsA = median(a.map((s) => s.steps / s.runs));
     const stepsB = median(b.map((s) => s.steps / s.runs));
     return [
@@ -81,9 +85,9 @@ export function grainAb(root: string, scenarioFile: string, rounds: number, msPe
         name: `grain A/B: full scenario, scheduling points (${stepsA.toFixed(0)} steps/run) against one handler per step at ${HANDLER_GRAIN_COMMIT} (${stepsB.toFixed(0)} steps/run)`,
         measured: { what: "runs per CPU-second, this checkout", value: runsA, unit: "runs/CPU-s" },
         baseline: { what: `runs per CPU-second, ${HANDLER_GRAIN_COMMIT}, alternated in child processes (median of ${rounds})`, value: runsB, unit: "runs/CPU-s" },
-        ratio: runsA / runsB,
-        ratioMeaning: "this checkout / the handler grain",
-        target: { text: ">= 1.0x (issue 13; below 0.5x does not resolve it)", met: runsA / runsB >= 1 },
+        ratio,
+        ratioMeaning: "this checkout / the handler grain, median of the rounds' paired ratios",
+        target: { text: ">= 1.0x (issue 13; below 0.5x does not resolve it)", met: ratio >= 1 },
         details: { ours: a, baseline: b, eventsPerCpuS: { ours: perCpu(a, (s) => s.events), baseline: perCpu(b, (s) => s.events) } },
       },
     ];

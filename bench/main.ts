@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   };
   await step("sim", () => simThroughput(full, quick ? 2 : 10));
-  await step("grain", () => grainAb(ROOT, join(ROOT, "bench", "full-scenario.json"), quick ? 1 : 3, quick ? 1000 : 4000));
+  await step("grain", () => grainAb(ROOT, join(ROOT, "bench", "full-scenario.json"), quick ? 1 : 5, quick ? 1000 : 4000));
   await step("bug", () => findBug("633", quick ? 4 : 20));
   await step("real", () => realBackend(full, quick ? 1 : 3));
   await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));

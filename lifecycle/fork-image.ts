@@ -33,7 +33,7 @@ export function forkImage(s: UnitGlobals): UnitGlobals {
     egid: s.egid,
     portNextId: s.portNextId,
     rt: copyRuntime(s.rt),
-    heap: { next: s.heap.next, objs: copyMap(s.heap.objs, copyHeapObject) },
+    heap: { next: s.heap.next, objs: copyHeap(s.heap.objs, s.heap.next) },
     options: shared(s.options),
     main: s.main === null ? null : copyMain(s.main),
     proto: s.proto === null ? null : copyProto(s.proto),
@@ -51,6 +51,16 @@ function shared<T>(value: T): T {
 function copyMap<T>(src: Record<string, T>, copy: (value: T) => T): Record<string, T> {
   const out: Record<string, T> = {};
   for (const key in src) out[key] = copy(src[key]!);
+  return out;
+}
+
+/** The heap by address: oids are integers below `next`, so a count beats a for-in (same key order). */
+function copyHeap(objs: Record<string, HeapObject>, next: number): Record<string, HeapObject> {
+  const out: Record<string, HeapObject> = {};
+  for (let oid = 0; oid < next; oid++) {
+    const obj = objs[oid];
+    if (obj !== undefined) out[oid] = copyHeapObject(obj);
+  }
   return out;
 }
 
