@@ -20,7 +20,7 @@ export const KNOWN_FIXES = [
   "child-inherits-port-queue", // repair: a new child drops the messages its parent had queued on its ports
   "queued-messages-dropped", // repair: a closed port, and an exiting process, first send what EAGAIN left queued
   "app-dies-creating", // repair: a prototype reads its port before reaping while it has an app CREATING, and announces one that died CREATING
-  "proto-dies-mid-notify", // repair: the router closes an application's process ports when it loses the application's prototype
+  "proto-dies-mid-notify", // repair: the router closes an application's process ports (a released application's too) when it loses the application's prototype
   "discovery-dies-before-modules", // repair: main starts discovery again when it exits before its MODULES were handled
   "created-overtaken-by-ready", // repair: an app's CREATED to its prototype waits on a full socket instead of being queued behind libunit's READY
   "quit-during-whoami", // repair: a process that exits while waiting for its WHOAMI reply closes its own ports at exit, ending that RPC

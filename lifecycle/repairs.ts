@@ -234,3 +234,22 @@ export function* routerDropsAppsOfPrototype(ctx: Ctx, app: RouterApp): Sys<void>
     if (owner !== null && isLive(ctx, owner)) yield* processClosePorts(ctx, proc(ctx, owner));
   }
 }
+
+/**
+ * proto-dies-mid-notify, for a released application: the router QUITs a process that comes
+ * up for an app it has already released (nxt_router_app_port_ready's "new port ready for
+ * released app") and, with the repair, keeps that port with the app, so that losing the app's
+ * prototype closes it as it closes the app's other ports. Its REMOVE_PID may never come: the
+ * prototype can die between telling main and telling the router, and main, which has then
+ * forgotten the process, does not name it when the prototype dies. A prototype already lost
+ * closes the port at once.
+ */
+export function* routerKeepsReleasedAppPort(ctx: Ctx, app: RouterApp, p: PortRec): Sys<void> {
+  if (!hasFix(ctx.s.options, "proto-dies-mid-notify") || ctx.s.rt.shutdown) return;
+  if (app.protoPort === null || !isLive(ctx, app.protoPort)) {
+    if (p.process !== null && isLive(ctx, p.process)) yield* processClosePorts(ctx, proc(ctx, p.process));
+    return;
+  }
+  p.app = app.id;
+  app.ports.push(p.oid);
+}

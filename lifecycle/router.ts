@@ -18,7 +18,7 @@ import { portNewPortHandler, portRemovePidHandler, portSocketWrite, type RecvMsg
 import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";
-import { routerDropsAppsOfPrototype } from "./repairs.ts";
+import { routerDropsAppsOfPrototype, routerKeepsReleasedAppPort } from "./repairs.ts";
 import { startRequestPeer } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
@@ -214,6 +214,7 @@ export function* routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): Sys<vo
   const p = port(ctx, recv.newPort);
   if (app.removed) {
     yield* portSocketWrite(ctx, p, NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+    yield* routerKeepsReleasedAppPort(ctx, app, p);
     return;
   }
   p.app = app.id;

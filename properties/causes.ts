@@ -100,7 +100,7 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     mechanism:
       "nxt_port_remove_notify_others (src/nxt_port.c) writes REMOVE_PID(app) to main, then to the router; a prototype killed between the two leaves the router uninformed, and since main's REMOVE_PID handler already released the app's record (unlinking it from the prototype's children), nxt_main_process_sigchld_handler announces nothing for it when the prototype's death comes: the router keeps the app's port and record for ever. The same holds when the prototype's write to the router was lost. Needs a prototype killed during its announcements.",
     kind: "repair",
-    fix: "when the router loses an application's prototype it closes that application's process ports too (they are dead, or main is QUITting them)",
+    fix: "when the router loses an application's prototype it closes that application's process ports too (they are dead, or main is QUITting them), and it keeps with a released application the port of a process it QUITs on arrival (nxt_router_app_port_ready's \"new port ready for released app\"), whose REMOVE_PID may never come for the same reason",
   },
   "discovery-dies-before-modules": {
     title: "Main runs alone for ever when discovery dies before its MODULES is handled",
