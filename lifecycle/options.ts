@@ -56,6 +56,7 @@ export const KNOWN_MUTANTS = [
   "router-no-restart", // the router does not start a replacement for an app process it lost
   "router-no-spares", // nxt_router_app_need_start ignores spare_processes: no process is started before a request needs one
   "router-keeps-idle", // nxt_router_adjust_idle_timer never stops an idle process: more than spare_processes stay idle for ever
+  "router-ignores-max", // nxt_router_app_can_start ignores max_processes: a request load starts processes beyond max
   "proto-created-by-header-pid", // the prototype looks an app's CREATED up by the header's pid instead of the kernel's (cmsg_pid)
   "stream-counter-private", // the RPC stream counter page is MAP_PRIVATE: each process counts on its own copy from the fork on
   "main-quits-at-once", // a shutdown signal makes main exit at once, without waiting for its children to exit

@@ -60,8 +60,9 @@ export function routerAppProcessesInit(conf: AppProcessesConf): Omit<RouterApp, 
 }
 
 /** nxt_router_app_can_start (app->processes is the number of the app's process ports). */
-export function routerAppCanStart(app: RouterApp): boolean {
-  return app.ports.length + app.pending < app.maxProcesses && app.pending < app.maxPendingProcesses;
+export function routerAppCanStart(ctx: Ctx, app: RouterApp): boolean {
+  const max = hasMutant(ctx.s.options, "router-ignores-max") ? Infinity : app.maxProcesses;
+  return app.ports.length + app.pending < max && app.pending < app.maxPendingProcesses;
 }
 
 /** nxt_router_app_need_start (port_hash_count: one port per process in the model). */

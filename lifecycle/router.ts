@@ -186,7 +186,7 @@ function routerAppQueueInit(ctx: Ctx, app: RouterApp): boolean {
 export function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> {
   // Departure: one start at a time (pending 0 or 1), each ready process asking for the next;
   // Unit lets up to max_pending_processes start at once on the request path.
-  if (app.removed || app.pending > 0 || !routerAppCanStart(app) || !routerAppNeedStart(ctx, app)) {
+  if (app.removed || app.pending > 0 || !routerAppCanStart(ctx, app) || !routerAppNeedStart(ctx, app)) {
     return;
   }
   const own = ownPort(ctx);
