@@ -1,7 +1,8 @@
 // The lifecycle slice of nxt_router.c: apply a configuration (one prototype per
-// application through main, then its processes one at a time through the prototype), ask
-// for a replacement when an app process goes away, quit the prototype of a removed app,
-// greet the controller, and turn REMOVE_PID of a starting process into an RPC error.
+// application through main, then its processes one at a time through the prototype, as many
+// as its process count asks: router-app-processes.ts), ask for a replacement when an app
+// process goes away, quit the prototype of a removed app, greet the controller, and turn
+// REMOVE_PID of a starting process into an RPC error.
 
 import { alert, isLive, nxtAssert, port, type Ctx } from "./context.ts";
 import { isErrno, type Json, type Pid, type Sys } from "./kernel.ts";
