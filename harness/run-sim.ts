@@ -69,6 +69,11 @@ function applyAction(sim: Sim, mainPid: number, action: ScenarioAction): void {
     if (controller !== undefined) sim.post(controller, { fn: "controllerReconfigure", arg: action.config });
     return;
   }
+  if (action.do === "request") {
+    const router = livePids(sim, "router", null)[0];
+    if (router !== undefined) sim.post(router, { fn: "routerProcessHttpRequest", arg: { app: action.app, count: action.count, duration: action.duration } });
+    return;
+  }
   const target = action.target;
   const pids = target.role === "main" ? [mainPid] : livePids(sim, target.role, target.app);
   const pid = pids[target.role === "app" ? target.index : 0];

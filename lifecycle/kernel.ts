@@ -295,6 +295,8 @@ export interface Kernel {
   /** LOCAL: a timer of the caller's own event engine. */
   setTimer(delayMs: number, work: Continuation): number;
   clearTimer(id: number): void;
+  /** LOCAL: the caller's event engine time in ms (engine->timers.now), the clock its timers run on. */
+  timersNow(): number;
 
   /**
    * LOCAL: the caller's own credentials (another process sees them only through a call of

@@ -54,6 +54,9 @@ export const KNOWN_MUTANTS = [
   "rpc-last-kept", // nxt_port_rpc_handler leaves a registration in place after its LAST reply (nxt_port_rpc_close ends it again)
   "ready-drops-stream", // the PROCESS_READY handler sends NEW_PORT with stream 0 instead of the READY's (the start request's) stream
   "router-no-restart", // the router does not start a replacement for an app process it lost
+  "router-no-spares", // nxt_router_app_need_start ignores spare_processes: no process is started before a request needs one
+  "router-keeps-idle", // nxt_router_adjust_idle_timer never stops an idle process: more than spare_processes stay idle for ever
+  "router-ignores-max", // nxt_router_app_can_start ignores max_processes: a request load starts processes beyond max
   "proto-created-by-header-pid", // the prototype looks an app's CREATED up by the header's pid instead of the kernel's (cmsg_pid)
   "stream-counter-private", // the RPC stream counter page is MAP_PRIVATE: each process counts on its own copy from the fork on
   "main-quits-at-once", // a shutdown signal makes main exit at once, without waiting for its children to exit

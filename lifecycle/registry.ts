@@ -21,6 +21,8 @@ import * as prototype from "./prototype.ts";
 import * as repairs from "./repairs.ts";
 import * as repairsStarts from "./repairs-starts.ts";
 import * as router from "./router.ts";
+import * as routerAppProcesses from "./router-app-processes.ts";
+import * as routerRequests from "./router-requests.ts";
 import * as runtime from "./runtime.ts";
 import * as signalHandlers from "./signal-handlers.ts";
 
@@ -28,7 +30,7 @@ export type HandlerTable = Partial<Record<MsgTypeName, string>>;
 
 type AnyFn = (...args: never[]) => unknown;
 
-const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, processMod, prototype, repairs, repairsStarts, router, runtime, signalHandlers];
+const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, processMod, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
 
 let named: Map<string, AnyFn> | null = null;
 let tables: Map<string, HandlerTable> | null = null;

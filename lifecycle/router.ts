@@ -1,7 +1,8 @@
 // The lifecycle slice of nxt_router.c: apply a configuration (one prototype per
-// application through main, then its processes one at a time through the prototype), ask
-// for a replacement when an app process goes away, quit the prototype of a removed app,
-// greet the controller, and turn REMOVE_PID of a starting process into an RPC error.
+// application through main, then its processes one at a time through the prototype, as many
+// as its process count asks: router-app-processes.ts), ask for a replacement when an app
+// process goes away, quit the prototype of a removed app, greet the controller, and turn
+// REMOVE_PID of a starting process into an RPC error.
 
 import { alert, isLive, nxtAssert, port, type Ctx } from "./context.ts";
 import { isErrno, type Json, type Pid, type Sys } from "./kernel.ts";
@@ -19,6 +20,16 @@ import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";
 import { routerDropsAppsOfPrototype, routerKeepsReleasedAppPort } from "./repairs.ts";
+import { runNamed } from "./registry.ts";
+import {
+  routerAppCanStart,
+  routerAppIdleTimerDelete,
+  routerAppNeedStart,
+  routerAppPortIdle,
+  routerAppPortUnidle,
+  routerAppProcessesConf,
+  routerAppProcessesInit,
+} from "./router-app-processes.ts";
 import { startRequestPeer } from "./repairs-starts.ts";
 import {
   NXT_PROCESS_APP,
@@ -132,7 +143,7 @@ export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
       id: `${name}#${router.made++}`,
       name,
       conf: appConf,
-      processes: processCount(appConf["processes"] ?? 1),
+      ...routerAppProcessesInit(routerAppProcessesConf(appConf["processes"])),
       protoPort: null,
       sharedPair: [-1, -1],
       pending: 0,
@@ -149,16 +160,6 @@ export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   if (reply !== null) {
     yield* portSocketWrite(ctx, reply, NXT_PORT_MSG_RPC_READY_LAST, -1, -1, recv.msg.stream, 0, null);
   }
-}
-
-/** `processes`: a number, or {spare, max}: the router keeps `spare` processes started. */
-function processCount(value: Json): number {
-  if (typeof value === "number") return value;
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const spare = value["spare"];
-    return typeof spare === "number" ? spare : 0;
-  }
-  return 1;
 }
 
 function ownPort(ctx: Ctx) {
@@ -183,8 +184,10 @@ function routerAppQueueInit(ctx: Ctx, app: RouterApp): boolean {
  * the app has no prototype (first start, or it died), a prototype through main carrying the
  * shared port's read end. peer -1 = none (the scale-up path registers no peer).
  */
-function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> {
-  if (app.removed || app.pending > 0 || app.ports.length >= app.processes) {
+export function* routerStartAppProcess(ctx: Ctx, app: RouterApp, peer: Pid): Sys<void> {
+  // Departure: one start at a time (pending 0 or 1), each ready process asking for the next;
+  // Unit lets up to max_pending_processes start at once on the request path.
+  if (app.removed || app.pending > 0 || !routerAppCanStart(ctx, app) || !routerAppNeedStart(ctx, app)) {
     return;
   }
   const own = ownPort(ctx);
@@ -226,6 +229,9 @@ export function* routerAppPortReady(ctx: Ctx, recv: RecvMsg, data: Json): Sys<vo
     return;
   }
   app.ports.push(p.oid);
+  // Departure: no PORT_ACK to the new process (libunit ignores it).
+  routerAppPortIdle(ctx, app, p.oid);
+  if (app.ackWaitingReq.length > 0) yield* runNamed(ctx, "routerAppTakeRequests", app.id);
   yield* routerStartAppProcess(ctx, app, -1);
 }
 
@@ -240,6 +246,7 @@ export function routerAppPortError(ctx: Ctx, _recv: RecvMsg, data: Json): void {
 /** An app was removed from the configuration: QUIT its prototype. */
 function* routerAppRemove(ctx: Ctx, app: RouterApp): Sys<void> {
   app.removed = true;
+  routerAppIdleTimerDelete(ctx, app);
   if (app.protoPort !== null && isLive(ctx, app.protoPort)) {
     yield* portSocketWrite(ctx, port(ctx, app.protoPort), NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
   }
@@ -263,6 +270,7 @@ export function* routerAppPortClose(ctx: Ctx, portOid: number): Sys<void> {
   }
   const at = app.ports.indexOf(portOid);
   if (at >= 0) app.ports.splice(at, 1);
+  routerAppPortUnidle(ctx, app, portOid);
   // A lost process is replaced unless the router itself is shutting down.
   if (!ctx.s.rt.shutdown && !hasMutant(ctx.s.options, "router-no-restart")) yield* routerStartAppProcess(ctx, app, -1);
 }

@@ -186,13 +186,34 @@ export interface RouterApp {
   id: string;
   name: string;
   conf: Json;
-  processes: number;
+  /** max_processes, spare_processes, max_pending_processes (spare, or 1), idle_timeout (ms). */
+  maxProcesses: number;
+  spareProcesses: number;
+  maxPendingProcesses: number;
+  idleTimeout: number;
   protoPort: Oid | null;
   /** The app's shared port, both ends kept by the router (the read end goes to each new prototype). */
   sharedPair: [number, number];
+  /** pending_processes (the model starts one at a time, so 0 or 1). */
   pending: number;
+  /** The app's processes' ports (app->ports and port_hash: app->processes is their count). */
   ports: Oid[];
   removed: boolean;
+  /** idle_processes: ports in spare_ports or idle_ports (idle_ports in order of idle_start). */
+  idleProcesses: number;
+  sparePorts: Oid[];
+  idlePorts: Oid[];
+  /** port->idle_start of each port in idle_ports (ms of the router's clock). */
+  idleStart: Record<string, number>;
+  /** app->active_requests, and each port's main_app_port->active_requests. */
+  activeRequests: number;
+  portRequests: Record<string, number>;
+  /** ack_waiting_req: the requests no process took yet, by how long each will take (ms). */
+  ackWaitingReq: number[];
+  /** adjust_idle_work is queued (its data set). */
+  adjustIdleQueued: boolean;
+  /** The app joint's idle_timer, when armed. */
+  idleTimer: number | null;
 }
 
 export interface RouterGlobals {

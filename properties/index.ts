@@ -3,6 +3,7 @@
 import type { Check, RunView, Violation } from "./check.ts";
 import { noCrash, noInternalError } from "./checks/crashes.ts";
 import { configuredProcessesRunning } from "./checks/configured.ts";
+import { processesWithinMax } from "./checks/processes-max.ts";
 import { createdBeforeReady } from "./checks/created-ready.ts";
 import { noDeadPortFds, noZombies, shutdownCompletes } from "./checks/end-state.ts";
 import { handshakeOrder, mapsBeforeCredentials } from "./checks/handshake.ts";
@@ -42,6 +43,7 @@ export const ALL_CHECKS: readonly Check[] = [
   startStreamsUnique,
   createdBeforeReady,
   configuredProcessesRunning,
+  processesWithinMax,
 ];
 
 /** Checks of one's own (registered through the library API), applied after ALL_CHECKS. */

@@ -75,6 +75,10 @@ export function scenarioCandidates(json: Json): Json[] {
     if (change(copy)) out.push(copy as Json);
   };
   (s.actions ?? []).forEach((_, i) => edit((c) => (c.actions!.splice(i, 1), true)));
+  (s.actions ?? []).forEach((a, i) => {
+    const count = (a as Record<string, Json>)["count"];
+    if (typeof count === "number" && count > 1) edit((c) => (((c.actions![i] as Record<string, Json>)["count"] = count - 1), true));
+  });
   for (const name of Object.keys(s.config?.applications ?? {})) {
     edit((c) => {
       delete c.config!.applications![name];
@@ -84,6 +88,14 @@ export function scenarioCandidates(json: Json): Json[] {
     const app = s.config!.applications![name]!;
     if (typeof app["processes"] === "number" && app["processes"] > 1) {
       edit((c) => ((c.config!.applications![name]!["processes"] = (app["processes"] as number) - 1), true));
+    }
+    for (const member of ["max", "spare"] as const) {
+      const processes = app["processes"] as Record<string, Json> | undefined;
+      const value = typeof processes === "object" && processes !== null ? processes[member] : undefined;
+      // Each candidate keeps Unit's rule 1 <= max, spare <= max (an invalid one is skipped anyway).
+      if (typeof value === "number" && value > (member === "max" ? 1 : 0)) {
+        edit((c) => (((c.config!.applications![name]!["processes"] as Record<string, Json>)[member] = value - 1), true));
+      }
     }
     const iso = app["isolation"] as Record<string, Record<string, Json>> | undefined;
     if (iso?.["uidmap"] !== undefined || iso?.["gidmap"] !== undefined) {

@@ -361,6 +361,10 @@ export class RealKernel implements Kernel {
     this.sys("clearTimer", { id }, undefined);
   }
 
+  timersNow(): number {
+    return this.sys("timersNow", {}, Math.floor(this.now()));
+  }
+
   // ---- credentials ----
 
   setgroups(gids: readonly Gid[]): Errno | undefined {

@@ -175,6 +175,15 @@ function applyAction(action: ScenarioAction, session: RealRunSession): void {
     process.kill(controller, "SIGUSR2");
     return;
   }
+  if (action.do === "request") {
+    const router = live("router", null)[0];
+    if (router === undefined) return;
+    const work = { fn: "routerProcessHttpRequest", arg: { app: action.app, count: action.count, duration: action.duration } };
+    writeLetter(fds.mailbox, { to: known.get(router)?.nspids.at(-1) ?? router, work });
+    event({ kind: "action", action: { post: router, fn: work.fn } });
+    process.kill(router, "SIGUSR2");
+    return;
+  }
   const target = action.target;
   const pid = live(target.role, target.app)[target.role === "app" ? target.index : 0];
   if (pid === undefined) return;

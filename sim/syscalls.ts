@@ -415,6 +415,11 @@ export class SimKernel implements Kernel {
     this.sys("clearTimer", { id }, undefined);
   }
 
+  timersNow(): number {
+    this.live();
+    return this.sys("timersNow", {}, this.world.clock.now());
+  }
+
   // ---- credentials ----
 
   setgroups(gids: readonly Gid[]): Errno | undefined {

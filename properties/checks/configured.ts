@@ -10,16 +10,31 @@ import { header, MSG, namesByPid } from "./start-protocol.ts";
 const NAME = "configured-processes-running";
 
 /**
- * How many processes an application runs at rest: its spare processes (nxt_router.c,
- * nxt_router_conf_create: `processes` absent means 1; a number n means max = spare = n; an
- * object gives `spare`, 0 by default), which nxt_router_app_need_start keeps started.
+ * A member of an application's `processes` as nxt_router_conf_create maps it: `processes`
+ * absent means 1 process; a number n means max = spare = n; an object gives its member, or
+ * the member's default (spare 0, max 1).
  */
-export function spareProcesses(app: unknown): number {
+function processesMember(app: unknown, member: "spare" | "max", objectDefault: number): number {
   const processes = typeof app === "object" && app !== null ? (app as Record<string, unknown>)["processes"] : undefined;
   if (processes === undefined) return 1;
   if (typeof processes === "number") return processes;
-  const spare = typeof processes === "object" && processes !== null ? (processes as Record<string, unknown>)["spare"] : undefined;
-  return typeof spare === "number" ? spare : 0;
+  const value = typeof processes === "object" && processes !== null ? (processes as Record<string, unknown>)[member] : undefined;
+  return typeof value === "number" ? value : objectDefault;
+}
+
+/**
+ * How many processes an application runs at rest: its spare processes, which
+ * nxt_router_app_need_start keeps started; nxt_router_adjust_idle_timer sends QUIT to every
+ * idle process beyond them once idle for idle_timeout, and at rest no request is active and
+ * no timer is left, so exactly these run.
+ */
+export function spareProcesses(app: unknown): number {
+  return processesMember(app, "spare", 0);
+}
+
+/** The most processes an application may run: max_processes (nxt_router_app_can_start). */
+export function maxProcesses(app: unknown): number {
+  return processesMember(app, "max", 1);
 }
 
 /** Main began its shutdown (nxt_runtime_quit), whatever the cause. */
@@ -49,7 +64,7 @@ function currentApplications(run: RunView, typeOf: ReadonlyMap<number, string>):
 export const configuredProcessesRunning: Check = {
   name: NAME,
   claim:
-    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on): main, the controller and the router run, and each application of the configuration last sent runs its configured (spare) number of processes, or the running router reported that it failed to start it",
+    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on): main, the controller and the router run, and each application of the configuration last sent runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
     if (!run.quiescent || main === undefined || shutdownRequested(run, main.pid) || mainQuit(run, main.pid)) return [];
@@ -70,7 +85,7 @@ export const configuredProcessesRunning: Check = {
       if (have === want || (have < want && reports.some((text) => startFailureReported(text, app)))) continue;
       const reason =
         have > want
-          ? `application "${app}" runs ${have} processes where it is configured for ${want}`
+          ? `application "${app}" runs ${have} processes where it is configured for ${want}${typeof (apps[app] as { processes?: unknown }).processes === "object" ? " spare (idle ones past idle_timeout are stopped)" : ""}`
           : `application "${app}" runs ${have} of its ${want} processes and the router reported no failure to start it`;
       out.push({ check: NAME, reason, step: -1 });
     }

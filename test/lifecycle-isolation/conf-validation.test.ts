@@ -104,6 +104,14 @@ describe("confValidate: Unit's error texts, with the path", () => {
       "applications/a/processes",
       'The "spare" number must be less than or equal to "max".',
     ],
+    // nxt_conf_vldt_processes' object checks, in its order, with its defaults (spare 0, max 1).
+    ["processes spare above the default max", app({ type: "python", module: "m", processes: { spare: 2 } }), "applications/a/processes", 'The "spare" number must be less than or equal to "max".'],
+    ["processes spare negative", app({ type: "python", module: "m", processes: { spare: -1, max: 0 } }), "applications/a/processes", 'The "spare" number must not be negative.'],
+    ["processes max 0", app({ type: "python", module: "m", processes: { max: 0 } }), "applications/a/processes", 'The "max" number must be equal to or greater than 1.'],
+    ["processes max too big", app({ type: "python", module: "m", processes: { max: 2147483648 } }), "applications/a/processes", 'The "max" number must not exceed 2147483647.'],
+    ["processes idle_timeout negative", app({ type: "python", module: "m", processes: { idle_timeout: -1 } }), "applications/a/processes", 'The "idle_timeout" number must not be negative.'],
+    ["processes idle_timeout too big", app({ type: "python", module: "m", processes: { idle_timeout: 2147484 } }), "applications/a/processes", 'The "idle_timeout" number must not exceed 2147483.'],
+    ["processes max not an integer", app({ type: "python", module: "m", processes: { max: "3" } }), "applications/a/processes/max", 'The "max" value must be an integer number, but not a string.'],
     [
       "processes unknown member",
       app({ type: "python", module: "m", processes: { min: 1 } }),

@@ -79,7 +79,31 @@ describe("forkImage", () => {
     q.inheritedQueue = true;
     state.controller = { routerReady: true, conf: { listeners: {} }, greeter: 103 };
     state.router = {
-      apps: { "a#1": { id: "a#1", name: "a", conf: { type: "python" }, processes: 2, protoPort: p.oid, sharedPair: [7, 8], pending: 1, ports: [p.oid], removed: false } },
+      apps: {
+        "a#1": {
+          id: "a#1",
+          name: "a",
+          conf: { type: "python" },
+          maxProcesses: 3,
+          spareProcesses: 1,
+          maxPendingProcesses: 1,
+          idleTimeout: 2000,
+          protoPort: p.oid,
+          sharedPair: [7, 8],
+          pending: 1,
+          ports: [p.oid, q.oid],
+          removed: false,
+          idleProcesses: 1,
+          sparePorts: [p.oid],
+          idlePorts: [],
+          idleStart: { [q.oid]: 5 },
+          activeRequests: 1,
+          portRequests: { [q.oid]: 1 },
+          ackWaitingReq: [100],
+          adjustIdleQueued: true,
+          idleTimer: 4,
+        },
+      },
       current: { a: "a#1" },
       made: 1,
     };

@@ -52,8 +52,14 @@ function casesToFailure(options: { fixes?: string[]; mutants?: string[] }, budge
   return null;
 }
 
-/** Mutants that act with the suite's fix 633 on (rekey-in-place changes only the unfixed branch). */
-const SUITE_MUTANTS = KNOWN_MUTANTS.filter((m) => m !== "rekey-in-place");
+/**
+ * Mutants that act with the suite's fix 633 on (rekey-in-place changes only the unfixed branch)
+ * on the genome's scenarios: router-keeps-idle and router-ignores-max act only on an object
+ * `processes` under a request load, which the genome does not draw (mutants.test.ts shows them
+ * failing on the shipped dynamic-processes).
+ */
+const OBJECT_FORM_ONLY = ["router-keeps-idle", "router-ignores-max"];
+const SUITE_MUTANTS = KNOWN_MUTANTS.filter((m) => m !== "rekey-in-place" && !OBJECT_FORM_ONLY.includes(m));
 
 describe("the suite fails on broken models", () => {
   // Each mutant breaks one part of the lifecycle; the suite must reject it quickly.
