@@ -70,7 +70,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const shrink = shrinkSeconds(flags.shrink);
   if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
   const strategy = parseRunStrategy(flags, "explore");
-  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
+  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
   const seed = flags.seed === undefined ? DEFAULT_BASE_SEED : parseSeed(flags.seed, "--seed");

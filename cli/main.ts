@@ -20,7 +20,7 @@ import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harne
 import { MAX_WORKERS } from "../harness/workers.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import { collect } from "./args.ts";
+import { collect, limitOption, type LimitFlags } from "./args.ts";
 import { exploreCommand, mergeCommand, type ExploreFlags, type MergeFlags } from "./explore-command.ts";
 import { DEFAULT_SHRINK_SECONDS } from "./explore-shrink.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
@@ -91,8 +91,8 @@ function scenariosCommand(io: Io): number {
   return 0;
 }
 
-function checkCommand(file: string, io: Io): number {
-  const r = loadScenario(file);
+function checkCommand(file: string, flags: LimitFlags, io: Io): number {
+  const r = loadScenario(file, flags.limit);
   if (!r.ok) {
     io.err(`${r.error}\n`);
     return 1;
@@ -161,7 +161,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(shrinkOption())
     .addOption(summaryMdOption())
     .addOption(failOnOption())
-    .addOption(backendOption());
+    .addOption(backendOption())
+    .addOption(limitOption());
   addStrategyOptions(exploreCmd, true)
     .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (the default: faster on small scenarios, where state hashing prunes more than a bound)")
     .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
@@ -188,7 +189,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
-    .addOption(backendOption());
+    .addOption(backendOption())
+    .addOption(limitOption());
   addStrategyOptions(replayCmd, false).action(async (seed: string | undefined, flags: ReplayFlags) => setCode(await replayCommand(seed, flags, io)));
 
   addTraceCommand(program, { io, setCode, fixOption, mutantOption });
@@ -201,7 +203,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "the run's fault rates, as printed by explore (default: none)")
-    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)");
+    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)")
+    .addOption(limitOption());
   addStrategyOptions(shrinkCmd, false).action((seed: string, flags: ShrinkFlags) => setCode(shrinkCommand(seed, flags, io)));
 
   program
@@ -213,7 +216,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .command("check")
     .description("validate a scenario file with Unit's rules: prints ok, or the one-line error (exit 1)")
     .argument("<file>", "scenario file (JSON)")
-    .action((file: string) => setCode(checkCommand(file, io)));
+    .addOption(limitOption())
+    .action((file: string, flags: LimitFlags) => setCode(checkCommand(file, flags, io)));
 
   return program;
 }

@@ -11,9 +11,9 @@ import { scenarioFromGenome } from "../properties/generators.ts";
 import { SUITE_OPTIONS, suiteCaseAt } from "../properties/suite-case.ts";
 import { noFaults, type FaultRates } from "../sim/index.ts";
 import { RANDOM, type RunStrategy } from "../sim/strategies/index.ts";
-import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeed, resolveScenario, type StrategyFlags } from "./args.ts";
+import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeed, resolveScenario, type LimitFlags, type StrategyFlags } from "./args.ts";
 
-export interface RunFlags extends StrategyFlags {
+export interface RunFlags extends StrategyFlags, LimitFlags {
   scenario?: string;
   repro?: string;
   /** fast-check's path of a property-suite case (with the suite's seed). */
@@ -49,7 +49,7 @@ export function runFromFlags(command: string, seedText: string | undefined, flag
   if (seedText === undefined) throw new UsageError(`${command} needs a seed (or --repro FILE)`);
   if (flags.scenario === undefined) throw new UsageError(`${command} needs --scenario NAME|FILE (or --repro FILE)`);
   const seed = parseSeed(seedText, "seed");
-  const { scenario, ref } = resolveScenario(flags.scenario);
+  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];
@@ -66,7 +66,7 @@ function runFromRepro(command: string, seedText: string | undefined, file: strin
   if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined) {
     throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix, --mutant or --strategy (the file has them)`);
   }
-  const { repro, scenario } = loadRepro(file);
+  const { repro, scenario } = loadRepro(file, flags.limit);
   modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
   const again = (fixes: readonly string[]): SimRun => runRepro({ ...repro, fixes: [...fixes] }, scenario);
   const what = { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM };
