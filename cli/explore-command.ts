@@ -60,7 +60,7 @@ function writeJson(file: string, value: unknown): void {
 
 export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
+    rejectSimOnly("explore", { "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
     return exploreRealCommand(args, flags, listScenarios, io);
   }
   if (flags.strategy === "exhaustive") {
@@ -73,6 +73,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
+  const runSeconds = flags.runTime === undefined ? undefined : parseSeconds(flags.runTime, "--run-time");
   const seed = flags.seed === undefined ? DEFAULT_BASE_SEED : parseSeed(flags.seed, "--seed");
   const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
@@ -95,6 +96,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
     mutants,
     ...(runs === undefined ? {} : { runs }),
     ...(timeSeconds === undefined ? {} : { timeSeconds }),
+    ...(runSeconds === undefined ? {} : { runSeconds }),
     ...(faults === undefined ? {} : { faults }),
     ...(maxSteps === undefined ? {} : { maxSteps }),
     ...(shard === undefined ? {} : { shard }),

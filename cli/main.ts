@@ -19,6 +19,7 @@ import { failureContexts } from "../harness/failure-context.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
 import { UsageError } from "../harness/model-options.ts";
+import { DEFAULT_RUN_SECONDS, OverBudget } from "../harness/wall-budget.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
 import { collect, limitOption, type LimitFlags } from "./args.ts";
 import { exploreCommand, mergeCommand, type ExploreFlags, type MergeFlags } from "./explore-command.ts";
@@ -49,7 +50,7 @@ interface ReplayFlags extends RunFlags {
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
+    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--strategy": flags.strategy });
     return replayRealCommand(seedText, flags, io);
   }
   return reportReplay(io, flags, runFromFlags("replay", seedText, flags));
@@ -132,6 +133,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const mutantOption = () =>
     new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
+  const runTimeOption = () =>
+    new Option("--run-time <seconds>", `wall-clock budget of each run (default ${DEFAULT_RUN_SECONDS}); a run past it is cut, not deterministic, and never judged by the checks`);
   const shrinkOption = () =>
     new Option("--shrink [seconds]", `shrink each new distinct failure (as nxtsim shrink does), at most SECONDS each (default ${DEFAULT_SHRINK_SECONDS}); its repro's replay line is printed under the failure's`);
   const summaryMdOption = () =>
@@ -148,7 +151,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("[scenario...]", "shipped scenario names or scenario files")
     .option("--runs <n>", "make runs 0..N-1 (with --shard: this shard's share of them); unlike --time, reproducible")
-    .option("--time <seconds>", `stop after this much wall time (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
+    .option("--time <seconds>", `stop after this much wall time, the run in progress cut and not counted (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
+    .addOption(runTimeOption())
     .option("--seed <s>", `base seed the run seeds are derived from (default ${DEFAULT_BASE_SEED})`)
     .addOption(fixOption())
     .addOption(mutantOption())
@@ -189,11 +193,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
+    .addOption(runTimeOption())
     .addOption(backendOption())
     .addOption(limitOption());
   addStrategyOptions(replayCmd, false).action(async (seed: string | undefined, flags: ReplayFlags) => setCode(await replayCommand(seed, flags, io)));
 
-  addTraceCommand(program, { io, setCode, fixOption, mutantOption });
+  addTraceCommand(program, { io, setCode, fixOption, mutantOption, runTimeOption });
 
   const shrinkCmd = program
     .command("shrink")
@@ -243,6 +248,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (e instanceof UsageError) {
       io.err(`nxtsim: error: ${e.message.split("\n")[0]}\n`);
       return USAGE;
+    }
+    if (e instanceof OverBudget) {
+      io.err(`nxtsim: ${e.message}\n`);
+      return 1;
     }
     const msg = e instanceof Error ? e.message : String(e);
     io.err(`nxtsim: internal error: ${msg.split("\n")[0]}\n`);

@@ -104,7 +104,7 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
 /** Registers `trace` on the program, with the same run options as `replay`. */
 export function addTraceCommand(
   program: Command,
-  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option },
+  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option; runTimeOption: () => Option },
 ): void {
   const command = program
     .command("trace")
@@ -118,6 +118,7 @@ export function addTraceCommand(
     .addOption(o.mutantOption())
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
+    .addOption(o.runTimeOption())
     .addOption(limitOption())
     .addOption(new Option("--format <format>", "what to draw").choices(TRACE_FORMATS).default("text"))
     .option("--max-events <n>", `mermaid: draw at most N arrows and notes (default ${DEFAULT_MAX_ITEMS}; a longer run is cut with a note)`)

@@ -116,7 +116,8 @@ export function loadRepro(path: string, limits: ScenarioLimits = DEFAULT_LIMITS)
   };
 }
 
-export function runRepro(repro: Repro, scenario: Scenario): SimRun {
+/** Replays a repro; `deadline` is a wall-clock budget (harness/wall-budget.ts). */
+export function runRepro(repro: Repro, scenario: Scenario, deadline?: () => boolean): SimRun {
   const policy = repro.schedule === null ? policyFor(repro.strategy ?? RANDOM, repro.seed) : undefined;
   return runScenarioOnSim(scenario, {
     ...(policy === undefined ? {} : { policy }),
@@ -125,5 +126,6 @@ export function runRepro(repro: Repro, scenario: Scenario): SimRun {
     fixes: repro.fixes,
     mutants: repro.mutants,
     ...(repro.schedule === null ? {} : { replay: repro.schedule }),
+    ...(deadline === undefined ? {} : { deadline }),
   });
 }
