@@ -44,6 +44,11 @@ export function limitOption(): Option {
   );
 }
 
+/** The --limit arguments that give `limits` again (none for the defaults). */
+export function limitArgs(limits: ScenarioLimits = DEFAULT_LIMITS): string[] {
+  return LIMIT_NAMES.filter((n) => limits[n] !== DEFAULT_LIMITS[n]).flatMap((n) => ["--limit", `${n}=${limits[n]}`]);
+}
+
 /** A shipped scenario's name, or the path of a scenario file (checked against `limits`). */
 export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LIMITS): ResolvedScenario {
   if (!looksLikeFile(arg)) {

@@ -16,6 +16,8 @@ import {
   parseShard,
   parseWorkers,
   resolveScenario,
+  limitArgs,
+  type LimitFlags,
 } from "./args.ts";
 import { exhaustiveCommand, type ExhaustiveFlags } from "./exhaustive.ts";
 import { INTERRUPTED, watchInterrupts } from "./interrupt.ts";
@@ -122,7 +124,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
 }
 
 /** How explore and merge report a result, besides the exit code. */
-interface ReportFlags {
+interface ReportFlags extends LimitFlags {
   json?: string;
   summaryMd?: string;
   /** Seconds per new failure to shrink it, or null: no shrinking. */
@@ -140,10 +142,10 @@ async function reportResult(result: ExploreResult, flags: ReportFlags, io: Io, s
       ? undefined
       : await shrinkNewFailures(result, flags.shrink, signal, (d, note) => {
           if (flags.progress !== false) io.err(`shrink: ${d.check} on ${d.scenario}: ${note.replay ?? note.detail}\n`);
-        });
+        }, limitArgs(flags.limit));
   io.out(exploreSummary(result, mergedFrom, shrunk));
   if (flags.json !== undefined) writeJson(flags.json, result);
-  if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk);
+  if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk, flags.limit);
   return shrunk;
 }
 
@@ -161,7 +163,7 @@ export async function mergeCommand(files: string[], flags: MergeFlags, io: Io): 
   }
 }
 
-export interface MergeFlags {
+export interface MergeFlags extends LimitFlags {
   json?: string;
   summaryMd?: string;
   shrink?: boolean | string;

@@ -179,6 +179,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(summaryMdOption())
     .addOption(shrinkOption())
     .addOption(failOnOption())
+    .addOption(limitOption())
     .action(async (files: string[], flags: MergeFlags) => setCode(await mergeCommand(files, flags, io)));
 
   const replayCmd = program

@@ -7,6 +7,8 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
+import { parseLimit } from "../../fixtures/limits.ts";
+import { limitArgs } from "../../cli/args.ts";
 import { runMain } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nxtsim-bounds-"));
@@ -42,6 +44,11 @@ describe("--limit", () => {
       expect(r.code, argv.join(" ")).toBe(2);
       expect(r.err).toMatch(/^nxtsim: error: \S+many\.json: config\/applications\/a\/processes: 3000 processes are more than the limit/);
     }
+  });
+
+  it("the limits in force are passed on to the shrink explore --shrink starts (only the raised ones)", () => {
+    expect(limitArgs()).toEqual([]);
+    expect(limitArgs(parseLimit("depth=5", parseLimit("app-processes=3000")))).toEqual(["--limit", "app-processes=3000", "--limit", "depth=5"]);
   });
 
   it("a bad --limit is bad usage", async () => {
