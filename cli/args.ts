@@ -3,6 +3,9 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
+import { Option } from "commander";
+
+import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "../fixtures/limits.ts";
 import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
@@ -24,15 +27,37 @@ function looksLikeFile(arg: string): boolean {
   return arg.includes("/") || arg.includes("\\") || arg.endsWith(".json");
 }
 
-/** A shipped scenario's name, or the path of a scenario file. */
-export function resolveScenario(arg: string): ResolvedScenario {
+/** The flag of every command that loads a scenario: --limit NAME=N (repeatable). */
+export interface LimitFlags {
+  limit?: ScenarioLimits;
+}
+
+export function limitOption(): Option {
+  return new Option("--limit <name=n>", `raise (or lower) a bound on what a scenario may ask for (repeatable): ${LIMIT_NAMES.map((n) => `${n} (default ${DEFAULT_LIMITS[n]})`).join(", ")}`).argParser(
+    (text: string, previous: ScenarioLimits | undefined) => {
+      try {
+        return parseLimit(text, previous);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    },
+  );
+}
+
+/** The --limit arguments that give `limits` again (none for the defaults). */
+export function limitArgs(limits: ScenarioLimits = DEFAULT_LIMITS): string[] {
+  return LIMIT_NAMES.filter((n) => limits[n] !== DEFAULT_LIMITS[n]).flatMap((n) => ["--limit", `${n}=${limits[n]}`]);
+}
+
+/** A shipped scenario's name, or the path of a scenario file (checked against `limits`). */
+export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LIMITS): ResolvedScenario {
   if (!looksLikeFile(arg)) {
     const r = scenarioByName(arg);
     if (r.ok) return { scenario: r.scenario, ref: r.scenario.name };
     if (!existsSync(arg)) throw new UsageError(r.error);
   }
   const path = resolve(arg);
-  const r = loadScenario(arg);
+  const r = loadScenario(arg, limits);
   if (!r.ok) throw new UsageError(r.error);
   return { scenario: r.scenario, ref: path };
 }

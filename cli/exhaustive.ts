@@ -8,9 +8,9 @@ import { DEFAULT_EXHAUSTIVE, exploreExhaustive, type ExhaustiveReport } from "..
 import { reproCommand, writeRepro } from "../harness/repro.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { noFaults } from "../sim/index.ts";
-import { parsePositiveInt, parseSeconds, resolveScenario, type StrategyFlags } from "./args.ts";
+import { parsePositiveInt, parseSeconds, resolveScenario, type LimitFlags, type StrategyFlags } from "./args.ts";
 
-export interface ExhaustiveFlags extends StrategyFlags {
+export interface ExhaustiveFlags extends StrategyFlags, LimitFlags {
   preemptions?: string;
   runs?: string;
   time?: string;
@@ -19,6 +19,7 @@ export interface ExhaustiveFlags extends StrategyFlags {
   mutant?: string[];
   faults?: string;
   maxSteps?: string;
+  runTime?: string;
   json?: string;
   workers?: string;
   shard?: string;
@@ -36,11 +37,11 @@ function parsePreemptions(text: string | undefined): number | null {
 }
 
 export function exhaustiveCommand(args: string[], flags: ExhaustiveFlags, io: Io): number {
-  const refused = { "--runs": flags.runs, "--seed": flags.seed, "--faults": flags.faults, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--pct-depth": flags.pctDepth, "--pct-steps": flags.pctSteps };
+  const refused = { "--runs": flags.runs, "--seed": flags.seed, "--faults": flags.faults, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--pct-depth": flags.pctDepth, "--pct-steps": flags.pctSteps, "--run-time": flags.runTime };
   const given = Object.entries(refused).filter(([, v]) => v !== undefined).map(([k]) => k);
   if (given.length > 0) throw new UsageError(`--strategy exhaustive takes no ${given.join(", ")} (it explores every fault-free schedule of one scenario)`);
   if (args.length !== 1) throw new UsageError(`--strategy exhaustive explores exactly one scenario, got ${args.length}`);
-  const { scenario, ref } = resolveScenario(args[0]!);
+  const { scenario, ref } = resolveScenario(args[0]!, flags.limit);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
   const report = exploreExhaustive({

@@ -16,6 +16,8 @@ import {
   parseShard,
   parseWorkers,
   resolveScenario,
+  limitArgs,
+  type LimitFlags,
 } from "./args.ts";
 import { exhaustiveCommand, type ExhaustiveFlags } from "./exhaustive.ts";
 import { INTERRUPTED, watchInterrupts } from "./interrupt.ts";
@@ -60,7 +62,7 @@ function writeJson(file: string, value: unknown): void {
 
 export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
+    rejectSimOnly("explore", { "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
     return exploreRealCommand(args, flags, listScenarios, io);
   }
   if (flags.strategy === "exhaustive") {
@@ -70,9 +72,10 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const shrink = shrinkSeconds(flags.shrink);
   if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
   const strategy = parseRunStrategy(flags, "explore");
-  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
+  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
+  const runSeconds = flags.runTime === undefined ? undefined : parseSeconds(flags.runTime, "--run-time");
   const seed = flags.seed === undefined ? DEFAULT_BASE_SEED : parseSeed(flags.seed, "--seed");
   const faults = flags.faults === undefined ? undefined : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
@@ -95,6 +98,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
     mutants,
     ...(runs === undefined ? {} : { runs }),
     ...(timeSeconds === undefined ? {} : { timeSeconds }),
+    ...(runSeconds === undefined ? {} : { runSeconds }),
     ...(faults === undefined ? {} : { faults }),
     ...(maxSteps === undefined ? {} : { maxSteps }),
     ...(shard === undefined ? {} : { shard }),
@@ -120,7 +124,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
 }
 
 /** How explore and merge report a result, besides the exit code. */
-interface ReportFlags {
+interface ReportFlags extends LimitFlags {
   json?: string;
   summaryMd?: string;
   /** Seconds per new failure to shrink it, or null: no shrinking. */
@@ -138,10 +142,10 @@ async function reportResult(result: ExploreResult, flags: ReportFlags, io: Io, s
       ? undefined
       : await shrinkNewFailures(result, flags.shrink, signal, (d, note) => {
           if (flags.progress !== false) io.err(`shrink: ${d.check} on ${d.scenario}: ${note.replay ?? note.detail}\n`);
-        });
+        }, limitArgs(flags.limit));
   io.out(exploreSummary(result, mergedFrom, shrunk));
   if (flags.json !== undefined) writeJson(flags.json, result);
-  if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk);
+  if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk, flags.limit);
   return shrunk;
 }
 
@@ -159,7 +163,7 @@ export async function mergeCommand(files: string[], flags: MergeFlags, io: Io): 
   }
 }
 
-export interface MergeFlags {
+export interface MergeFlags extends LimitFlags {
   json?: string;
   summaryMd?: string;
   shrink?: boolean | string;

@@ -67,13 +67,13 @@ function shrinkOne(args: string[], seconds: number, signal: AbortSignal): Promis
  * stops at an interrupt. --max-steps runs are left as they are (shrink makes runs of the
  * default budget).
  */
-export async function shrinkNewFailures(result: ExploreResult, seconds: number, signal: AbortSignal, onEach?: (d: DistinctFailure, n: ShrinkNote) => void): Promise<Map<DistinctFailure, ShrinkNote>> {
+export async function shrinkNewFailures(result: ExploreResult, seconds: number, signal: AbortSignal, onEach?: (d: DistinctFailure, n: ShrinkNote) => void, extraArgs: readonly string[] = []): Promise<Map<DistinctFailure, ShrinkNote>> {
   const notes = new Map<DistinctFailure, ShrinkNote>();
   // Failures of one run and check shrink alike (shrink keeps the check, not the reason): once.
   const byArgs = new Map<string, ShrinkNote>();
   for (const d of result.distinct) {
     if (d.cause !== null || signal.aborted) continue;
-    const args = shrinkArgs(d, result.spec);
+    const args = [...shrinkArgs(d, result.spec), ...extraArgs];
     const key = args.join("\u0000");
     const note =
       result.spec.maxSteps !== null

@@ -19,8 +19,9 @@ import { failureContexts } from "../harness/failure-context.ts";
 import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
 import { UsageError } from "../harness/model-options.ts";
+import { DEFAULT_RUN_SECONDS, OverBudget } from "../harness/wall-budget.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
-import { collect } from "./args.ts";
+import { collect, limitOption, type LimitFlags } from "./args.ts";
 import { exploreCommand, mergeCommand, type ExploreFlags, type MergeFlags } from "./explore-command.ts";
 import { DEFAULT_SHRINK_SECONDS } from "./explore-shrink.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
@@ -49,7 +50,7 @@ interface ReplayFlags extends RunFlags {
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
+    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--strategy": flags.strategy });
     return replayRealCommand(seedText, flags, io);
   }
   return reportReplay(io, flags, runFromFlags("replay", seedText, flags));
@@ -91,8 +92,8 @@ function scenariosCommand(io: Io): number {
   return 0;
 }
 
-function checkCommand(file: string, io: Io): number {
-  const r = loadScenario(file);
+function checkCommand(file: string, flags: LimitFlags, io: Io): number {
+  const r = loadScenario(file, flags.limit);
   if (!r.ok) {
     io.err(`${r.error}\n`);
     return 1;
@@ -132,6 +133,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const mutantOption = () =>
     new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
+  const runTimeOption = () =>
+    new Option("--run-time <seconds>", `wall-clock budget of each run (default ${DEFAULT_RUN_SECONDS}); a run past it is cut, not deterministic, and never judged by the checks`);
   const shrinkOption = () =>
     new Option("--shrink [seconds]", `shrink each new distinct failure (as nxtsim shrink does), at most SECONDS each (default ${DEFAULT_SHRINK_SECONDS}); its repro's replay line is printed under the failure's`);
   const summaryMdOption = () =>
@@ -148,7 +151,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("[scenario...]", "shipped scenario names or scenario files")
     .option("--runs <n>", "make runs 0..N-1 (with --shard: this shard's share of them); unlike --time, reproducible")
-    .option("--time <seconds>", `stop after this much wall time (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
+    .option("--time <seconds>", `stop after this much wall time, the run in progress cut and not counted (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
+    .addOption(runTimeOption())
     .option("--seed <s>", `base seed the run seeds are derived from (default ${DEFAULT_BASE_SEED})`)
     .addOption(fixOption())
     .addOption(mutantOption())
@@ -161,7 +165,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(shrinkOption())
     .addOption(summaryMdOption())
     .addOption(failOnOption())
-    .addOption(backendOption());
+    .addOption(backendOption())
+    .addOption(limitOption());
   addStrategyOptions(exploreCmd, true)
     .option("--preemptions <n>", "exhaustive: most preemptions per schedule, or 'none' for no bound (the default: faster on small scenarios, where state hashing prunes more than a bound)")
     .action(async (args: string[], flags: ExploreFlags) => setCode(await exploreCommand(args, flags, io)));
@@ -174,6 +179,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(summaryMdOption())
     .addOption(shrinkOption())
     .addOption(failOnOption())
+    .addOption(limitOption())
     .action(async (files: string[], flags: MergeFlags) => setCode(await mergeCommand(files, flags, io)));
 
   const replayCmd = program
@@ -188,10 +194,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01,\"killAtStep\":0.005}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .option("--trace", "print the trace as JSON lines on stdout (the verdict then goes to stderr)")
-    .addOption(backendOption());
+    .addOption(runTimeOption())
+    .addOption(backendOption())
+    .addOption(limitOption());
   addStrategyOptions(replayCmd, false).action(async (seed: string | undefined, flags: ReplayFlags) => setCode(await replayCommand(seed, flags, io)));
 
-  addTraceCommand(program, { io, setCode, fixOption, mutantOption });
+  addTraceCommand(program, { io, setCode, fixOption, mutantOption, runTimeOption });
 
   const shrinkCmd = program
     .command("shrink")
@@ -201,7 +209,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "the run's fault rates, as printed by explore (default: none)")
-    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)");
+    .option("--check <name>", "the check that must keep failing (default: the run's first failing check)")
+    .addOption(limitOption());
   addStrategyOptions(shrinkCmd, false).action((seed: string, flags: ShrinkFlags) => setCode(shrinkCommand(seed, flags, io)));
 
   program
@@ -213,7 +222,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .command("check")
     .description("validate a scenario file with Unit's rules: prints ok, or the one-line error (exit 1)")
     .argument("<file>", "scenario file (JSON)")
-    .action((file: string) => setCode(checkCommand(file, io)));
+    .addOption(limitOption())
+    .action((file: string, flags: LimitFlags) => setCode(checkCommand(file, flags, io)));
 
   return program;
 }
@@ -239,6 +249,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (e instanceof UsageError) {
       io.err(`nxtsim: error: ${e.message.split("\n")[0]}\n`);
       return USAGE;
+    }
+    if (e instanceof OverBudget) {
+      io.err(`nxtsim: ${e.message}\n`);
+      return 1;
     }
     const msg = e instanceof Error ? e.message : String(e);
     io.err(`nxtsim: internal error: ${msg.split("\n")[0]}\n`);

@@ -9,7 +9,7 @@ import { realRunView } from "../harness/run-view.ts";
 import { checkRun } from "../properties/index.ts";
 import { realSupport } from "../real/probe.ts";
 import { runScenarioOnReal } from "../real/run-real.ts";
-import { parsePositiveInt, parseSeconds, resolveScenario } from "./args.ts";
+import { parsePositiveInt, parseSeconds, resolveScenario, type LimitFlags } from "./args.ts";
 
 export type Backend = "sim" | "real";
 
@@ -31,7 +31,7 @@ function requireReal(): void {
   if (!support.ok) throw new UsageError(`--backend real is not available here: ${support.reason}`);
 }
 
-export interface RealExploreFlags {
+export interface RealExploreFlags extends LimitFlags {
   runs?: string;
   time?: string;
   fix?: string[];
@@ -39,7 +39,7 @@ export interface RealExploreFlags {
 }
 
 export async function exploreRealCommand(args: string[], flags: RealExploreFlags, allScenarios: () => Scenario[], io: Io): Promise<number> {
-  const resolved = args.length === 0 ? allScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map(resolveScenario);
+  const resolved = args.length === 0 ? allScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
   const fixes = flags.fix ?? [];
@@ -68,7 +68,7 @@ export function realExploreSummary(r: RealExploreResult): string {
   return lines.join("\n") + "\n";
 }
 
-export interface RealReplayFlags {
+export interface RealReplayFlags extends LimitFlags {
   scenario?: string;
   fix?: string[];
   mutant?: string[];
@@ -79,7 +79,7 @@ export interface RealReplayFlags {
 export async function replayRealCommand(seedText: string | undefined, flags: RealReplayFlags, io: Io): Promise<number> {
   if (seedText !== undefined) throw new UsageError("replay --backend real takes no seed: real runs are not seeded (the kernel schedules them)");
   if (flags.scenario === undefined) throw new UsageError("replay --backend real needs --scenario NAME|FILE");
-  const { scenario, ref } = resolveScenario(flags.scenario);
+  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
   modelOptionsFor(scenario, { fixes, mutants });

@@ -53,6 +53,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number, shrunk?: R
   );
   out.push(...shardLines(r));
   out.push(`events: ${r.events} (${perSecond} events/s), steps: ${r.steps}${threads}`);
+  if (r.budgetRuns > 0) out.push(...budgetLines(r));
   out.push(`coverage: ${r.transitions.length} distinct (process type, handshake state, message type) transitions`);
   out.push("runs per scenario:");
   const width = Math.max(...r.perScenario.map((s) => s.scenario.length));
@@ -64,6 +65,15 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number, shrunk?: R
   out.push(`checks: ${runChecks().map((c) => c.name).join(", ")}`);
   out.push(...failureLines(r.distinct, shrunk));
   return out.join("\n") + "\n";
+}
+
+/** Runs cut by their wall-clock budget: counted as runs, never as failures. */
+function budgetLines(r: ExploreResult): string[] {
+  const first = r.firstBudgetRun;
+  return [
+    `cut by the clock: ${r.budgetRuns} run${r.budgetRuns === 1 ? "" : "s"} went past the wall-clock budget of a run (--run-time); not deterministic, so not judged by the checks`,
+    ...(first === null ? [] : [`  first: run ${first.run} on ${first.scenario}; replay: ${first.replay}`]),
+  ];
 }
 
 /** The summary's first line: distinct failures new and known, and how many causes the known ones have. */

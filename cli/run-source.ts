@@ -11,9 +11,10 @@ import { scenarioFromGenome } from "../properties/generators.ts";
 import { SUITE_OPTIONS, suiteCaseAt } from "../properties/suite-case.ts";
 import { noFaults, type FaultRates } from "../sim/index.ts";
 import { RANDOM, type RunStrategy } from "../sim/strategies/index.ts";
-import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeed, resolveScenario, type StrategyFlags } from "./args.ts";
+import { DEFAULT_RUN_SECONDS, runBudget, UNBOUNDED } from "../harness/wall-budget.ts";
+import { parseFaults, parsePositiveInt, parseRunStrategy, parseSeconds, parseSeed, resolveScenario, type LimitFlags, type StrategyFlags } from "./args.ts";
 
-export interface RunFlags extends StrategyFlags {
+export interface RunFlags extends StrategyFlags, LimitFlags {
   scenario?: string;
   repro?: string;
   /** fast-check's path of a property-suite case (with the suite's seed). */
@@ -22,6 +23,19 @@ export interface RunFlags extends StrategyFlags {
   mutant?: string[];
   faults?: string;
   maxSteps?: string;
+  /** --run-time SECONDS: each run's wall-clock budget. */
+  runTime?: string;
+}
+
+/** Makes runs each with a wall-clock budget of its own; one past it throws OverBudget (no verdict). */
+type Budgeted = (make: (deadline: () => boolean) => SimRun) => SimRun;
+
+function budgeted(flags: RunFlags): Budgeted {
+  const seconds = flags.runTime === undefined ? DEFAULT_RUN_SECONDS : parseSeconds(flags.runTime, "--run-time");
+  return (make) => {
+    const budget = runBudget(UNBOUNDED, seconds);
+    return budget.guard(make(budget.deadline));
+  };
 }
 
 /** How the run was named, for the report. */
@@ -49,15 +63,16 @@ export function runFromFlags(command: string, seedText: string | undefined, flag
   if (seedText === undefined) throw new UsageError(`${command} needs a seed (or --repro FILE)`);
   if (flags.scenario === undefined) throw new UsageError(`${command} needs --scenario NAME|FILE (or --repro FILE)`);
   const seed = parseSeed(seedText, "seed");
-  const { scenario, ref } = resolveScenario(flags.scenario);
+  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
   const strategy = parseRunStrategy(flags, command);
   modelOptionsFor(scenario, { fixes, mutants });
+  const budget = budgeted(flags);
   const again = (withFixes: readonly string[]): SimRun =>
-    runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }) });
+    budget((deadline) => runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }), deadline }));
   return { scenario, run: again(fixes), what: { ref, seed, faults, fixes, mutants, strategy }, again };
 }
 
@@ -66,11 +81,12 @@ function runFromRepro(command: string, seedText: string | undefined, file: strin
   if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined) {
     throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix, --mutant or --strategy (the file has them)`);
   }
-  const { repro, scenario } = loadRepro(file);
+  const { repro, scenario } = loadRepro(file, flags.limit);
   modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
-  const again = (fixes: readonly string[]): SimRun => runRepro({ ...repro, fixes: [...fixes] }, scenario);
+  const budget = budgeted(flags);
+  const again = (fixes: readonly string[]): SimRun => budget((deadline) => runRepro({ ...repro, fixes: [...fixes] }, scenario, deadline));
   const what = { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM };
-  return { scenario, run: runRepro(repro, scenario), what, again };
+  return { scenario, run: again(repro.fixes), what, again };
 }
 
 /** <seed> --path P: the property suite's case, as npm test printed its seed and path. */
@@ -88,8 +104,9 @@ function runFromSuitePath(command: string, seedText: string | undefined, path: s
   }
   const scenario = scenarioFromGenome(found.genome);
   const fixes = SUITE_OPTIONS.fixes ?? [];
+  const budget = budgeted(flags);
   const again = (withFixes: readonly string[]): SimRun =>
-    runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes: [...withFixes], mutants: [] });
+    budget((deadline) => runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes: [...withFixes], mutants: [], deadline }));
   const what = { ref: `suite case (seed ${seed}, path ${path})`, seed: 0, faults: found.faults, fixes, mutants: [], strategy: RANDOM };
   return { scenario, run: again(fixes), what, again };
 }

@@ -10,7 +10,7 @@ import { dropUnneededFaults, originalScheduleLength, removedItems, withShrunkDes
 import type { Json } from "../lifecycle/kernel.ts";
 import { shrinkRun, type ShrinkInput } from "../properties/shrink.ts";
 import { noFaults } from "../sim/index.ts";
-import { parseFaults, parseRunStrategy, parseSeed, resolveScenario, type StrategyFlags } from "./args.ts";
+import { parseFaults, parseRunStrategy, parseSeed, resolveScenario, type LimitFlags, type StrategyFlags } from "./args.ts";
 import { prettyJson } from "./pretty-json.ts";
 import { causeLine, describeFaults } from "./report.ts";
 
@@ -18,7 +18,7 @@ interface Io {
   out: (text: string) => void;
 }
 
-export interface ShrinkFlags extends StrategyFlags {
+export interface ShrinkFlags extends StrategyFlags, LimitFlags {
   scenario: string;
   fix?: string[];
   mutant?: string[];
@@ -63,7 +63,7 @@ export function shrinkAndWrite(input: ShrinkInput, options: { printScenario: boo
 
 export function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const seed = parseSeed(seedText, "seed");
-  const { scenario } = resolveScenario(flags.scenario);
+  const { scenario } = resolveScenario(flags.scenario, flags.limit);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];

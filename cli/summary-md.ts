@@ -12,6 +12,7 @@ import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { describeStrategy } from "../sim/strategies/index.ts";
+import type { ScenarioLimits } from "../fixtures/limits.ts";
 import { resolveScenario } from "./args.ts";
 import type { ShrinkNote } from "./explore-shrink.ts";
 import { writeOutputFile } from "./output-file.ts";
@@ -27,13 +28,13 @@ export function picturesDir(file: string): string {
 }
 
 /** The trace a failure's picture draws: its shrunk repro's when there is one, else its own run. */
-function traceOf(d: DistinctFailure, result: ExploreResult, note: ShrinkNote | undefined): readonly TraceEvent[] {
+function traceOf(d: DistinctFailure, result: ExploreResult, note: ShrinkNote | undefined, limits: ScenarioLimits | undefined): readonly TraceEvent[] {
   const repro = note?.replay?.replace(/^npx nxtsim replay --repro /, "");
   if (repro !== undefined) {
-    const { repro: r, scenario } = loadRepro(repro);
+    const { repro: r, scenario } = loadRepro(repro, limits);
     return runRepro(r, scenario).sim.trace;
   }
-  const { scenario } = resolveScenario(d.scenario);
+  const { scenario } = resolveScenario(d.scenario, limits);
   const s = result.spec;
   return runOnce(scenario, { seed: d.seed, faults: d.faults, strategy: s.strategy, fixes: s.fixes, mutants: s.mutants, ...(s.maxSteps === null ? {} : { maxSteps: s.maxSteps }) }).sim.trace;
 }
@@ -43,7 +44,7 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 /** The Markdown, and the pictures to write (file name -> Mermaid text). */
-export function summaryMarkdown(result: ExploreResult, shrunk: ReadonlyMap<DistinctFailure, ShrinkNote> | undefined, pictureDir: string): { markdown: string; pictures: Map<string, string> } {
+export function summaryMarkdown(result: ExploreResult, shrunk: ReadonlyMap<DistinctFailure, ShrinkNote> | undefined, pictureDir: string, limits?: ScenarioLimits): { markdown: string; pictures: Map<string, string> } {
   const fresh = result.distinct.filter((d) => d.cause === null);
   const known = result.distinct.filter((d) => d.cause !== null);
   const total = (ds: readonly DistinctFailure[]) => ds.reduce((n, d) => n + d.count, 0);
@@ -72,7 +73,7 @@ export function summaryMarkdown(result: ExploreResult, shrunk: ReadonlyMap<Disti
     if (note !== undefined && note.replay === null) out.push(`(${note.detail})`, "");
     if (i < SUMMARY_PICTURES) {
       const name = `new-${i + 1}.mmd`;
-      const mermaid = renderMermaid(traceOf(d, result, note), { maxItems: SUMMARY_PICTURE_ITEMS });
+      const mermaid = renderMermaid(traceOf(d, result, note, limits), { maxItems: SUMMARY_PICTURE_ITEMS });
       pictures.set(name, mermaid);
       out.push(`<details><summary>the ${note?.replay ? "shrunk " : ""}run as a sequence diagram (${join(pictureDir, name)})</summary>`, "", "```mermaid", mermaid.trimEnd(), "```", "", "</details>", "");
     }
@@ -93,9 +94,9 @@ export function summaryMarkdown(result: ExploreResult, shrunk: ReadonlyMap<Disti
 }
 
 /** Writes FILE and its pictures. */
-export function writeSummaryMarkdown(file: string, result: ExploreResult, shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>): void {
+export function writeSummaryMarkdown(file: string, result: ExploreResult, shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>, limits?: ScenarioLimits): void {
   const dir = picturesDir(file);
-  const { markdown, pictures } = summaryMarkdown(result, shrunk, dir);
+  const { markdown, pictures } = summaryMarkdown(result, shrunk, dir, limits);
   if (pictures.size > 0) mkdirSync(dir, { recursive: true });
   for (const [name, text] of pictures) writeOutputFile("--summary-md", join(dir, name), text);
   writeOutputFile("--summary-md", file, markdown);

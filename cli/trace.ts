@@ -14,7 +14,7 @@ import { DEFAULT_MAX_ITEMS, renderMermaid } from "../harness/pictures/mermaid.ts
 import { renderText } from "../harness/pictures/text.ts";
 import { describeWindow, inWindow, isWholeRun, type TraceWindow } from "../harness/trace-window.ts";
 import { RANDOM } from "../sim/strategies/index.ts";
-import { parsePositiveInt } from "./args.ts";
+import { limitOption, parsePositiveInt } from "./args.ts";
 import { writeOutputFile } from "./output-file.ts";
 import { addStrategyOptions } from "./strategy-options.ts";
 import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
@@ -104,7 +104,7 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
 /** Registers `trace` on the program, with the same run options as `replay`. */
 export function addTraceCommand(
   program: Command,
-  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option },
+  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option; runTimeOption: () => Option },
 ): void {
   const command = program
     .command("trace")
@@ -118,6 +118,8 @@ export function addTraceCommand(
     .addOption(o.mutantOption())
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
+    .addOption(o.runTimeOption())
+    .addOption(limitOption())
     .addOption(new Option("--format <format>", "what to draw").choices(TRACE_FORMATS).default("text"))
     .option("--max-events <n>", `mermaid: draw at most N arrows and notes (default ${DEFAULT_MAX_ITEMS}; a longer run is cut with a note)`)
     .option("--out <file>", "write the picture to FILE instead of stdout")

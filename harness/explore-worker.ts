@@ -25,7 +25,9 @@ port.on("message", (request: ChunkRequest) => {
   let reply: WorkerReply;
   try {
     injectedFault(request.from, request.to);
-    reply = { kind: "done", from: request.from, to: request.to, tally: runChunk(plan, request.from, request.to) };
+    // Date.now: the one clock the main thread and the workers share.
+    const done = runChunk(plan, request.from, request.to, { now: () => Date.now(), endsAt: request.endsAt });
+    reply = { kind: "done", from: request.from, to: done.to, cut: done.to < request.to, tally: done.tally };
   } catch (e) {
     reply = { kind: "failed", message: (e instanceof Error ? e.message : String(e)).split("\n")[0]! };
   }

@@ -18,6 +18,7 @@ import { modelOptionsFor, UsageError } from "./model-options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 import { runNumber, runsInShard, WHOLE, type Shard } from "./shard.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome, type Tally } from "./tally.ts";
+import { DEFAULT_RUN_SECONDS, OverBudget, runBudget, UNBOUNDED, type ExplorationClock } from "./wall-budget.ts";
 
 /** The base seed `npm start` uses, so that its runs are the same every time. */
 export const DEFAULT_BASE_SEED = 1;
@@ -41,8 +42,10 @@ export interface ExploreOptions {
   refs?: readonly (string | undefined)[];
   /** Stop after this many runs (over all shards: a shard makes its share of runs 0..runs-1). */
   runs?: number;
-  /** Stop once this much wall time has passed (checked between runs). Default 15 s when `runs` is not given. */
+  /** Stop once this much wall time has passed, the run in progress cut. Default 15 s when `runs` is not given. */
   timeSeconds?: number;
+  /** Each run's wall-clock budget (default DEFAULT_RUN_SECONDS); a run past it is counted as cut, not judged. */
+  runSeconds?: number;
   /** Base seed (default DEFAULT_BASE_SEED). */
   seed?: number;
   /** Fixed fault rates for every run; default: drawn per run from its seed. */
@@ -126,6 +129,8 @@ export interface ExplorePlan extends RunSwitches {
   scenarios: Scenario[];
   refs: string[];
   shard: Shard;
+  /** Each run's wall-clock budget in seconds (not part of the spec: what it cuts is not a function of the seeds). */
+  runSeconds: number;
 }
 
 /** A plan and when to stop it. */
@@ -235,6 +240,8 @@ export interface OneRunOptions {
   fixes?: readonly string[];
   mutants?: readonly string[];
   maxSteps?: number;
+  /** Wall-clock deadline (harness/wall-budget.ts): the run ends as "budget" when it says so. */
+  deadline?: () => boolean;
 }
 
 /** One run exactly as explore and replay make it. */
@@ -247,6 +254,7 @@ export function runOnce(scenario: Scenario, o: OneRunOptions): SimRun {
     fixes: o.fixes ?? [],
     mutants: o.mutants ?? [],
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
+    ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
   });
 }
 
@@ -273,6 +281,8 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
   if (timeSeconds !== null && !(timeSeconds > 0 && Number.isFinite(timeSeconds))) {
     throw new UsageError(`time must be a positive number of seconds, got ${timeSeconds}`);
   }
+  const runSeconds = options.runSeconds ?? DEFAULT_RUN_SECONDS;
+  if (!(runSeconds > 0 && Number.isFinite(runSeconds))) throw new UsageError(`run time must be a positive number of seconds, got ${runSeconds}`);
   const fixes = [...(options.fixes ?? [])];
   const mutants = [...(options.mutants ?? [])];
   // Unknown fixes or mutants are bad usage: find out before the first run.
@@ -288,6 +298,7 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
     strategy: options.strategy ?? RANDOM,
     maxSteps: options.maxSteps ?? null,
     shard,
+    runSeconds,
   };
   const spec: ExploreSpec = {
     scenarios: plan.refs,
@@ -310,8 +321,11 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
 /** A run that threw (a bug of nxtsim, not a finding): says which run, and how to replay it. */
 export class RunCrashed extends Error {}
 
-/** Makes the shard's j-th run of a plan and judges it. */
-export function runPlanned(plan: ExplorePlan, j: number): RunOutcome {
+/**
+ * Makes the shard's j-th run of a plan and judges it; null when the exploration's end (by
+ * `clock`) cut it. A run cut by its own wall-clock budget is an outcome with no failures.
+ */
+export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock = UNBOUNDED): RunOutcome | null {
   const number = runNumber(plan.shard, j);
   const k = number % plan.scenarios.length;
   const scenario = plan.scenarios[k]!;
@@ -321,23 +335,36 @@ export function runPlanned(plan: ExplorePlan, j: number): RunOutcome {
   const maxSteps = plan.maxSteps === null ? {} : { maxSteps: plan.maxSteps };
   const { strategy, fixes, mutants } = plan;
   const replay = replayCommand({ seed, scenario: ref, faults, strategy, fixes, mutants, ...maxSteps });
+  // One budget for the run and the reruns that attribute its failures.
+  const budget = runBudget(clock, plan.runSeconds);
+  const { deadline } = budget;
   try {
-    const run = runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...maxSteps });
-    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...maxSteps }) });
+    const run = budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...maxSteps, deadline }));
+    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...maxSteps, deadline })) });
     const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, rerun);
     const transitions = transitionsOf(run.sim.trace);
-    return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions };
+    return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions, overBudget: false };
   } catch (e) {
+    if (e instanceof OverBudget) {
+      return e.byExploration ? null : { number, scenario: ref, seed, faults, steps: 0, events: 0, failures: [], replay, transitions: [], overBudget: true };
+    }
     const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     throw new RunCrashed(`run ${number} (${ref}, seed ${seed}) threw: ${message}; replay: ${replay}`);
   }
 }
 
-/** The tally of the shard's runs from..to-1 (what a worker does with one chunk). */
-export function runChunk(plan: ExplorePlan, from: number, to: number): Tally {
+/**
+ * The tally of the shard's runs from..to-1 (what a worker does with one chunk), and the run
+ * it stopped before: `to`, or the first run the exploration's end cut.
+ */
+export function runChunk(plan: ExplorePlan, from: number, to: number, clock: ExplorationClock = UNBOUNDED): { tally: Tally; to: number } {
   let tally = emptyTally(plan.refs);
-  for (let j = from; j < to; j++) tally = mergeTallies(tally, tallyOf(runPlanned(plan, j), plan.refs));
-  return tally;
+  for (let j = from; j < to; j++) {
+    const outcome = runPlanned(plan, j, clock);
+    if (outcome === null) return { tally, to: j };
+    tally = mergeTallies(tally, tallyOf(outcome, plan.refs));
+  }
+  return { tally, to };
 }
 
 export function shardRuns(shard: Shard, runs: number): ShardRuns {
@@ -383,17 +410,19 @@ function runByRun(options: ExploreOptions): RunByRun {
   const { plan, runsLimit, timeLimitMs } = prepared;
   const now = options.now ?? (() => performance.now());
   const start = now();
+  const clock: ExplorationClock = { now, endsAt: timeLimitMs === null ? null : start + timeLimitMs };
   let tally = emptyTally(plan.refs);
   let stoppedBy: ExploreResult["stoppedBy"] = "runs";
   let j = 0;
   return {
     next() {
       if (runsLimit !== null && j >= runsLimit) return false;
-      if (timeLimitMs !== null && now() - start >= timeLimitMs) {
+      const outcome = timeLimitMs !== null && now() - start >= timeLimitMs ? null : runPlanned(plan, j, clock);
+      if (outcome === null) {
         stoppedBy = "time";
         return false;
       }
-      const outcome = runPlanned(plan, j++);
+      j++;
       options.onRun?.(outcome);
       tally = mergeTallies(tally, tallyOf(outcome, plan.refs));
       options.onProgress?.(progressOf(prepared, tally, now() - start));

@@ -7,11 +7,14 @@ import { mkdirSync } from "node:fs";
 import { readJsonFile } from "../fixtures/json-file.ts";
 import { join, resolve } from "node:path";
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import { checkDepth, DEFAULT_LIMITS, type ScenarioLimits } from "../fixtures/limits.ts";
+import { isProblem } from "../fixtures/problem.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, policyFor, RANDOM, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { UsageError } from "./model-options.ts";
+import { parseSeed } from "./explore.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 
 export interface Repro {
@@ -60,10 +63,15 @@ function strategyOf(path: string, v: unknown): RunStrategy {
 }
 
 /** Reads and checks a repro file; bad input is one UsageError line. */
-export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
-  const file = readJsonFile(resolve(path), path);
+export function loadRepro(path: string, limits: ScenarioLimits = DEFAULT_LIMITS): { repro: Repro; scenario: Scenario } {
+  const file = readJsonFile(resolve(path), path, limits["file-size"]);
   if (!file.ok) throw new UsageError(file.error);
   const json = file.json;
+  try {
+    checkDepth(json, limits);
+  } catch (e) {
+    throw isProblem(e) ? new UsageError(`${path}: ${e.problem}`) : e;
+  }
   if (typeof json !== "object" || json === null || (json as { nxtsim?: unknown }).nxtsim !== "repro/1") {
     throw new UsageError(`${path}: not an nxtsim repro file (no "nxtsim": "repro/1")`);
   }
@@ -71,7 +79,7 @@ export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
   for (const key of Object.keys(r)) {
     if (!KEYS.includes(key)) throw new UsageError(`${path}: unknown key "${key}"`);
   }
-  const parsed = parseScenario(r["scenario"], `${path} scenario`);
+  const parsed = parseScenario(r["scenario"], `${path} scenario`, limits);
   if (!parsed.ok) throw new UsageError(parsed.error);
   const faults = noFaults();
   for (const kind of FAULT_KINDS) {
@@ -83,8 +91,10 @@ export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
   if (schedule !== null && !(Array.isArray(schedule) && schedule.every((c) => Number.isInteger(c) && c >= 0))) {
     throw new UsageError(`${path}: schedule must be null or a list of non-negative integers`);
   }
-  const seed = r["seed"];
-  if (typeof seed !== "number" && typeof seed !== "string") throw new UsageError(`${path}: seed must be a number or a string`);
+  // A seed as the command line takes it: a non-negative decimal integer (String(seed) is what seeds the run).
+  const given = r["seed"];
+  if (typeof given !== "number" && typeof given !== "string") throw new UsageError(`${path}: seed must be a non-negative integer, got ${JSON.stringify(given) ?? "nothing"}`);
+  const seed = parseSeed(String(given), `${path}: seed`);
   const strings = (key: string): string[] => {
     const v = r[key] ?? [];
     if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new UsageError(`${path}: ${key} must be a list of names`);
@@ -106,7 +116,8 @@ export function loadRepro(path: string): { repro: Repro; scenario: Scenario } {
   };
 }
 
-export function runRepro(repro: Repro, scenario: Scenario): SimRun {
+/** Replays a repro; `deadline` is a wall-clock budget (harness/wall-budget.ts). */
+export function runRepro(repro: Repro, scenario: Scenario, deadline?: () => boolean): SimRun {
   const policy = repro.schedule === null ? policyFor(repro.strategy ?? RANDOM, repro.seed) : undefined;
   return runScenarioOnSim(scenario, {
     ...(policy === undefined ? {} : { policy }),
@@ -115,5 +126,6 @@ export function runRepro(repro: Repro, scenario: Scenario): SimRun {
     fixes: repro.fixes,
     mutants: repro.mutants,
     ...(repro.schedule === null ? {} : { replay: repro.schedule }),
+    ...(deadline === undefined ? {} : { deadline }),
   });
 }

@@ -63,6 +63,15 @@ function reader(file: string) {
   return { fail, object, array, nat, str, strings, orNull, rates, strategy };
 }
 
+/** Runs cut by their wall-clock budget; absent (none) in files of nxtsim before it had one. */
+function budgetPart(r: ReturnType<typeof reader>, top: Fields): Pick<Tally, "budgetRuns" | "firstBudgetRun"> {
+  const budgetRuns = top["budgetRuns"] === undefined ? 0 : r.nat(top["budgetRuns"], "budgetRuns");
+  const first = top["firstBudgetRun"] ?? null;
+  if (first === null) return { budgetRuns, firstBudgetRun: null };
+  const o = r.object(first, "firstBudgetRun");
+  return { budgetRuns, firstBudgetRun: { run: r.nat(o["run"], "firstBudgetRun.run"), scenario: r.str(o["scenario"], "firstBudgetRun.scenario"), replay: r.str(o["replay"], "firstBudgetRun.replay") } };
+}
+
 /** Reads and checks a result file written by explore --json or merge --json. */
 export function readResultFile(file: string): ExploreResult {
   const loaded = readJsonFile(file);
@@ -150,6 +159,7 @@ export function readResultFile(file: string): ExploreResult {
     perScenario,
     distinct,
     transitions: r.strings(top["transitions"], "transitions"),
+    ...budgetPart(r, top),
     timing: { wallMs: wallMs as number, workers: r.nat(t["workers"], "timing.workers") },
   };
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -183,8 +193,8 @@ function specDifference(a: ExploreSpec, b: ExploreSpec): string | null {
 }
 
 function tallyPart(r: ExploreResult): Tally {
-  const { runs, steps, events, failures, failedRuns, perScenario, distinct, transitions } = r;
-  return { runs, steps, events, failures, failedRuns, perScenario, distinct, transitions };
+  const { runs, steps, events, failures, failedRuns, perScenario, distinct, transitions, budgetRuns, firstBudgetRun } = r;
+  return { runs, steps, events, failures, failedRuns, perScenario, distinct, transitions, budgetRuns, firstBudgetRun };
 }
 
 /** One result from the results of disjoint shards of one exploration. */

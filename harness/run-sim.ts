@@ -17,6 +17,8 @@ export interface SimRunOptions extends ModelSwitches {
   policy?: ChoicePolicy;
   /** Step-by-step control (the exhaustive search). */
   observer?: StepObserver;
+  /** The run's wall-clock deadline (harness/wall-budget.ts); a run it cuts ends as "budget". */
+  deadline?: () => boolean;
 }
 
 export interface SimRun {
@@ -35,6 +37,7 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
     ...(options.replay === undefined ? {} : { replay: options.replay }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
   });
   const mainPid = sim.spawn(cachedImage(scenario, options), UNITD_ENTRY, {
     uid: scenario.unitd.euid,

@@ -25,6 +25,15 @@ export interface RunOutcome {
   replay: string;
   /** The run's (process type, handshake state, message type) transitions (harness/coverage.ts). */
   transitions: readonly string[];
+  /** Cut by its wall-clock budget (harness/wall-budget.ts): not deterministic, so not judged. */
+  overBudget: boolean;
+}
+
+/** The lowest-numbered run cut by its wall-clock budget. */
+export interface BudgetExample {
+  run: number;
+  scenario: string;
+  replay: string;
 }
 
 export interface ScenarioStats {
@@ -68,6 +77,9 @@ export interface Tally {
   distinct: DistinctFailure[];
   /** Distinct transitions reached by any run, sorted (harness/coverage.ts). */
   transitions: string[];
+  /** Runs cut by their wall-clock budget (counted in runs; no steps, events or failures of theirs). */
+  budgetRuns: number;
+  firstBudgetRun: BudgetExample | null;
 }
 
 /** Numbers (pids, steps, fds, ids) replaced so that the same failure on other pids counts once. */
@@ -86,6 +98,8 @@ export function emptyTally(scenarios: readonly string[]): Tally {
     perScenario: names.map((scenario) => ({ scenario, runs: 0, steps: 0, events: 0, failedRuns: 0 })),
     distinct: [],
     transitions: [],
+    budgetRuns: 0,
+    firstBudgetRun: null,
   };
 }
 
@@ -109,7 +123,8 @@ export function tallyOf(o: RunOutcome, scenarios: readonly string[]): Tally {
       distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, cause: f.cause, count: 1, run, position, seed, faults, replay });
     }
   });
-  return { runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns, perScenario, distinct, transitions: [...o.transitions] };
+  const budget = o.overBudget ? { budgetRuns: 1, firstBudgetRun: { run: o.number, scenario: o.scenario, replay: o.replay } } : { budgetRuns: 0, firstBudgetRun: null };
+  return { runs: 1, steps: o.steps, events: o.events, failures: o.failures.length, failedRuns, perScenario, distinct, transitions: [...o.transitions], ...budget };
 }
 
 function sameFailure(a: Pick<DistinctFailure, "check" | "scenario" | "normalised" | "cause">, b: typeof a): boolean {
@@ -152,5 +167,7 @@ export function mergeTallies(a: Tally, b: Tally): Tally {
     perScenario,
     distinct,
     transitions: unionTransitions(a.transitions, b.transitions),
+    budgetRuns: a.budgetRuns + b.budgetRuns,
+    firstBudgetRun: [a.firstBudgetRun, b.firstBudgetRun].reduce((x, y) => (x === null || (y !== null && y.run < x.run) ? y : x), null),
   };
 }

@@ -65,7 +65,7 @@ export function emptyTriage(): TriageTally {
 
 /** Makes the plan's j-th run (exactly as explore does) and attributes its failures. */
 export function triageRun(plan: ExplorePlan, j: number): TriageTally {
-  const outcome = runPlanned(plan, j);
+  const outcome = runPlanned(plan, j)!; // no exploration end: never cut by one
   const tally = { ...emptyTriage(), runs: 1 };
   if (outcome.failures.length === 0) return tally;
   const scenario = plan.scenarios[outcome.number % plan.scenarios.length]!;

@@ -4,6 +4,11 @@
 // never on how many workers made them or in which order they finished. Every chunk handed out
 // is finished, so the runs made are always the shard's first ones, even on a time budget.
 //
+// On a time budget the workers cut their run in progress when the time is up (Date.now, an
+// end the main thread gives with each chunk); a chunk cut short ends the result's runs there,
+// so that they are still the shard's first ones. Should a worker not answer soon after the
+// end, it is terminated and its chunk is not counted.
+//
 // A worker that fails (a run that throws, a worker that dies) ends the exploration with one
 // error naming it. An abort signal (Ctrl-C) stops handing out chunks; the chunks under way are
 // finished (a fraction of a second) so that the result, stopped by "interrupted", still holds
@@ -44,14 +49,18 @@ function workerBundle(): void {
   });
 }
 
-/** Main thread to worker: make the shard's runs from..to-1. */
+/** How long past a time budget the main thread waits for the workers' cut chunks. */
+const GRACE_MS = 2000;
+
+/** Main thread to worker: make the shard's runs from..to-1, stopping at endsAt (Date.now ms) if given. */
 export interface ChunkRequest {
   from: number;
   to: number;
+  endsAt: number | null;
 }
 
-/** Worker to main thread. */
-export type WorkerReply = { kind: "done"; from: number; to: number; tally: Tally } | { kind: "failed"; message: string };
+/** Worker to main thread: `to` is where the chunk stopped (before the requested one when cut). */
+export type WorkerReply = { kind: "done"; from: number; to: number; cut: boolean; tally: Tally } | { kind: "failed"; message: string };
 
 function chunkSize(runsLimit: number | null, workers: number): number {
   if (runsLimit === null) return TIME_CHUNK;
@@ -81,7 +90,10 @@ export async function exploreOnWorkers(
   const chunk = chunkSize(runsLimit, workers);
   const spawn = runsLimit === null ? workers : Math.min(workers, Math.ceil(runsLimit / chunk));
 
-  let tally = emptyTally(plan.refs);
+  const endsAt = timeLimitMs === null ? null : Date.now() + timeLimitMs;
+  /** Finished chunks by first run; the result holds the unbroken run of them from run 0. */
+  const chunks = new Map<number, { to: number; tally: Tally }>();
+  let progress = emptyTally(plan.refs);
   let next = 0;
   let busy = 0;
   let stoppedBy: ExploreResult["stoppedBy"] = "runs";
@@ -93,8 +105,9 @@ export async function exploreOnWorkers(
       if (settled) return;
       settled = true;
       signal?.removeEventListener("abort", onAbort);
+      clearTimeout(backstop);
       if (signal?.aborted) stoppedBy = "interrupted";
-      const result = resultOf(prepared, tally, stoppedBy, { wallMs: now() - start, workers });
+      const result = resultOf(prepared, unbrokenTally(chunks, emptyTally(plan.refs)), stoppedBy, { wallMs: now() - start, workers });
       void Promise.allSettled(pool.map((w) => w.terminate())).then(() =>
         error === undefined ? resolve(result) : reject(error),
       );
@@ -111,12 +124,17 @@ export async function exploreOnWorkers(
         return false;
       }
       const to = runsLimit === null ? next + chunk : Math.min(runsLimit, next + chunk);
-      worker.postMessage({ from: next, to } satisfies ChunkRequest);
+      worker.postMessage({ from: next, to, endsAt } satisfies ChunkRequest);
       next = to;
       busy++;
       return true;
     };
 
+    // Workers cut their runs at the end themselves; this only ends a wait for one that does not answer.
+    const backstop = timeLimitMs === null ? undefined : setTimeout(() => {
+      stoppedBy = "time";
+      finish();
+    }, timeLimitMs + GRACE_MS);
     if (signal?.aborted) return finish();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (spawn === 0) return finish();
@@ -129,8 +147,10 @@ export async function exploreOnWorkers(
         if (settled) return;
         if (reply.kind === "failed") return finish(new Error(`worker ${i}: ${reply.message}`));
         busy--;
-        tally = mergeTallies(tally, reply.tally);
-        options.onProgress?.(progressOf(prepared, tally, now() - start));
+        chunks.set(reply.from, { to: reply.to, tally: reply.tally });
+        if (reply.cut) stoppedBy = "time";
+        progress = mergeTallies(progress, reply.tally);
+        options.onProgress?.(progressOf(prepared, progress, now() - start));
         if (!handOut(worker) && busy === 0) finish();
       });
       worker.on("error", (e) => finish(new Error(`worker ${i} failed: ${e.message.split("\n")[0]}`)));
@@ -140,4 +160,16 @@ export async function exploreOnWorkers(
     // A time budget may run out while the workers start: then no chunk was handed out at all.
     if (busy === 0) finish();
   });
+}
+
+/** The chunks' tallies merged from run 0 up to the first gap or the first chunk cut short. */
+export function unbrokenTally(chunks: ReadonlyMap<number, { to: number; tally: Tally }>, empty: Tally): Tally {
+  let tally = empty;
+  for (let from = 0; ; ) {
+    const chunk = chunks.get(from);
+    if (chunk === undefined) return tally;
+    tally = mergeTallies(tally, chunk.tally);
+    if (chunk.to === from) return tally;
+    from = chunk.to;
+  }
 }

@@ -36,6 +36,11 @@ export interface SimOptions {
   /** Watches the run step by step and may cut it short (the exhaustive search). */
   observer?: StepObserver;
   /**
+   * The harness's wall-clock budget: asked every DEADLINE_EVERY steps, true ends the run with
+   * reason "budget". The simulator reads no clock itself; a run it cuts is not deterministic.
+   */
+  deadline?: () => boolean;
+  /**
    * The grain before scheduling points existed: each handler runs to its end in one step
    * (exit and abort still take effect at the next). Only to show what that grain cannot
    * reach (test/litmus); never sound for exploring.
@@ -55,11 +60,14 @@ export interface StepObserver {
   atEnd(world: World): void;
 }
 
+/** How many steps a run makes between two questions to SimOptions.deadline. */
+export const DEADLINE_EVERY = 64;
+
 export interface RunResult {
   steps: number;
   events: number;
-  /** "cut": a StepObserver stopped the run. */
-  reason: "quiescent" | "max-steps" | "internal-error" | "cut";
+  /** "cut": a StepObserver stopped the run; "budget": its wall-clock deadline did (not deterministic). */
+  reason: "quiescent" | "max-steps" | "internal-error" | "cut" | "budget";
   faults: FaultRates;
 }
 
@@ -67,8 +75,10 @@ export class Sim {
   private readonly world: World;
   private readonly observer: StepObserver | undefined;
   private readonly atomicHandlers: boolean;
+  private readonly deadline: (() => boolean) | undefined;
   private stopped = false;
   private cut = false;
+  private overBudget = false;
 
   constructor(program: Program, options: SimOptions) {
     this.world = new World(
@@ -88,6 +98,7 @@ export class Sim {
     );
     this.observer = options.observer;
     this.atomicHandlers = options.atomicHandlers ?? false;
+    this.deadline = options.deadline;
   }
 
   /** A process in the root namespaces, child of the host's init; its work queue starts with `entry`. */
@@ -144,7 +155,11 @@ export class Sim {
   /** Runs one event; false when nothing could run (quiescent, stopped or out of steps). */
   step(): boolean {
     const w = this.world;
-    if (this.stopped || this.cut || w.step >= w.config.maxSteps) return false;
+    if (this.stopped || this.cut || this.overBudget || w.step >= w.config.maxSteps) return false;
+    if (this.deadline !== undefined && w.step % DEADLINE_EVERY === 0 && this.deadline()) {
+      this.overBudget = true;
+      return false;
+    }
     let events = this.runnable();
     if (events.length === 0) return false;
     w.step++;
@@ -170,9 +185,10 @@ export class Sim {
     const w = this.world;
     let reason: RunResult["reason"] = "quiescent";
     if (this.cut) reason = "cut";
+    else if (this.overBudget) reason = "budget";
     else if (this.stopped) reason = "internal-error";
     else if (w.step >= w.config.maxSteps && !this.quiescent()) reason = "max-steps";
-    if (reason !== "cut") this.observer?.atEnd(w);
+    if (reason !== "cut" && reason !== "budget") this.observer?.atEnd(w);
     w.clock.release();
     return { steps: w.step, events: w.trace.events.length, reason, faults: { ...w.config.faults } };
   }
