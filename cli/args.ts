@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
+import { GENERATED, generatedScenario } from "../harness/generated.ts";
 import { parseShard } from "../harness/shard.ts";
 import { checkWorkers } from "../harness/workers.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
@@ -24,8 +25,12 @@ function looksLikeFile(arg: string): boolean {
   return arg.includes("/") || arg.includes("\\") || arg.endsWith(".json");
 }
 
-/** A shipped scenario's name, or the path of a scenario file. */
-export function resolveScenario(arg: string): ResolvedScenario {
+/** A shipped scenario's name, the path of a scenario file, or "generated": the scenario `seed` draws. */
+export function resolveScenario(arg: string, seed?: number): ResolvedScenario {
+  if (arg === GENERATED) {
+    if (seed === undefined) throw new UsageError(`the scenario "${GENERATED}" is drawn from the run's seed: give the seed`);
+    return { scenario: generatedScenario(seed), ref: GENERATED };
+  }
   if (!looksLikeFile(arg)) {
     const r = scenarioByName(arg);
     if (r.ok) return { scenario: r.scenario, ref: r.scenario.name };

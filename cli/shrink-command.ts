@@ -63,7 +63,7 @@ export function shrinkAndWrite(input: ShrinkInput, options: { printScenario: boo
 
 export function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const seed = parseSeed(seedText, "seed");
-  const { scenario } = resolveScenario(flags.scenario);
+  const { scenario } = resolveScenario(flags.scenario, seed);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
