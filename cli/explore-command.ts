@@ -7,7 +7,7 @@ import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { mergeResults, readResultFile } from "../harness/result-file.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import { exploreOnWorkers } from "../harness/workers.ts";
-import { GENERATED, generatedScenario, mixedSlots, type ScenarioSlot } from "../harness/generated.ts";
+import { GENERATED, generatedScenario, mixedSlots, writeGeneratedScenario, type ScenarioSlot } from "../harness/generated.ts";
 import {
   parseFaults,
   parsePositiveInt,
@@ -159,6 +159,8 @@ async function reportResult(result: ExploreResult, flags: ReportFlags, io: Io, s
       : await shrinkNewFailures(result, flags.shrink, signal, (d, note) => {
           if (flags.progress !== false) io.err(`shrink: ${d.check} on ${d.scenario}: ${note.replay ?? note.detail}\n`);
         });
+  // A new failure of a generated run gets its scenario as a file (the summary names it).
+  for (const d of result.distinct) if (d.cause === null && d.scenario === GENERATED) writeGeneratedScenario(d.seed);
   io.out(exploreSummary(result, mergedFrom, shrunk));
   if (flags.json !== undefined) writeJson(flags.json, result);
   if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk);

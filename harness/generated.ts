@@ -5,11 +5,15 @@
 // with as many generated slots: half the runs are generated.
 
 import fc from "fast-check";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { genomeArb, type Genome } from "../properties/genome.ts";
 import { scenarioFromGenome, scenarioJsonFromGenome } from "../properties/genome-scenario.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
+import { REPRO_DIR } from "./repro.ts";
 
 /** The scenario name (and replay reference) of every generated run. */
 export const GENERATED = "generated";
@@ -30,6 +34,19 @@ export function generatedScenario(seed: number): Scenario {
 /** The scenario file of a generated run (what `check` accepts and `--scenario FILE` replays). */
 export function generatedScenarioJson(seed: number): Json {
   return scenarioJsonFromGenome(genomeForSeed(seed), `generated-${seed}`);
+}
+
+/** Where a generated run's scenario file is written (beside the repros). */
+export function generatedScenarioPath(seed: number, dir = REPRO_DIR): string {
+  return join(dir, `generated-${seed}.json`);
+}
+
+/** Writes a generated run's scenario file (pretty, as a user would write it); returns its path. */
+export function writeGeneratedScenario(seed: number, dir = REPRO_DIR): string {
+  const path = generatedScenarioPath(seed, dir);
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(path, JSON.stringify(generatedScenarioJson(seed), null, 2) + "\n");
+  return path;
 }
 
 /** The default mix: each shipped scenario followed by a generated slot. */
