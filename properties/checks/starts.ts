@@ -31,20 +31,19 @@ function answered(trace: readonly TraceEvent[], pid: number, stream: number, fro
 export const startRequestsAnswered: Check = {
   name: "start-requests-answered",
   claim:
-    "every START_PROCESS sent (router to main, router to a prototype) is answered on its stream, with NEW_PORT of the new process or an error, unless its requester died first or it was asked of a main killed by SIGKILL (no process of Unit hears of main's death; judged at quiescence)",
+    "every START_PROCESS sent (router to main, router to a prototype) is answered on its stream, with NEW_PORT of the new process or an error, unless its requester died first, while main lives (every start needs main: a prototype from it, an app's WHOAMI answered by it; judged at quiescence)",
   check: (run) => {
-    if (!run.quiescent) return [];
+    const main = run.facts.find((f) => f.ptype === "main");
+    // A main killed by SIGKILL (a generated scenario's action) can finish no start.
+    if (!run.quiescent || (main !== undefined && mainKilled(run, main.pid))) return [];
     const index = indexTrace(run.trace);
     const out: Violation[] = [];
-    const main = run.facts.find((f) => f.ptype === "main");
-    const deadMain = main !== undefined && mainKilled(run, main.pid) ? main.pid : null;
     run.trace.forEach((e, i) => {
       const h = e.kind === "send" && e.ret === null ? header(e.msg) : null;
       if (e.kind !== "send" || h === null || h.type !== MSG.START_PROCESS) return;
       const end = lifeEnd(index, run.trace, e.pid, i);
       if (end < run.trace.length || answered(run.trace, e.pid, h.stream, i, end)) return;
       const target = index.readerOf.get(e.sock);
-      if (target !== undefined && target === deadMain) return;
       const to = target === undefined ? "a port nobody read" : who(index, target);
       out.push({ check: "start-requests-answered", reason: `${who(index, e.pid)}: START_PROCESS #${h.stream} to ${to} never answered`, step: e.step });
     });
