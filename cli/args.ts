@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "..
 import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
 import { UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
+import { GENERATED, generatedScenario } from "../harness/generated.ts";
 import { parseShard } from "../harness/shard.ts";
 import { checkWorkers } from "../harness/workers.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
@@ -49,8 +50,15 @@ export function limitArgs(limits: ScenarioLimits = DEFAULT_LIMITS): string[] {
   return LIMIT_NAMES.filter((n) => limits[n] !== DEFAULT_LIMITS[n]).flatMap((n) => ["--limit", `${n}=${limits[n]}`]);
 }
 
-/** A shipped scenario's name, or the path of a scenario file (checked against `limits`). */
-export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LIMITS): ResolvedScenario {
+/**
+ * A shipped scenario's name, the path of a scenario file (checked against `limits`), or
+ * "generated": the scenario `seed` draws.
+ */
+export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LIMITS, seed?: number): ResolvedScenario {
+  if (arg === GENERATED) {
+    if (seed === undefined) throw new UsageError(`the scenario "${GENERATED}" is drawn from the run's seed: give the seed`);
+    return { scenario: generatedScenario(seed), ref: GENERATED };
+  }
   if (!looksLikeFile(arg)) {
     const r = scenarioByName(arg);
     if (r.ok) return { scenario: r.scenario, ref: r.scenario.name };

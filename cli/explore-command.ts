@@ -7,6 +7,7 @@ import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { mergeResults, readResultFile } from "../harness/result-file.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import { exploreOnWorkers } from "../harness/workers.ts";
+import { GENERATED, generatedScenario, mixedSlots, writeGeneratedScenario, type ScenarioSlot } from "../harness/generated.ts";
 import {
   parseFaults,
   parsePositiveInt,
@@ -40,6 +41,10 @@ export type FailOn = "new" | "any";
 export interface ExploreFlags extends ExhaustiveFlags {
   progress: boolean;
   backend: Backend;
+  /** --generate: every run's scenario drawn from its seed. */
+  generate?: boolean;
+  /** --mix: the scenarios interleaved with generated ones (half the runs). */
+  mix?: boolean;
   failOn: FailOn;
   /** --shrink [seconds]: true, or the seconds each new failure may take to shrink. */
   shrink?: boolean | string;
@@ -60,9 +65,24 @@ function writeJson(file: string, value: unknown): void {
   writeOutputFile("--json", file, JSON.stringify(value, null, 2) + "\n");
 }
 
+/** The exploration's round-robin: the scenarios named (default: the shipped ones), generated ones as --generate and --mix say. */
+interface Slot {
+  scenario: ScenarioSlot;
+  ref: string;
+}
+
+const GENERATED_SLOT: Slot = { scenario: GENERATED, ref: GENERATED };
+
+function exploreSlots(args: string[], flags: ExploreFlags): Slot[] {
+  if (flags.generate === true && (flags.mix === true || args.length > 0)) throw new UsageError("--generate makes every run generated: it takes no scenario and no --mix (name \"generated\" among scenarios instead)");
+  if (flags.generate === true) return [GENERATED_SLOT];
+  const named: Slot[] = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => (a === GENERATED ? GENERATED_SLOT : resolveScenario(a, flags.limit)));
+  return flags.mix === true ? mixedSlots(named).map((s) => (s === GENERATED ? GENERATED_SLOT : s)) : named;
+}
+
 export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
+    rejectSimOnly("explore", { "--generate": flags.generate, "--mix": flags.mix, "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
     return exploreRealCommand(args, flags, listScenarios, io);
   }
   if (flags.strategy === "exhaustive") {
@@ -72,7 +92,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const shrink = shrinkSeconds(flags.shrink);
   if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
   const strategy = parseRunStrategy(flags, "explore");
-  const resolved = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
+  const resolved = exploreSlots(args, flags);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
   const runSeconds = flags.runTime === undefined ? undefined : parseSeconds(flags.runTime, "--run-time");
@@ -83,7 +103,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const mutants = flags.mutant ?? [];
   const workers = flags.workers === undefined ? null : parseWorkers(flags.workers);
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-  for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
+  for (const r of resolved) modelOptionsFor(r.scenario === GENERATED ? generatedScenario(0) : r.scenario, { fixes, mutants });
   // A --json file that cannot be written is found out before the work, not after it.
   if (flags.json !== undefined) checkOutputFile("--json", flags.json);
   if (flags.summaryMd !== undefined) checkOutputFile("--summary-md", flags.summaryMd);
@@ -143,6 +163,8 @@ async function reportResult(result: ExploreResult, flags: ReportFlags, io: Io, s
       : await shrinkNewFailures(result, flags.shrink, signal, (d, note) => {
           if (flags.progress !== false) io.err(`shrink: ${d.check} on ${d.scenario}: ${note.replay ?? note.detail}\n`);
         }, limitArgs(flags.limit));
+  // A new failure of a generated run gets its scenario as a file (the summary names it).
+  for (const d of result.distinct) if (d.cause === null && d.scenario === GENERATED) writeGeneratedScenario(d.seed);
   io.out(exploreSummary(result, mergedFrom, shrunk));
   if (flags.json !== undefined) writeJson(flags.json, result);
   if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk, flags.limit);

@@ -149,7 +149,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       `run many seeded runs round-robin over scenarios (default: all shipped ones, about ${DEFAULT_TIME_SECONDS} s) and report failed checks`,
     )
-    .argument("[scenario...]", "shipped scenario names or scenario files")
+    .argument("[scenario...]", "shipped scenario names, scenario files, or \"generated\" (a scenario drawn from each run's seed)")
+    .option("--generate", "every run's scenario is drawn from its seed (as the scenario \"generated\")")
+    .option("--mix", "the shipped scenarios (or those named) interleaved with generated ones: half the runs generated (npm start)")
     .option("--runs <n>", "make runs 0..N-1 (with --shard: this shard's share of them); unlike --time, reproducible")
     .option("--time <seconds>", `stop after this much wall time, the run in progress cut and not counted (default ${DEFAULT_TIME_SECONDS} when --runs is not given)`)
     .addOption(runTimeOption())
@@ -186,7 +188,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .command("replay")
     .description("reproduce one run: its checks, trace hash and steps (exit 1 when a check fails)")
     .argument("[seed]", "the run's seed (as printed by explore)")
-    .option("--scenario <name|file>", "shipped scenario name or scenario file")
+    .option("--scenario <name|file>", "shipped scenario name, scenario file, or \"generated\" (the scenario the seed draws)")
     .option("--repro <file>", "a repro file written by the property suite or shrink (replaces seed and the other run options)")
     .option("--path <p>", "with the suite's seed: the property-suite case fast-check printed (seed and path, as npm test shows them)")
     .addOption(fixOption())
@@ -205,7 +207,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .command("shrink")
     .description("shrink a failing run (scenario, then schedule) to a minimal one failing the same check; writes a repro")
     .argument("<seed>", "the run's seed (as printed by explore)")
-    .requiredOption("--scenario <name|file>", "shipped scenario name or scenario file")
+    .requiredOption("--scenario <name|file>", "shipped scenario name, scenario file, or \"generated\" (the scenario the seed draws)")
     .addOption(fixOption())
     .addOption(mutantOption())
     .option("--faults <json>", "the run's fault rates, as printed by explore (default: none)")

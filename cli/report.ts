@@ -6,6 +6,7 @@ import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
 import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
 import type { FailureContext } from "../harness/failure-context.ts";
+import { GENERATED, generatedScenarioPath } from "../harness/generated.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import type { ShrinkNote } from "./explore-shrink.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
@@ -95,6 +96,7 @@ function failureLines(distinct: readonly DistinctFailure[], shrunk?: ReadonlyMap
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
       out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
+      if (d.scenario === GENERATED) out.push(`      scenario file: ${generatedScenarioPath(d.seed)} (--scenario FILE replays it too)`);
       const note = shrunk?.get(d);
       if (note !== undefined) out.push(note.replay === null ? `      ${note.detail}` : `      shrunk: ${note.replay} (${note.detail})`);
     });

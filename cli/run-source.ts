@@ -63,7 +63,7 @@ export function runFromFlags(command: string, seedText: string | undefined, flag
   if (seedText === undefined) throw new UsageError(`${command} needs a seed (or --repro FILE)`);
   if (flags.scenario === undefined) throw new UsageError(`${command} needs --scenario NAME|FILE (or --repro FILE)`);
   const seed = parseSeed(seedText, "seed");
-  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit);
+  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit, seed);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];

@@ -3,6 +3,7 @@
 // kinds switched off, the minimal scenario pretty-printed with a description of its own.
 
 import type { Scenario } from "../fixtures/scenario.ts";
+import { GENERATED, writeGeneratedScenario } from "../harness/generated.ts";
 import { runChecks } from "../harness/checks.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
@@ -63,7 +64,7 @@ export function shrinkAndWrite(input: ShrinkInput, options: { printScenario: boo
 
 export function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const seed = parseSeed(seedText, "seed");
-  const { scenario } = resolveScenario(flags.scenario, flags.limit);
+  const { scenario } = resolveScenario(flags.scenario, flags.limit, seed);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
@@ -79,7 +80,9 @@ export function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): num
   } catch (e) {
     throw new UsageError(`shrink: ${(e as Error).message}`);
   }
-  io.out(outcome.lines.join("\n") + "\n");
+  // A generated run's whole scenario goes beside its repro (the repro holds the shrunk one).
+  const scenarioFile = flags.scenario === GENERATED ? [`scenario file (before shrinking): ${writeGeneratedScenario(seed)}`] : [];
+  io.out([...outcome.lines, ...scenarioFile].join("\n") + "\n");
   return 1;
 }
 

@@ -34,7 +34,7 @@ function traceOf(d: DistinctFailure, result: ExploreResult, note: ShrinkNote | u
     const { repro: r, scenario } = loadRepro(repro, limits);
     return runRepro(r, scenario).sim.trace;
   }
-  const { scenario } = resolveScenario(d.scenario, limits);
+  const { scenario } = resolveScenario(d.scenario, limits, d.seed);
   const s = result.spec;
   return runOnce(scenario, { seed: d.seed, faults: d.faults, strategy: s.strategy, fixes: s.fixes, mutants: s.mutants, ...(s.maxSteps === null ? {} : { maxSteps: s.maxSteps }) }).sim.trace;
 }

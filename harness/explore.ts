@@ -12,6 +12,7 @@ import type { Scenario } from "../fixtures/scenario.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
+import { GENERATED, generatedScenario, scenarioOfSlot, type ScenarioSlot } from "./generated.ts";
 import { checkRun } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
 import { modelOptionsFor, UsageError } from "./model-options.ts";
@@ -36,8 +37,8 @@ const FAULT_LEVELS = [0.002, 0.005, 0.01, 0.02] as const;
 export const RESULT_FORMAT = "nxtsim-result/3";
 
 export interface ExploreOptions {
-  /** Scenarios, run round-robin in this order (at least one). */
-  scenarios: readonly Scenario[];
+  /** Scenarios, run round-robin in this order (at least one); "generated": a scenario drawn from each run's seed. */
+  scenarios: readonly ScenarioSlot[];
   /** How each scenario is named in replay commands (a file path for a scenario file); default its name. */
   refs?: readonly (string | undefined)[];
   /** Stop after this many runs (over all shards: a shard makes its share of runs 0..runs-1). */
@@ -126,7 +127,7 @@ export interface ExploreResult extends Tally {
 
 /** Everything a run needs, as plain data (worker threads get it as their workerData). */
 export interface ExplorePlan extends RunSwitches {
-  scenarios: Scenario[];
+  scenarios: ScenarioSlot[];
   refs: string[];
   shard: Shard;
   /** Each run's wall-clock budget in seconds (not part of the spec: what it cuts is not a function of the seeds). */
@@ -286,11 +287,11 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
   const fixes = [...(options.fixes ?? [])];
   const mutants = [...(options.mutants ?? [])];
   // Unknown fixes or mutants are bad usage: find out before the first run.
-  for (const s of scenarios) modelOptionsFor(s, { fixes, mutants });
+  for (const s of scenarios) modelOptionsFor(s === GENERATED ? generatedScenario(0) : s, { fixes, mutants });
   const shard = options.shard ?? WHOLE;
   const plan: ExplorePlan = {
     scenarios: [...scenarios],
-    refs: scenarios.map((s, i) => options.refs?.[i] ?? s.name),
+    refs: scenarios.map((s, i) => options.refs?.[i] ?? (s === GENERATED ? GENERATED : s.name)),
     baseSeed: options.seed ?? DEFAULT_BASE_SEED,
     fixes,
     mutants,
@@ -328,7 +329,6 @@ export class RunCrashed extends Error {}
 export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock = UNBOUNDED): RunOutcome | null {
   const number = runNumber(plan.shard, j);
   const k = number % plan.scenarios.length;
-  const scenario = plan.scenarios[k]!;
   const ref = plan.refs[k]!;
   const seed = runSeed(plan.baseSeed, number);
   const faults = plan.faults ?? drawnFaultRates(plan.strategy, seed);
@@ -339,6 +339,7 @@ export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock
   const budget = runBudget(clock, plan.runSeconds);
   const { deadline } = budget;
   try {
+    const scenario = scenarioOfSlot(plan.scenarios[k]!, seed);
     const run = budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...maxSteps, deadline }));
     const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...maxSteps, deadline })) });
     const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, rerun);

@@ -8,6 +8,7 @@
 import type { FaultRates } from "../sim/index.ts";
 import { attributeFailures, type AttributedFailure } from "./fix-replay.ts";
 import { runPlanned, type ExplorePlan } from "./explore.ts";
+import { scenarioOfSlot } from "./generated.ts";
 import { normaliseReason } from "./tally.ts";
 
 /** How many examples a distinct failure keeps, of those a fix removes and of those none does. */
@@ -68,8 +69,8 @@ export function triageRun(plan: ExplorePlan, j: number): TriageTally {
   const outcome = runPlanned(plan, j)!; // no exploration end: never cut by one
   const tally = { ...emptyTriage(), runs: 1 };
   if (outcome.failures.length === 0) return tally;
-  const scenario = plan.scenarios[outcome.number % plan.scenarios.length]!;
   const { seed, faults } = outcome;
+  const scenario = scenarioOfSlot(plan.scenarios[outcome.number % plan.scenarios.length]!, seed);
   const options = { seed, faults, strategy: plan.strategy, fixes: plan.fixes, mutants: plan.mutants, ...(plan.maxSteps === null ? {} : { maxSteps: plan.maxSteps }) };
   const attributed = attributeFailures(scenario, options, outcome.failures);
   const explained = attributed.every((a) => a.removedBy.length > 0);

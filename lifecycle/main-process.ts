@@ -158,7 +158,7 @@ export function* mainPortModulesHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
     alert(ctx, `process ${recv.msg.pid} cannot send modules`);
     return;
   }
-  if (mainGlobals(ctx).exiting) {
+  if (mainGlobals(ctx).exiting && !hasMutant(ctx.s.options, "modules-while-exiting")) {
     return;
   }
   const reply = runtimePortFind(ctx, recv.msg.pid, recv.msg.replyPort);

@@ -60,6 +60,7 @@ export const KNOWN_MUTANTS = [
   "proto-created-by-header-pid", // the prototype looks an app's CREATED up by the header's pid instead of the kernel's (cmsg_pid)
   "stream-counter-private", // the RPC stream counter page is MAP_PRIVATE: each process counts on its own copy from the fork on
   "main-quits-at-once", // a shutdown signal makes main exit at once, without waiting for its children to exit
+  "modules-while-exiting", // main's MODULES handler starts the controller and router even once exiting (a shutdown signal during discovery)
   "model-throws", // not a Unit rule: the model's own code throws a JS exception once unitd starts (a bug of nxtsim)
 ] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];

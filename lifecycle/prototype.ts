@@ -86,10 +86,9 @@ export function isolationMainPreforkHook(ctx: Ctx, process: ProcessRec): NxtInt 
   return "OK";
 }
 
+/** nxt_proto_exiting, nxt_proto_pids: C statics, there (zeroed) from the fork on, even before nxt_proto_setup. */
 function protoGlobals(ctx: Ctx): ProtoGlobals {
-  const proto = ctx.s.proto;
-  nxtAssert(ctx, proto !== null, "prototype globals exist");
-  return proto;
+  return (ctx.s.proto ??= { exiting: false, pids: {}, children: [] });
 }
 
 /** nxt_prototype_signals */
@@ -103,7 +102,7 @@ export function prototypeSignals(ctx: Ctx): void {
 
 /** nxt_proto_setup: find the language module; no mounts are made in the model. */
 export function protoSetup(ctx: Ctx, process: ProcessRec): NxtInt {
-  ctx.s.proto = { exiting: false, pids: {}, children: [] };
+  protoGlobals(ctx);
   nxtAssert(ctx, process.data !== null, "proto_setup: app conf");
   const type = process.data.type;
   const base = type.split(/[ 0-9]/)[0] ?? type;

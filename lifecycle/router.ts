@@ -131,7 +131,9 @@ export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const wanted = conf?.applications ?? {};
   for (const name of Object.keys(router.current).sort()) {
     const app = router.apps[router.current[name]!]!;
-    if (!(name in wanted)) {
+    // nxt_router_conf_create keeps an app only when its printed conf is the same
+    // (nxt_strstr_eq); a changed one is made anew and the old one unlinked (nxt_router_apps_sort).
+    if (!(name in wanted) || JSON.stringify(wanted[name]) !== JSON.stringify(app.conf)) {
       delete router.current[name];
       yield* routerAppRemove(ctx, app);
     }

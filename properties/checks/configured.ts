@@ -4,7 +4,7 @@
 
 import type { Check, RunView, Violation } from "../check.ts";
 import { indexTrace } from "../trace-index.ts";
-import { shutdownRequested } from "./end-state.ts";
+import { mainKilled, shutdownRequested } from "./end-state.ts";
 import { header, MSG, namesByPid } from "./start-protocol.ts";
 
 const NAME = "configured-processes-running";
@@ -64,10 +64,11 @@ function currentApplications(run: RunView, typeOf: ReadonlyMap<number, string>):
 export const configuredProcessesRunning: Check = {
   name: NAME,
   claim:
-    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on): main, the controller and the router run, and each application of the configuration last sent runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
+    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on) or was killed (SIGKILL): main, the controller and the router run, and each application of the configuration last sent runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
-    if (!run.quiescent || main === undefined || shutdownRequested(run, main.pid) || mainQuit(run, main.pid)) return [];
+    // A main killed by SIGKILL (a generated scenario's action) leaves no server to judge.
+    if (!run.quiescent || main === undefined || shutdownRequested(run, main.pid) || mainQuit(run, main.pid) || mainKilled(run, main.pid)) return [];
     const out: Violation[] = [];
     const running = run.facts.filter((f) => f.status === "running");
     for (const type of ["main", "controller", "router"]) {

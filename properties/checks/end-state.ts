@@ -10,6 +10,11 @@ export function shutdownRequested(run: RunView, mainPid: number): boolean {
   return run.trace.some((e) => e.kind === "signal" && e.pid === mainPid && SHUTDOWN_SIGNALS.has(e.sig));
 }
 
+/** main was sent SIGKILL during the run (by the scenario or a fault): the server is gone by no doing of Unit's. */
+export function mainKilled(run: RunView, mainPid: number): boolean {
+  return run.trace.some((e) => e.kind === "signal" && e.pid === mainPid && e.sig === 9);
+}
+
 export const noDeadPortFds: Check = {
   name: "no-dead-port-fds",
   claim: "while the server is up (main running, no shutdown asked), at quiescence every socket end a live process holds has its peer end held by some live process",

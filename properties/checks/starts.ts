@@ -7,6 +7,7 @@
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import type { Check, Violation } from "../check.ts";
 import { indexTrace } from "../trace-index.ts";
+import { mainKilled } from "./end-state.ts";
 import { header, lifeEnd, MSG, REPLY_TYPES, who } from "./start-protocol.ts";
 
 /**
@@ -30,9 +31,11 @@ function answered(trace: readonly TraceEvent[], pid: number, stream: number, fro
 export const startRequestsAnswered: Check = {
   name: "start-requests-answered",
   claim:
-    "every START_PROCESS sent (router to main, router to a prototype) is answered on its stream, with NEW_PORT of the new process or an error, unless its requester died first (judged at quiescence)",
+    "every START_PROCESS sent (router to main, router to a prototype) is answered on its stream, with NEW_PORT of the new process or an error, unless its requester died first, while main lives (every start needs main: a prototype from it, an app's WHOAMI answered by it; judged at quiescence)",
   check: (run) => {
-    if (!run.quiescent) return [];
+    const main = run.facts.find((f) => f.ptype === "main");
+    // A main killed by SIGKILL (a generated scenario's action) can finish no start.
+    if (!run.quiescent || (main !== undefined && mainKilled(run, main.pid))) return [];
     const index = indexTrace(run.trace);
     const out: Violation[] = [];
     run.trace.forEach((e, i) => {

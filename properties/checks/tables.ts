@@ -6,7 +6,7 @@ import type { TraceEvent } from "../../lifecycle/trace.ts";
 import type { Check, RunView, Violation } from "../check.ts";
 import { deadAt, exitsAfter, indexTrace, type TableSnapshot } from "../trace-index.ts";
 import { typeName } from "../unit-rules.ts";
-import { shutdownRequested } from "./end-state.ts";
+import { mainKilled, shutdownRequested } from "./end-state.ts";
 
 export const everyAddSucceeds: Check = {
   name: "every-add-succeeds",
@@ -124,15 +124,16 @@ function portsState(e: TableEntry): string {
 export const useCountsReturnToZero: Check = {
   name: "use-counts-return-to-zero",
   claim:
-    "in every reported table a record's use count equals its number of ports (so closing them brings it to 0); and while the server is up (no shutdown asked), a record of a process already dead when its holder reports the table is released before the end of a quiescent run (holder still running)",
+    "in every reported table a record's use count equals its number of ports (so closing them brings it to 0); and while the server is up (no shutdown asked, main not killed), a record of a process already dead when its holder reports the table is released before the end of a quiescent run (holder still running)",
   check: (run) => {
     const index = indexTrace(run.trace);
     const out: Violation[] = [];
     const leaked = new Set<string>();
     const running = new Set(run.facts.filter((f) => f.status === "running").map((f) => f.pid));
     const main = run.facts.find((f) => f.ptype === "main");
-    // During a shutdown main tells nobody of deaths: leftovers are shutdown-completes' business.
-    const serverUp = main !== undefined && !shutdownRequested(run, main.pid);
+    // During a shutdown main tells nobody of deaths: leftovers are shutdown-completes' business;
+    // nobody tells of main's own death (no process has it as a child but the harness).
+    const serverUp = main !== undefined && !shutdownRequested(run, main.pid) && !mainKilled(run, main.pid);
     for (const { snap, entry } of reportedEntries(run)) {
       if (entry.useCount !== entry.ports) {
         out.push({

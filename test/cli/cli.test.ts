@@ -254,7 +254,9 @@ describe("launching", () => {
       cwd: REPO,
       reject: false,
     });
-    expect(start.stdout).toMatch(/^explored 3 runs over 1 scenario/m);
+    // npm start is explore --mix: the named scenario interleaved with generated ones.
+    expect(start.stdout).toMatch(/^explored 3 runs over 2 scenarios/m);
+    expect(start.stdout).toMatch(/^ {2}generated +1 runs/m);
     expect([0, 1]).toContain(start.exitCode);
   });
 });

@@ -24,7 +24,7 @@ const genome: Genome = {
   firstPid: 100,
   pidMax: 32768,
   apps: [{ processes: 1, credential: true, pid: false, network: false, uname: false, mount: false, maps: false }],
-  actions: [{ kind: "kill", at: 60, role: "router", app: 0, index: 0 }],
+  actions: [{ kind: "signal", at: 60, role: "router", app: 0, index: 0, signal: "SIGKILL" }],
 };
 const faults: FaultRates = { cloneFail: 0, sendFail: 0.2, sendLost: 0, killAtStep: 0.002, mapWriteFail: 0.05 };
 const RUNS = 150;
