@@ -79,10 +79,12 @@ describeReal("real backend: nothing left behind", () => {
     harness.kill("SIGKILL");
     await harness;
     expect(await until(() => processesOfRun(runId).length === 0, 5_000), `left: ${processesOfRun(runId).join(", ")}`).toBe(true);
-    // Its cgroup (where the machine gave one) outlives it until the next run starts.
+    // Its cgroup (where the machine gives one) outlives it until the next run starts.
+    const stale = leftoverRunCgroups().filter((dir) => dir.endsWith(`/nxtsim-${runId}`));
     const boot = scenarioByName("boot-only");
     if (!boot.ok) throw new Error(boot.error);
-    await runScenarioOnReal(boot.scenario, { timeScale: 0.1 });
+    const next = await runScenarioOnReal(boot.scenario, { timeScale: 0.1 });
+    expect(stale.length > 0).toBe(next.confinement.cgroup!.applied);
     expect(leftoverRunCgroups()).toEqual([]);
   });
 });
