@@ -7,6 +7,7 @@ import { exploreReal, type RealExploreResult } from "../harness/explore-real.ts"
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { realRunView } from "../harness/run-view.ts";
 import { checkRun } from "../properties/index.ts";
+import { confinementLine } from "../real/confine.ts";
 import { realSupport } from "../real/probe.ts";
 import { runScenarioOnReal } from "../real/run-real.ts";
 import { parsePositiveInt, parseSeconds, resolveScenario, type LimitFlags } from "./args.ts";
@@ -63,6 +64,7 @@ export function realExploreSummary(r: RealExploreResult): string {
   const lines = [
     `real kernel: ${r.runs} runs, ${r.events} events in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round((r.events * 1000) / Math.max(1, r.wallMs))} events/s)${r.timeouts > 0 ? `, ${r.timeouts} did not settle` : ""}`,
   ];
+  if (r.confinement !== null) lines.push(r.uncapped > 0 ? `${r.confinement} (${r.uncapped} of ${r.runs} runs without the cgroup cap)` : r.confinement);
   lines.push(r.failures.length === 0 ? "no failures" : `${r.failures.length} distinct failures (not attributed: a real run cannot be replayed with a fix; explore on the simulated kernel attributes by cause):`);
   for (const f of r.failures) lines.push(`  ${f.check}: ${f.reason} (${f.scenario}, first in run ${f.firstRun}, ${f.count} runs)`);
   return lines.join("\n") + "\n";
@@ -90,6 +92,7 @@ export async function replayRealCommand(seedText: string | undefined, flags: Rea
   const summary = [
     `scenario: ${ref} on the real kernel${fixes.length > 0 ? `, fixes: ${fixes.join(",")}` : ""}${mutants.length > 0 ? `, mutants: ${mutants.join(",")}` : ""}`,
     `end: ${run.reason} after ${run.wallMs} ms, ${run.trace.length} events`,
+    confinementLine(run.confinement),
     `trace sha256: ${createHash("sha256").update(jsonl).digest("hex")} (this run's; another real run schedules differently)`,
     violations.length === 0 ? "checks: all passed" : `checks: ${violations.length} failed`,
     ...violations.map((v) => `  ${v.check}: ${v.reason}`),

@@ -5,6 +5,7 @@
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { checkRun } from "../properties/index.ts";
+import { confinementLine } from "../real/confine.ts";
 import { runScenarioOnReal, type RealRun } from "../real/run-real.ts";
 import { realRunView } from "./run-view.ts";
 
@@ -33,6 +34,10 @@ export interface RealExploreResult {
   wallMs: number;
   timeouts: number;
   failures: RealFailure[];
+  /** The first run's confinement (real/confine.ts), one line; null when no run was made. */
+  confinement: string | null;
+  /** Runs whose cgroup cap could not be applied (each says why in its confinement). */
+  uncapped: number;
 }
 
 export async function exploreReal(options: RealExploreOptions): Promise<RealExploreResult> {
@@ -43,6 +48,8 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
   let done = 0;
   let events = 0;
   let timeouts = 0;
+  let confinement: string | null = null;
+  let uncapped = 0;
   while (done < runs && Date.now() - start < budgetMs) {
     const i = done % options.scenarios.length;
     const scenario = options.scenarios[i]!;
@@ -50,6 +57,8 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
     done++;
     events += run.trace.length;
     if (run.reason === "timeout") timeouts++;
+    confinement ??= confinementLine(run.confinement, false);
+    if (run.confinement.cgroup?.applied !== true) uncapped++;
     const inThisRun = new Set<string>();
     for (const v of checkRun(realRunView(run, scenario))) {
       const reason = v.reason.replace(/\d+/g, "N");
@@ -62,5 +71,5 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
     }
     options.onRun?.(done, run);
   }
-  return { runs: done, events, wallMs: Date.now() - start, timeouts, failures: [...byKey.values()] };
+  return { runs: done, events, wallMs: Date.now() - start, timeouts, failures: [...byKey.values()], confinement, uncapped };
 }

@@ -54,6 +54,8 @@ export interface InitBoot {
   role: "init";
   runStartNs: string;
   fds: RunFds;
+  /** The run is confined (real/confine.ts): the init makes the host's mounts read-only. */
+  confined: boolean;
   unitd: UnitBoot;
 }
 

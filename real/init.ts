@@ -4,19 +4,17 @@
 // nothing is left. Killing it (the harness does, or pdeathsig when the harness dies) takes
 // the whole namespace with it: no process of a run can outlive it.
 
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 import { writeTmpJson, type InitBoot } from "./boot-record.ts";
 import { childArgv, childEnv } from "./child-command.ts";
+import { setUpRunMounts } from "./confine-mounts.ts";
 import * as native from "./native.ts";
 import { spawnAtNextPid } from "./pid-cursor.ts";
 import { encodeRecord, type WireRecord } from "./wire.ts";
 
 export function runInit(boot: InitBoot): void {
-  // Private first, so that the /proc mount never propagates to the host.
-  execFileSync("mount", ["--make-rprivate", "/"], { stdio: "inherit" });
-  execFileSync("mount", ["-t", "proc", "-o", "nosuid,nodev,noexec", "proc", "/proc"], { stdio: "inherit" });
+  setUpRunMounts(boot.confined);
 
   const start = BigInt(boot.runStartNs);
   const send = (record: WireRecord): void => void native.sendmsg(boot.fds.report, encodeRecord(record), [], { block: true });

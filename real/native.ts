@@ -45,6 +45,9 @@ export interface SpawnOptions {
   setTid?: number[];
   /** Written to /proc/sys/kernel/ns_last_pid before exec (a NEWPID child is pid 1 of that namespace). */
   nsLastPid?: number;
+  /** With NEWUSER and holdUntilRelease (maps written meanwhile): after release the child takes
+   * ids 0/0 of its namespace and no groups, so it execs as that namespace's root (pdeathsig is armed again). */
+  rootInUserNs?: boolean;
 }
 
 export interface Spawned {
@@ -132,6 +135,8 @@ export interface NativeAddon {
   pidfdOpen(pid: number): number;
   /** glibc abort(3): SIGABRT, or SIGSEGV for a pid-namespace init that SIGABRT cannot kill. */
   abortNow(): never;
+  /** mount_setattr(AT_RECURSIVE): every mount at and below path read-only and private. */
+  mountPrivateReadOnly(path: string): void;
 }
 
 /** A failed system call, as thrown by the addon. */
@@ -241,4 +246,7 @@ export function pidfdOpen(pid: number): number {
 }
 export function abortNow(): never {
   return loadNative().abortNow();
+}
+export function mountPrivateReadOnly(path: string): void {
+  return loadNative().mountPrivateReadOnly(path);
 }

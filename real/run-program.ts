@@ -5,7 +5,9 @@
 
 import type { Continuation, Json } from "../lifecycle/kernel.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
+import type { ConfinementReport } from "./confine.ts";
 import { childProgram } from "./program.ts";
+import type { CgroupLimits } from "./run-cgroup.ts";
 import { RealRunSession, type RunEnd } from "./run-session.ts";
 
 export interface ProgramRunOptions {
@@ -20,6 +22,10 @@ export interface ProgramRunOptions {
   idleMs?: number;
   timeoutMs?: number;
   onStart?: (runId: string) => void;
+  /** Host namespaces, mounts writable (default false: confined, real/confine.ts). */
+  unconfined?: boolean;
+  /** The confined run's cgroup caps (default DEFAULT_CGROUP_LIMITS). */
+  cgroupLimits?: CgroupLimits;
 }
 
 export interface ProgramRun {
@@ -27,6 +33,7 @@ export interface ProgramRun {
   reason: RunEnd;
   wallMs: number;
   runId: string;
+  confinement: ConfinementReport;
 }
 
 export async function runProgramOnReal(options: ProgramRunOptions): Promise<ProgramRun> {
@@ -40,6 +47,7 @@ export async function runProgramOnReal(options: ProgramRunOptions): Promise<Prog
     chaosMaxUs: options.chaosMaxUs ?? 0,
     idleMs: options.idleMs ?? 150,
     timeoutMs: options.timeoutMs ?? 20_000,
+    confine: options.unconfined === true ? null : { namedIds: [], ...(options.cgroupLimits === undefined ? {} : { cgroupLimits: options.cgroupLimits }) },
   });
   options.onStart?.(session.runId);
   let reason: RunEnd = "timeout";
@@ -48,5 +56,5 @@ export async function runProgramOnReal(options: ProgramRunOptions): Promise<Prog
   } finally {
     await session.teardown();
   }
-  return { trace: session.normalised().trace, reason, wallMs: session.elapsed(), runId: session.runId };
+  return { trace: session.normalised().trace, reason, wallMs: session.elapsed(), runId: session.runId, confinement: session.confinement! };
 }

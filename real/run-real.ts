@@ -17,6 +17,8 @@ import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/sc
 import { unitdImageFor, type ModelSwitches } from "../harness/model-options.ts";
 import { rolesFromTrace } from "../harness/roles.ts";
 import { childProgram } from "./program.ts";
+import type { ConfinementReport } from "./confine.ts";
+import { hostIdToRun, idMapToRun, idsNamedBy, type IdExtent } from "./confine-ids.ts";
 import { normalise, type KnownProcess } from "./normalise.ts";
 import { readIdMaps, readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
 import { factsInRunNamespace } from "./run-namespace.ts";
@@ -34,6 +36,8 @@ export interface RealRunOptions extends ModelSwitches {
   onStart?: (runId: string) => void;
   /** Chaos mode (real/chaos.ts): every real process sleeps up to this many µs at each scheduling point. */
   chaosMaxUs?: number;
+  /** Run in the host's user, network and IPC namespaces with its mounts writable (default false: confined, real/confine.ts). */
+  unconfined?: boolean;
 }
 
 export interface RealRun {
@@ -51,6 +55,8 @@ export interface RealRun {
   idMaps: Map<number, IdMaps>;
   /** The true host pid of each process (the run's pids are what `trace` and `facts` use). */
   hostPids: Map<number, number>;
+  /** What the run could touch (real/confine.ts), its cgroup's caps included. */
+  confinement: ConfinementReport;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -68,6 +74,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     chaosMaxUs: options.chaosMaxUs ?? 0,
     idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    confine: options.unconfined === true ? null : { namedIds: idsNamedBy(scenario) },
   });
   options.onStart?.(session.runId);
 
@@ -87,7 +94,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     if (inTime) reason = await session.end();
   } finally {
     // Facts of the living are read before the namespace goes.
-    facts = liveFacts(session.known);
+    facts = liveFacts(session.known, session.idMap());
     await session.teardown();
   }
 
@@ -105,6 +112,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     runId: session.runId,
     idMaps: new Map([...facts].map(([pid, f]) => [toRun(pid), f.maps])),
     hostPids: new Map([...session.known.keys()].map((host) => [toRun(host), host])),
+    confinement: session.confinement!,
   };
 }
 
@@ -126,12 +134,16 @@ interface LiveFacts {
   sockets: { fd: number; inode: number }[];
 }
 
-function liveFacts(known: ReadonlyMap<number, KnownProcess>): Map<number, LiveFacts> {
+/** Read from the host's /proc; ids (host ids in a confined run) as the run's root sees them (real/confine-ids.ts). */
+function liveFacts(known: ReadonlyMap<number, KnownProcess>, idMap: readonly IdExtent[]): Map<number, LiveFacts> {
   const out = new Map<number, LiveFacts>();
   for (const pid of known.keys()) {
     const status = readStatus(pid);
     if (status === null) continue;
-    out.set(pid, { maps: readIdMaps(pid), state: status.state, ppid: status.ppid, uid: status.uid, gid: status.gid, noNewPrivs: status.noNewPrivs, ns: readNamespaces(pid), sockets: readSocketFds(pid) });
+    const host = readIdMaps(pid);
+    const maps = { uidMap: idMapToRun(idMap, host.uidMap), gidMap: idMapToRun(idMap, host.gidMap), setgroups: host.setgroups };
+    const ids = { uid: hostIdToRun(idMap, status.uid), gid: hostIdToRun(idMap, status.gid) };
+    out.set(pid, { maps, state: status.state, ppid: status.ppid, ...ids, noNewPrivs: status.noNewPrivs, ns: readNamespaces(pid), sockets: readSocketFds(pid) });
   }
   return out;
 }

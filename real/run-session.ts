@@ -11,6 +11,9 @@ import { CLONE_NEWNS, CLONE_NEWPID, SIGKILL } from "../lifecycle/kernel.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
 import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
 import { childArgv, childEnv, setChildCommand } from "./child-command.ts";
+import { endConfinement, prepareConfinement, spawnConfined, type Confinement, type ConfinementReport } from "./confine.ts";
+import type { IdExtent, IdRange } from "./confine-ids.ts";
+import type { CgroupLimits } from "./run-cgroup.ts";
 import * as native from "./native.ts";
 import { normalise, type KnownProcess, type Normalised, type Received } from "./normalise.ts";
 import { createCursor, threadBase, type PidCursor } from "./pid-cursor.ts";
@@ -37,6 +40,8 @@ export interface RunSpec {
   idleMs: number;
   /** A run still going after this long is stopped. */
   timeoutMs: number;
+  /** Confined (real/confine.ts; default): ids the run's user namespace must have besides the base range. Null: host namespaces. */
+  confine?: { namedIds: readonly IdRange[]; cgroupLimits?: CgroupLimits } | null;
 }
 
 export type RunEnd = "exited" | "settled" | "timeout";
@@ -53,6 +58,9 @@ export class RealRunSession {
   /** Every process that said hello, by host pid. */
   readonly known = new Map<number, KnownProcess>();
   initExited = false;
+  /** What the run was confined by (set by teardown). */
+  confinement: ConfinementReport | null = null;
+  private readonly confining: Confinement | null;
   private channelClosed = false;
   private readonly startNs = process.hrtime.bigint();
   private readonly init: native.Spawned;
@@ -69,16 +77,18 @@ export class RealRunSession {
     this.fds = { report: sharedEnd, ticket: native.sharedCounterCreate(1), mailbox: writeTmpJson(null), ...spec.program };
     this.cursor = createCursor(spec.firstPid - 1, spec.pidMax);
     const runStartNs = this.startNs.toString();
+    const confine = spec.confine === undefined ? { namedIds: [] } : spec.confine;
     const boot: InitBoot = {
       role: "init",
       runStartNs,
       fds: this.fds,
+      confined: confine !== null,
       // The first process gets firstPid (the cursor's next), its children the pids after it.
       unitd: { role: "unit", runStartNs, fds: this.fds, image: spec.image, entry: spec.entry, kernel: freshKernelState(this.cursor, spec.chaosMaxUs), become: spec.become },
     };
     const bootFd = writeTmpJson(boot);
     try {
-      this.init = native.spawn({
+      const init: native.SpawnOptions = {
         file: process.execPath,
         argv: childArgv(),
         envp: childEnv(bootFd),
@@ -86,7 +96,9 @@ export class RealRunSession {
         keepFds: [this.fds.report, this.fds.ticket, this.fds.mailbox, this.fds.script, this.fds.addon, this.cursor.fd, bootFd],
         pdeathsig: SIGKILL,
         nsLastPid: threadBase(this.cursor.pidMax),
-      });
+      };
+      this.confining = confine === null ? null : prepareConfinement(this.runId, confine.namedIds, confine.cgroupLimits);
+      this.init = this.confining === null ? native.spawn(init) : spawnConfined(init, this.confining);
     } finally {
       closeSync(bootFd);
       native.close(sharedEnd);
@@ -97,6 +109,11 @@ export class RealRunSession {
       this.initExited = true;
       this.initWatch.stop();
     });
+  }
+
+  /** The run's id extents (run id -> host id); none when not confined (the run's ids are the host's). */
+  idMap(): IdExtent[] {
+    return this.confining?.idMap ?? [];
   }
 
   /** ms since the run started. */
@@ -148,6 +165,8 @@ export class RealRunSession {
     native.close(this.fds.ticket);
     native.close(this.cursor.fd);
     closeSync(this.fds.mailbox);
+    // The init is reaped: its namespace's processes are gone, the run's cgroup empties.
+    this.confinement = await endConfinement(this.confining, () => this.elapsed() > limit);
   }
 
   /** The finished run in the sim's vocabulary, named by pids in the run's namespace. */

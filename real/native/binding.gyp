@@ -10,7 +10,8 @@
         "src/watch.c",
         "src/proc.c",
         "src/counter.c",
-        "src/ids.c"
+        "src/ids.c",
+        "src/mount.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror"]

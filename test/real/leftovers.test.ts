@@ -1,7 +1,7 @@
 // Nothing of a real run survives it: no process (in the run or as our zombie), no fd of the
-// harness, no mount, no temporary file; not after a crash, and not when the harness itself
-// is SIGKILLed in the middle of a run (pdeathsig on the run's init, which takes its pid
-// namespace with it).
+// harness, no mount, no temporary file, no cgroup; not after a crash, and not when the harness
+// itself is SIGKILLed in the middle of a run (pdeathsig on the run's init, which takes its pid
+// namespace with it; the next run's harness removes the dead one's cgroup).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,6 +12,7 @@ import { expect, test } from "vitest";
 
 import { listScenarios, scenarioByName } from "../../fixtures/scenario.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
+import { leftoverRunCgroups } from "../../real/run-cgroup.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";
 import { childPids, describeReal, openFds } from "./native-helpers.ts";
 
@@ -54,6 +55,7 @@ describeReal("real backend: nothing left behind", () => {
     expect(openFds()).toEqual(fdsBefore);
     expect(mounts()).toBe(mountsBefore);
     expect(tempFiles()).toEqual([]);
+    expect(leftoverRunCgroups()).toEqual([]);
   }, 60_000 + SOAK_RUNS * 5_000);
 
   test("a crashing process (#633's prototype abort) leaves nothing behind", async () => {
@@ -77,5 +79,12 @@ describeReal("real backend: nothing left behind", () => {
     harness.kill("SIGKILL");
     await harness;
     expect(await until(() => processesOfRun(runId).length === 0, 5_000), `left: ${processesOfRun(runId).join(", ")}`).toBe(true);
+    // Its cgroup (where the machine gives one) outlives it until the next run starts.
+    const stale = leftoverRunCgroups().filter((dir) => dir.endsWith(`/nxtsim-${runId}`));
+    const boot = scenarioByName("boot-only");
+    if (!boot.ok) throw new Error(boot.error);
+    const next = await runScenarioOnReal(boot.scenario, { timeScale: 0.1 });
+    expect(stale.length > 0).toBe(next.confinement.cgroup!.applied);
+    expect(leftoverRunCgroups()).toEqual([]);
   });
 });

@@ -25,7 +25,8 @@
   X("setuid", native_setuid)                         \
   X("setgid", native_setgid)                         \
   X("pidfdOpen", native_pidfd_open)                  \
-  X("abortNow", native_abort_now)
+  X("abortNow", native_abort_now)                   \
+  X("mountPrivateReadOnly", native_mount_private_read_only)
 
 #define DECLARE(name, fn) napi_value fn(napi_env env, napi_callback_info info);
 FUNCTIONS(DECLARE)

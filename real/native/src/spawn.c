@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -41,8 +42,8 @@ struct clone_args_v2 {
 };
 _Static_assert(sizeof(struct clone_args_v2) == 88, "clone_args is 88 bytes (CLONE_ARGS_SIZE_VER2)");
 
-enum step { STEP_HELD, STEP_SIGNALS, STEP_PDEATHSIG, STEP_STDIO, STEP_KEEP, STEP_CLOSE, STEP_CAPS, STEP_NS_LAST_PID, STEP_EXEC };
-static const char *const step_syscall[] = {"spawn", "sigprocmask", "prctl", "dup2", "fcntl", "close_range", "capset", "write (ns_last_pid)", "execve"};
+enum step { STEP_HELD, STEP_SIGNALS, STEP_PDEATHSIG, STEP_STDIO, STEP_KEEP, STEP_CLOSE, STEP_ROOT, STEP_CAPS, STEP_NS_LAST_PID, STEP_EXEC };
+static const char *const step_syscall[] = {"spawn", "sigprocmask", "prctl", "dup2", "fcntl", "close_range", "setresuid", "capset", "write (ns_last_pid)", "execve"};
 #define MAX_SET_TID 32
 
 struct child_report {
@@ -61,6 +62,7 @@ struct plan {
   bool newpid;
   bool hold;
   bool keep_caps;
+  bool root_in_user_ns;
   char ns_last_pid[24]; /* decimal text to write, "" for none */
   pid_t set_tid[MAX_SET_TID];
   size_t set_tid_size;
@@ -105,6 +107,20 @@ static void keep_caps_across_exec(const struct plan *p) {
     if ((word & (1U << (cap % 32))) == 0) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EINVAL) child_fail(p, STEP_CAPS);
   }
+}
+
+/* The child of a CLONE_NEWUSER keeps its creator's (host) ids, unmapped in its namespace: it
+ * takes the namespace's 0 (the maps were written while it was held), so that it execs as that
+ * namespace's root, not as the host's. Raw syscalls: glibc's would signal threads that only
+ * exist in the parent. A credential change clears pdeathsig: armed again, and the parent's
+ * death in between is seen on the status socket (its end closed). */
+static void become_root_in_user_ns(const struct plan *p) {
+  if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
+    child_fail(p, STEP_ROOT);
+  if (p->pdeathsig == 0) return;
+  if (prctl(PR_SET_PDEATHSIG, p->pdeathsig, 0, 0, 0) < 0) child_fail(p, STEP_PDEATHSIG);
+  struct pollfd parent_end = {p->status_fd, POLLRDHUP, 0};
+  if (poll(&parent_end, 1, 0) != 0) _exit(127);
 }
 
 static int close_range_(unsigned lo, unsigned hi) { return (int)syscall(SYS_CLOSE_RANGE, lo, hi, 0); }
@@ -162,6 +178,7 @@ static __attribute__((noreturn)) void child_main(const struct plan *p) {
     if (read_once(p->status_fd, &go, sizeof go) != sizeof go) _exit(127);
   }
 
+  if (p->root_in_user_ns) become_root_in_user_ns(p);
   if (p->keep_caps) keep_caps_across_exec(p);
 
   if (p->ns_last_pid[0] != '\0') {
@@ -232,6 +249,8 @@ static bool read_options(napi_env env, napi_value opts, struct plan *p, int64_t 
   if (v != NULL && !get_bool(env, v, "holdUntilRelease", &p->hold)) return false;
   if (!get_prop(env, opts, "keepCaps", &v)) return false;
   if (v != NULL && !get_bool(env, v, "keepCaps", &p->keep_caps)) return false;
+  if (!get_prop(env, opts, "rootInUserNs", &v)) return false;
+  if (v != NULL && !get_bool(env, v, "rootInUserNs", &p->root_in_user_ns)) return false;
   if (!get_prop(env, opts, "nsLastPid", &v)) return false;
   if (v != NULL) {
     int32_t last;
