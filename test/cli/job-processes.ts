@@ -72,7 +72,12 @@ export function startJob(top: Top, args: readonly string[], cwd: string): Job {
       if (inRun) inRuns.push(Number(name));
       if (ours || inRun) out.push(Number(name));
     }
-    for (const pid of out) if (!seen.has(pid)) seen.set(pid, startTime(pid));
+    // A process gone between the directory read and its stat has no start time: it is not
+    // one to wait for (recorded as "", it would match the "" of a gone pid for ever).
+    for (const pid of out) {
+      const start = startTime(pid);
+      if (!seen.has(pid) && start !== "") seen.set(pid, start);
+    }
     return out;
   };
   return {
@@ -86,7 +91,7 @@ export function startJob(top: Top, args: readonly string[], cwd: string): Job {
     },
     left: () => {
       processes();
-      return [...seen].filter(([pid, start]) => startTime(pid) === start).map(([pid]) => pid);
+      return [...seen].filter(([pid, start]) => start !== "" && startTime(pid) === start).map(([pid]) => pid);
     },
     describeLeft: () =>
       [...seen]
