@@ -5,12 +5,29 @@
 
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Json } from "../lifecycle/kernel.ts";
-import type { ActionGenome, AppGenome, Genome } from "./genome.ts";
+import type { ActionGenome, AppGenome, Genome, ProcessesForm, RequestGenome } from "./genome.ts";
 
 const appName = (i: number) => `app${i}`;
 
-function appConf(g: AppGenome): Record<string, Json> {
-  const conf: Record<string, Json> = { type: "python", module: "wsgi", processes: g.processes, user: g.user ?? "nobody" };
+/** An app slot of the configuration in force: its genome and, for an initial app, its object form. */
+interface Slot {
+  app: AppGenome;
+  form: ProcessesForm | null;
+}
+
+function processesValue(slot: Slot): Json {
+  const f = slot.form;
+  return f === null ? slot.app.processes : { max: f.max, spare: Math.min(f.spare, f.max), idle_timeout: f.idleTimeout };
+}
+
+/** How many processes an app runs at most: what a signal's process index is taken modulo. */
+function processCount(slot: Slot): number {
+  return slot.form === null ? slot.app.processes : slot.form.max;
+}
+
+function appConf(slot: Slot): Record<string, Json> {
+  const g = slot.app;
+  const conf: Record<string, Json> = { type: "python", module: "wsgi", processes: processesValue(slot), user: g.user ?? "nobody" };
   const namespaces: Record<string, Json> = {};
   if (g.credential) namespaces["credential"] = true;
   if (g.pid) namespaces["pid"] = true;
@@ -29,7 +46,7 @@ function appConf(g: AppGenome): Record<string, Json> {
 }
 
 /** The applications by slot (null: removed); slot i is named app<i>. */
-function config(apps: readonly (AppGenome | null)[]): Json {
+function config(apps: readonly (Slot | null)[]): Json {
   const applications: Record<string, Json> = {};
   apps.forEach((g, i) => {
     if (g !== null) applications[appName(i)] = appConf(g);
@@ -37,38 +54,45 @@ function config(apps: readonly (AppGenome | null)[]): Json {
   return { listeners: {}, applications };
 }
 
-function signalAction(a: Extract<ActionGenome, { kind: "signal" }>, live: readonly (AppGenome | null)[], present: readonly number[]): Json {
+function signalAction(a: Extract<ActionGenome, { kind: "signal" }>, live: readonly (Slot | null)[], present: readonly number[]): Json {
   if ((a.role !== "app" && a.role !== "prototype") || present.length === 0) {
     const role = a.role === "app" || a.role === "prototype" ? "router" : a.role;
     return { at: a.at, do: "signal", target: { role }, signal: a.signal };
   }
   const i = present[a.app % present.length]!;
   const target: Record<string, Json> = { role: a.role, app: appName(i) };
-  if (a.role === "app") target["index"] = a.index % live[i]!.processes;
+  if (a.role === "app") target["index"] = a.index % processCount(live[i]!);
   return { at: a.at, do: "signal", target, signal: a.signal };
 }
 
 /** The scenario file a genome stands for (the JSON a user would write). */
 export function scenarioJsonFromGenome(g: Genome, name = "generated"): Json {
-  const live: (AppGenome | null)[] = [...g.apps];
+  const initial: Slot[] = g.apps.map((app, i) => ({ app, form: g.processForms?.[i] ?? null }));
+  const live: (Slot | null)[] = [...initial];
   const actions: Json[] = [];
-  // A stable sort: actions of the same ms keep their genome order.
-  for (const a of [...g.actions].sort((x, y) => x.at - y.at)) {
+  const requests: (RequestGenome & { kind: "request" })[] = (g.requests ?? []).map((r) => ({ kind: "request", ...r }));
+  // A stable sort: actions of the same ms keep their genome order, requests after them.
+  for (const a of [...g.actions, ...requests].sort((x, y) => x.at - y.at)) {
     const present = live.flatMap((x, i) => (x === null ? [] : [i]));
     if (a.kind === "signal") {
       actions.push(signalAction(a, live, present));
       continue;
     }
-    if (a.kind === "add-app") live.push(a.conf);
+    if (a.kind === "request") {
+      // Requests name an app of the configuration in force; with none left there is nobody to ask.
+      if (present.length > 0) actions.push({ at: a.at, do: "request", app: appName(present[a.app % present.length]!), count: a.count, duration: a.duration });
+      continue;
+    }
+    if (a.kind === "add-app") live.push({ app: a.conf, form: null });
     else if (present.length === 0) continue;
-    else live[present[a.app % present.length]!] = a.kind === "remove-app" ? null : a.conf;
+    else live[present[a.app % present.length]!] = a.kind === "remove-app" ? null : { app: a.conf, form: null };
     actions.push({ at: a.at, do: "reconfigure", config: config(live) });
   }
   return {
     name,
     description: "a generated scenario",
     unitd: { user: g.user ?? "nobody", firstPid: g.firstPid, pidMax: g.pidMax },
-    config: config(g.apps),
+    config: config(initial),
     actions,
   };
 }

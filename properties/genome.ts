@@ -10,9 +10,14 @@
 // Everything shrinks toward the simplest run: one app of one process, namespaces off, fewer
 // actions, earlier times, default pids.
 //
-// To add a field (e.g. `processes: {max, spare, idle_timeout}`): widen AppGenome here, add its
-// arbitrary to appGenomeArb, and write it out in genome-scenario.ts appConf; the loader then
-// checks it with Unit's rules like every other field (test/properties/genome.test.ts).
+// Unit's dynamic process count rides on two fields drawn last (so that the fields before them
+// draw as they did before they existed): the object form `processes: {max, spare,
+// idle_timeout}` for some of the initial applications, and request loads that make the router
+// start processes up to max (the idle ones stop after idle_timeout).
+//
+// To add a field: add it (drawn last, for the same reason) and write it out in
+// genome-scenario.ts; the loader then checks it with Unit's rules like every other field
+// (test/properties/genome.test.ts).
 
 import fc from "fast-check";
 
@@ -42,6 +47,22 @@ export type ActionGenome =
   | { kind: "add-app"; at: number; conf: AppGenome }
   | { kind: "change-app"; at: number; app: number; conf: AppGenome };
 
+/** Unit's object form of an app's `processes` (spare is capped at max when written out). */
+export interface ProcessesForm {
+  max: number;
+  spare: number;
+  /** Seconds. */
+  idleTimeout: number;
+}
+
+/** `count` requests for the app picked by `app` (modulo the apps present at `at`), each lasting `duration` ms. */
+export interface RequestGenome {
+  at: number;
+  app: number;
+  count: number;
+  duration: number;
+}
+
 export interface Genome {
   /** unitd's --user; absent in older genomes: nobody. */
   user?: (typeof USERS)[number];
@@ -49,6 +70,10 @@ export interface Genome {
   pidMax: number;
   apps: AppGenome[];
   actions: ActionGenome[];
+  /** Per initial app, by index: its process count in Unit's object form (null or absent: the integer). */
+  processForms?: (ProcessesForm | null)[];
+  /** Request loads (absent in older genomes: none). */
+  requests?: RequestGenome[];
 }
 
 export const appGenomeArb: fc.Arbitrary<AppGenome> = fc.record({
@@ -82,6 +107,19 @@ export const actionGenomeArb: fc.Arbitrary<ActionGenome> = fc.oneof(
   fc.record({ kind: fc.constant("change-app" as const), at, app: fc.nat({ max: 3 }), conf: appGenomeArb }),
 );
 
+export const processesFormArb: fc.Arbitrary<ProcessesForm> = fc.record({
+  max: fc.integer({ min: 1, max: 3 }),
+  spare: fc.integer({ min: 0, max: 3 }),
+  idleTimeout: fc.integer({ min: 0, max: 3 }),
+});
+
+export const requestGenomeArb: fc.Arbitrary<RequestGenome> = fc.record({
+  at,
+  app: fc.nat({ max: 3 }),
+  count: fc.integer({ min: 1, max: 4 }),
+  duration: fc.integer({ min: 0, max: 2000 }),
+});
+
 /** Host pids that start low make clashes with namespace pids (2, 3, ...) likely. */
 export const genomeArb: fc.Arbitrary<Genome> = fc.record({
   user: fc.constantFrom(...USERS),
@@ -89,4 +127,6 @@ export const genomeArb: fc.Arbitrary<Genome> = fc.record({
   pidMax: fc.constantFrom(32768, 320),
   apps: fc.array(appGenomeArb, { minLength: 1, maxLength: 3 }),
   actions: fc.array(actionGenomeArb, { maxLength: 5 }),
+  processForms: fc.array(fc.option(processesFormArb, { nil: null }), { maxLength: 3 }),
+  requests: fc.array(requestGenomeArb, { maxLength: 3 }),
 });

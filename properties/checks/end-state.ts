@@ -10,9 +10,20 @@ export function shutdownRequested(run: RunView, mainPid: number): boolean {
   return run.trace.some((e) => e.kind === "signal" && e.pid === mainPid && SHUTDOWN_SIGNALS.has(e.sig));
 }
 
-/** main was sent SIGKILL during the run (by the scenario or a fault): the server is gone by no doing of Unit's. */
+/**
+ * main was killed by SIGKILL during the run (by the scenario or a fault): the server is gone by
+ * no doing of Unit's. The sim records the signal's delivery; on the real backend a SIGKILLed
+ * main reports nothing (its reaper is the run's init), and the harness's own record of the
+ * kill it made is what the trace has.
+ */
 export function mainKilled(run: RunView, mainPid: number): boolean {
-  return run.trace.some((e) => e.kind === "signal" && e.pid === mainPid && e.sig === 9);
+  return run.trace.some((e) => (e.kind === "signal" && e.pid === mainPid && e.sig === 9) || (e.kind === "action" && isKillOf(e.action, mainPid)));
+}
+
+/** A harness action `{ signal: 9, pid }` (Sim.signal and the real harness record their kills so). */
+function isKillOf(action: unknown, pid: number): boolean {
+  const a = action as { signal?: unknown; pid?: unknown } | null;
+  return typeof a === "object" && a !== null && a.signal === 9 && a.pid === pid;
 }
 
 export const noDeadPortFds: Check = {

@@ -33,7 +33,7 @@ describe("generated scenarios", () => {
     for (const seed of SEEDS.slice(0, 20)) expect(genomeForSeed(seed)).toEqual(genomeForSeed(seed));
   });
 
-  it("spans every role and signal, app add/remove/change, 1 to 3 apps, unitd options, 0 ms and equal times", () => {
+  it("spans every role and signal, app add/remove/change, 1 to 3 apps, unitd options, 0 ms and equal times, the object form of processes and request loads", () => {
     const seen = new Set<string>();
     for (const seed of SEEDS) {
       const g = genomeForSeed(seed);
@@ -43,8 +43,19 @@ describe("generated scenarios", () => {
       if (actions.some((a) => a.at === 0)) seen.add("at 0 ms");
       if (actions.some((a, i) => i > 0 && actions[i - 1]!.at === a.at)) seen.add("two in one ms");
       if (actions.some((a) => a.at <= 12 && a.do === "signal" && a.target.role === "main" && a.signal !== "SIGKILL")) seen.add("shutdown while booting");
+      // Unit's dynamic process count: the object form (spare below max, spare 0) and request loads.
+      const apps = Object.values((generatedScenarioJson(seed) as { config: { applications: Record<string, { processes: unknown }> } }).config.applications);
+      for (const app of apps) {
+        const p = app.processes;
+        if (typeof p !== "object" || p === null) continue;
+        const { max, spare } = p as { max: number; spare: number };
+        seen.add("processes object");
+        if (spare < max) seen.add("spare below max");
+        if (spare === 0) seen.add("spare 0");
+      }
+      if (actions.some((a) => a.do === "request")) seen.add("request load");
     }
-    const want = ["apps 1", "apps 2", "apps 3", "firstPid 2", "firstPid 100", "pidMax 320", "pidMax 32768", "user nobody", "user unit", "add-app", "remove-app", "change-app", "at 0 ms", "two in one ms", "shutdown while booting"];
+    const want = ["apps 1", "apps 2", "apps 3", "firstPid 2", "firstPid 100", "pidMax 320", "pidMax 32768", "user nobody", "user unit", "add-app", "remove-app", "change-app", "at 0 ms", "two in one ms", "shutdown while booting", "processes object", "spare below max", "spare 0", "request load"];
     for (const role of ["main", "controller", "router", "discovery", "prototype", "app"]) {
       for (const signal of ["SIGKILL", "SIGTERM", "SIGQUIT", "SIGINT"]) want.push(`${signal} to ${role}`);
     }

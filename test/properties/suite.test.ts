@@ -53,13 +53,11 @@ function casesToFailure(options: { fixes?: string[]; mutants?: string[] }, budge
 }
 
 /**
- * Mutants that act with the suite's fix 633 on (rekey-in-place changes only the unfixed branch)
- * on the genome's scenarios: router-keeps-idle and router-ignores-max act only on an object
- * `processes` under a request load, which the genome does not draw (mutants.test.ts shows them
- * failing on the shipped dynamic-processes).
+ * Mutants that act with the suite's fix 633 on (rekey-in-place changes only the unfixed
+ * branch). The genome draws the object form of `processes` and request loads, so the dynamic
+ * process count's mutants (router-no-spares, router-keeps-idle, router-ignores-max) are hunted too.
  */
-const OBJECT_FORM_ONLY = ["router-keeps-idle", "router-ignores-max"];
-const SUITE_MUTANTS = KNOWN_MUTANTS.filter((m) => m !== "rekey-in-place" && !OBJECT_FORM_ONLY.includes(m));
+const SUITE_MUTANTS = KNOWN_MUTANTS.filter((m) => m !== "rekey-in-place");
 
 describe("the suite fails on broken models", () => {
   // Each mutant breaks one part of the lifecycle; the suite must reject it quickly.
