@@ -4,8 +4,8 @@
 // except the signal: every run, confined or not, has its own pid namespace, where no host pid
 // exists (the probe's control, the run's own init, shows a signal that can be sent).
 
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { expect, test } from "vitest";
@@ -20,13 +20,29 @@ import { describeReal } from "./native-helpers.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ENTRY = join(HERE, "confine-entry.ts");
-const HOST_FILE = join(HERE, "..", "..", "package.json");
+const CHECKOUT_FILE = join(HERE, "..", "..", "package.json");
+
+/**
+ * A host file the run must not write: the checkout's package.json, unless the checkout lies
+ * under /tmp or /dev/shm, where the run's own tmpfs hides it (a clone for CI may be there);
+ * then a file made for the test in /var/tmp, removed after.
+ */
+function withHostFile<T>(body: (path: string) => Promise<T>): Promise<T> {
+  const hidden = ["/tmp/", "/dev/shm/"].some((dir) => resolve(CHECKOUT_FILE).startsWith(dir));
+  if (!hidden) return body(CHECKOUT_FILE);
+  const dir = mkdtempSync("/var/tmp/nxtsim-confine-");
+  const path = join(dir, "host-file");
+  writeFileSync(path, "a host file\n");
+  return body(path).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
 
 async function probe(options: Partial<ProgramRunOptions> = {}): Promise<Awaited<ReturnType<typeof runProgramOnReal>> & { results: ReturnType<typeof probeResults> }> {
-  const image: ProbeImage = { hostFile: HOST_FILE, hostPid: process.pid };
-  const run = await runProgramOnReal({ entryFile: ENTRY, image, entry: cont("probe"), ...options });
-  expect(processesOfRun(run.runId)).toEqual([]);
-  return { ...run, results: probeResults(run.trace) };
+  return withHostFile(async (hostFile) => {
+    const image: ProbeImage = { hostFile, hostPid: process.pid };
+    const run = await runProgramOnReal({ entryFile: ENTRY, image, entry: cont("probe"), ...options });
+    expect(processesOfRun(run.runId)).toEqual([]);
+    return { ...run, results: probeResults(run.trace) };
+  });
 }
 
 describeReal("real backend: a confined run", () => {
