@@ -27,6 +27,7 @@ export const KNOWN_FIXES = [
   "restart-not-retried", // repair: main tries again, on a timer, to restart a process it lost when the first attempt failed
   "router-greets-before-old-removed", // repair: the controller sends the configuration to the router that greeted it, not to a dead one whose REMOVE_PID is late
   "start-process-no-peer", // repair: the router's START_PROCESS RPC names the process it asks as its peer, so its death ends the RPC
+  "router-told-before-main", // repair: a prototype tells main of an app's death first, waiting on main's full socket, before the router
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 

@@ -20,6 +20,7 @@ import { processClosePorts, processType, processUse } from "./process.ts";
 import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import { closeSentPort, hostPidOfNamedChild, keepsWriteEndToSend } from "./repairs.ts";
+import { notifyOrder, writeRemovePid } from "./repairs-notify.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -237,11 +238,20 @@ export function* portWriteHandler(ctx: Ctx, portOid: Oid): Sys<void> {
   if (ctx.s.heap.objs[portOid] === undefined) {
     return;
   }
-  const p = port(ctx, portOid);
+  yield* portFlushQueued(ctx, port(ctx, portOid), false);
+}
+
+/**
+ * Sends what is queued on the port, in order. On EAGAIN it retries on a timer, as Unit's
+ * write handler does, or at once with `spin` (a repair's write that waits on a full socket).
+ */
+export function* portFlushQueued(ctx: Ctx, p: PortRec, spin: boolean): Sys<void> {
+  const portOid = p.oid;
   while (p.queued.length > 0) {
     const head = p.queued[0]!;
     const ret = yield* ctx.k.sendmsg(p.pair[1], { data: head.msg as unknown as Json, fds: head.fds });
     if (ret !== undefined && ret.errno === "EAGAIN") {
+      if (spin) continue;
       ctx.k.setTimer(1, { fn: "portWriteHandler", arg: portOid });
       return;
     }
@@ -428,7 +438,7 @@ export function* portRemovePid(ctx: Ctx, recv: RecvMsg, pid: Pid): Sys<void> {
 /** nxt_port_remove_notify_others: REMOVE_PID where the remove_notify matrix says. */
 export function* portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): Sys<void> {
   const ptype = processType(ctx, dead);
-  for (const oid of runtimeProcessEach(ctx)) {
+  for (const oid of notifyOrder(ctx)) {
     if (!stillRegistered(ctx, oid)) continue;
     const p = proc(ctx, oid);
     if (p.pid === ctx.s.pid || p.pid === dead.pid || p.ports.length === 0) {
@@ -436,9 +446,9 @@ export function* portRemoveNotifyOthers(ctx: Ctx, dead: ProcessRec): Sys<void> {
     }
     const q = port(ctx, p.ports[0]!);
     if (procRemoveNotifyMatrix(ctx.s.options)[ptype]![q.type] === 1 || hasMutant(ctx.s.options, "notify-all")) {
-      yield* portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+      yield* writeRemovePid(ctx, q, dead);
       if (hasMutant(ctx.s.options, "notify-twice")) {
-        yield* portSocketWrite(ctx, q, NXT_PORT_MSG_REMOVE_PID, -1, -1, dead.stream, 0, dead.pid);
+        yield* writeRemovePid(ctx, q, dead);
       }
     }
   }

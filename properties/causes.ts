@@ -151,4 +151,11 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     kind: "repair",
     fix: "in main, a repeated nxt_runtime_quit exits only when no child is left (nprocesses <= 1), as the call from main's SIGCHLD handler has it",
   },
+  "router-told-before-main": {
+    title: "The router hears of an app's death twice when its prototype dies before main heard of it",
+    mechanism:
+      "nxt_port_remove_notify_others (src/nxt_port.c) writes REMOVE_PID(app) to the prototype's table entries in hash order, and nxt_port_socket_write2 queues a write that meets EAGAIN: when the router's copy is written and main's is queued (or not yet written) as the prototype is killed, main's copy is lost, the app stays linked among the prototype's children in main, and nxt_main_process_sigchld_handler (src/nxt_main_process.c) announces it to the router again when it reaps the prototype. Harmless while the pid is not reused; once it is, the second REMOVE_PID removes another process's record. Needs a prototype killed during its announcements.",
+    kind: "repair",
+    fix: "a prototype writes REMOVE_PID to main before anyone else, waiting on main's full socket instead of queueing, so the router never hears of a death main may not have",
+  },
 };
