@@ -63,11 +63,11 @@ export const noZombies: Check = {
 export const shutdownCompletes: Check = {
   name: "shutdown-completes",
   claim:
-    "after SIGQUIT, SIGTERM or SIGINT to main, main exits within the step budget and no process of the run outlives it: none is still running at the end (the hang) and none exits after main (the orphan)",
+    "after SIGQUIT, SIGTERM or SIGINT to main, main exits within the step budget and no process of the run outlives it: none is still running at the end (the hang) and none exits after main (the orphan); unless main was SIGKILLed, which no process can handle",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
     if (main === undefined) return [];
-    if (!shutdownRequested(run, main.pid)) return [];
+    if (!shutdownRequested(run, main.pid) || mainKilled(run, main.pid)) return [];
     if (!run.quiescent) return [{ check: "shutdown-completes", reason: "the run did not settle within its step budget", step: -1 }];
     const out: Violation[] = run.facts
       .filter((f) => f.status === "running")

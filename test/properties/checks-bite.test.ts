@@ -117,6 +117,25 @@ describe("checks reject runs broken in their own way", () => {
     expect(check.check({ ...view, facts }).map((v) => v.reason)).toEqual(["no router is running"]);
   });
 
+  it("shutdown-completes: a process exiting after main is an orphan, unless main was SIGKILLed", () => {
+    const { view } = realRun("shutdown-sigquit");
+    const check = checkNamed("shutdown-completes");
+    expect(check.check(view)).toEqual([]);
+    const main = view.facts.find((f) => f.ptype === "main")!.pid;
+    const router = view.facts.find((f) => f.ptype === "router")!;
+    const mainExit = view.trace.findIndex((e) => e.kind === "exit" && e.pid === main);
+    const routerExit = view.trace.findIndex((e) => e.kind === "exit" && e.pid === router.pid);
+    expect(mainExit).toBeGreaterThan(routerExit);
+    const trace = [...view.trace];
+    const [late] = trace.splice(routerExit, 1);
+    trace.push({ ...late!, step: view.trace.at(-1)!.step });
+    expect(check.check(withTrace(view, trace)).map((v) => v.reason)).toEqual([`router ${router.pid} exited after main`]);
+    const before = trace[mainExit - 1]!;
+    const kill: TraceEvent = { step: before.step, t: before.t, pid: main, nspid: main, ptype: "main", kind: "signal", sig: 9, action: "default" };
+    trace.splice(mainExit - 1, 0, kill);
+    expect(check.check(withTrace(view, trace))).toEqual([]);
+  });
+
   it("no-internal-error: a model exception", () => {
     const { view } = realRun("boot-only");
     const check = checkNamed("no-internal-error");
