@@ -12,10 +12,11 @@ export function simRunView(run: Pick<SimRun, "sim" | "result">, scenario: Scenar
     facts: run.sim.processes(),
     quiescent: run.result.reason === "quiescent",
     havePrSetNoNewPrivs: scenario.unitd.havePrSetNoNewPrivs,
+    initialConfig: scenario.config,
   };
 }
 
 /** A finished real run as the property checks see it. */
 export function realRunView(run: RealRun, scenario: Scenario): RunView {
-  return { trace: run.trace, facts: run.facts, quiescent: run.quiescent, havePrSetNoNewPrivs: scenario.unitd.havePrSetNoNewPrivs };
+  return { trace: run.trace, facts: run.facts, quiescent: run.quiescent, havePrSetNoNewPrivs: scenario.unitd.havePrSetNoNewPrivs, initialConfig: scenario.config };
 }

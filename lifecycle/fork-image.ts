@@ -213,6 +213,7 @@ function copyRouterApp(a: RouterApp): RouterApp {
     ackWaitingReq: a.ackWaitingReq.slice(),
     adjustIdleQueued: a.adjustIdleQueued,
     idleTimer: a.idleTimer,
+    quitPorts: a.quitPorts.slice(),
   };
 }
 

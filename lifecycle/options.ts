@@ -20,7 +20,7 @@ export const KNOWN_FIXES = [
   "child-inherits-port-queue", // repair: a new child drops the messages its parent had queued on its ports
   "queued-messages-dropped", // repair: a closed port, and an exiting process, first send what EAGAIN left queued
   "app-dies-creating", // repair: a prototype reads its port before reaping while it has an app CREATING, and announces one that died CREATING
-  "proto-dies-mid-notify", // repair: the router closes an application's process ports (a released application's too) when it loses the application's prototype
+  "proto-dies-mid-notify", // repair: the router closes an application's process ports (a released application's, and those it QUIT for idleness, too) when it loses the application's prototype
   "discovery-dies-before-modules", // repair: main starts discovery again when it exits before its MODULES were handled
   "created-overtaken-by-ready", // repair: an app's CREATED to its prototype waits on a full socket instead of being queued behind libunit's READY
   "quit-during-whoami", // repair: a process that exits while waiting for its WHOAMI reply closes its own ports at exit, ending that RPC
@@ -28,6 +28,7 @@ export const KNOWN_FIXES = [
   "router-greets-before-old-removed", // repair: the controller sends the configuration to the router that greeted it, not to a dead one whose REMOVE_PID is late
   "start-process-no-peer", // repair: the router's START_PROCESS RPC names the process it asks as its peer, so its death ends the RPC
   "router-told-before-main", // repair: a prototype tells main of an app's death first, waiting on main's full socket, before the router
+  "ready-after-reap", // repair: main's READY handler announces nothing for a child it already reaped (its ports closed and removed)
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 

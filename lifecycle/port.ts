@@ -20,7 +20,7 @@ import { processClosePorts, processType, processUse } from "./process.ts";
 import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import { closeSentPort, hostPidOfNamedChild, keepsWriteEndToSend } from "./repairs.ts";
-import { notifyOrder, writeRemovePid } from "./repairs-notify.ts";
+import { notifyOrder, readyAfterReap, writeRemovePid } from "./repairs-notify.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -399,7 +399,7 @@ export function* portNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 export function* portProcessReadyHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   const process = runtimeProcessFind(ctx, recv.msg.pid);
   ctx.k.trace({ what: "handler", fn: "portProcessReadyHandler", found: process !== null });
-  if (process === null) {
+  if (process === null || readyAfterReap(ctx, process)) {
     return;
   }
   nxtAssert(ctx, process.state !== NXT_PROCESS_STATE_READY, `process_ready: process ${process.pid} not READY yet`);

@@ -1,12 +1,13 @@
-// The model's repair of the order in which a dead process is announced (nxt_port.c's
-// nxt_port_remove_notify_others). Off by default like every repair (repairs.ts says why).
+// The model's repairs of who is told of whom: the order in which a dead process is announced
+// (nxt_port.c's nxt_port_remove_notify_others), and a dead process announced as new (its
+// READY read after its reap). Off by default like every repair (repairs.ts says why).
 
 import { port, proc, type Ctx } from "./context.ts";
 import type { Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
 import { NXT_PORT_MSG_REMOVE_PID } from "./port-messages.ts";
 import { portFlushQueued, portSocketWrite, portUse } from "./port.ts";
-import { runtimeProcessEach, stillRegistered } from "./runtime.ts";
+import { runtimePortFind, runtimeProcessEach, stillRegistered } from "./runtime.ts";
 import { NXT_PROCESS_MAIN, type Oid, type PortMsg, type PortRec, type ProcessRec } from "./state.ts";
 
 /*
@@ -44,4 +45,20 @@ export function* writeRemovePid(ctx: Ctx, q: PortRec, dead: ProcessRec): Sys<voi
   q.queued.push({ msg, fds: [], closeFds: false });
   portUse(ctx, q, 1);
   yield* portFlushQueued(ctx, q, true);
+}
+
+/**
+ * ready-after-reap: nxt_port_process_ready_handler announces nothing for a record whose ports
+ * main has already closed and removed (the child was reaped). Messages queued to the child's
+ * port keep its record in the table after the reap, so the READY it wrote before it died
+ * finds it, and nxt_port_send_new_port tells the others of a dead port: a restarted router
+ * then files its dead predecessor's port as port_by_type[ROUTER] and registers its next RPC
+ * on a port it cannot read.
+ */
+export function readyAfterReap(ctx: Ctx, process: ProcessRec): boolean {
+  if (!hasFix(ctx.s.options, "ready-after-reap")) return false;
+  const first = process.ports[0];
+  if (first === undefined) return false;
+  const p = port(ctx, first);
+  return runtimePortFind(ctx, p.pid, p.id) !== p;
 }

@@ -228,11 +228,22 @@ export function hostPidOfNamedChild(ctx: Ctx, recv: RecvMsg): Pid | null {
 export function* routerDropsAppsOfPrototype(ctx: Ctx, app: RouterApp): Sys<void> {
   // Not while the router exits: nxt_runtime_exit is walking the table it would change.
   if (!hasFix(ctx.s.options, "proto-dies-mid-notify") || ctx.s.rt.shutdown) return;
-  for (const oid of [...app.ports]) {
+  const quit = app.quitPorts;
+  app.quitPorts = [];
+  for (const oid of [...app.ports, ...quit]) {
     if (!isLive(ctx, oid)) continue;
     const owner = port(ctx, oid).process;
     if (owner !== null && isLive(ctx, owner)) yield* processClosePorts(ctx, proc(ctx, owner));
   }
+}
+
+/**
+ * proto-dies-mid-notify, for a process the router QUIT for idleness (nxt_router_adjust_idle_timer
+ * takes its port off the app's lists): the router remembers the port, so that losing the app's
+ * prototype closes it too, since its REMOVE_PID may never come, for the same reason as below.
+ */
+export function routerKeepsIdleQuitPort(ctx: Ctx, app: RouterApp, p: PortRec): void {
+  if (hasFix(ctx.s.options, "proto-dies-mid-notify") && !ctx.s.rt.shutdown) app.quitPorts.push(p.oid);
 }
 
 /**

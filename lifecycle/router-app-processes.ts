@@ -9,6 +9,7 @@ import type { Json, Sys } from "./kernel.ts";
 import { hasMutant } from "./options.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { portSocketWrite } from "./port.ts";
+import { routerKeepsIdleQuitPort } from "./repairs.ts";
 import type { Oid, RouterApp } from "./state.ts";
 
 /** NXT_TIMER_DEFAULT_BIAS (src/nxt_timer.h): the idle timer stops processes due within it. */
@@ -56,6 +57,7 @@ export function routerAppProcessesInit(conf: AppProcessesConf): Omit<RouterApp, 
     ackWaitingReq: [],
     adjustIdleQueued: false,
     idleTimer: null,
+    quitPorts: [],
   };
 }
 
@@ -143,6 +145,7 @@ export function* routerAdjustIdleTimer(ctx: Ctx, arg: { app: string; queued: boo
     const p = port(ctx, first);
     p.app = null;
     yield* portSocketWrite(ctx, p, NXT_PORT_MSG_QUIT, -1, -1, 0, 0, null);
+    routerKeepsIdleQuitPort(ctx, app, p);
   }
   // nxt_timer_add moves an armed timer; the model sets a new one.
   if (app.idleTimer !== null) ctx.k.clearTimer(app.idleTimer);

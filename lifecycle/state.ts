@@ -214,6 +214,8 @@ export interface RouterApp {
   adjustIdleQueued: boolean;
   /** The app joint's idle_timer, when armed. */
   idleTimer: number | null;
+  /** Fix proto-dies-mid-notify only: ports the router QUIT for idleness (their REMOVE_PID is due). */
+  quitPorts: Oid[];
 }
 
 export interface RouterGlobals {

@@ -100,7 +100,7 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     mechanism:
       "nxt_port_remove_notify_others (src/nxt_port.c) writes REMOVE_PID(app) to main, then to the router; a prototype killed between the two leaves the router uninformed, and since main's REMOVE_PID handler already released the app's record (unlinking it from the prototype's children), nxt_main_process_sigchld_handler announces nothing for it when the prototype's death comes: the router keeps the app's port and record for ever. The same holds when the prototype's write to the router was lost. Needs a prototype killed during its announcements.",
     kind: "repair",
-    fix: "when the router loses an application's prototype it closes that application's process ports too (they are dead, or main is QUITting them), and it keeps with a released application the port of a process it QUITs on arrival (nxt_router_app_port_ready's \"new port ready for released app\"), whose REMOVE_PID may never come for the same reason",
+    fix: "when the router loses an application's prototype it closes that application's process ports too (they are dead, or main is QUITting them), and it keeps with a released application the port of a process it QUITs on arrival (nxt_router_app_port_ready's \"new port ready for released app\"), and with any application the port of a process it QUITs for idleness (nxt_router_adjust_idle_timer), whose REMOVE_PID may never come for the same reason",
   },
   "discovery-dies-before-modules": {
     title: "Main runs alone for ever when discovery dies before its MODULES is handled",
@@ -150,6 +150,13 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
       "nxt_runtime_quit (src/nxt_runtime.c) stops all processes and waits (done = 0) only the first time, while engine->shutdown is unset; a later call, from nxt_main_process_sigterm_handler or nxt_main_process_sigquit_handler (src/nxt_main_process.c) on a second signal, or on the first signal after main quit by itself (nxt_main_port_modules_handler when it cannot start the controller), finds it set, keeps done = 1 and queues nxt_runtime_exit: main exits before its children, which outlive it (reparented). Needs a shutdown signal after main's shutdown began.",
     kind: "repair",
     fix: "in main, a repeated nxt_runtime_quit exits only when no child is left (nprocesses <= 1), as the call from main's SIGCHLD handler has it",
+  },
+  "ready-after-reap": {
+    title: "Main announces a child it already reaped when its READY is read late; a restarted router takes its dead predecessor's port",
+    mechanism:
+      "messages main queued to a child's port (not yet write-enabled, or EAGAIN) hold the port and so the record: after nxt_main_process_sigchld_handler (src/nxt_main_process.c) reaped the child and nxt_process_close_ports closed and removed its ports, the record stays in the runtime's process hash. The READY the child wrote before it died is then read: nxt_port_process_ready_handler (src/nxt_port.c) finds the record, marks it READY and nxt_port_send_new_port announces the dead port to every process the send matrix names. A router restarted meanwhile gets NEW_PORT of its dead predecessor: nxt_runtime_port_add sets port_by_type[ROUTER] to that port, and the router's next nxt_port_rpc_register_handler on it fails nxt_assert(port->pair[0] != -1) (a release build registers on a port it cannot read, and the reply is lost). Needs a child killed after writing READY, before main read it.",
+    kind: "repair",
+    fix: "main's READY handler announces nothing for a record whose first port is no longer in the runtime's ports (its ports were closed and removed when it was reaped)",
   },
   "router-told-before-main": {
     title: "The router hears of an app's death twice when its prototype dies before main heard of it",

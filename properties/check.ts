@@ -25,6 +25,8 @@ export interface RunView {
   readonly quiescent: boolean;
   /** The build had PR_SET_NO_NEW_PRIVS compiled in. */
   readonly havePrSetNoNewPrivs: boolean;
+  /** The configuration unitd started with (the controller's, sent to every router that greets it). */
+  readonly initialConfig: unknown;
 }
 
 export interface Violation {

@@ -1,5 +1,5 @@
 // The server at rest: once a run has quiesced and main never began a shutdown (nxt_runtime_quit,
-// on a signal or on a failure it does not survive), main, the controller and the router run, and every application of the configuration the controller last sent
+// on a signal or on a failure it does not survive), main, the controller and the router run, and every application of the configuration the controller holds
 // runs as many processes as it asks for, or the router said it could not start it.
 
 import type { Check, RunView, Violation } from "../check.ts";
@@ -47,7 +47,16 @@ function startFailureReported(text: string, app: string): boolean {
   return text === `failed to start application "${app}"` || text === `failed to start prototype "${app}"`;
 }
 
-/** The applications of the last configuration (DATA) a controller sent, or null if none was sent. */
+/** A reconfiguration was posted to a controller (it holds that configuration from then on). */
+function reconfigured(run: RunView): boolean {
+  return run.trace.some((e) => e.kind === "action" && (e.action as { fn?: unknown } | null)?.fn === "controllerReconfigure");
+}
+
+/**
+ * The applications of the configuration the controller holds: the last one (DATA) a controller
+ * sent; when none was ever sent, unitd's initial configuration, which nxt_controller_send_current_conf
+ * owes every router that greets the controller (unknown, null, once a reconfiguration was posted).
+ */
 function currentApplications(run: RunView, typeOf: ReadonlyMap<number, string>): Record<string, unknown> | null {
   for (let i = run.trace.length - 1; i >= 0; i--) {
     const e = run.trace[i]!;
@@ -58,13 +67,15 @@ function currentApplications(run: RunView, typeOf: ReadonlyMap<number, string>):
     const apps = (body as Record<string, unknown>)["applications"];
     return typeof apps === "object" && apps !== null ? (apps as Record<string, unknown>) : {};
   }
-  return null;
+  if (reconfigured(run)) return null;
+  const apps = typeof run.initialConfig === "object" && run.initialConfig !== null ? (run.initialConfig as Record<string, unknown>)["applications"] : undefined;
+  return typeof apps === "object" && apps !== null ? (apps as Record<string, unknown>) : {};
 }
 
 export const configuredProcessesRunning: Check = {
   name: NAME,
   claim:
-    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on) or was killed (SIGKILL): main, the controller and the router run, and each application of the configuration last sent runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
+    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on) or was killed (SIGKILL): main, the controller and the router run, and each application of the configuration last sent (unitd's initial one when none was sent and none posted) runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
     // A main killed by SIGKILL (a generated scenario's action) leaves no server to judge.

@@ -102,6 +102,7 @@ describe("forkImage", () => {
           ackWaitingReq: [100],
           adjustIdleQueued: true,
           idleTimer: 4,
+          quitPorts: [q.oid],
         },
       },
       current: { a: "a#1" },
