@@ -136,6 +136,20 @@ describe("checks reject runs broken in their own way", () => {
     expect(check.check(withTrace(view, trace))).toEqual([]);
   });
 
+  it("configured-processes-running: a router that never got the configuration runs nothing, judged by unitd's initial one", () => {
+    const { view } = realRun("one-app-two-processes");
+    const check = checkNamed("configured-processes-running");
+    expect(check.check(view)).toEqual([]);
+    const isConfData = (e: TraceEvent): boolean => e.kind === "send" && e.ptype === "controller" && typeof (e.msg as { body?: unknown } | null)?.body === "object";
+    expect(view.trace.some(isConfData)).toBe(true);
+    const trace = view.trace.filter((e) => !isConfData(e));
+    const facts = view.facts.map((f) => (f.ptype === "app" || f.ptype === "prototype" ? { ...f, status: "reaped" as const } : f));
+    expect(check.check({ ...view, trace, facts }).map((v) => v.reason)).toEqual([expect.stringMatching(/^application "a" runs 0 of its 2 processes/)]);
+    // Once a reconfiguration was posted the controller's configuration is not known from the trace.
+    const posted: TraceEvent = { ...trace.at(-1)!, kind: "action", action: { post: 102, fn: "controllerReconfigure" } };
+    expect(check.check({ ...view, trace: [...trace, posted], facts })).toEqual([]);
+  });
+
   it("no-internal-error: a model exception", () => {
     const { view } = realRun("boot-only");
     const check = checkNamed("no-internal-error");
