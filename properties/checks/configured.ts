@@ -47,6 +47,11 @@ function startFailureReported(text: string, app: string): boolean {
   return text === `failed to start application "${app}"` || text === `failed to start prototype "${app}"`;
 }
 
+/** Some controller sent a configuration (DATA) during the run. */
+function sentConfiguration(run: RunView, typeOf: ReadonlyMap<number, string>): boolean {
+  return run.trace.some((e) => e.kind === "send" && typeOf.get(e.pid) === "controller" && header(e.msg)?.type === MSG.DATA);
+}
+
 /** A reconfiguration was posted to a controller (it holds that configuration from then on). */
 function reconfigured(run: RunView): boolean {
   return run.trace.some((e) => e.kind === "action" && (e.action as { fn?: unknown } | null)?.fn === "controllerReconfigure");
@@ -75,7 +80,7 @@ function currentApplications(run: RunView, typeOf: ReadonlyMap<number, string>):
 export const configuredProcessesRunning: Check = {
   name: NAME,
   claim:
-    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on) or was killed (SIGKILL): main, the controller and the router run, and each application of the configuration last sent (unitd's initial one when none was sent and none posted) runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
+    "at quiescence, unless main began a shutdown (a signal, or a failure it quits on) or was killed (SIGKILL): main, the controller and the router run, and each application of the configuration last sent (unitd's initial one when none was sent and none posted, judged only with the controller and the router up) runs its spare processes (`processes` n: n; an object: its spare, 0 by default; those beyond are stopped once idle for idle_timeout), or fewer where the running router reported that it failed to start it",
   check: (run) => {
     const main = run.facts.find((f) => f.ptype === "main");
     // A main killed by SIGKILL (a generated scenario's action) leaves no server to judge.
@@ -86,7 +91,8 @@ export const configuredProcessesRunning: Check = {
       if (!running.some((f) => f.ptype === type)) out.push({ check: NAME, reason: `no ${type} is running`, step: -1 });
     }
     const index = indexTrace(run.trace);
-    const apps = currentApplications(run, index.typeOf);
+    // With no controller or router up the applications cannot run: that is reported above.
+    const apps = out.length > 0 && !sentConfiguration(run, index.typeOf) ? null : currentApplications(run, index.typeOf);
     if (apps === null) return out;
     const names = namesByPid(run.trace);
     const router = running.find((f) => f.ptype === "router")?.pid;
