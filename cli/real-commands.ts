@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { exploreReal, type RealExploreResult } from "../harness/explore-real.ts";
+import { REAL_RESULT_FORMAT } from "../harness/result-file.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { realRunView } from "../harness/run-view.ts";
 import { checkRun } from "../properties/index.ts";
@@ -12,6 +13,7 @@ import { realSupport } from "../real/probe.ts";
 import { runScenarioOnReal } from "../real/run-real.ts";
 import { parsePositiveInt, parseSeconds, resolveScenario, type LimitFlags } from "./args.ts";
 import { INTERRUPTED, watchInterrupts } from "./interrupt.ts";
+import { checkOutputFile, writeOutputFile } from "./output-file.ts";
 
 export type Backend = "sim" | "real";
 
@@ -39,6 +41,7 @@ export interface RealExploreFlags extends LimitFlags {
   runTime?: string;
   fix?: string[];
   mutant?: string[];
+  json?: string;
 }
 
 export async function exploreRealCommand(args: string[], flags: RealExploreFlags, allScenarios: () => Scenario[], io: Io): Promise<number> {
@@ -50,6 +53,7 @@ export async function exploreRealCommand(args: string[], flags: RealExploreFlags
   const mutants = flags.mutant ?? [];
   for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
   requireReal();
+  if (flags.json !== undefined) checkOutputFile("--json", flags.json);
   // Ctrl-C or SIGTERM cuts the run in progress (its processes are torn down) and reports the
   // runs made, as explore on the sim does; a second signal exits at once (cli/interrupt.ts).
   const interrupts = watchInterrupts();
@@ -66,8 +70,9 @@ export async function exploreRealCommand(args: string[], flags: RealExploreFlags
       onRun: (done, run) => io.err(`real run ${done}: ${run.reason}, ${run.trace.length} events, ${run.wallMs} ms\n`),
     });
     io.out(realExploreSummary(result));
+    if (flags.json !== undefined) writeOutputFile("--json", flags.json, JSON.stringify({ format: REAL_RESULT_FORMAT, ...result }, null, 2) + "\n");
     if (result.stoppedBy !== "interrupted") return result.failures.length > 0 ? 1 : 0;
-    io.err(`nxtsim: interrupted (${interrupts.received()}) after ${result.runs} runs; the summary covers them\n`);
+    io.err(`nxtsim: interrupted (${interrupts.received()}) after ${result.runs} runs; the summary${flags.json === undefined ? "" : " and the --json file"} cover them\n`);
     return INTERRUPTED;
   } finally {
     interrupts.dispose();

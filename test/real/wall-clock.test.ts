@@ -13,7 +13,10 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, expect, test } from "vitest";
 
+import { realExploreSummary } from "../../cli/real-commands.ts";
 import { scenarioByName } from "../../fixtures/scenario.ts";
+import type { RealExploreResult } from "../../harness/explore-real.ts";
+import { readResultFile, REAL_RESULT_FORMAT } from "../../harness/result-file.ts";
 import { RUN_ID_ENV } from "../../real/child-command.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
 import { leftoverRunCgroups } from "../../real/run-cgroup.ts";
@@ -43,10 +46,10 @@ function processesOfHarness(harnessPid: number): number[] {
   }).map(Number);
 }
 
-/** The CLI in a TMPDIR of its own; `onStderr` sees its stderr as it comes. */
-function startCli(args: string[], onStderr: (text: string, kill: (signal: NodeJS.Signals) => void) => void = () => {}) {
+/** The CLI with a TMPDIR of its own, `dir` (`args` may name files in it); `onStderr` sees its stderr as it comes. */
+function startCli(args: (dir: string) => string[], onStderr: (text: string, kill: (signal: NodeJS.Signals) => void) => void = () => {}) {
   const dir = mkdtempSync(join(tmp, "job-"));
-  const child = execa(process.execPath, [BIN, ...args], { cwd: REPO, reject: false, env: { TMPDIR: dir, NXTSIM_DEBUG: "" } });
+  const child = execa(process.execPath, [BIN, ...args(dir)], { cwd: REPO, reject: false, env: { TMPDIR: dir, NXTSIM_DEBUG: "" } });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => {
     stderr += d.toString();
@@ -55,11 +58,11 @@ function startCli(args: string[], onStderr: (text: string, kill: (signal: NodeJS
   return { child, dir };
 }
 
-/** After the CLI exited: nothing of its runs is left (processes, cgroups, files in its TMPDIR but tsx's cache). */
-function expectNothingOfCli(pid: number, dir: string): void {
+/** After the CLI exited: nothing of its runs is left (processes, cgroups, files in its TMPDIR but tsx's cache and `kept`). */
+function expectNothingOfCli(pid: number, dir: string, kept: string[] = []): void {
   expect(processesOfHarness(pid)).toEqual([]);
   expect(leftoverRunCgroups()).toEqual([]);
-  expect(readdirSync(dir).filter((name) => !/^tsx-\d+$/.test(name))).toEqual([]);
+  expect(readdirSync(dir).filter((name) => !/^tsx-\d+$/.test(name))).toEqual(kept);
 }
 
 describeReal("real backend: wall-clock limits and interrupts", () => {
@@ -85,8 +88,8 @@ describeReal("real backend: wall-clock limits and interrupts", () => {
 
   test("explore --time cuts the run in progress; --run-time ends a run as \"timeout\"", async () => {
     // Both runs need over 2 s: --time 1 cuts the first, --run-time 0.5 times it out.
-    const timed = startCli(["explore", "--backend", "real", "--time", "1", "kill-restart-app"]);
-    const own = startCli(["replay", "--backend", "real", "--scenario", "kill-restart-app", "--run-time", "0.5"]);
+    const timed = startCli(() => ["explore", "--backend", "real", "--time", "1", "kill-restart-app"]);
+    const own = startCli(() => ["replay", "--backend", "real", "--scenario", "kill-restart-app", "--run-time", "0.5"]);
     const [r, o] = await Promise.all([timed.child, own.child]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^real kernel: 0 runs, 0 events in [\d.]+ s \(0 events\/s\), stopped by --time \(the run in progress was cut: not counted, not judged\)$/m);
@@ -95,26 +98,32 @@ describeReal("real backend: wall-clock limits and interrupts", () => {
     expectNothingOfCli(own.child.pid!, own.dir);
   }, 60_000);
 
-  test("explore stopped by SIGINT or SIGTERM prints the summary of the runs made and exits 130", async () => {
+  test("explore stopped by SIGINT or SIGTERM prints the summary of the runs made, writes --json, and exits 130", async () => {
     const stopped = (["SIGINT", "SIGTERM"] as const).map((signal) => {
       let sent = false;
       // Once the first run has been reported: the second is under way, or about to be.
-      const cli = startCli(["explore", "--backend", "real", "--runs", "50", "--fix", "633", "boot-only"], (text, kill) => {
+      const cli = startCli((dir) => ["explore", "--backend", "real", "--runs", "50", "--fix", "633", "boot-only", "--json", join(dir, "result.json")], (text, kill) => {
         if (sent || !text.includes("real run 1:")) return;
         sent = true;
         kill(signal);
       });
-      return { signal, ...cli };
+      return { signal, ...cli, json: join(cli.dir, "result.json") };
     });
-    for (const { signal, child, dir } of stopped) {
+    for (const { signal, child, dir, json } of stopped) {
       const r = await child;
       expect(r.exitCode, r.stderr).toBe(130);
       const runs = Number(/^real kernel: (\d+) runs, \d+ events in [\d.]+ s \(\d+ events\/s\), stopped by an interrupt/m.exec(r.stdout)?.[1]);
       expect(runs, r.stdout).toBeGreaterThanOrEqual(1);
       expect(runs).toBeLessThan(50);
       expect(r.stdout).toMatch(/^no failures$/m);
-      expect(r.stderr.trim().split("\n").at(-1)).toBe(`nxtsim: interrupted (${signal}) after ${runs} runs; the summary covers them`);
-      expectNothingOfCli(child.pid!, dir);
+      expect(r.stderr.trim().split("\n").at(-1)).toBe(`nxtsim: interrupted (${signal}) after ${runs} runs; the summary and the --json file cover them`);
+      // The result file holds what the summary says: the summary is made from it.
+      const result = JSON.parse(readFileSync(json, "utf8")) as RealExploreResult & { format: string };
+      expect(result.format).toBe(REAL_RESULT_FORMAT);
+      expect(result).toMatchObject({ stoppedBy: "interrupted", runs, failures: [] });
+      expect(r.stdout + "\n").toBe(realExploreSummary(result));
+      expect(() => readResultFile(json)).toThrow(/a result of explore --backend real, which is not merged/);
+      expectNothingOfCli(child.pid!, dir, ["result.json"]);
     }
   }, 90_000);
 });
