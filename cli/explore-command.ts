@@ -82,7 +82,7 @@ function exploreSlots(args: string[], flags: ExploreFlags): Slot[] {
 
 export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("explore", { "--generate": flags.generate, "--mix": flags.mix, "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
+    rejectSimOnly("explore", { "--generate": flags.generate, "--mix": flags.mix, "--shrink": flags.shrink, "--summary-md": flags.summaryMd, "--seed": flags.seed, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--workers": flags.workers, "--shard": flags.shard, "--strategy": flags.strategy, "--preemptions": flags.preemptions });
     return exploreRealCommand(args, flags, listScenarios, io);
   }
   if (flags.strategy === "exhaustive") {

@@ -30,6 +30,7 @@ import { runFromFlags, type RunFlags, type SourcedRun } from "./run-source.ts";
 import { shrinkCommand, type ShrinkFlags } from "./shrink-command.ts";
 import { addTraceCommand } from "./trace.ts";
 import { replayRealCommand, rejectSimOnly, type Backend } from "./real-commands.ts";
+import { DEFAULT_REAL_RUN_SECONDS } from "../real/run-real.ts";
 
 const USAGE = 2;
 
@@ -50,7 +51,7 @@ interface ReplayFlags extends RunFlags {
 
 async function replayCommand(seedText: string | undefined, flags: ReplayFlags, io: Io): Promise<number> {
   if (flags.backend === "real") {
-    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--run-time": flags.runTime, "--strategy": flags.strategy });
+    rejectSimOnly("replay", { "--repro": flags.repro, "--path": flags.path, "--faults": flags.faults, "--max-steps": flags.maxSteps, "--strategy": flags.strategy });
     return replayRealCommand(seedText, flags, io);
   }
   return reportReplay(io, flags, runFromFlags("replay", seedText, flags));
@@ -134,7 +135,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     new Option("--mutant <name>", `switch on a broken variant: an old Unit bug or a mutant breaking one rule (repeatable): ${KNOWN_MUTANTS.join(", ")}`).argParser(collect);
 
   const runTimeOption = () =>
-    new Option("--run-time <seconds>", `wall-clock budget of each run (default ${DEFAULT_RUN_SECONDS}); a run past it is cut, not deterministic, and never judged by the checks`);
+    new Option("--run-time <seconds>", `wall-clock budget of each run (default ${DEFAULT_RUN_SECONDS}); a run past it is cut, not deterministic, and never judged by the checks (--backend real: default ${DEFAULT_REAL_RUN_SECONDS}, and a run past it ends "timeout", judged as not settled)`);
   const shrinkOption = () =>
     new Option("--shrink [seconds]", `shrink each new distinct failure (as nxtsim shrink does), at most SECONDS each (default ${DEFAULT_SHRINK_SECONDS}); its repro's replay line is printed under the failure's`);
   const summaryMdOption = () =>

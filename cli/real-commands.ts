@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { exploreReal, type RealExploreResult } from "../harness/explore-real.ts";
+import { REAL_RESULT_FORMAT } from "../harness/result-file.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { realRunView } from "../harness/run-view.ts";
 import { checkRun } from "../properties/index.ts";
@@ -11,6 +12,8 @@ import { confinementLine } from "../real/confine.ts";
 import { realSupport } from "../real/probe.ts";
 import { runScenarioOnReal } from "../real/run-real.ts";
 import { parsePositiveInt, parseSeconds, resolveScenario, type LimitFlags } from "./args.ts";
+import { INTERRUPTED, watchInterrupts } from "./interrupt.ts";
+import { checkOutputFile, writeOutputFile } from "./output-file.ts";
 
 export type Backend = "sim" | "real";
 
@@ -35,34 +38,58 @@ function requireReal(): void {
 export interface RealExploreFlags extends LimitFlags {
   runs?: string;
   time?: string;
+  runTime?: string;
   fix?: string[];
   mutant?: string[];
+  json?: string;
 }
 
 export async function exploreRealCommand(args: string[], flags: RealExploreFlags, allScenarios: () => Scenario[], io: Io): Promise<number> {
   const resolved = args.length === 0 ? allScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
+  const runSeconds = runTimeOnReal(flags.runTime);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
   for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
   requireReal();
-  const result = await exploreReal({
-    scenarios: resolved.map((r) => r.scenario),
-    refs: resolved.map((r) => r.ref),
-    fixes,
-    mutants,
-    ...(runs === undefined ? {} : { runs }),
-    ...(timeSeconds === undefined ? {} : { timeSeconds }),
-    onRun: (done, run) => io.err(`real run ${done}: ${run.reason}, ${run.trace.length} events, ${run.wallMs} ms\n`),
-  });
-  io.out(realExploreSummary(result));
-  return result.failures.length > 0 ? 1 : 0;
+  if (flags.json !== undefined) checkOutputFile("--json", flags.json);
+  // Ctrl-C or SIGTERM cuts the run in progress (its processes are torn down) and reports the
+  // runs made, as explore on the sim does; a second signal exits at once (cli/interrupt.ts).
+  const interrupts = watchInterrupts();
+  try {
+    const result = await exploreReal({
+      scenarios: resolved.map((r) => r.scenario),
+      refs: resolved.map((r) => r.ref),
+      fixes,
+      mutants,
+      ...(runs === undefined ? {} : { runs }),
+      ...(timeSeconds === undefined ? {} : { timeSeconds }),
+      ...(runSeconds === undefined ? {} : { runSeconds }),
+      signal: interrupts.signal,
+      onRun: (done, run) => io.err(`real run ${done}: ${run.reason}, ${run.trace.length} events, ${run.wallMs} ms\n`),
+    });
+    io.out(realExploreSummary(result));
+    if (flags.json !== undefined) writeOutputFile("--json", flags.json, JSON.stringify({ format: REAL_RESULT_FORMAT, ...result }, null, 2) + "\n");
+    if (result.stoppedBy !== "interrupted") return result.failures.length > 0 ? 1 : 0;
+    io.err(`nxtsim: interrupted (${interrupts.received()}) after ${result.runs} runs; the summary${flags.json === undefined ? "" : " and the --json file"} cover them\n`);
+    return INTERRUPTED;
+  } finally {
+    interrupts.dispose();
+  }
 }
 
+/** --run-time on the real backend: the run's own time, past which it ends as "timeout" (default DEFAULT_REAL_RUN_SECONDS). */
+function runTimeOnReal(flag: string | undefined): number | undefined {
+  return flag === undefined ? undefined : parseSeconds(flag, "--run-time");
+}
+
+const STOPPED = { runs: "", time: ", stopped by --time", interrupted: ", stopped by an interrupt" } as const;
+
 export function realExploreSummary(r: RealExploreResult): string {
+  const cut = r.cutRun ? " (the run in progress was cut: not counted, not judged)" : "";
   const lines = [
-    `real kernel: ${r.runs} runs, ${r.events} events in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round((r.events * 1000) / Math.max(1, r.wallMs))} events/s)${r.timeouts > 0 ? `, ${r.timeouts} did not settle` : ""}`,
+    `real kernel: ${r.runs} runs, ${r.events} events in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round((r.events * 1000) / Math.max(1, r.wallMs))} events/s)${r.timeouts > 0 ? `, ${r.timeouts} did not settle in their run time` : ""}${STOPPED[r.stoppedBy]}${cut}`,
   ];
   if (r.confinement !== null) lines.push(r.uncapped > 0 ? `${r.confinement} (${r.uncapped} of ${r.runs} runs without the cgroup cap)` : r.confinement);
   lines.push(r.failures.length === 0 ? "no failures" : `${r.failures.length} distinct failures (not attributed: a real run cannot be replayed with a fix; explore on the simulated kernel attributes by cause):`);
@@ -72,6 +99,7 @@ export function realExploreSummary(r: RealExploreResult): string {
 
 export interface RealReplayFlags extends LimitFlags {
   scenario?: string;
+  runTime?: string;
   fix?: string[];
   mutant?: string[];
   trace?: boolean;
@@ -86,7 +114,8 @@ export async function replayRealCommand(seedText: string | undefined, flags: Rea
   const mutants = flags.mutant ?? [];
   modelOptionsFor(scenario, { fixes, mutants });
   requireReal();
-  const run = await runScenarioOnReal(scenario, { fixes, mutants });
+  const runSeconds = runTimeOnReal(flags.runTime);
+  const run = await runScenarioOnReal(scenario, { fixes, mutants, ...(runSeconds === undefined ? {} : { timeoutMs: runSeconds * 1000 }) });
   const violations = checkRun(realRunView(run, scenario));
   const jsonl = run.trace.map((e) => JSON.stringify(e) + "\n").join("");
   const summary = [

@@ -2,6 +2,11 @@
 // budget is spent, each checked with the same properties as in the sim. A real run is one
 // schedule the kernel chose; it has no seed and cannot be replayed, so a failure is reported
 // with its scenario and the run's number, and its trace can be saved.
+//
+// The time budget is a wall-clock limit, the run in progress included, and so is an abort
+// (an interrupt): either cuts the run under way at once, whose real processes are then torn
+// down as after a timeout. A cut run is not a run made (as in harness/wall-budget.ts): it is
+// neither counted nor judged.
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { checkRun } from "../properties/index.ts";
@@ -16,6 +21,10 @@ export interface RealExploreOptions {
   mutants: readonly string[];
   runs?: number;
   timeSeconds?: number;
+  /** Each run's own time (--run-time): past it the run ends as "timeout" (default: run-real.ts's). */
+  runSeconds?: number;
+  /** Aborted: the run in progress is cut and the exploration ends (stoppedBy "interrupted"). */
+  signal?: AbortSignal;
   onRun?: (done: number, run: RealRun) => void;
 }
 
@@ -38,11 +47,18 @@ export interface RealExploreResult {
   confinement: string | null;
   /** Runs whose cgroup cap could not be applied (each says why in its confinement). */
   uncapped: number;
+  /** What ended it: the run count, the time budget, or an abort. */
+  stoppedBy: "runs" | "time" | "interrupted";
+  /** A run in progress was cut (by the time budget or the abort), and not counted. */
+  cutRun: boolean;
 }
 
 export async function exploreReal(options: RealExploreOptions): Promise<RealExploreResult> {
-  const start = Date.now();
-  const budgetMs = (options.timeSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+  const start = performance.now();
+  const endsAt = start + (options.timeSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+  const aborted = (): boolean => options.signal?.aborted === true;
+  const deadline = (): boolean => aborted() || performance.now() >= endsAt;
+  const timeoutMs = options.runSeconds === undefined ? {} : { timeoutMs: options.runSeconds * 1000 };
   const runs = options.runs ?? (options.timeSeconds === undefined ? options.scenarios.length : Number.POSITIVE_INFINITY);
   const byKey = new Map<string, RealFailure>();
   let done = 0;
@@ -50,10 +66,15 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
   let timeouts = 0;
   let confinement: string | null = null;
   let uncapped = 0;
-  while (done < runs && Date.now() - start < budgetMs) {
+  let cutRun = false;
+  while (done < runs && !deadline()) {
     const i = done % options.scenarios.length;
     const scenario = options.scenarios[i]!;
-    const run = await runScenarioOnReal(scenario, { fixes: [...options.fixes], mutants: [...options.mutants] });
+    const run = await runScenarioOnReal(scenario, { fixes: [...options.fixes], mutants: [...options.mutants], deadline, ...timeoutMs });
+    if (run.reason === "budget") {
+      cutRun = true;
+      break;
+    }
     done++;
     events += run.trace.length;
     if (run.reason === "timeout") timeouts++;
@@ -71,5 +92,6 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
     }
     options.onRun?.(done, run);
   }
-  return { runs: done, events, wallMs: Date.now() - start, timeouts, failures: [...byKey.values()], confinement, uncapped };
+  const stoppedBy = aborted() ? "interrupted" : done < runs ? "time" : "runs";
+  return { runs: done, events, wallMs: Math.round(performance.now() - start), timeouts, failures: [...byKey.values()], confinement, uncapped, stoppedBy, cutRun };
 }

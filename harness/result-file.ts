@@ -72,6 +72,9 @@ function budgetPart(r: ReturnType<typeof reader>, top: Fields): Pick<Tally, "bud
   return { budgetRuns, firstBudgetRun: { run: r.nat(o["run"], "firstBudgetRun.run"), scenario: r.str(o["scenario"], "firstBudgetRun.scenario"), replay: r.str(o["replay"], "firstBudgetRun.replay") } };
 }
 
+/** explore --backend real --json writes its result with this format (not merged: real runs have no seeds). */
+export const REAL_RESULT_FORMAT = "nxtsim-real-result/1";
+
 /** Reads and checks a result file written by explore --json or merge --json. */
 export function readResultFile(file: string): ExploreResult {
   const loaded = readJsonFile(file);
@@ -81,9 +84,11 @@ export function readResultFile(file: string): ExploreResult {
   if (top["format"] !== RESULT_FORMAT) {
     const format = top["format"];
     throw new UsageError(
-      typeof format === "string" && format.startsWith("nxtsim-result/")
-        ? `${file}: result format ${format} is not supported (this nxtsim reads ${RESULT_FORMAT}; make the result again with explore --json)`
-        : `${file}: not an nxtsim result file (no "format": "${RESULT_FORMAT}")`,
+      format === REAL_RESULT_FORMAT
+        ? `${file}: a result of explore --backend real, which is not merged (real runs have no seeds; it is read as JSON)`
+        : typeof format === "string" && format.startsWith("nxtsim-result/")
+          ? `${file}: result format ${format} is not supported (this nxtsim reads ${RESULT_FORMAT}; make the result again with explore --json)`
+          : `${file}: not an nxtsim result file (no "format": "${RESULT_FORMAT}")`,
     );
   }
   const s = r.object(top["spec"], "spec");

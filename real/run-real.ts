@@ -22,12 +22,14 @@ import { hostIdToRun, idMapToRun, idsNamedBy, type IdExtent } from "./confine-id
 import { normalise, type KnownProcess } from "./normalise.ts";
 import { readIdMaps, readNamespaces, readSocketFds, readStatus } from "./procfs.ts";
 import { factsInRunNamespace } from "./run-namespace.ts";
-import { RealRunSession } from "./run-session.ts";
+import { RealRunSession, type RunEnd } from "./run-session.ts";
 import type { MailboxLetter } from "./unit-process.ts";
 
 export interface RealRunOptions extends ModelSwitches {
   /** A run still going after this long is stopped (and is not quiescent). */
   timeoutMs?: number;
+  /** True once the run must end from outside (an exploration's --time, an interrupt): it ends at once as "budget". */
+  deadline?: () => boolean;
   /** The run has settled (see settle.ts) once nothing was reported for this long. */
   idleMs?: number;
   /** Real ms per scenario ms for action times (actions also wait for the run to settle). */
@@ -45,7 +47,8 @@ export interface RealRun {
   facts: KernelFacts[];
   /** Ended because nothing was left to do (everything exited, or settled after the last action). */
   quiescent: boolean;
-  reason: "exited" | "settled" | "timeout";
+  /** "timeout": past its own time (timeoutMs); "budget": cut by its deadline, not judged (real/run-session.ts). */
+  reason: RunEnd;
   /** unitd's main process (0 if it never said hello). */
   mainPid: number;
   wallMs: number;
@@ -59,7 +62,8 @@ export interface RealRun {
   confinement: ConfinementReport;
 }
 
-const DEFAULT_TIMEOUT_MS = 20_000;
+/** A real run's own time unless --run-time says otherwise (a shipped scenario settles in about 2 s). */
+export const DEFAULT_REAL_RUN_SECONDS = 20;
 const DEFAULT_IDLE_MS = 150;
 
 export async function runScenarioOnReal(scenario: Scenario, options: RealRunOptions = {}): Promise<RealRun> {
@@ -73,12 +77,13 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     become: { uid: scenario.unitd.euid, gid: scenario.unitd.egid },
     chaosMaxUs: options.chaosMaxUs ?? 0,
     idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_REAL_RUN_SECONDS * 1000,
     confine: options.unconfined === true ? null : { namedIds: idsNamedBy(scenario) },
+    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
   });
   options.onStart?.(session.runId);
 
-  let reason: RealRun["reason"] = "timeout";
+  let reason: RunEnd = "timeout";
   let facts = new Map<number, LiveFacts>();
   try {
     let inTime = true;
@@ -91,7 +96,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
       applyAction(action, session);
       session.touch(); // the run has to settle again after what the action started
     }
-    if (inTime) reason = await session.end();
+    reason = inTime ? await session.end() : session.lateEnd();
   } finally {
     // Facts of the living are read before the namespace goes.
     facts = liveFacts(session.known, session.idMap());
@@ -105,7 +110,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
   return {
     trace,
     facts: factsInRunNamespace(hostFacts, toRun).sort((a, b) => a.pid - b.pid),
-    quiescent: reason !== "timeout",
+    quiescent: reason === "exited" || reason === "settled",
     reason,
     mainPid,
     wallMs: session.elapsed(),

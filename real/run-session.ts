@@ -40,11 +40,14 @@ export interface RunSpec {
   idleMs: number;
   /** A run still going after this long is stopped. */
   timeoutMs: number;
+  /** True once the run must end from outside (an exploration's --time, an interrupt): it is cut at once and torn down as at a timeout. */
+  deadline?: () => boolean;
   /** Confined (real/confine.ts; default): ids the run's user namespace must have besides the base range. Null: host namespaces. */
   confine?: { namedIds: readonly IdRange[]; cgroupLimits?: CgroupLimits } | null;
 }
 
-export type RunEnd = "exited" | "settled" | "timeout";
+/** "timeout": the run's own time ran out; "budget": its deadline cut it (as a sim run cut by the clock). */
+export type RunEnd = "exited" | "settled" | "timeout" | "budget";
 
 const POLL_MS = 5;
 let runs = 0;
@@ -62,6 +65,7 @@ export class RealRunSession {
   confinement: ConfinementReport | null = null;
   private readonly confining: Confinement | null;
   private channelClosed = false;
+  private wasCut = false;
   private readonly startNs = process.hrtime.bigint();
   private readonly init: native.Spawned;
   private readonly harnessEnd: number;
@@ -136,37 +140,44 @@ export class RealRunSession {
     this.received.push({ from: 0, record: { r: "event", ticket: native.sharedFetchAdd(this.fds.ticket, 1), t: this.elapsed(), nspid: 0, ptype: "", body } });
   }
 
-  /** Waits until `done` (true) or the run's timeout (false). */
+  /** Waits until `done` (true), or the run's timeout or deadline (false: lateEnd says which). */
   async until(done: () => boolean): Promise<boolean> {
-    while (!done()) {
-      if (this.elapsed() > this.spec.timeoutMs) return false;
-      await sleep(POLL_MS);
-    }
-    return true;
+    return waitFor(done, () => this.elapsed() > this.spec.timeoutMs || this.cut());
+  }
+
+  /** Why a wait of `until` gave up. */
+  lateEnd(): "timeout" | "budget" {
+    return this.wasCut ? "budget" : "timeout";
   }
 
   /** Waits until everything exited or the run settled. */
   async end(): Promise<RunEnd> {
-    if (!(await this.until(() => this.initExited || this.settled()))) return "timeout";
+    if (!(await this.until(() => this.initExited || this.settled()))) return this.lateEnd();
     return this.initExited ? "exited" : "settled";
+  }
+
+  private cut(): boolean {
+    this.wasCut ||= this.spec.deadline?.() === true;
+    return this.wasCut;
   }
 
   /** Kills what is left (the init takes its namespace with it) and closes everything the run opened. */
   async teardown(): Promise<void> {
-    const limit = this.spec.timeoutMs + 5000;
+    // Not cut short by the deadline: what the run leaves must go whatever ended it.
+    const late = (): boolean => this.elapsed() > this.spec.timeoutMs + 5000;
     if (!this.initExited) native.pidfdSendSignal(this.init.pidfd, SIGKILL);
-    await this.until(() => native.pidfdWait(this.init.pidfd) !== null || this.elapsed() > limit);
+    await waitFor(() => native.pidfdWait(this.init.pidfd) !== null, late);
     this.initWatch.stop();
     native.close(this.init.pidfd);
     // Every writer is gone now: read what is left up to EOF.
-    await this.until(() => this.channelClosed || this.elapsed() > limit);
+    await waitFor(() => this.channelClosed, late);
     this.channel.stop();
     native.close(this.harnessEnd);
     native.close(this.fds.ticket);
     native.close(this.cursor.fd);
     closeSync(this.fds.mailbox);
     // The init is reaped: its namespace's processes are gone, the run's cgroup empties.
-    this.confinement = await endConfinement(this.confining, () => this.elapsed() > limit);
+    this.confinement = await endConfinement(this.confining, late);
   }
 
   /** The finished run in the sim's vocabulary, named by pids in the run's namespace. */
@@ -198,6 +209,11 @@ export class RealRunSession {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls `done` until it holds (true) or `giveUp` does (false). */
+async function waitFor(done: () => boolean, giveUp: () => boolean): Promise<boolean> {
+  while (!done()) {
+    if (giveUp()) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return true;
 }
