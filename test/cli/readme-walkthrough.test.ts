@@ -268,14 +268,14 @@ const SYNOPSES: Synopsis[] = [
     ],
   },
   {
-    synopsis: "npx nxtsim explore --backend real [scenario...] [--runs N] [--time S] [--fix ...] [--mutant ...]",
+    synopsis: "npx nxtsim explore --backend real [scenario...] [--runs N] [--time S] [--run-time S] [--json FILE] [--fix ...] [--mutant ...]",
     walkThrough: ["npx nxtsim explore --backend real low-pid.json --runs 2"],
-    more: [{ command: "npx nxtsim explore --backend real boot-only --time 1 --fix 633 --mutant 600", shows: /^real kernel: \d+ runs, \d+ events/m }],
+    more: [{ command: "npx nxtsim explore --backend real boot-only --time 1 --run-time 20 --json real-result.json --fix 633 --mutant 600", shows: /^real kernel: \d+ runs, \d+ events/m }],
   },
   {
-    synopsis: "npx nxtsim replay --backend real --scenario NAME|FILE [--fix ...] [--mutant ...] [--trace]",
+    synopsis: "npx nxtsim replay --backend real --scenario NAME|FILE [--run-time S] [--fix ...] [--mutant ...] [--trace]",
     walkThrough: ["npx nxtsim replay --backend real --scenario low-pid.json --fix 633"],
-    more: [{ command: "npx nxtsim replay --backend real --scenario boot-only --mutant 600 --trace", shows: /^\{"step":\d+,[\s\S]*^checks: all passed$/m }],
+    more: [{ command: "npx nxtsim replay --backend real --scenario boot-only --run-time 20 --mutant 600 --trace", shows: /^\{"step":\d+,[\s\S]*^checks: all passed$/m }],
   },
   { synopsis: "npx nxtsim scenarios", walkThrough: [], more: [{ command: "npx nxtsim scenarios", shows: /^one-app-isolated {2,}One Python application/m }] },
   { synopsis: "npx nxtsim check my-scenario.json", walkThrough: [], more: [{ command: "npx nxtsim check my-scenario.json", shows: /^ok$/m }] },
