@@ -17,6 +17,7 @@ export interface ExhaustiveFlags extends StrategyFlags, LimitFlags {
   seed?: string;
   fix?: string[];
   mutant?: string[];
+  unit?: string;
   faults?: string;
   maxSteps?: string;
   runTime?: string;

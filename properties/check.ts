@@ -1,6 +1,7 @@
 // What a property is: a named claim checked over one finished run, reading only what every
 // backend reports (the trace events and the kernel's facts about processes).
 
+import type { UnitRulesVersion } from "./unit-rules.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 
 /** Kernel facts about one process at the end of a run (host ids; sim and real report these). */
@@ -25,6 +26,8 @@ export interface RunView {
   readonly quiescent: boolean;
   /** The build had PR_SET_NO_NEW_PRIVS compiled in. */
   readonly havePrSetNoNewPrivs: boolean;
+  /** The Unit version run (default c8d9106a); its trace comes in c8d9106a's message codes. */
+  readonly unit?: UnitRulesVersion;
 }
 
 export interface Violation {
