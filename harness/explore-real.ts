@@ -14,6 +14,8 @@ export interface RealExploreOptions {
   refs: readonly string[];
   fixes: readonly string[];
   mutants: readonly string[];
+  /** The Unit version (--unit); default c8d9106a. */
+  unit?: string;
   runs?: number;
   timeSeconds?: number;
   onRun?: (done: number, run: RealRun) => void;
@@ -53,14 +55,14 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
   while (done < runs && Date.now() - start < budgetMs) {
     const i = done % options.scenarios.length;
     const scenario = options.scenarios[i]!;
-    const run = await runScenarioOnReal(scenario, { fixes: [...options.fixes], mutants: [...options.mutants] });
+    const run = await runScenarioOnReal(scenario, { fixes: [...options.fixes], mutants: [...options.mutants], ...(options.unit === undefined ? {} : { unit: options.unit }) });
     done++;
     events += run.trace.length;
     if (run.reason === "timeout") timeouts++;
     confinement ??= confinementLine(run.confinement, false);
     if (run.confinement.cgroup?.applied !== true) uncapped++;
     const inThisRun = new Set<string>();
-    for (const v of checkRun(realRunView(run, scenario))) {
+    for (const v of checkRun(realRunView(run, scenario, options.unit))) {
       const reason = v.reason.replace(/\d+/g, "N");
       const key = `${v.check}\n${options.refs[i]}\n${reason}`;
       if (inThisRun.has(key)) continue;

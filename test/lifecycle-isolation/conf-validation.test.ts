@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { appLangModule, confValidate, strversMatch } from "../../lifecycle/conf-validation.ts";
+import { appLangModule, confValidate, strversMatch, type ConfValidateOptions } from "../../lifecycle/conf-validation.ts";
 import type { Json } from "../../lifecycle/kernel.ts";
 import { buildHasNoNewPrivs, UNIT_VERSIONS } from "../../lifecycle/options.ts";
 
@@ -18,7 +18,7 @@ function app(a: Json): Json {
   return { applications: { a } };
 }
 
-function detail(conf: Json, o = opts): [string, string] | "ok" {
+function detail(conf: Json, o: ConfValidateOptions = opts): [string, string] | "ok" {
   const r = confValidate(conf, o);
   return r.ok ? "ok" : [r.path, r.detail];
 }
