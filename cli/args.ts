@@ -7,7 +7,7 @@ import { Option } from "commander";
 
 import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "../fixtures/limits.ts";
 import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
-import { UsageError } from "../harness/model-options.ts";
+import { upstreamOf, UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
 import { GENERATED, generatedScenario } from "../harness/generated.ts";
 import { parseShard } from "../harness/shard.ts";
@@ -54,7 +54,7 @@ export function limitArgs(limits: ScenarioLimits = DEFAULT_LIMITS): string[] {
  * A shipped scenario's name, the path of a scenario file (checked against `limits`), or
  * "generated": the scenario `seed` draws.
  */
-export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LIMITS, seed?: number): ResolvedScenario {
+export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LIMITS, seed?: number, unit?: string): ResolvedScenario {
   if (arg === GENERATED) {
     if (seed === undefined) throw new UsageError(`the scenario "${GENERATED}" is drawn from the run's seed: give the seed`);
     return { scenario: generatedScenario(seed), ref: GENERATED };
@@ -65,7 +65,7 @@ export function resolveScenario(arg: string, limits: ScenarioLimits = DEFAULT_LI
     if (!existsSync(arg)) throw new UsageError(r.error);
   }
   const path = resolve(arg);
-  const r = loadScenario(arg, limits);
+  const r = loadScenario(arg, limits, upstreamOf({ unit }));
   if (!r.ok) throw new UsageError(r.error);
   return { scenario: r.scenario, ref: path };
 }

@@ -17,6 +17,7 @@ export interface ExhaustiveFlags extends StrategyFlags, LimitFlags {
   seed?: string;
   fix?: string[];
   mutant?: string[];
+  unit?: string;
   faults?: string;
   maxSteps?: string;
   runTime?: string;
@@ -37,7 +38,7 @@ function parsePreemptions(text: string | undefined): number | null {
 }
 
 export function exhaustiveCommand(args: string[], flags: ExhaustiveFlags, io: Io): number {
-  const refused = { "--runs": flags.runs, "--seed": flags.seed, "--faults": flags.faults, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--pct-depth": flags.pctDepth, "--pct-steps": flags.pctSteps, "--run-time": flags.runTime };
+  const refused = { "--runs": flags.runs, "--seed": flags.seed, "--faults": flags.faults, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--pct-depth": flags.pctDepth, "--pct-steps": flags.pctSteps, "--run-time": flags.runTime, "--unit": flags.unit };
   const given = Object.entries(refused).filter(([, v]) => v !== undefined).map(([k]) => k);
   if (given.length > 0) throw new UsageError(`--strategy exhaustive takes no ${given.join(", ")} (it explores every fault-free schedule of one scenario)`);
   if (args.length !== 1) throw new UsageError(`--strategy exhaustive explores exactly one scenario, got ${args.length}`);

@@ -76,7 +76,7 @@ const GENERATED_SLOT: Slot = { scenario: GENERATED, ref: GENERATED };
 function exploreSlots(args: string[], flags: ExploreFlags): Slot[] {
   if (flags.generate === true && (flags.mix === true || args.length > 0)) throw new UsageError("--generate makes every run generated: it takes no scenario and no --mix (name \"generated\" among scenarios instead)");
   if (flags.generate === true) return [GENERATED_SLOT];
-  const named: Slot[] = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => (a === GENERATED ? GENERATED_SLOT : resolveScenario(a, flags.limit)));
+  const named: Slot[] = args.length === 0 ? listScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => (a === GENERATED ? GENERATED_SLOT : resolveScenario(a, flags.limit, undefined, flags.unit)));
   return flags.mix === true ? mixedSlots(named).map((s) => (s === GENERATED ? GENERATED_SLOT : s)) : named;
 }
 
@@ -103,7 +103,8 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const mutants = flags.mutant ?? [];
   const workers = flags.workers === undefined ? null : parseWorkers(flags.workers);
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
-  for (const r of resolved) modelOptionsFor(r.scenario === GENERATED ? generatedScenario(0) : r.scenario, { fixes, mutants });
+  const unit = flags.unit === undefined ? {} : { unit: flags.unit };
+  for (const r of resolved) modelOptionsFor(r.scenario === GENERATED ? generatedScenario(0) : r.scenario, { fixes, mutants, ...unit });
   // A --json file that cannot be written is found out before the work, not after it.
   if (flags.json !== undefined) checkOutputFile("--json", flags.json);
   if (flags.summaryMd !== undefined) checkOutputFile("--summary-md", flags.summaryMd);
@@ -116,6 +117,7 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
     strategy,
     fixes,
     mutants,
+    ...unit,
     ...(runs === undefined ? {} : { runs }),
     ...(timeSeconds === undefined ? {} : { timeSeconds }),
     ...(runSeconds === undefined ? {} : { runSeconds }),

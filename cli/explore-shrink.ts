@@ -34,6 +34,7 @@ export function shrinkArgs(d: DistinctFailure, spec: ExploreResult["spec"]): str
     ...strategyFlags(spec.strategy),
     ...spec.fixes.flatMap((f) => ["--fix", f]),
     ...spec.mutants.flatMap((m) => ["--mutant", m]),
+    ...(spec.unit === undefined ? [] : ["--unit", spec.unit]),
     "--check",
     d.check,
   ];

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Scenario } from "../fixtures/scenario.ts";
 import { exploreReal, type RealExploreResult } from "../harness/explore-real.ts";
 import { REAL_RESULT_FORMAT } from "../harness/result-file.ts";
-import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { modelOptionsFor, unitVersionLine, UsageError } from "../harness/model-options.ts";
 import { realRunView } from "../harness/run-view.ts";
 import { checkRun } from "../properties/index.ts";
 import { confinementLine } from "../real/confine.ts";
@@ -42,18 +42,21 @@ export interface RealExploreFlags extends LimitFlags {
   fix?: string[];
   mutant?: string[];
   json?: string;
+  unit?: string;
 }
 
 export async function exploreRealCommand(args: string[], flags: RealExploreFlags, allScenarios: () => Scenario[], io: Io): Promise<number> {
-  const resolved = args.length === 0 ? allScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit));
+  const resolved = args.length === 0 ? allScenarios().map((s) => ({ scenario: s, ref: s.name })) : args.map((a) => resolveScenario(a, flags.limit, undefined, flags.unit));
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
   const runSeconds = runTimeOnReal(flags.runTime);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
-  for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants });
+  const unit = flags.unit === undefined ? {} : { unit: flags.unit };
+  for (const r of resolved) modelOptionsFor(r.scenario, { fixes, mutants, ...unit });
   requireReal();
   if (flags.json !== undefined) checkOutputFile("--json", flags.json);
+  if (flags.unit !== undefined) io.err(`${unitVersionLine(flags.unit)}\n`);
   // Ctrl-C or SIGTERM cuts the run in progress (its processes are torn down) and reports the
   // runs made, as explore on the sim does; a second signal exits at once (cli/interrupt.ts).
   const interrupts = watchInterrupts();
@@ -63,6 +66,7 @@ export async function exploreRealCommand(args: string[], flags: RealExploreFlags
       refs: resolved.map((r) => r.ref),
       fixes,
       mutants,
+      ...unit,
       ...(runs === undefined ? {} : { runs }),
       ...(timeSeconds === undefined ? {} : { timeSeconds }),
       ...(runSeconds === undefined ? {} : { runSeconds }),
@@ -102,6 +106,7 @@ export interface RealReplayFlags extends LimitFlags {
   runTime?: string;
   fix?: string[];
   mutant?: string[];
+  unit?: string;
   trace?: boolean;
 }
 
@@ -109,17 +114,19 @@ export interface RealReplayFlags extends LimitFlags {
 export async function replayRealCommand(seedText: string | undefined, flags: RealReplayFlags, io: Io): Promise<number> {
   if (seedText !== undefined) throw new UsageError("replay --backend real takes no seed: real runs are not seeded (the kernel schedules them)");
   if (flags.scenario === undefined) throw new UsageError("replay --backend real needs --scenario NAME|FILE");
-  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit);
+  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit, undefined, flags.unit);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
-  modelOptionsFor(scenario, { fixes, mutants });
+  const unit = flags.unit === undefined ? {} : { unit: flags.unit };
+  modelOptionsFor(scenario, { fixes, mutants, ...unit });
   requireReal();
   const runSeconds = runTimeOnReal(flags.runTime);
-  const run = await runScenarioOnReal(scenario, { fixes, mutants, ...(runSeconds === undefined ? {} : { timeoutMs: runSeconds * 1000 }) });
-  const violations = checkRun(realRunView(run, scenario));
+  const run = await runScenarioOnReal(scenario, { fixes, mutants, ...unit, ...(runSeconds === undefined ? {} : { timeoutMs: runSeconds * 1000 }) });
+  const violations = checkRun(realRunView(run, scenario, flags.unit));
   const jsonl = run.trace.map((e) => JSON.stringify(e) + "\n").join("");
   const summary = [
     `scenario: ${ref} on the real kernel${fixes.length > 0 ? `, fixes: ${fixes.join(",")}` : ""}${mutants.length > 0 ? `, mutants: ${mutants.join(",")}` : ""}`,
+    ...(flags.unit === undefined ? [] : [`version: ${unitVersionLine(flags.unit)}`]),
     `end: ${run.reason} after ${run.wallMs} ms, ${run.trace.length} events`,
     confinementLine(run.confinement),
     `trace sha256: ${createHash("sha256").update(jsonl).digest("hex")} (this run's; another real run schedules differently)`,

@@ -11,6 +11,7 @@ import type { DistinctFailure } from "../harness/tally.ts";
 import type { ShrinkNote } from "./explore-shrink.ts";
 import type { FaultRates, RunResult } from "../sim/index.ts";
 import { describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";
+import { unitVersionLine } from "../harness/model-options.ts";
 
 export function describeFaults(faults: FaultRates): string {
   const set = Object.entries(faults).filter(([, v]) => v !== 0);
@@ -52,6 +53,7 @@ export function exploreSummary(r: ExploreResult, mergedFrom?: number, shrunk?: R
       ? `explored ${r.runs} runs over ${scenarios} in ${seconds.toFixed(1)} s ${options}`
       : `merged ${mergedFrom} result${mergedFrom === 1 ? "" : "s"}: ${r.runs} runs over ${scenarios} in ${seconds.toFixed(1)} s of shard time ${options}`,
   );
+  if (r.spec.unit !== undefined) out.push(`version: ${unitVersionLine(r.spec.unit)}`);
   out.push(...shardLines(r));
   out.push(`events: ${r.events} (${perSecond} events/s), steps: ${r.steps}${threads}`);
   if (r.budgetRuns > 0) out.push(...budgetLines(r));
@@ -124,6 +126,8 @@ export interface ReplayReport {
   faults: FaultRates;
   fixes: readonly string[];
   mutants: readonly string[];
+  /** The Unit version run, when not the default. */
+  unit?: string;
   result: RunResult;
   hash: string;
   verdicts: CheckVerdict[];
@@ -152,6 +156,7 @@ export function replaySummary(r: ReplayReport): string {
   out.push(
     `replay: scenario ${r.scenario}, seed ${r.seed}${strategy}, faults ${faults ?? "none"}, fixes: ${list(r.fixes)}, mutants: ${list(r.mutants)}`,
   );
+  if (r.unit !== undefined) out.push(`version: ${unitVersionLine(r.unit)}`);
   out.push(`steps: ${r.result.steps}, events: ${r.result.events}, end: ${r.result.reason}`);
   out.push(`trace hash: ${r.hash}`);
   out.push("checks:");

@@ -4,7 +4,8 @@
 
 import type { Scenario } from "../fixtures/scenario.ts";
 import { runOnce } from "../harness/explore.ts";
-import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { modelOptionsFor, unitVersion, UsageError } from "../harness/model-options.ts";
+import { suiteUnit } from "../properties/suite.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
 import { runScenarioOnSim, type SimRun } from "../harness/run-sim.ts";
 import { scenarioFromGenome } from "../properties/generators.ts";
@@ -21,6 +22,8 @@ export interface RunFlags extends StrategyFlags, LimitFlags {
   path?: string;
   fix?: string[];
   mutant?: string[];
+  /** --unit VERSION: the Unit version the model stands for. */
+  unit?: string;
   faults?: string;
   maxSteps?: string;
   /** --run-time SECONDS: each run's wall-clock budget. */
@@ -46,6 +49,8 @@ export interface RunWhat {
   fixes: string[];
   mutants: string[];
   strategy: RunStrategy;
+  /** The Unit version run, when not the default. */
+  unit?: string;
 }
 
 export interface SourcedRun {
@@ -63,37 +68,38 @@ export function runFromFlags(command: string, seedText: string | undefined, flag
   if (seedText === undefined) throw new UsageError(`${command} needs a seed (or --repro FILE)`);
   if (flags.scenario === undefined) throw new UsageError(`${command} needs --scenario NAME|FILE (or --repro FILE)`);
   const seed = parseSeed(seedText, "seed");
-  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit, seed);
+  const { scenario, ref } = resolveScenario(flags.scenario, flags.limit, seed, flags.unit);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
   const strategy = parseRunStrategy(flags, command);
-  modelOptionsFor(scenario, { fixes, mutants });
+  const unit = flags.unit === undefined ? {} : { unit: unitVersion(flags.unit) };
+  modelOptionsFor(scenario, { fixes, mutants, ...unit });
   const budget = budgeted(flags);
   const again = (withFixes: readonly string[]): SimRun =>
-    budget((deadline) => runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...(maxSteps === undefined ? {} : { maxSteps }), deadline }));
-  return { scenario, run: again(fixes), what: { ref, seed, faults, fixes, mutants, strategy }, again };
+    budget((deadline) => runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...unit, ...(maxSteps === undefined ? {} : { maxSteps }), deadline }));
+  return { scenario, run: again(fixes), what: { ref, seed, faults, fixes, mutants, strategy, ...unit }, again };
 }
 
 /** --repro FILE: the file says everything; other run options would contradict it. */
 function runFromRepro(command: string, seedText: string | undefined, file: string, flags: RunFlags): SourcedRun {
-  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined) {
-    throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix, --mutant or --strategy (the file has them)`);
+  if (seedText !== undefined || flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.unit !== undefined || flags.strategy !== undefined) {
+    throw new UsageError(`${command} --repro FILE takes no seed, --scenario, --faults, --fix, --mutant, --unit or --strategy (the file has them)`);
   }
   const { repro, scenario } = loadRepro(file, flags.limit);
-  modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants });
+  modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants, ...(repro.unit === undefined ? {} : { unit: repro.unit }) });
   const budget = budgeted(flags);
   const again = (fixes: readonly string[]): SimRun => budget((deadline) => runRepro({ ...repro, fixes: [...fixes] }, scenario, deadline));
-  const what = { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM };
+  const what = { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM, ...(repro.unit === undefined ? {} : { unit: repro.unit }) };
   return { scenario, run: again(repro.fixes), what, again };
 }
 
 /** <seed> --path P: the property suite's case, as npm test printed its seed and path. */
 function runFromSuitePath(command: string, seedText: string | undefined, path: string, flags: RunFlags): SourcedRun {
   if (seedText === undefined) throw new UsageError(`${command} --path P needs the suite's seed too`);
-  if (flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined || flags.maxSteps !== undefined) {
-    throw new UsageError(`${command} <seed> --path P takes no --scenario, --faults, --fix, --mutant, --strategy or --max-steps (the suite's case has them)`);
+  if (flags.scenario !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.unit !== undefined || flags.strategy !== undefined || flags.maxSteps !== undefined) {
+    throw new UsageError(`${command} <seed> --path P takes no --scenario, --faults, --fix, --mutant, --unit, --strategy or --max-steps (the suite's case has them; NXTSIM_UNIT names its Unit version)`);
   }
   const seed = parseSeed(seedText, "seed");
   let found;
@@ -104,9 +110,10 @@ function runFromSuitePath(command: string, seedText: string | undefined, path: s
   }
   const scenario = scenarioFromGenome(found.genome);
   const fixes = SUITE_OPTIONS.fixes ?? [];
+  const unit = suiteUnit();
   const budget = budgeted(flags);
   const again = (withFixes: readonly string[]): SimRun =>
-    budget((deadline) => runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes: [...withFixes], mutants: [], deadline }));
-  const what = { ref: `suite case (seed ${seed}, path ${path})`, seed: 0, faults: found.faults, fixes, mutants: [], strategy: RANDOM };
+    budget((deadline) => runScenarioOnSim(scenario, { seed: 0, faults: found.faults, replay: found.schedule, fixes: [...withFixes], mutants: [], unit, deadline }));
+  const what = { ref: `suite case (seed ${seed}, path ${path})`, seed: 0, faults: found.faults, fixes, mutants: [], strategy: RANDOM, unit };
   return { scenario, run: again(fixes), what, again };
 }

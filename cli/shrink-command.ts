@@ -5,7 +5,7 @@
 import type { Scenario } from "../fixtures/scenario.ts";
 import { GENERATED, writeGeneratedScenario } from "../harness/generated.ts";
 import { runChecks } from "../harness/checks.ts";
-import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
+import { modelOptionsFor, unitVersion, UsageError } from "../harness/model-options.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
 import { dropUnneededFaults, originalScheduleLength, removedItems, withShrunkDescription } from "../harness/shrink-report.ts";
 import type { Json } from "../lifecycle/kernel.ts";
@@ -23,6 +23,7 @@ export interface ShrinkFlags extends StrategyFlags, LimitFlags {
   scenario: string;
   fix?: string[];
   mutant?: string[];
+  unit?: string;
   faults?: string;
   check?: string;
 }
@@ -48,6 +49,7 @@ export function shrinkAndWrite(input: ShrinkInput, options: { printScenario: boo
     schedule: shrunk.schedule,
     check: shrunk.check,
     ...(input.strategy === undefined ? {} : { strategy: input.strategy }),
+    ...(input.unit === undefined ? {} : { unit: input.unit }),
   });
   const removed = removedItems(input.scenario, shrunk, originalScheduleLength(input));
   const lines = [
@@ -64,19 +66,20 @@ export function shrinkAndWrite(input: ShrinkInput, options: { printScenario: boo
 
 export function shrinkCommand(seedText: string, flags: ShrinkFlags, io: Io): number {
   const seed = parseSeed(seedText, "seed");
-  const { scenario } = resolveScenario(flags.scenario, flags.limit, seed);
+  const { scenario } = resolveScenario(flags.scenario, flags.limit, seed, flags.unit);
   const faults = flags.faults === undefined ? noFaults() : parseFaults(flags.faults);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
   const strategy = parseRunStrategy(flags, "shrink");
-  modelOptionsFor(scenario, { fixes, mutants });
+  const unit = flags.unit === undefined ? {} : { unit: unitVersion(flags.unit) };
+  modelOptionsFor(scenario, { fixes, mutants, ...unit });
   const checks = runChecks().map((c) => c.name);
   if (flags.check !== undefined && !checks.includes(flags.check)) {
     throw new UsageError(`--check: unknown check "${flags.check}" (known: ${checks.join(", ")})`);
   }
   let outcome;
   try {
-    outcome = shrinkAndWrite({ scenario: scenarioJson(scenario), seed, faults, strategy, fixes, mutants, ...(flags.check === undefined ? {} : { check: flags.check }) });
+    outcome = shrinkAndWrite({ scenario: scenarioJson(scenario), seed, faults, strategy, fixes, mutants, ...unit, ...(flags.check === undefined ? {} : { check: flags.check }) });
   } catch (e) {
     throw new UsageError(`shrink: ${(e as Error).message}`);
   }

@@ -36,7 +36,7 @@ function traceOf(d: DistinctFailure, result: ExploreResult, note: ShrinkNote | u
   }
   const { scenario } = resolveScenario(d.scenario, limits, d.seed);
   const s = result.spec;
-  return runOnce(scenario, { seed: d.seed, faults: d.faults, strategy: s.strategy, fixes: s.fixes, mutants: s.mutants, ...(s.maxSteps === null ? {} : { maxSteps: s.maxSteps }) }).sim.trace;
+  return runOnce(scenario, { seed: d.seed, faults: d.faults, strategy: s.strategy, fixes: s.fixes, mutants: s.mutants, ...(s.unit === undefined ? {} : { unit: s.unit }), ...(s.maxSteps === null ? {} : { maxSteps: s.maxSteps }) }).sim.trace;
 }
 
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;

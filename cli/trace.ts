@@ -8,7 +8,8 @@ import { Option, type Command } from "commander";
 
 import { BugFixtureError, loadBugFixture, runBugFixture } from "../fixtures/bugs.ts";
 import { verdicts } from "../harness/checks.ts";
-import { UsageError } from "../harness/model-options.ts";
+import { unitVersionLine, UsageError } from "../harness/model-options.ts";
+import { traceInC8d9106aCodes } from "../harness/run-view.ts";
 import { renderChrome } from "../harness/pictures/chrome.ts";
 import { DEFAULT_MAX_ITEMS, renderMermaid } from "../harness/pictures/mermaid.ts";
 import { renderText } from "../harness/pictures/text.ts";
@@ -51,8 +52,8 @@ interface Io {
 
 /** --bug NAME: the recorded run of a known-bug fixture; nothing else may name the run. */
 function runOfBug(seedText: string | undefined, name: string, flags: TraceFlags): SourcedRun {
-  if (seedText !== undefined || flags.scenario !== undefined || flags.repro !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.strategy !== undefined) {
-    throw new UsageError("trace --bug NAME takes no seed, --scenario, --repro, --faults, --fix, --mutant or --strategy (the fixture has them)");
+  if (seedText !== undefined || flags.scenario !== undefined || flags.repro !== undefined || flags.faults !== undefined || flags.fix !== undefined || flags.mutant !== undefined || flags.unit !== undefined || flags.strategy !== undefined) {
+    throw new UsageError("trace --bug NAME takes no seed, --scenario, --repro, --faults, --fix, --mutant, --unit or --strategy (the fixture has them)");
   }
   let fixture;
   try {
@@ -76,17 +77,19 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
   // The text timeline draws a window with the whole run's lanes; the other formats get the
   // window's events alone.
   const whole = isWholeRun(window);
-  const trace = whole ? run.sim.trace : run.sim.trace.filter((e) => inWindow(window, e));
+  // The pictures name messages by c8d9106a's codes: a renumbering version's trace is drawn in those (jsonl stays raw).
+  const named = traceInC8d9106aCodes(run.sim.trace, what.unit);
+  const trace = whole ? named : named.filter((e) => inWindow(window, e));
   const picture =
     flags.format === "jsonl"
       ? whole
         ? run.sim.traceJsonl()
-        : trace.map((e) => JSON.stringify(e) + "\n").join("")
+        : run.sim.trace.filter((e) => inWindow(window, e)).map((e) => JSON.stringify(e) + "\n").join("")
       : flags.format === "mermaid"
         ? renderMermaid(trace, maxItems === undefined ? {} : { maxItems })
         : flags.format === "chrome"
           ? renderChrome(trace)
-          : renderText(run.sim.trace, window);
+          : renderText(named, window);
   if (flags.out === undefined) {
     io.out(picture);
   } else {
@@ -96,7 +99,8 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
   io.err(
     `trace: ${what.ref} seed ${what.seed}: ${run.result.events} events, ${run.result.steps} steps, end ${run.result.reason}; ` +
       (whole ? "" : `window ${describeWindow(window)}: ${trace.length} events; `) +
-      `checks: ${failed.length === 0 ? "pass" : `FAIL ${failed.join(", ")}`}${flags.out === undefined ? "" : `; ${flags.format} written to ${flags.out}`}\n`,
+      `checks: ${failed.length === 0 ? "pass" : `FAIL ${failed.join(", ")}`}${flags.out === undefined ? "" : `; ${flags.format} written to ${flags.out}`}` +
+      `${what.unit === undefined ? "" : `; ${unitVersionLine(what.unit)}`}\n`,
   );
   return 0;
 }
@@ -104,7 +108,7 @@ export function traceCommand(seedText: string | undefined, flags: TraceFlags, io
 /** Registers `trace` on the program, with the same run options as `replay`. */
 export function addTraceCommand(
   program: Command,
-  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option; runTimeOption: () => Option },
+  o: { io: Io; setCode: (code: number) => void; fixOption: () => Option; mutantOption: () => Option; unitOption: () => Option; runTimeOption: () => Option },
 ): void {
   const command = program
     .command("trace")
@@ -116,6 +120,7 @@ export function addTraceCommand(
     .option("--bug <name>", "the recorded run of a known-bug fixture, e.g. 633 (fixtures/bugs/NAME.json)")
     .addOption(o.fixOption())
     .addOption(o.mutantOption())
+    .addOption(o.unitOption())
     .option("--faults <json>", "fault rates, e.g. '{\"cloneFail\":0.01}' (default: none)")
     .option("--max-steps <n>", "step budget (default 20000)")
     .addOption(o.runTimeOption())

@@ -14,6 +14,8 @@ export interface RunView {
   sim: Sim;
   result: RunResult;
   mainPid: number;
+  /** The Unit version run (--unit); default c8d9106a. */
+  unit?: string;
 }
 
 export interface RunCheck {

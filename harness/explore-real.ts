@@ -19,6 +19,8 @@ export interface RealExploreOptions {
   refs: readonly string[];
   fixes: readonly string[];
   mutants: readonly string[];
+  /** The Unit version (--unit); default c8d9106a. */
+  unit?: string;
   runs?: number;
   timeSeconds?: number;
   /** Each run's own time (--run-time): past it the run ends as "timeout" (default: run-real.ts's). */
@@ -70,7 +72,7 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
   while (done < runs && !deadline()) {
     const i = done % options.scenarios.length;
     const scenario = options.scenarios[i]!;
-    const run = await runScenarioOnReal(scenario, { fixes: [...options.fixes], mutants: [...options.mutants], deadline, ...timeoutMs });
+    const run = await runScenarioOnReal(scenario, { fixes: [...options.fixes], mutants: [...options.mutants], ...(options.unit === undefined ? {} : { unit: options.unit }), deadline, ...timeoutMs });
     if (run.reason === "budget") {
       cutRun = true;
       break;
@@ -81,7 +83,7 @@ export async function exploreReal(options: RealExploreOptions): Promise<RealExpl
     confinement ??= confinementLine(run.confinement, false);
     if (run.confinement.cgroup?.applied !== true) uncapped++;
     const inThisRun = new Set<string>();
-    for (const v of checkRun(realRunView(run, scenario))) {
+    for (const v of checkRun(realRunView(run, scenario, options.unit))) {
       const reason = v.reason.replace(/\d+/g, "N");
       const key = `${v.check}\n${options.refs[i]}\n${reason}`;
       if (inThisRun.has(key)) continue;

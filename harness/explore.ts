@@ -15,7 +15,9 @@ import { attributeFailures } from "./attribution.ts";
 import { GENERATED, generatedScenario, scenarioOfSlot, type ScenarioSlot } from "./generated.ts";
 import { checkRun } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
-import { modelOptionsFor, UsageError } from "./model-options.ts";
+import { traceInC8d9106aCodes } from "./run-view.ts";
+import { modelOptionsFor, unitVersion, UsageError } from "./model-options.ts";
+import { DEFAULT_UNIT } from "../lifecycle/options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 import { runNumber, runsInShard, WHOLE, type Shard } from "./shard.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome, type Tally } from "./tally.ts";
@@ -55,6 +57,8 @@ export interface ExploreOptions {
   strategy?: RunStrategy;
   fixes?: readonly string[];
   mutants?: readonly string[];
+  /** The Unit version (--unit); default c8d9106a. */
+  unit?: string;
   maxSteps?: number;
   /** The part of the runs to make (default: all). */
   shard?: Shard;
@@ -82,6 +86,8 @@ export interface RunSwitches {
   baseSeed: number;
   fixes: string[];
   mutants: string[];
+  /** The Unit version (--unit); absent for c8d9106a, so that those result files stay as they were. */
+  unit?: string;
   /** Fixed fault rates, or null: each run draws its own from its seed. */
   faults: FaultRates | null;
   strategy: RunStrategy;
@@ -208,6 +214,7 @@ export interface ReplaySpec {
   strategy?: RunStrategy;
   fixes: readonly string[];
   mutants: readonly string[];
+  unit?: string;
   maxSteps?: number;
 }
 
@@ -228,6 +235,7 @@ export function replayCommand(spec: ReplaySpec): string {
   parts.push(...strategyFlags(spec.strategy ?? RANDOM));
   for (const f of spec.fixes) parts.push("--fix", shellQuote(f));
   for (const m of spec.mutants) parts.push("--mutant", shellQuote(m));
+  if (spec.unit !== undefined && spec.unit !== DEFAULT_UNIT) parts.push("--unit", shellQuote(spec.unit));
   if (spec.maxSteps !== undefined) parts.push("--max-steps", String(spec.maxSteps));
   return parts.join(" ");
 }
@@ -240,6 +248,7 @@ export interface OneRunOptions {
   strategy?: RunStrategy;
   fixes?: readonly string[];
   mutants?: readonly string[];
+  unit?: string;
   maxSteps?: number;
   /** Wall-clock deadline (harness/wall-budget.ts): the run ends as "budget" when it says so. */
   deadline?: () => boolean;
@@ -254,6 +263,7 @@ export function runOnce(scenario: Scenario, o: OneRunOptions): SimRun {
     ...(policy === undefined ? {} : { policy }),
     fixes: o.fixes ?? [],
     mutants: o.mutants ?? [],
+    ...(o.unit === undefined ? {} : { unit: o.unit }),
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
     ...(o.deadline === undefined ? {} : { deadline: o.deadline }),
   });
@@ -287,7 +297,8 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
   const fixes = [...(options.fixes ?? [])];
   const mutants = [...(options.mutants ?? [])];
   // Unknown fixes or mutants are bad usage: find out before the first run.
-  for (const s of scenarios) modelOptionsFor(s === GENERATED ? generatedScenario(0) : s, { fixes, mutants });
+  const unit = options.unit === undefined || options.unit === DEFAULT_UNIT ? {} : { unit: unitVersion(options.unit) };
+  for (const s of scenarios) modelOptionsFor(s === GENERATED ? generatedScenario(0) : s, { fixes, mutants, ...unit });
   const shard = options.shard ?? WHOLE;
   const plan: ExplorePlan = {
     scenarios: [...scenarios],
@@ -295,6 +306,7 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
     baseSeed: options.seed ?? DEFAULT_BASE_SEED,
     fixes,
     mutants,
+    ...unit,
     faults: options.faults === undefined ? null : fullRates(options.faults),
     strategy: options.strategy ?? RANDOM,
     maxSteps: options.maxSteps ?? null,
@@ -306,6 +318,7 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
     baseSeed: plan.baseSeed,
     fixes,
     mutants,
+    ...(plan.unit === undefined ? {} : { unit: plan.unit }),
     faults: plan.faults,
     strategy: plan.strategy,
     maxSteps: plan.maxSteps,
@@ -334,16 +347,17 @@ export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock
   const faults = plan.faults ?? drawnFaultRates(plan.strategy, seed);
   const maxSteps = plan.maxSteps === null ? {} : { maxSteps: plan.maxSteps };
   const { strategy, fixes, mutants } = plan;
-  const replay = replayCommand({ seed, scenario: ref, faults, strategy, fixes, mutants, ...maxSteps });
+  const unit = plan.unit === undefined ? {} : { unit: plan.unit };
+  const replay = replayCommand({ seed, scenario: ref, faults, strategy, fixes, mutants, ...unit, ...maxSteps });
   // One budget for the run and the reruns that attribute its failures.
   const budget = runBudget(clock, plan.runSeconds);
   const { deadline } = budget;
   try {
     const scenario = scenarioOfSlot(plan.scenarios[k]!, seed);
-    const run = budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...maxSteps, deadline }));
-    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...maxSteps, deadline })) });
+    const run = budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...unit, ...maxSteps, deadline }));
+    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...unit, ...maxSteps, deadline })) });
     const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, rerun);
-    const transitions = transitionsOf(run.sim.trace);
+    const transitions = transitionsOf(traceInC8d9106aCodes(run.sim.trace, plan.unit));
     return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions, overBudget: false };
   } catch (e) {
     if (e instanceof OverBudget) {

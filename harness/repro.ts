@@ -13,7 +13,8 @@ import type { Json } from "../lifecycle/kernel.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, policyFor, RANDOM, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
-import { UsageError } from "./model-options.ts";
+import { UsageError, unitVersion, upstreamOf } from "./model-options.ts";
+import { DEFAULT_UNIT, UNIT_VERSIONS } from "../lifecycle/options.ts";
 import { parseSeed } from "./explore.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 
@@ -30,6 +31,8 @@ export interface Repro {
   check: string | null;
   /** How the run's choices were made; only needed without a schedule. Optional in files (default random). */
   strategy?: RunStrategy;
+  /** The Unit version run (--unit); absent in files of c8d9106a, so those stay as they were. */
+  unit?: string;
 }
 
 export const REPRO_DIR = "results";
@@ -37,8 +40,11 @@ export const REPRO_DIR = "results";
 /** Writes a repro under results/ (name from its content) and returns the relative path. */
 export function writeRepro(repro: Repro, dir = REPRO_DIR): string {
   // random is written as no key at all, so files of random runs stay as they always were.
-  const { strategy, ...rest } = repro;
-  const text = JSON.stringify(strategy === undefined || strategy.name === "random" ? rest : repro) + "\n";
+  // c8d9106a is written as no "unit" key at all, likewise.
+  const { unit, ...withoutUnit } = repro;
+  const { strategy, ...rest } = withoutUnit;
+  const kept = strategy === undefined || strategy.name === "random" ? rest : withoutUnit;
+  const text = JSON.stringify(unit === undefined || unit === DEFAULT_UNIT ? kept : { ...kept, unit }) + "\n";
   const name = `repro-${createHash("sha256").update(text).digest("hex").slice(0, 12)}.json`;
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, name), text);
@@ -49,7 +55,7 @@ export function reproCommand(path: string): string {
   return `npx nxtsim replay --repro ${path}`;
 }
 
-const KEYS = ["nxtsim", "scenario", "seed", "faults", "fixes", "mutants", "schedule", "check", "strategy"];
+const KEYS = ["nxtsim", "scenario", "seed", "faults", "fixes", "mutants", "schedule", "check", "strategy", "unit"];
 
 function strategyOf(path: string, v: unknown): RunStrategy {
   if (v === undefined) return RANDOM;
@@ -79,7 +85,12 @@ export function loadRepro(path: string, limits: ScenarioLimits = DEFAULT_LIMITS)
   for (const key of Object.keys(r)) {
     if (!KEYS.includes(key)) throw new UsageError(`${path}: unknown key "${key}"`);
   }
-  const parsed = parseScenario(r["scenario"], `${path} scenario`, limits);
+  const unitField = r["unit"];
+  if (unitField !== undefined && (typeof unitField !== "string" || !Object.hasOwn(UNIT_VERSIONS, unitField))) {
+    throw new UsageError(`${path}: unit must be one of ${Object.keys(UNIT_VERSIONS).join(", ")}`);
+  }
+  const unit = unitField === undefined ? DEFAULT_UNIT : unitVersion(unitField);
+  const parsed = parseScenario(r["scenario"], `${path} scenario`, limits, upstreamOf({ unit }));
   if (!parsed.ok) throw new UsageError(parsed.error);
   const faults = noFaults();
   for (const kind of FAULT_KINDS) {
@@ -111,6 +122,7 @@ export function loadRepro(path: string, limits: ScenarioLimits = DEFAULT_LIMITS)
       schedule: schedule as number[] | null,
       check: typeof r["check"] === "string" ? r["check"] : null,
       strategy: strategyOf(path, r["strategy"]),
+      ...(unit === DEFAULT_UNIT ? {} : { unit }),
     },
     scenario: parsed.scenario,
   };
@@ -125,6 +137,7 @@ export function runRepro(repro: Repro, scenario: Scenario, deadline?: () => bool
     faults: repro.faults,
     fixes: repro.fixes,
     mutants: repro.mutants,
+    ...(repro.unit === undefined ? {} : { unit: repro.unit }),
     ...(repro.schedule === null ? {} : { replay: repro.schedule }),
     ...(deadline === undefined ? {} : { deadline }),
   });

@@ -4,7 +4,7 @@
 // or of overlapping shards are refused. Every problem is one UsageError line naming the file.
 
 import { readJsonFile } from "../fixtures/json-file.ts";
-import { KNOWN_FIXES } from "../lifecycle/options.ts";
+import { DEFAULT_UNIT, KNOWN_FIXES, UNIT_VERSIONS } from "../lifecycle/options.ts";
 import { isCause } from "./attribution.ts";
 import { FAULT_KINDS, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
@@ -97,6 +97,7 @@ export function readResultFile(file: string): ExploreResult {
     baseSeed: r.nat(s["baseSeed"], "spec.baseSeed"),
     fixes: r.strings(s["fixes"], "spec.fixes"),
     mutants: r.strings(s["mutants"], "spec.mutants"),
+    ...(s["unit"] === undefined ? {} : { unit: unitOf(file, s["unit"]) }),
     faults: r.orNull(r.rates)(s["faults"], "spec.faults"),
     strategy: r.strategy(s["strategy"], "spec.strategy"),
     maxSteps: r.orNull(r.nat)(s["maxSteps"], "spec.maxSteps"),
@@ -174,6 +175,11 @@ export function readResultFile(file: string): ExploreResult {
   return result;
 }
 
+function unitOf(file: string, v: unknown): string {
+  if (typeof v !== "string" || !Object.hasOwn(UNIT_VERSIONS, v)) throw new UsageError(`${file}: spec.unit must be one of ${Object.keys(UNIT_VERSIONS).join(", ")}`);
+  return v;
+}
+
 /* ------------------------------------------------------------------ merging */
 
 /** How each spec field is set on the command line, for the message naming a difference. */
@@ -182,6 +188,7 @@ const SPEC_FIELDS: Record<keyof ExploreSpec, string> = {
   baseSeed: "--seed",
   fixes: "--fix",
   mutants: "--mutant",
+  unit: "--unit",
   faults: "--faults",
   strategy: "--strategy",
   maxSteps: "--max-steps",
@@ -190,8 +197,9 @@ const SPEC_FIELDS: Record<keyof ExploreSpec, string> = {
 
 function specDifference(a: ExploreSpec, b: ExploreSpec): string | null {
   for (const [key, flag] of Object.entries(SPEC_FIELDS) as [keyof ExploreSpec, string][]) {
-    const x = JSON.stringify(a[key]);
-    const y = JSON.stringify(b[key]);
+    // A spec without "unit" is c8d9106a's (files written before versions, or of the default).
+    const x = JSON.stringify(key === "unit" ? (a.unit ?? DEFAULT_UNIT) : a[key]);
+    const y = JSON.stringify(key === "unit" ? (b.unit ?? DEFAULT_UNIT) : b[key]);
     if (x !== y) return `${flag} ${x} vs ${y}`;
   }
   return null;

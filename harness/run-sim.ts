@@ -25,6 +25,8 @@ export interface SimRun {
   sim: Sim;
   result: RunResult;
   mainPid: number;
+  /** The Unit version run (--unit). */
+  unit?: string;
 }
 
 export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): SimRun {
@@ -47,7 +49,7 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
     sim.at(action.at, action as unknown as Json, (s) => applyAction(s, mainPid, action));
   }
   const result = sim.run();
-  return { sim, result, mainPid };
+  return { sim, result, mainPid, ...(options.unit === undefined ? {} : { unit: options.unit }) };
 }
 
 /**
@@ -58,7 +60,7 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
 const images = new WeakMap<Scenario, Map<string, Json>>();
 
 function cachedImage(scenario: Scenario, switches: ModelSwitches): Json {
-  const key = JSON.stringify([switches.fixes ?? [], switches.mutants ?? []]);
+  const key = JSON.stringify([switches.fixes ?? [], switches.mutants ?? [], switches.unit ?? null]);
   let byKey = images.get(scenario);
   if (byKey === undefined) images.set(freezePlain(scenario), (byKey = new Map()));
   let image = byKey.get(key);

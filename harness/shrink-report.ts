@@ -3,6 +3,8 @@
 // scenario is and where it comes from. properties/shrink.ts does the shrinking itself.
 
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import { DEFAULT_LIMITS } from "../fixtures/limits.ts";
+import { upstreamOf } from "./model-options.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import type { ShrinkInput, ShrinkResult } from "../properties/shrink.ts";
 import { FAULT_KINDS, FAULT_YES, type FaultRates } from "../sim/index.ts";
@@ -18,8 +20,8 @@ export interface ShrunkRun extends ShrinkResult {
   droppedFaults: string[];
 }
 
-function scenarioOf(json: Json): Scenario {
-  const parsed = parseScenario(json, "shrunk scenario");
+function scenarioOf(json: Json, input: ShrinkInput): Scenario {
+  const parsed = parseScenario(json, "shrunk scenario", DEFAULT_LIMITS, upstreamOf(input));
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.scenario;
 }
@@ -41,7 +43,7 @@ const MAX_PROBED_CHOICES = 5000;
  */
 function decisionPointsOf(kind: keyof FaultRates, scenario: Scenario, input: ShrinkInput, faults: FaultRates, schedule: readonly number[]): number[] {
   const probe = (replay: readonly number[]) =>
-    runScenarioOnSim(scenario, { seed: input.seed, faults: { ...faults, [kind]: FAULT_ON_ONE }, fixes: input.fixes, mutants: input.mutants, replay }).sim.choices;
+    runScenarioOnSim(scenario, { seed: input.seed, faults: { ...faults, [kind]: FAULT_ON_ONE }, fixes: input.fixes, mutants: input.mutants, ...(input.unit === undefined ? {} : { unit: input.unit }), replay }).sim.choices;
   const points: number[] = [];
   schedule.forEach((value, j) => {
     if (value !== 0) return;
@@ -58,14 +60,14 @@ function decisionPointsOf(kind: keyof FaultRates, scenario: Scenario, input: Shr
  * run; that run must still fail the same check with the same cause (it is checked again).
  */
 export function dropUnneededFaults(input: ShrinkInput, shrunk: ShrinkResult): ShrunkRun {
-  const scenario = scenarioOf(shrunk.scenario);
+  const scenario = scenarioOf(shrunk.scenario, input);
   let faults = { ...input.faults };
   let schedule = shrunk.schedule;
   let steps = shrunk.steps;
   let reason = shrunk.violation.reason;
   const dropped: string[] = [];
   if (schedule.length > MAX_PROBED_CHOICES) return { ...shrunk, faults, droppedFaults: dropped };
-  const runWith = (f: FaultRates, replay: readonly number[], fixes: readonly string[]) => runScenarioOnSim(scenario, { seed: input.seed, faults: f, fixes: [...fixes], mutants: input.mutants, replay });
+  const runWith = (f: FaultRates, replay: readonly number[], fixes: readonly string[]) => runScenarioOnSim(scenario, { seed: input.seed, faults: f, fixes: [...fixes], mutants: input.mutants, ...(input.unit === undefined ? {} : { unit: input.unit }), replay });
   for (const kind of FAULT_KINDS) {
     if (faults[kind] === 0) continue;
     const injected = runWith(faults, schedule, input.fixes).sim.trace.some((e) => e.kind === "fault" && e.fault === FAULT_EVENT[kind]);
@@ -89,9 +91,9 @@ export function dropUnneededFaults(input: ShrinkInput, shrunk: ShrinkResult): Sh
 
 /** How many choices the original run made (the shrinker's starting schedule). */
 export function originalScheduleLength(input: ShrinkInput): number {
-  const scenario = scenarioOf(input.scenario);
+  const scenario = scenarioOf(input.scenario, input);
   const policy = policyFor(input.strategy ?? RANDOM, input.seed);
-  return runScenarioOnSim(scenario, { policy, seed: input.seed, faults: input.faults, fixes: input.fixes, mutants: input.mutants }).sim.choices.length;
+  return runScenarioOnSim(scenario, { policy, seed: input.seed, faults: input.faults, fixes: input.fixes, mutants: input.mutants, ...(input.unit === undefined ? {} : { unit: input.unit }) }).sim.choices.length;
 }
 
 interface AppShape {

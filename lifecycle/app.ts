@@ -5,7 +5,7 @@
 
 import { alert, nxtAssert, port, type Ctx } from "./context.ts";
 import { EOF, isErrno, type Fd, type Json, type Sys } from "./kernel.ts";
-import { MSG_TYPE_NAMES, RAW } from "./port-messages.ts";
+import { MSG_TYPE_NAMES, msgOffWire, msgOnWire, RAW } from "./port-messages.ts";
 import type { NewPortBody } from "./port.ts";
 import type { HandlerTable } from "./registry.ts";
 import { runtimePortFind } from "./runtime.ts";
@@ -82,7 +82,7 @@ export function* appModuleStart(ctx: Ctx, process: ProcessRec): Sys<NxtInt> {
   };
   // nxt_unit_ready: a direct write, header pid = our (global) pid. Departure: no shared
   // memory queue fd is passed, the model has no memfd.
-  const msg: PortMsg = { type: RAW.PROCESS_READY, last: true, stream: readyStream, pid: ctx.s.pid, replyPort: 0, body: null };
+  const msg = msgOnWire<PortMsg>(ctx.s.options, { type: RAW.PROCESS_READY, last: true, stream: readyStream, pid: ctx.s.pid, replyPort: 0, body: null });
   // nxt_unit_init made the fd blocking first (nxt_unit_fd_blocking): a full socket makes the
   // write wait, never fail with EAGAIN. Departure: the model's sockets are non-blocking, so
   // the write is retried (each try a scheduling point) until the socket takes it.
@@ -114,7 +114,7 @@ export function* unitPortReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
     ctx.k.unwatchRead(fd);
     ctx.k.exit(0);
   }
-  const msg = r.data as unknown as PortMsg;
+  const msg = msgOffWire(ctx.s.options, r.data as unknown as PortMsg);
   const unit = ctx.s.unit;
   nxtAssert(ctx, unit !== null, "libunit initialised");
   switch (msg.type) {

@@ -7,12 +7,15 @@
 // {error, detail} answer, so callers can say where the problem is.
 
 import type { Json } from "./kernel.ts";
+import type { UpstreamCommit } from "./options.ts";
 
 export interface ConfValidateOptions {
   /** NXT_HAVE_PR_SET_NO_NEW_PRIVS: "isolation.new_privs" exists only when true (false at c8d9106a). */
   havePrSetNoNewPrivs: boolean;
   /** Language modules found by discovery; the "external" module is always present (nxt_runtime.c). */
   modules: { type: string; version: string }[];
+  /** Upstream commits beyond c8d9106a whose validation changes apply (eba7378d, 990fbe70, 9e986704). */
+  upstream?: readonly UpstreamCommit[];
 }
 
 export type ConfValidateResult =
@@ -624,6 +627,12 @@ const processesMembers: Member[] = [
 ];
 
 const vldtProcesses: Validator = (v, value, path) => {
+  if (has(v, "9e986704") && typeof value === "number" && Number.isInteger(value)) {
+    // 9e986704 tests for NXT_CONF_INTEGER, so an integer is checked at last.
+    if (value < 1) return err(path, `The "processes" number must be equal to or greater than 1.`);
+    if (value > INT32_MAX) return err(path, `The "processes" number must not exceed ${INT32_MAX}.`);
+    return null;
+  }
   // Unit compares the value's type with NXT_CONF_NUMBER (fractional), which an integer never
   // is, so an integer "processes" falls through to the object checks (which find no
   // members and the defaults) and any integer (0, negative, huge) is accepted at c8d9106a
@@ -654,13 +663,22 @@ const procmapMembers: Member[] = [
   { name: "size", type: T_INTEGER },
 ];
 
+/** eba7378d: the three members are NXT_CONF_VLDT_REQUIRED. */
+const procmapRequiredMembers: Member[] = procmapMembers.map((m) => ({ ...m, required: true }));
+
+function has(v: Vldt, commit: UpstreamCommit): boolean {
+  return v.opts.upstream?.includes(commit) ?? false;
+}
+
 function vldtCloneMap(field: "uidmap" | "gidmap", mapfile: string): Validator {
   return arrayIterator((v, value, path) => {
     if (!isObject(value)) {
       return err(path, `The "${field}" array must contain only object values.`);
     }
-    const r = vldtObject(v, value, procmapMembers, path);
+    const r = vldtObject(v, value, has(v, "eba7378d") ? procmapRequiredMembers : procmapMembers, path);
     if (r) return r;
+    // 990fbe70 removed nxt_conf_vldt_clone_procmap: an explicit -1 is accepted from then on.
+    if (has(v, "990fbe70")) return null;
     for (const name of ["container", "host", "size"]) {
       const m = get(value, name);
       // nxt_conf_vldt_clone_procmap starts each field at -1: an explicit -1 also counts as unset.

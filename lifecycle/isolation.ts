@@ -13,6 +13,7 @@ import {
   CLONE_NEWUTS,
 } from "./kernel.ts";
 import type { Json } from "./kernel.ts";
+import type { UpstreamCommit } from "./options.ts";
 import { credentialGet, fail, ok } from "./credential.ts";
 import type { Credential, Outcome, UserDb } from "./credential.ts";
 import { cloneVldtCredentialGidmap, cloneVldtCredentialUidmap } from "./clone.ts";
@@ -78,6 +79,8 @@ export interface PreforkInput {
   db: UserDb;
   /** NXT_HAVE_PR_SET_NO_NEW_PRIVS; false at c8d9106a (configure typo). */
   havePrSetNoNewPrivs: boolean;
+  /** Upstream commits beyond c8d9106a in effect (c18dd1f6 changes the new_privs default). */
+  upstream?: readonly UpstreamCommit[];
   appName: string;
   /** The application's conf object, as received by main. */
   app: Json;
@@ -377,6 +380,11 @@ export function isolationMainPrefork(input: PreforkInput): Outcome<PreforkResult
   const iso = emptyIsolation();
   const warnings: string[] = [];
   let capSetid = input.caps.setid;
+
+  if (input.havePrSetNoNewPrivs && input.upstream?.includes("c18dd1f6")) {
+    // c18dd1f6: no_new_privs is off unless the app asks for it with "new_privs": false.
+    iso.newPrivs = true;
+  }
 
   const isolationConf = member(input.app, "isolation");
   // nxt_conf_map_object skips a null member, so "isolation": null means no isolation.

@@ -63,13 +63,53 @@ export const KNOWN_MUTANTS = [
   "stream-counter-private", // the RPC stream counter page is MAP_PRIVATE: each process counts on its own copy from the fork on
   "main-quits-at-once", // a shutdown signal makes main exit at once, without waiting for its children to exit
   "modules-while-exiting", // main's MODULES handler starts the controller and router even once exiting (a shutdown signal during discovery)
+  "msg-codes-not-renumbered", // the model puts c8d9106a's port message codes on the wire whatever the version (--unit 1.35 renumbers them)
   "model-throws", // not a Unit rule: the model's own code throws a JS exception once unitd starts (a bug of nxtsim)
 ] as const;
 export type MutantName = (typeof KNOWN_MUTANTS)[number];
 
+/**
+ * Upstream commits after c8d9106a that change what the model stands for (the "model" entries of
+ * fixtures/unit-history/c8d9106a-to-1.35.json; a commit of the 1.29 maintenance branch goes by
+ * the master commit it copies). A Unit version is a set of them (UNIT_VERSIONS).
+ */
+export const UPSTREAM_COMMITS = [
+  "900828cc", // fix #633: isolated children are filed under their host pid once WHOAMI gives it (the fix "633")
+  "ce26dd72", // port messages: STATUS inserted after APP_RESTART, OOSM..READ_SOCKET move up one
+  "867a839f", // main adds a prototype to its isolation.cgroup.path (cgroup v2), cleans the cgroup up at exit
+  "f67a01b8", // validation: isolation.cgroup {"path"} accepted (cgroup v2 builds)
+  "763396b8", // build: NXT_HAVE_PR_SET_NO_NEW_PRIVS defined (configure typo fixed): prctl(PR_SET_NO_NEW_PRIVS), "new_privs" accepted
+  "d98a1b0d", // build: NXT_HAVE_PR_SET_CHILD_SUBREAPER defined (used by b0e2d9d0)
+  "b0e2d9d0", // fork + unshare instead of clone; a pid namespace by a double fork, main a child subreaper, the host pid over a pipe
+  "2e3e1c7e", // port messages: SOCKET_UNLINK inserted after SOCKET, every code from MODULES on moves up one
+  "c18dd1f6", // isolation.new_privs defaults to true: PR_SET_NO_NEW_PRIVS only for an app with "new_privs": false
+  "a3c3a294", // port messages: SCRIPT_GET, SCRIPT_DELETE inserted after CERT_DELETE, every code from ACCESS_LOG on moves up two
+  "eba7378d", // validation: uidmap/gidmap container, host and size are required members (the generic missing-member text)
+  "990fbe70", // validation: nxt_conf_vldt_clone_procmap removed, so a uidmap/gidmap field of -1 is accepted
+  "9e986704", // validation: an integer "processes" is checked (below 1 or above INT32_MAX rejected)
+] as const;
+export type UpstreamCommit = (typeof UPSTREAM_COMMITS)[number];
+
+/** Upstream commits that need kernel calls the model does not have yet: a version with them is not fully modelled. */
+export const NOT_MODELLED_YET: readonly UpstreamCommit[] = ["867a839f", "f67a01b8", "d98a1b0d", "b0e2d9d0"];
+
+/** The Unit versions the model can stand for, as the upstream commits each has beyond c8d9106a. */
+export const UNIT_VERSIONS = {
+  c8d9106a: [],
+  "1.35": UPSTREAM_COMMITS,
+} as const satisfies Record<string, readonly UpstreamCommit[]>;
+export type UnitVersion = keyof typeof UNIT_VERSIONS;
+export const DEFAULT_UNIT: UnitVersion = "c8d9106a";
+
+/** Fixes that are upstream commits: `--fix 633` is the commit 900828cc, one option under two names. */
+export const UPSTREAM_FIXES: Readonly<Partial<Record<FixName, UpstreamCommit>>> = { "633": "900828cc" };
+
 export interface ModelOptions {
+  /** The repairs switched on (a fix that is an upstream commit is in `upstream` instead). */
   fixes: FixName[];
   mutants: MutantName[];
+  /** The upstream commits beyond c8d9106a in effect: the version's, and those of the upstream fixes switched on. */
+  upstream: UpstreamCommit[];
   /** NXT_HAVE_PR_SET_NO_NEW_PRIVS: false at c8d9106a because of the configure typo. */
   havePrSetNoNewPrivs: boolean;
   /** Stands for /etc/passwd and /etc/group, which getpwnam/getgrnam read. */
@@ -79,7 +119,17 @@ export interface ModelOptions {
 }
 
 export function hasFix(options: ModelOptions, fix: FixName): boolean {
-  return options.fixes.includes(fix);
+  const commit = UPSTREAM_FIXES[fix];
+  return commit === undefined ? options.fixes.includes(fix) : hasUpstream(options, commit);
+}
+
+/** NXT_HAVE_PR_SET_NO_NEW_PRIVS of a build: the scenario's flag, or defined by 763396b8's configure fix. */
+export function buildHasNoNewPrivs(scenarioFlag: boolean, upstream: readonly UpstreamCommit[]): boolean {
+  return scenarioFlag || upstream.includes("763396b8");
+}
+
+export function hasUpstream(options: Pick<ModelOptions, "upstream">, commit: UpstreamCommit): boolean {
+  return options.upstream.includes(commit);
 }
 
 export function hasMutant(options: ModelOptions, mutant: MutantName): boolean {

@@ -1,5 +1,9 @@
 // Port message types with their raw codes at c8d9106a (position in nxt_port_handlers_t,
 // src/nxt_port.h). The LAST flag travels separately in our header (`last`).
+// Later Unit versions insert types (UPSTREAM_MSG_TYPES): the model names its messages by
+// c8d9106a's codes and puts the version's codes on the wire (msgOnWire, msgOffWire).
+
+import type { ModelOptions, UpstreamCommit } from "./options.ts";
 
 export const MSG_TYPE_NAMES = [
   "RPC_READY",
@@ -89,3 +93,53 @@ export const RAW = {
   APP_RESTART: msgTypeCode("APP_RESTART"),
   CHANGE_FILE: msgTypeCode("CHANGE_FILE"),
 } as const;
+
+/** Port message types an upstream commit inserts into nxt_port_handlers_t, after a type. */
+const UPSTREAM_MSG_TYPES: readonly { commit: UpstreamCommit; after: string; inserted: readonly string[] }[] = [
+  { commit: "ce26dd72", after: "APP_RESTART", inserted: ["STATUS"] },
+  { commit: "2e3e1c7e", after: "SOCKET", inserted: ["SOCKET_UNLINK"] },
+  { commit: "a3c3a294", after: "CERT_DELETE", inserted: ["SCRIPT_GET", "SCRIPT_DELETE"] },
+];
+
+/** nxt_port_handlers_t's order (a type's raw code is its position) with the given upstream commits. */
+export function msgTypeNamesWith(upstream: readonly UpstreamCommit[]): readonly string[] {
+  const names: string[] = [...MSG_TYPE_NAMES];
+  for (const u of UPSTREAM_MSG_TYPES) {
+    if (upstream.includes(u.commit)) names.splice(names.indexOf(u.after) + 1, 0, ...u.inserted);
+  }
+  return names;
+}
+
+const tables = new Map<string, readonly string[]>();
+
+function namesOf(options: Pick<ModelOptions, "upstream" | "mutants">): readonly string[] | null {
+  if (!UPSTREAM_MSG_TYPES.some((u) => options.upstream.includes(u.commit))) return null;
+  if (options.mutants.includes("msg-codes-not-renumbered")) return null;
+  const key = options.upstream.join(",");
+  let names = tables.get(key);
+  if (names === undefined) tables.set(key, (names = msgTypeNamesWith(options.upstream)));
+  return names;
+}
+
+/** The model's message as the version puts it on the wire: its type under the version's code. */
+export function msgOnWire<M extends { type: number }>(options: Pick<ModelOptions, "upstream" | "mutants">, msg: M): M {
+  const names = namesOf(options);
+  if (names === null) return msg;
+  const name = MSG_TYPE_NAMES[msg.type];
+  return name === undefined ? msg : { ...msg, type: names.indexOf(name) };
+}
+
+/**
+ * A message read off the wire, its type back under the model's (c8d9106a's) code. A code at
+ * or past the version's NXT_PORT_MSG_MAX stays as it is (unknown to Unit, too); a type the
+ * model does not send (STATUS, SOCKET_UNLINK, SCRIPT_*) is given a code past the model's table.
+ */
+export function msgOffWire<M extends { type: number }>(options: Pick<ModelOptions, "upstream" | "mutants">, msg: M): M {
+  const names = namesOf(options);
+  if (names === null) return msg;
+  const name = names[msg.type];
+  if (name === undefined) return msg;
+  const code = MSG_TYPE_NAMES.indexOf(name as MsgTypeName);
+  // Departure: Unit would call the port's handler for these (NULL in most tables); the model has none.
+  return { ...msg, type: code >= 0 ? code : NXT_PORT_MSG_MAX + names.length + msg.type };
+}

@@ -11,6 +11,8 @@ import {
   NXT_PORT_MSG_MAX,
   NXT_PORT_MSG_NEW_PORT,
   NXT_PORT_MSG_REMOVE_PID,
+  msgOffWire,
+  msgOnWire,
   msgTypeName,
   type MsgKind,
 } from "./port-messages.ts";
@@ -217,7 +219,7 @@ export function* portSocketWrite(
 }
 
 function* portSendOrQueue(ctx: Ctx, p: PortRec, msg: PortMsg, fds: Fd[]): Sys<void> {
-  const ret = yield* ctx.k.sendmsg(p.pair[1], { data: msg as unknown as Json, fds });
+  const ret = yield* ctx.k.sendmsg(p.pair[1], { data: msgOnWire(ctx.s.options, msg) as unknown as Json, fds });
   if (ret === undefined) {
     return;
   }
@@ -249,7 +251,7 @@ export function* portFlushQueued(ctx: Ctx, p: PortRec, spin: boolean): Sys<void>
   const portOid = p.oid;
   while (p.queued.length > 0) {
     const head = p.queued[0]!;
-    const ret = yield* ctx.k.sendmsg(p.pair[1], { data: head.msg as unknown as Json, fds: head.fds });
+    const ret = yield* ctx.k.sendmsg(p.pair[1], { data: msgOnWire(ctx.s.options, head.msg) as unknown as Json, fds: head.fds });
     if (ret !== undefined && ret.errno === "EAGAIN") {
       if (spin) continue;
       ctx.k.setTimer(1, { fn: "portWriteHandler", arg: portOid });
@@ -305,7 +307,7 @@ export function* portReadMessage(ctx: Ctx, fd: Fd): Sys<boolean> {
     ctx.k.post({ fn: "portErrorHandler", arg: portOid });
     return false;
   }
-  const msg = r.data as unknown as PortMsg;
+  const msg = msgOffWire(ctx.s.options, r.data as unknown as PortMsg);
   const recv: RecvMsg = {
     port: p.oid,
     msg,

@@ -71,6 +71,7 @@ export function isolationMainPreforkHook(ctx: Ctx, process: ProcessRec): NxtInt 
     mainEgid: ctx.s.egid,
     db: ctx.s.options.users,
     havePrSetNoNewPrivs: ctx.s.options.havePrSetNoNewPrivs,
+    upstream: ctx.s.options.upstream,
     appName: process.data.name,
     app: process.data.conf,
   });

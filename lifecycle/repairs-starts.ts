@@ -7,7 +7,7 @@
 import { alert, port, proc, type Ctx } from "./context.ts";
 import type { Json, Pid, Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
-import { NXT_PORT_MSG_PROCESS_CREATED } from "./port-messages.ts";
+import { msgOnWire, NXT_PORT_MSG_PROCESS_CREATED } from "./port-messages.ts";
 import { portClose, portSocketWrite, portUse } from "./port.ts";
 import { processInitStart } from "./process.ts";
 import { runtimeProcessEach } from "./runtime.ts";
@@ -39,7 +39,7 @@ export function* writeCreatedToParent(ctx: Ctx, parent: PortRec): Sys<void> {
     return yield* portSocketWrite(ctx, parent, NXT_PORT_MSG_PROCESS_CREATED, -1, -1, 0, 0, null);
   }
   const kind = NXT_PORT_MSG_PROCESS_CREATED;
-  const msg: PortMsg = { type: kind.code, last: kind.last, stream: 0, pid: ctx.s.pid, replyPort: 0, body: null };
+  const msg = msgOnWire<PortMsg>(ctx.s.options, { type: kind.code, last: kind.last, stream: 0, pid: ctx.s.pid, replyPort: 0, body: null });
   let err = yield* ctx.k.sendmsg(parent.pair[1], { data: msg as unknown as Json, fds: [] });
   while (err?.errno === "EAGAIN") err = yield* ctx.k.sendmsg(parent.pair[1], { data: msg as unknown as Json, fds: [] });
 }

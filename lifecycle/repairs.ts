@@ -6,7 +6,7 @@
 import { isLive, port, proc, type Ctx } from "./context.ts";
 import type { Json, Pid, Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
-import { NXT_PORT_MSG_QUIT, NXT_PORT_MSG_REMOVE_PID, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
+import { msgOnWire, NXT_PORT_MSG_QUIT, NXT_PORT_MSG_REMOVE_PID, NXT_PORT_MSG_RPC_ERROR } from "./port-messages.ts";
 import { portReadMessage, portRemoveNotifyOthers, portSocketWrite, portUse, type RecvMsg } from "./port.ts";
 import { processClosePorts } from "./process.ts";
 import { runtimeExit, runtimeProcessFind } from "./runtime.ts";
@@ -67,7 +67,7 @@ export function* refuseWhoami(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** whoami-parent-gone: one attempt to write the QUIT; the fd is closed once it is written or cannot be. */
 export function* whoamiQuitRetry(ctx: Ctx, fd: number): Sys<void> {
   const kind = NXT_PORT_MSG_QUIT;
-  const msg: PortMsg = { type: kind.code, last: kind.last, stream: 0, pid: ctx.s.pid, replyPort: 0, body: null };
+  const msg = msgOnWire<PortMsg>(ctx.s.options, { type: kind.code, last: kind.last, stream: 0, pid: ctx.s.pid, replyPort: 0, body: null });
   const err = yield* ctx.k.sendmsg(fd, { data: msg as unknown as Json, fds: [] });
   if (err !== undefined && err.errno === "EAGAIN") {
     ctx.k.setTimer(1, { fn: "whoamiQuitRetry", arg: fd });

@@ -1,6 +1,7 @@
 // What a property is: a named claim checked over one finished run, reading only what every
 // backend reports (the trace events and the kernel's facts about processes).
 
+import type { UnitRulesVersion } from "./unit-rules.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 
 /** Kernel facts about one process at the end of a run (host ids; sim and real report these). */
@@ -27,6 +28,8 @@ export interface RunView {
   readonly havePrSetNoNewPrivs: boolean;
   /** The configuration unitd started with (the controller's, sent to every router that greets it). */
   readonly initialConfig: unknown;
+  /** The Unit version run (default c8d9106a); its trace comes in c8d9106a's message codes. */
+  readonly unit?: UnitRulesVersion;
 }
 
 export interface Violation {

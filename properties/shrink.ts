@@ -7,6 +7,8 @@
 
 import fc from "fast-check";
 import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import { DEFAULT_LIMITS } from "../fixtures/limits.ts";
+import { upstreamOf } from "../harness/model-options.ts";
 import { attributeFailures, type Cause } from "../harness/attribution.ts";
 import { runScenarioOnSim } from "../harness/run-sim.ts";
 import { simRunView } from "../harness/run-view.ts";
@@ -25,6 +27,8 @@ export interface ShrinkInput {
   strategy?: RunStrategy;
   fixes: string[];
   mutants: string[];
+  /** The Unit version (--unit); default c8d9106a. */
+  unit?: string;
   /** The check that must keep failing; default: the first one the original run fails. */
   check?: string;
 }
@@ -49,7 +53,7 @@ interface Attempt {
 }
 
 function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly number[] | null, fixes: readonly string[] = input.fixes): Attempt | null {
-  const parsed = parseScenario(scenarioJson, "shrink candidate");
+  const parsed = parseScenario(scenarioJson, "shrink candidate", DEFAULT_LIMITS, upstreamOf(input));
   if (!parsed.ok) return null;
   const scenario: Scenario = parsed.scenario;
   const policy = schedule === null ? policyFor(input.strategy ?? RANDOM, input.seed) : undefined;
@@ -59,6 +63,7 @@ function attempt(input: ShrinkInput, scenarioJson: Json, schedule: readonly numb
     faults: input.faults,
     fixes: [...fixes],
     mutants: input.mutants,
+    ...(input.unit === undefined ? {} : { unit: input.unit }),
     ...(schedule === null ? {} : { replay: schedule }),
   });
   const violations = checkRun(simRunView(run, scenario));

@@ -7,8 +7,10 @@
 // with that strategy instead of replaying the generated one: the generated schedule then only
 // seeds the strategy (so fast-check's shrinking of it changes the run rather than simplifying
 // it), and the repro file holds the schedule the run really took, which replays exactly.
+// NXTSIM_UNIT=1.35 runs the suite on that Unit version (lifecycle/options.ts UNIT_VERSIONS).
 
 import { runScenarioOnSim } from "../harness/run-sim.ts";
+import { unitVersion } from "../harness/model-options.ts";
 import { simRunView } from "../harness/run-view.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
 import type { FaultRates } from "../sim/index.ts";
@@ -25,6 +27,13 @@ export interface SuiteOptions {
   mutants?: string[];
   /** Default: NXTSIM_STRATEGY (random when unset). */
   strategy?: RunStrategy;
+  /** The Unit version; default: NXTSIM_UNIT (c8d9106a when unset). */
+  unit?: string;
+}
+
+/** The suite's Unit version from NXTSIM_UNIT (c8d9106a when unset); an unknown one throws. */
+export function suiteUnit(env: Record<string, string | undefined> = process.env): string {
+  return unitVersion(env["NXTSIM_UNIT"]);
 }
 
 /** The suite's strategy from NXTSIM_STRATEGY, NXTSIM_PCT_DEPTH and NXTSIM_PCT_STEPS. */
@@ -62,8 +71,9 @@ export function suiteRun(genome: Genome, faults: FaultRates, schedule: readonly 
   const scenario = scenarioFromGenome(genome);
   const strategy = options.strategy ?? suiteStrategy();
   const fixesOn = options.fixes ?? [];
+  const unit = options.unit ?? suiteUnit();
   const runWith = (fixes: readonly string[]): SimRun => {
-    const switches = { fixes: [...fixes], mutants: options.mutants ?? [] };
+    const switches = { fixes: [...fixes], mutants: options.mutants ?? [], unit };
     return strategy.name === "random"
       ? runScenarioOnSim(scenario, { seed: 0, faults, replay: schedule, ...switches })
       : runScenarioOnSim(scenario, { seed: 0, faults, policy: policyFor(strategy, `suite/${schedule.join(",")}`)!, ...switches });
@@ -87,6 +97,7 @@ export function assertSuiteCase(genome: Genome, faults: FaultRates, schedule: re
     mutants: options.mutants ?? [],
     schedule: [...outcome.schedule],
     check: outcome.violations[0]!.check,
+    unit: options.unit ?? suiteUnit(),
   });
   const lines = outcome.violations.map((v) => `  ${v.check}: ${v.reason}${v.step >= 0 ? ` (step ${v.step})` : ""}`);
   throw new Error(`${outcome.violations.length} violation(s):\n${lines.join("\n")}\nreplay: ${reproCommand(path)}`);

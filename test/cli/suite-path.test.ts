@@ -44,7 +44,8 @@ describe("replay <seed> --path P", () => {
 
   const cases: [string, string[], RegExp][] = [
     ["no seed", ["replay", "--path", "3"], /--path P needs the suite's seed too/],
-    ["with --scenario", ["replay", "1", "--path", "3", "--scenario", "boot-only"], /takes no --scenario, --faults, --fix, --mutant, --strategy or --max-steps/],
+    ["with --scenario", ["replay", "1", "--path", "3", "--scenario", "boot-only"], /takes no --scenario, --faults, --fix, --mutant, --unit, --strategy or --max-steps/],
+    ["with --unit", ["replay", "1", "--path", "3", "--unit", "1.35"], /takes no .*--unit.* \(the suite's case has them; NXTSIM_UNIT names its Unit version\)/],
     ["a malformed path", ["replay", "1", "--path", "3:a"], /--path must be fast-check's path, numbers joined by ":", got "3:a"/],
     ["on the real kernel", ["replay", "1", "--path", "3", "--backend", "real"], /--path applies to the simulated kernel only/],
   ];

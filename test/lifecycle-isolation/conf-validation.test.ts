@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { appLangModule, confValidate, strversMatch } from "../../lifecycle/conf-validation.ts";
+import { appLangModule, confValidate, strversMatch, type ConfValidateOptions } from "../../lifecycle/conf-validation.ts";
 import type { Json } from "../../lifecycle/kernel.ts";
+import { buildHasNoNewPrivs, UNIT_VERSIONS } from "../../lifecycle/options.ts";
 
 const opts = {
   havePrSetNoNewPrivs: false,
@@ -17,7 +18,7 @@ function app(a: Json): Json {
   return { applications: { a } };
 }
 
-function detail(conf: Json, o = opts): [string, string] | "ok" {
+function detail(conf: Json, o: ConfValidateOptions = opts): [string, string] | "ok" {
   const r = confValidate(conf, o);
   return r.ok ? "ok" : [r.path, r.detail];
 }
@@ -227,6 +228,37 @@ describe("confValidate: Unit's error texts, with the path", () => {
       "applications/a/isolation/new_privs",
       'The "new_privs" value must be a boolean, but not a string.',
     ]);
+  });
+
+  // Unit versions (lifecycle/options.ts): what a later Unit's validator says differently.
+  test("1.35 (763396b8) accepts new_privs, c8d9106a rejects it as Unit did", () => {
+    const conf = app({ type: "python", module: "m", isolation: { new_privs: false } });
+    expect(detail(conf)).toEqual(["applications/a/isolation/new_privs", 'Unknown parameter "new_privs".']);
+    const v135 = { ...opts, havePrSetNoNewPrivs: buildHasNoNewPrivs(false, UNIT_VERSIONS["1.35"]), upstream: UNIT_VERSIONS["1.35"] };
+    expect(detail(conf, v135)).toBe("ok");
+  });
+
+  test("9e986704: an integer \"processes\" is checked from then on", () => {
+    const with9e = { ...opts, upstream: ["9e986704" as const] };
+    for (const [n, text] of [
+      [0, 'The "processes" number must be equal to or greater than 1.'],
+      [-3, 'The "processes" number must be equal to or greater than 1.'],
+      [2 ** 31, 'The "processes" number must not exceed 2147483647.'],
+    ] as const) {
+      expect(detail(app({ type: "python", module: "m", processes: n }))).toBe("ok");
+      expect(detail(app({ type: "python", module: "m", processes: n }), with9e)).toEqual(["applications/a/processes", text]);
+    }
+    expect(detail(app({ type: "python", module: "m", processes: 4 }), with9e)).toBe("ok");
+  });
+
+  test("eba7378d: a missing uidmap field is the generic required-member error; 990fbe70: -1 is accepted", () => {
+    const missing = app({ type: "python", module: "m", isolation: { namespaces: { credential: true }, uidmap: [{ host: 1000, size: 1 }] } });
+    const minusOne = app({ type: "python", module: "m", isolation: { namespaces: { credential: true }, uidmap: [{ container: -1, host: 1000, size: 1 }] } });
+    const at = "applications/a/isolation/uidmap/0";
+    expect(detail(missing)).toEqual([at, 'The uid_map requires the "container" field set.']);
+    expect(detail(missing, { ...opts, upstream: ["eba7378d"] })).toEqual([at, 'Required parameter "container" is missing.']);
+    expect(detail(minusOne, { ...opts, upstream: ["eba7378d"] })).toEqual([at, 'The uid_map requires the "container" field set.']);
+    expect(detail(minusOne, { ...opts, upstream: ["eba7378d", "990fbe70"] })).toBe("ok");
   });
 
   test("the app type must match an installed module; external is always installed", () => {

@@ -191,6 +191,18 @@ describe("isolationMainPrefork", () => {
     expect(on.ok && on.value.isolation.newPrivs).toBe(true);
   });
 
+  test("c18dd1f6 (1.35): new_privs defaults to true, so only \"new_privs\": false asks for no_new_privs", () => {
+    const on = { havePrSetNoNewPrivs: true, upstream: ["c18dd1f6" as const] };
+    const newPrivs = (app: Json, extra: Partial<PreforkInput>) => {
+      const r = isolationMainPrefork({ ...rootInput(app), ...extra });
+      return r.ok && r.value.isolation.newPrivs;
+    };
+    expect(newPrivs({ type: "python" }, { havePrSetNoNewPrivs: true })).toBe(false);
+    expect(newPrivs({ type: "python" }, on)).toBe(true);
+    expect(newPrivs({ type: "python", isolation: {} }, on)).toBe(true);
+    expect(newPrivs({ type: "python", isolation: { new_privs: false } }, on)).toBe(false);
+  });
+
   test("rootfs must be absolute and not /; one trailing slash is stripped", () => {
     for (const bad of ["/", "relative/path", ""]) {
       const r = isolationMainPrefork(rootInput({ type: "python", isolation: { rootfs: bad } }));

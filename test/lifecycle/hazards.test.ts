@@ -31,7 +31,7 @@ function abortingCtx(): { ctx: Ctx; events: ModelEvent[] } {
     },
   });
   const s = unitdImage({
-    options: { fixes: [], mutants: [], havePrSetNoNewPrivs: false, users: DEFAULT_USER_DB, modules: [] },
+    options: { fixes: [], mutants: [], upstream: [], havePrSetNoNewPrivs: false, users: DEFAULT_USER_DB, modules: [] },
     user: "nobody",
     group: null,
     capabilities: { setid: true, chroot: true },

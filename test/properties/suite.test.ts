@@ -16,7 +16,7 @@ import { simRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
 import type { FaultRates } from "../../sim/index.ts";
 import { KNOWN_MUTANTS } from "../../lifecycle/options.ts";
-import { assertSuiteCase, suiteRun } from "../../properties/suite.ts";
+import { assertSuiteCase, suiteRun, suiteUnit } from "../../properties/suite.ts";
 
 const SUITE_SEED = 20261124;
 
@@ -43,7 +43,7 @@ describe("property suite (c8d9106a with fix 633; violations a known fix removes 
 });
 
 /** Searches generated cases (deterministically) for one the suite rejects; returns the case count. */
-function casesToFailure(options: { fixes?: string[]; mutants?: string[] }, budget: number): number | null {
+function casesToFailure(options: { fixes?: string[]; mutants?: string[]; unit?: string }, budget: number): number | null {
   const cases = fc.sample(fc.tuple(genomeArb, faultRatesArb, scheduleArb), { numRuns: budget, seed: 20261124 });
   for (let i = 0; i < cases.length; i++) {
     const [g, f, s] = cases[i]!;
@@ -61,8 +61,10 @@ const SUITE_MUTANTS = KNOWN_MUTANTS.filter((m) => m !== "rekey-in-place");
 
 describe("the suite fails on broken models", () => {
   // Each mutant breaks one part of the lifecycle; the suite must reject it quickly.
+  // msg-codes-not-renumbered acts only in a version that renumbers the messages: the suite runs 1.35 for it.
   it.each(SUITE_MUTANTS)("catches mutant %s", (mutant) => {
-    const found = casesToFailure({ fixes: ["633"], mutants: [mutant] }, 400);
+    const unit = mutant === "msg-codes-not-renumbered" ? { unit: "1.35" } : {};
+    const found = casesToFailure({ fixes: ["633"], mutants: [mutant], ...unit }, 400);
     console.log(`mutant ${mutant}: first failing case after ${found ?? "none of 400"} cases`);
     expect(found).not.toBeNull();
   });
@@ -87,4 +89,12 @@ describe("the suite fails on broken models", () => {
     expect(shown).toBeGreaterThan(0);
   });
 
+});
+
+describe("the suite's Unit version", () => {
+  it("is NXTSIM_UNIT's (c8d9106a when unset); an unknown one is refused", () => {
+    expect(suiteUnit({})).toBe("c8d9106a");
+    expect(suiteUnit({ NXTSIM_UNIT: "1.35" })).toBe("1.35");
+    expect(() => suiteUnit({ NXTSIM_UNIT: "2.0" })).toThrow(/unknown Unit version "2.0"/);
+  });
 });

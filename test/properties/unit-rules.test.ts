@@ -10,7 +10,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/matrices.ts";
-import { UNIT_MATRICES, UNIT_PORT_MSG_TYPES, UNIT_PROCESS_TYPES, type UnitMatrix } from "../../properties/unit-rules.ts";
+import { loadUnitHistory } from "../../fixtures/unit-history.ts";
+import { UNIT_VERSIONS } from "../../lifecycle/options.ts";
+import { msgTypeNamesWith } from "../../lifecycle/port-messages.ts";
+import { UNIT_1_35_PORT_MSG_TYPES, UNIT_MATRICES, UNIT_PORT_MSG_TYPES, UNIT_PROCESS_TYPES, type UnitMatrix } from "../../properties/unit-rules.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SHARED_PLACES = [process.env["NXTSIM_SHARED"], join(ROOT, "..", "shared"), "/work/shared"].filter((p): p is string => p !== undefined);
@@ -159,5 +162,49 @@ describe.skipIf(!HAVE_SHARED)("process types and port message codes are Unit's",
     const header = (f: string) => readFileSync(join(UNIT_SRC!, "src", f), "utf8");
     expect(listDiffs(UNIT_PORT_MSG_TYPES, portHeaderMsgTypes(header("nxt_port.h")))).toEqual([]);
     expect(listDiffs(UNIT_PROCESS_TYPES, processTypeHeader(header("nxt_process_type.h")))).toEqual([]);
+  });
+});
+
+// Unit 1.35's codes: c8d9106a's order (checked above against Unit's text) with the types the
+// research found inserted (fixtures/unit-history, written from src/nxt_port.h at each commit),
+// its stated final codes, and the model's own 1.35 table (lifecycle/port-messages.ts) equal to
+// the checks' copy, as the model's matrices are to the seed's.
+describe("Unit 1.35's port message codes", () => {
+  const history = loadUnitHistory();
+  const renumberings = history.filter((e) => e.introduces?.includes("port-msg-renumbering"));
+
+  /** "X inserted after Y" and "X and Z inserted after Y" of a renumbering commit's change text. */
+  function insertions(change: string): { names: string[]; after: string } {
+    const m = /NXT_PORT_MSG_(\w+)(?: and (\w+))? inserted after (\w+)/.exec(change);
+    if (m === null) throw new Error(`no insertion in: ${change}`);
+    return { names: [m[1]!, ...(m[2] === undefined ? [] : [m[2]])], after: m[3]! };
+  }
+
+  it("c8d9106a's list with the history's insertions, in commit order, is the checks' 1.35 list", () => {
+    expect(renumberings.map((e) => e.commit.slice(0, 8))).toEqual(["ce26dd72", "2e3e1c7e", "a3c3a294"]);
+    const names: string[] = [...UNIT_PORT_MSG_TYPES];
+    for (const e of renumberings) {
+      const { names: inserted, after } = insertions(e.change!);
+      names.splice(names.indexOf(after) + 1, 0, ...inserted);
+    }
+    expect(listDiffs(UNIT_1_35_PORT_MSG_TYPES, names)).toEqual([]);
+  });
+
+  it("the final codes the history states (a3c3a294) are the list's positions", () => {
+    const change = renumberings.at(-1)!.change!;
+    const stated = [...change.slice(change.indexOf("final 1.35 codes:")).matchAll(/([A-Z_]+) (\d+)/g)];
+    expect(stated.length).toBeGreaterThanOrEqual(6);
+    for (const [, name, code] of stated) expect(`${name} ${UNIT_1_35_PORT_MSG_TYPES.indexOf(name as never)}`).toBe(`${name} ${code}`);
+  });
+
+  it("the model's 1.35 table is the checks' (and a table one insertion short is told apart)", () => {
+    expect(listDiffs(msgTypeNamesWith(UNIT_VERSIONS["1.35"]), UNIT_1_35_PORT_MSG_TYPES)).toEqual([]);
+    expect(listDiffs(msgTypeNamesWith(["ce26dd72", "2e3e1c7e"]), UNIT_1_35_PORT_MSG_TYPES)).not.toEqual([]);
+    expect(listDiffs(msgTypeNamesWith([]), UNIT_PORT_MSG_TYPES)).toEqual([]);
+  });
+
+  it.runIf(process.env["NXTSIM_UNIT_SRC_1_35"] !== undefined)("against src/nxt_port.h of a Unit 1.35 checkout in NXTSIM_UNIT_SRC_1_35", () => {
+    const header = readFileSync(join(process.env["NXTSIM_UNIT_SRC_1_35"]!, "src", "nxt_port.h"), "utf8");
+    expect(listDiffs(UNIT_1_35_PORT_MSG_TYPES, portHeaderMsgTypes(header))).toEqual([]);
   });
 });

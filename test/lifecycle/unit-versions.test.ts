@@ -1,0 +1,81 @@
+// Unit versions as sets of upstream commits (lifecycle/options.ts): the options are the
+// research's model commits, --fix 633 is the commit 900828cc, c8d9106a runs as it always did,
+// and a 1.35 run puts 1.35's message codes on the wire and still passes the checks.
+
+import { describe, expect, it } from "vitest";
+
+import { loadUnitHistory } from "../../fixtures/unit-history.ts";
+import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { checkRun } from "../../harness/checks.ts";
+import { modelOptionsFor, unitVersionLine, UsageError } from "../../harness/model-options.ts";
+import { runScenarioOnSim } from "../../harness/run-sim.ts";
+import { hasFix, hasUpstream, NOT_MODELLED_YET, UNIT_VERSIONS, UPSTREAM_COMMITS } from "../../lifecycle/options.ts";
+
+function shipped(name: string): Scenario {
+  const r = scenarioByName(name);
+  if (!r.ok) throw new Error(r.error);
+  return r.scenario;
+}
+
+describe("versions are sets of the upstream commits the research lists", () => {
+  const history = loadUnitHistory();
+
+  it("every model commit of the history (a maintenance-branch copy by its original) is an option, and only those", () => {
+    const modelCommits = history.filter((e) => e.relevance === "model").map((e) => (e.copyOf ?? e.commit).slice(0, 8));
+    expect([...new Set(modelCommits)].sort()).toEqual([...UPSTREAM_COMMITS].sort());
+  });
+
+  it("1.35 has every one of them, c8d9106a none; what is not modelled yet is a part of 1.35", () => {
+    expect([...UNIT_VERSIONS["1.35"]].sort()).toEqual([...UPSTREAM_COMMITS].sort());
+    expect(UNIT_VERSIONS.c8d9106a).toEqual([]);
+    for (const c of NOT_MODELLED_YET) expect(UNIT_VERSIONS["1.35"]).toContain(c);
+    expect(NOT_MODELLED_YET).toContain("b0e2d9d0");
+  });
+
+  it("--fix 633 is the commit 900828cc: one option, in c8d9106a alone or as part of 1.35", () => {
+    const s = shipped("one-app-isolated");
+    const fixed = modelOptionsFor(s, { fixes: ["633"] });
+    expect(hasUpstream(fixed, "900828cc")).toBe(true);
+    expect(hasFix(fixed, "633")).toBe(true);
+    expect(fixed.fixes).toEqual([]);
+    expect(hasFix(modelOptionsFor(s, { unit: "1.35" }), "633")).toBe(true);
+    expect(hasFix(modelOptionsFor(s), "633")).toBe(false);
+    expect(() => modelOptionsFor(s, { unit: "1.34" })).toThrow(UsageError);
+  });
+
+  it("a version the model lacks commits of says so", () => {
+    expect(unitVersionLine("c8d9106a")).toBe("Unit c8d9106a");
+    expect(unitVersionLine("1.35")).toMatch(/^Unit 1\.35, NOT fully modelled: .*b0e2d9d0/);
+  });
+});
+
+describe("runs of a version", () => {
+  it("c8d9106a named or not is the same run (the default is today's model)", () => {
+    const s = shipped("two-apps");
+    const plain = runScenarioOnSim(s, { seed: 5, faults: { killAtStep: 0.01 } });
+    const named = runScenarioOnSim(s, { seed: 5, faults: { killAtStep: 0.01 }, unit: "c8d9106a" });
+    expect(named.sim.traceHash()).toBe(plain.sim.traceHash());
+  });
+
+  it("1.35 puts 1.35's codes on the wire (NEW_PORT 13, READY 19, REMOVE_PID 21, QUIT 22) and passes the checks", () => {
+    const s = shipped("reconfigure-remove-app");
+    const codes = (unit?: string) => {
+      const run = runScenarioOnSim(s, { seed: 2, ...(unit === undefined ? {} : { unit }) });
+      const sent = new Set(run.sim.trace.flatMap((e) => (e.kind === "send" ? [(e.msg as { type: number }).type] : [])));
+      return { sent, failures: checkRun({ ...run, scenario: s }) };
+    };
+    const old = codes();
+    const v135 = codes("1.35");
+    for (const c of [10, 16, 18, 19]) expect(old.sent).toContain(c);
+    for (const c of [13, 19, 21, 22]) expect(v135.sent).toContain(c);
+    expect(v135.sent).not.toContain(10);
+    expect(v135.failures).toEqual([]);
+  });
+
+  it("the pid-isolated scenario that fails #633 at c8d9106a passes at 1.35 (900828cc)", () => {
+    const s = shipped("one-app-isolated");
+    const failing = (unit?: string) => checkRun({ ...runScenarioOnSim(s, { seed: 1, ...(unit === undefined ? {} : { unit }) }), scenario: s }).map((f) => f.check);
+    expect(failing()).toContain("table-keys-host-pids");
+    expect(failing("1.35")).toEqual([]);
+  });
+});
