@@ -27,6 +27,8 @@ export const KNOWN_FIXES = [
   "restart-not-retried", // repair: main tries again, on a timer, to restart a process it lost when the first attempt failed
   "router-greets-before-old-removed", // repair: the controller sends the configuration to the router that greeted it, not to a dead one whose REMOVE_PID is late
   "start-process-no-peer", // repair: the router's START_PROCESS RPC names the process it asks as its peer, so its death ends the RPC
+  "main-adopts-orphans", // repair: main is a child subreaper (as in Unit 1.35) and, exiting, quits only once no child is left, adopted orphans too
+  "exit-check-on-release", // repair: main, exiting, also quits where a queued message's write or drop released the last record but its own, not only after a reap
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 
