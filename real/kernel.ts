@@ -478,9 +478,9 @@ export class RealKernel implements Kernel {
     const watcher = native.watchReadable(pidfd, () => {
       watcher.stop();
       this.childWatchers.delete(pidfd);
+      this.raiseSigchld();
       // Linux reparents a child's children before its pidfd turns readable (exit_notify).
       this.adoptOrphans();
-      this.raiseSigchld();
     });
     this.childWatchers.set(pidfd, watcher);
   }

@@ -90,13 +90,18 @@ export function readIdMaps(pid: number): { uidMap: string; gidMap: string; setgr
 /**
  * The pids of this process's children as it sees them (/proc/self/task/<tid>/children, every
  * thread's). /proc may be a mount of an outer pid namespace, whose numbers those lists use:
- * each child's NSpid gives its pid at our own depth. A child gone meanwhile is left out.
+ * each child's NSpid gives its pid at our own depth. A child (or thread) gone meanwhile is left out.
  */
 export function childrenOfSelf(): number[] {
   const depth = (readStatus("self")?.nspids.length ?? 1) - 1;
   const out: number[] = [];
   for (const tid of readdirSync("/proc/self/task")) {
-    const text = readFileSync(`/proc/self/task/${tid}/children`, "utf8").trim();
+    let text: string;
+    try {
+      text = readFileSync(`/proc/self/task/${tid}/children`, "utf8").trim();
+    } catch {
+      continue; // a thread that ended since the listing
+    }
     if (text === "") continue;
     for (const outer of text.split(/\s+/).map(Number)) {
       const pid = depth === 0 ? outer : readStatus(outer)?.nspids[depth];
