@@ -13,7 +13,10 @@ import { NXT_PROCESS_MAIN } from "./state.ts";
  * main-adopts-orphans, at main's start: main becomes a child subreaper, so the apps of a
  * prototype that dies are re-parented to main instead of init. Unit 1.35 sets it too
  * (b0e2d9d0, in nxt_process_init_pidns, before forking a pid-isolated prototype), with the
- * same alert when prctl fails; the repair sets it for every prototype.
+ * same alert when prctl fails; the repair sets it for every prototype, at main's start: set
+ * only when the shutdown begins, it misses a prototype that dies just before main handles the
+ * signal (its apps go to init, and outlive main). Main then also reaps apps orphaned outside
+ * a shutdown, so a replay with it diverges at the first prototype's death.
  */
 export function mainBecomesSubreaper(ctx: Ctx): void {
   if (!hasFix(ctx.s.options, "main-adopts-orphans")) return;
