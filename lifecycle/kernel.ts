@@ -306,6 +306,13 @@ export interface Kernel {
   setgid(gid: Gid): Errno | undefined;
   setuid(uid: Uid): Errno | undefined;
   prctlNoNewPrivs(): Errno | undefined;
+  /**
+   * LOCAL: prctl(PR_SET_CHILD_SUBREAPER, 1): the caller adopts the orphans of its descendants
+   * (in its pid namespace) instead of that namespace's init; they are then its children for
+   * waitpid and SIGCHLD. A descendant's exit reads it, but that exit is a step of its own and
+   * lands before or after the caller's neighbouring point (as with sigaction).
+   */
+  prctlChildSubreaper(): Errno | undefined;
   /** POINT: open+write+close of /proc/<pid>/<file> changes another process's user namespace; pid as seen from the caller. */
   writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined>;
 

@@ -62,6 +62,7 @@ import { CLONE_NEWUSER } from "./kernel.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import { acceptsModulesOfReapedDiscovery, noteIsolatedPid, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
 import { restartsDiscovery, retryRestart } from "./repairs-starts.ts";
+import { mainBecomesSubreaper, quitWhenNoChildLeft, waitsForOrphans } from "./repairs-shutdown.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -97,6 +98,7 @@ export function* mainProcessStart(ctx: Ctx): Sys<NxtInt> {
   ctx.k.trace({ what: "type", type: "main", name: "main" });
   portRpcInit(ctx);
   mainProcessSignals(ctx);
+  mainBecomesSubreaper(ctx);
   if (!mainProcessPortCreate(ctx)) {
     return "ERROR";
   }
@@ -349,6 +351,7 @@ export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
     const found = runtimeProcessFind(ctx, w.pid);
     const process = found === null ? null : yield* readBeforeReap(ctx, found);
     if (process === null) {
+      if (waitsForOrphans(ctx)) return yield* quitWhenNoChildLeft(ctx);
       continue;
     }
     traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));
@@ -374,6 +377,7 @@ export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
         yield* processClosePorts(ctx, child);
       }
       if (rt.nprocesses <= 1) {
+        if (waitsForOrphans(ctx)) return yield* quitWhenNoChildLeft(ctx);
         yield* runtimeQuit(ctx, 0);
         return;
       }

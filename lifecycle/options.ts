@@ -29,6 +29,8 @@ export const KNOWN_FIXES = [
   "start-process-no-peer", // repair: the router's START_PROCESS RPC names the process it asks as its peer, so its death ends the RPC
   "router-told-before-main", // repair: a prototype tells main of an app's death first, waiting on main's full socket, before the router
   "ready-after-reap", // repair: main's READY handler announces nothing for a child it already reaped (its ports closed and removed)
+  "main-adopts-orphans", // repair: main is a child subreaper (as in Unit 1.35) and, exiting, quits only once no child is left, adopted orphans too
+  "exit-check-on-release", // repair: main, exiting, also quits where a queued message's write or drop released the last record but its own, not only after a reap
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 

@@ -23,6 +23,7 @@ import { callMessageHandler, runNamed, handlerTable } from "./registry.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
 import { closeSentPort, hostPidOfNamedChild, keepsWriteEndToSend } from "./repairs.ts";
 import { notifyOrder, readyAfterReap, writeRemovePid } from "./repairs-notify.ts";
+import { exitCheckOnRelease } from "./repairs-shutdown.ts";
 import {
   runtimePortFind,
   runtimeProcessEach,
@@ -237,6 +238,13 @@ function* portSendOrQueue(ctx: Ctx, p: PortRec, msg: PortMsg, fds: Fd[]): Sys<vo
 
 /** nxt_port_write_handler: flush what EAGAIN left queued, in order. */
 export function* portWriteHandler(ctx: Ctx, portOid: Oid): Sys<void> {
+  const nprocesses = ctx.s.rt.nprocesses;
+  yield* portWriteQueued(ctx, portOid);
+  yield* exitCheckOnRelease(ctx, nprocesses);
+}
+
+/** The body of nxt_port_write_handler: each message written or dropped gives back its port reference. */
+function* portWriteQueued(ctx: Ctx, portOid: Oid): Sys<void> {
   if (ctx.s.heap.objs[portOid] === undefined) {
     return;
   }
@@ -270,16 +278,18 @@ export function* portFlushQueued(ctx: Ctx, p: PortRec, spin: boolean): Sys<void>
 }
 
 /** nxt_port_error_handler: the queued messages of a failed port are dropped. */
-export function portErrorHandler(ctx: Ctx, portOid: Oid): void {
+export function* portErrorHandler(ctx: Ctx, portOid: Oid): Sys<void> {
   if (ctx.s.heap.objs[portOid] === undefined) {
     return;
   }
+  const nprocesses = ctx.s.rt.nprocesses;
   const p = port(ctx, portOid);
   const dropped = p.queued.length;
   p.queued = [];
   for (let i = 0; i < dropped; i++) {
     portUse(ctx, p, -1);
   }
+  yield* exitCheckOnRelease(ctx, nprocesses);
 }
 
 // ---- reading ----------------------------------------------------------------------------

@@ -165,4 +165,18 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     kind: "repair",
     fix: "a prototype writes REMOVE_PID to main before anyone else, waiting on main's full socket instead of queueing, so the router never hears of a death main may not have",
   },
+  "main-adopts-orphans": {
+    title: "Main exits before the apps of a prototype that died during shutdown: they outlive it",
+    mechanism:
+      "once nxt_exiting is set, nxt_main_process_sigchld_handler (src/nxt_main_process.c) QUITs the apps of a reaped prototype (its children list), closes their ports, and calls nxt_runtime_quit (src/nxt_runtime.c) as soon as rt->nprocesses <= 1; the apps are the prototype's children, not main's, so none of their exits reaches main and nothing makes it wait for them: apps still handling that QUIT when main exits outlive it, re-parented to init. Unit 1.35 makes main a child subreaper (b0e2d9d0, nxt_process_init_pidns, for pid-isolated prototypes), so such apps become main's children, but its exit check still counts only records. Needs a prototype killed during shutdown.",
+    kind: "repair",
+    fix: "main sets PR_SET_CHILD_SUBREAPER at its start (as Unit 1.35 does for pid-isolated prototypes), and its exiting SIGCHLD handler, with no record left but its own, quits only once waitpid finds no child left (ECHILD): the adopted apps, QUIT when their prototype was reaped, are reaped first",
+  },
+  "exit-check-on-release": {
+    title: "Main hangs in shutdown when a record kept alive by a queued QUIT is released after its last SIGCHLD",
+    mechanism:
+      "main ends its shutdown only in nxt_main_process_sigchld_handler (src/nxt_main_process.c), when a reap leaves rt->nprocesses <= 1 (then nxt_runtime_quit, src/nxt_runtime.c); a QUIT that nxt_port_socket_write2 (src/nxt_port_socket.c) queued on EAGAIN holds a port reference (nxt_port_use), so the record it was sent for outlives nxt_process_close_ports; when main has reaped its last child with that record still counted, and nxt_port_write_handler (or nxt_port_error_handler) later writes or drops the QUIT, the reference it gives back releases the record (nxt_port_release, nxt_process_use, nxt_runtime_process_release: nprocesses drops to 1) and nothing checks again: main runs for ever. Needs EAGAIN on a QUIT during shutdown (to the apps of a prototype main reaps while exiting).",
+    kind: "repair",
+    fix: "main, exiting, also runs its exit check where nxt_port_write_handler or nxt_port_error_handler released the last record but its own (nprocesses dropped to <= 1 there), and quits",
+  },
 };

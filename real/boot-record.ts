@@ -28,6 +28,8 @@ export interface RealKernelState {
   watches: [fd: number, fn: string][];
   dispositions: [sig: number, disposition: SignalDisposition][];
   children: { pid: number; pidfd: number }[];
+  /** PR_SET_CHILD_SUBREAPER is set: orphans reparented to us are adopted into `children`. */
+  subreaper?: boolean;
   /** Work posted and not yet run (Unit's work queue). */
   work: Continuation[];
   nextTimerId: number;

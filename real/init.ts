@@ -4,13 +4,14 @@
 // nothing is left. Killing it (the harness does, or pdeathsig when the harness dies) takes
 // the whole namespace with it: no process of a run can outlive it.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 import { writeTmpJson, type InitBoot } from "./boot-record.ts";
 import { childArgv, childEnv } from "./child-command.ts";
 import { setUpRunMounts } from "./confine-mounts.ts";
 import * as native from "./native.ts";
 import { spawnAtNextPid } from "./pid-cursor.ts";
+import { childrenOfSelf } from "./procfs.ts";
 import { encodeRecord, type WireRecord } from "./wire.ts";
 
 export function runInit(boot: InitBoot): void {
@@ -49,23 +50,14 @@ export function runInit(boot: InitBoot): void {
 
   // Orphans: reparented to us; reap each by its own pid (never a wait for any child).
   setInterval(() => {
-    for (const pid of children()) {
+    for (const pid of childrenOfSelf()) {
       if (pid === unitd.pid || !isZombie(pid)) continue;
       const pidfd = native.pidfdOpen(pid);
       reapPidfd(pidfd, pid);
       native.close(pidfd);
     }
-    if (unitdReaped && children().length === 0) process.exit(0);
+    if (unitdReaped && childrenOfSelf().length === 0) process.exit(0);
   }, 10);
-}
-
-function children(): number[] {
-  const out: number[] = [];
-  for (const tid of readdirSync("/proc/self/task")) {
-    const text = readFileSync(`/proc/self/task/${tid}/children`, "utf8").trim();
-    if (text !== "") out.push(...text.split(/\s+/).map(Number));
-  }
-  return out;
 }
 
 function isZombie(pid: number): boolean {

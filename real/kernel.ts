@@ -42,6 +42,7 @@ import { chaosPause } from "./chaos.ts";
 import { childArgv, childEnv } from "./child-command.ts";
 import * as native from "./native.ts";
 import { createCursor, spawnAtNextPid, threadBase } from "./pid-cursor.ts";
+import { childrenOfSelf } from "./procfs.ts";
 import { signalName } from "./signals.ts";
 import { encodeRecord, type WireRecord } from "./wire.ts";
 
@@ -91,6 +92,7 @@ export class RealKernel implements Kernel {
     for (const [sig, d] of this.st.dispositions) this.applyDisposition(sig as Signal, d);
     for (const [fd, fn] of this.st.watches) this.startWatch(fd, fn);
     for (const c of this.st.children) this.watchChild(c.pidfd);
+    if (this.st.subreaper === true) native.setChildSubreaper(true);
     if (this.st.work.length > 0) this.scheduleDrain();
   }
 
@@ -164,6 +166,7 @@ export class RealKernel implements Kernel {
   }
 
   private waitpidNow(): WaitStatus | 0 | Errno {
+    this.adoptOrphans();
     let result: WaitStatus | 0 | Errno = this.st.children.length === 0 ? errno("ECHILD") : 0;
     for (const [i, c] of this.st.children.entries()) {
       const w = native.pidfdWait(c.pidfd);
@@ -383,6 +386,12 @@ export class RealKernel implements Kernel {
     return this.sys("prctlNoNewPrivs", {}, this.attempt(() => native.setNoNewPrivs()));
   }
 
+  prctlChildSubreaper(): Errno | undefined {
+    const ret = this.attempt(() => native.setChildSubreaper(true));
+    if (ret === undefined) this.st.subreaper = true;
+    return this.sys("prctlChildSubreaper", {}, ret);
+  }
+
   *writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined> {
     yield POINTS.writeProcFile;
     return this.writeProcFileNow(pid, file, content);
@@ -470,8 +479,33 @@ export class RealKernel implements Kernel {
       watcher.stop();
       this.childWatchers.delete(pidfd);
       this.raiseSigchld();
+      // Linux reparents a child's children before its pidfd turns readable (exit_notify).
+      this.adoptOrphans();
     });
     this.childWatchers.set(pidfd, watcher);
+  }
+
+  /**
+   * As a subreaper or a pid namespace's init (pid 1 here: the run's own init is not a Unit
+   * process): the children Linux reparented to us that we did not clone get a pidfd and
+   * a watch, so they are waited for and raise SIGCHLD as our own do. Orphans are seen when a
+   * child's exit is seen and at waitpid (never by waitid(P_ALL), which would steal libuv's
+   * children: linux-notes.md, pitfall 8). One orphaned by a deeper descendant's exit while our
+   * child lives is seen only then: the model's processes two levels down never fork.
+   */
+  private adoptOrphans(): void {
+    if (this.st.subreaper !== true && process.pid !== 1) return;
+    for (const pid of childrenOfSelf()) {
+      if (this.st.children.some((c) => c.pid === pid)) continue;
+      let pidfd: number;
+      try {
+        pidfd = native.pidfdOpen(pid);
+      } catch {
+        continue; // gone already: not ours to reap (only we reap our children, so it cannot be)
+      }
+      this.st.children.push({ pid, pidfd });
+      this.watchChild(pidfd);
+    }
   }
 
   private raiseSigchld(): void {
@@ -531,3 +565,4 @@ export class RealKernel implements Kernel {
     });
   }
 }
+

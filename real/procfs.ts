@@ -86,3 +86,27 @@ export function readIdMaps(pid: number): { uidMap: string; gidMap: string; setgr
   };
   return { uidMap: read("uid_map"), gidMap: read("gid_map"), setgroups: read("setgroups").trim() };
 }
+
+/**
+ * The pids of this process's children as it sees them (/proc/self/task/<tid>/children, every
+ * thread's). /proc may be a mount of an outer pid namespace, whose numbers those lists use:
+ * each child's NSpid gives its pid at our own depth. A child (or thread) gone meanwhile is left out.
+ */
+export function childrenOfSelf(): number[] {
+  const depth = (readStatus("self")?.nspids.length ?? 1) - 1;
+  const out: number[] = [];
+  for (const tid of readdirSync("/proc/self/task")) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/self/task/${tid}/children`, "utf8").trim();
+    } catch {
+      continue; // a thread that ended since the listing
+    }
+    if (text === "") continue;
+    for (const outer of text.split(/\s+/).map(Number)) {
+      const pid = depth === 0 ? outer : readStatus(outer)?.nspids[depth];
+      if (pid !== undefined) out.push(pid);
+    }
+  }
+  return out;
+}

@@ -37,7 +37,7 @@ export class SimProcess implements Actor {
   exit: ExitInfo | null = null;
   /** Last process type the model reported for this process. */
   ptype = "";
-  /** PR_SET_CHILD_SUBREAPER (set by the harness; the Kernel seam has no call for it). */
+  /** PR_SET_CHILD_SUBREAPER (Kernel.prctlChildSubreaper, or the harness's Sim.setChildSubreaper). */
   subreaper = false;
   /** Unit's event-engine work queue; a new process starts with its clone continuation. */
   readonly work: Continuation[] = [];

@@ -146,7 +146,7 @@ export class Sim {
     if (proc !== undefined) sendSignal(this.world, proc, sig, null);
   }
 
-  /** PR_SET_CHILD_SUBREAPER on a process (the Kernel seam has no call for it). */
+  /** PR_SET_CHILD_SUBREAPER on a process from outside (a process sets its own with Kernel.prctlChildSubreaper). */
   setChildSubreaper(pid: number, on = true): void {
     const proc = this.world.proc(pid);
     if (proc !== undefined) proc.subreaper = on;

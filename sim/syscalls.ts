@@ -443,6 +443,12 @@ export class SimKernel implements Kernel {
     return this.sys("prctlNoNewPrivs", {}, undefined);
   }
 
+  prctlChildSubreaper(): Errno | undefined {
+    this.live();
+    this.proc.subreaper = true;
+    return this.sys("prctlChildSubreaper", {}, undefined);
+  }
+
   *writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined> {
     yield POINTS.writeProcFile;
     return this.afterCall(this.writeProcFileNow(pid, file, content));

@@ -8,6 +8,7 @@ import { kitHandlers } from "./kit.ts";
 import type { Litmus } from "./litmus.ts";
 import { closeRacingSend, closeWindowRecv, dataBeforeEof, exitReleaseOrderDown, exitReleaseOrderUp, overtaking, resetBeforeData } from "./programs/messages.ts";
 import { cloneChildFirst, fetchAddOrder, scmAfterReap, scmRacingReap } from "./programs/processes.ts";
+import { orphanToNamespaceInit, orphanToSubreaper } from "./programs/reaping.ts";
 import { killMidBroadcast, killThenSend, killZombie, signalBetweenSends, sigchldCoalescing } from "./programs/signals.ts";
 
 export const LITMUS: readonly Litmus[] = [
@@ -26,6 +27,8 @@ export const LITMUS: readonly Litmus[] = [
   killZombie,
   killThenSend,
   fetchAddOrder,
+  orphanToSubreaper,
+  orphanToNamespaceInit,
 ];
 
 function allHandlers(): Record<string, Handler> {
