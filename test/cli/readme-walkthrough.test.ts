@@ -278,7 +278,14 @@ const SYNOPSES: Synopsis[] = [
     more: [{ command: "npx nxtsim replay --backend real --scenario boot-only --run-time 20 --mutant 600 --trace", shows: /^\{"step":\d+,[\s\S]*^checks: all passed$/m }],
   },
   { synopsis: "npx nxtsim scenarios", walkThrough: [], more: [{ command: "npx nxtsim scenarios", shows: /^one-app-isolated {2,}One Python application/m }] },
-  { synopsis: "npx nxtsim check my-scenario.json", walkThrough: [], more: [{ command: "npx nxtsim check my-scenario.json", shows: /^ok$/m }] },
+  {
+    synopsis: "npx nxtsim check my-scenario.json [--unit c8d9106a|1.35]",
+    walkThrough: [],
+    more: [
+      { command: "npx nxtsim check my-scenario.json", shows: /^ok$/m },
+      { command: "npx nxtsim check my-scenario.json --unit 1.35", shows: /^ok$/m },
+    ],
+  },
 ];
 
 /** A usage line without its trailing comment, whitespace collapsed. */
