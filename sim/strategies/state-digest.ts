@@ -33,8 +33,11 @@ function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
-/** Fields that are bookkeeping, not behaviour: the kernel seam object and the trace. */
-const SKIPPED = new Set(["kernel"]);
+/**
+ * Fields that are bookkeeping, not behaviour: the kernel seam object, and the scheduler's kept
+ * events and their readiness watchers (scheduler.ts; derived from the rest, or stale).
+ */
+const SKIPPED = new Set(["kernel", "offered", "watchers"]);
 
 /** Canonical text of `root`; `leaf` names objects that are not walked into (other processes, namespaces). */
 function canonical(root: unknown, leaf: (o: object) => string | undefined): string {
