@@ -72,6 +72,7 @@ export function exhaustiveSummary(ref: string, fixes: readonly string[], mutants
     `bounds: ${b.maxSteps} steps per run, ${b.maxPreemptions === null ? "no preemption bound" : `${b.maxPreemptions} preemptions per schedule`}, ${b.timeSeconds} s; state hashing ${b.hashing ? "on" : "off"}, partial-order reduction ${b.por ? "on" : "off"}`,
     `explored: ${s.states} distinct states, ${s.schedules} complete schedules (${s.stepBounded} ended at the step budget), ${s.runs} runs, at most ${s.maxDepth} decisions deep, in ${(r.wallMs / 1000).toFixed(1)} s`,
     `pruned: ${s.revisits} runs cut at a state already explored, ${s.sleepPruned} branches asleep (independent events), ${s.preemptionPruned} branches over the preemption bound, ${s.blocked} runs with nothing left to explore`,
+    `copies: ${s.restored} of the runs went on from a copy of the world (${s.snapshotsTaken} copies kept) instead of from boot; ${s.stepsRun} steps executed`,
     `coverage: ${r.transitions} distinct (process type, handshake state, message type) transitions`,
     `checks: ${r.checks.join(", ")}`,
   ];

@@ -10,7 +10,7 @@ import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveResult } from "
 import type { World } from "../sim/world.ts";
 import { transitionsOf } from "./coverage.ts";
 import { modelOptionsFor } from "./model-options.ts";
-import { runScenarioOnSim } from "./run-sim.ts";
+import { resumeScenarioOnSim, runScenarioOnSim } from "./run-sim.ts";
 import { simRunView } from "./run-view.ts";
 
 /** The properties an exhaustive search proves (prefix-closed, with a monitor below). */
@@ -26,9 +26,10 @@ export interface ExhaustiveOptions {
   /** null: unbounded. */
   maxPreemptions?: number | null;
   timeSeconds?: number;
-  /** Both on by default; off only to check that they lose nothing. */
+  /** On by default; off only to check that they lose nothing (hashing, por) or to measure (snapshots). */
   hashing?: boolean;
   por?: boolean;
+  snapshots?: boolean;
   now?: () => number;
 }
 
@@ -72,6 +73,7 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
     maxPreemptions: o.maxPreemptions === undefined ? DEFAULT_EXHAUSTIVE.maxPreemptions : o.maxPreemptions,
     hashing: o.hashing ?? true,
     por: o.por ?? true,
+    snapshots: o.snapshots ?? true,
   };
   const timeSeconds = o.timeSeconds ?? DEFAULT_EXHAUSTIVE.timeSeconds;
   const now = o.now ?? (() => performance.now());
@@ -79,11 +81,12 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
   const transitions = new Set<string>();
   const result = exhaustiveSearch(
     {
-      run: (control, maxSteps) => {
-        const run = runScenarioOnSim(o.scenario, { seed: 0, fixes, mutants, maxSteps, policy: control, observer: control });
+      run: (control, maxSteps, from) => {
+        const options = { seed: 0, fixes, mutants, maxSteps, policy: control, observer: control };
+        const run = from === undefined ? runScenarioOnSim(o.scenario, options) : resumeScenarioOnSim(from, options);
         const view = simRunView(run, o.scenario);
         for (const t of transitionsOf(view.trace)) transitions.add(t);
-        return { reason: run.result.reason, choices: run.sim.choices, findings: checks.flatMap((c) => c.check(view)) };
+        return { reason: run.result.reason, steps: run.result.steps, choices: run.sim.choices, findings: checks.flatMap((c) => c.check(view)) };
       },
       monitor: (world: World) => handshakeMonitor(world.trace.events),
     },

@@ -3,7 +3,8 @@
 import { lifecycleProgram, UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
 import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
-import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type StepObserver } from "../sim/index.ts";
+import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type SimOptions, type StepObserver } from "../sim/index.ts";
+import type { World } from "../sim/world.ts";
 import { freezePlain } from "../lifecycle/copy.ts";
 import { unitdImageFor, type ModelSwitches } from "./model-options.ts";
 import { RoleIndex } from "./roles.ts";
@@ -19,6 +20,8 @@ export interface SimRunOptions extends ModelSwitches {
   observer?: StepObserver;
   /** The run's wall-clock deadline (harness/wall-budget.ts); a run it cuts ends as "budget". */
   deadline?: () => boolean;
+  /** Checks the scheduler's kept runnable set against a rebuilt one at every step (SimOptions.checkRunnable). */
+  checkRunnable?: boolean;
 }
 
 export interface SimRun {
@@ -30,17 +33,7 @@ export interface SimRun {
 }
 
 export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): SimRun {
-  const sim = new Sim(lifecycleProgram, {
-    seed: options.seed,
-    firstPid: scenario.unitd.firstPid,
-    pidMax: scenario.unitd.pidMax,
-    ...(options.faults === undefined ? {} : { faults: options.faults }),
-    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-    ...(options.replay === undefined ? {} : { replay: options.replay }),
-    ...(options.policy === undefined ? {} : { policy: options.policy }),
-    ...(options.observer === undefined ? {} : { observer: options.observer }),
-    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-  });
+  const sim = new Sim(lifecycleProgram, simOptions(scenario, options));
   const mainPid = sim.spawn(cachedImage(scenario, options), UNITD_ENTRY, {
     uid: scenario.unitd.euid,
     gid: scenario.unitd.egid,
@@ -50,6 +43,35 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
   }
   const result = sim.run();
   return { sim, result, mainPid, ...(options.unit === undefined ? {} : { unit: options.unit }) };
+}
+
+/**
+ * The rest of a run of `scenario` from `world`, forked (sim/world-fork.ts) at a scheduling
+ * decision of a run with the same options: what runScenarioOnSim would have done from there.
+ */
+export function resumeScenarioOnSim(world: World, options: SimRunOptions): SimRun {
+  const mainPid = world.firstSpawned?.hostPid;
+  if (mainPid === undefined) throw new Error("resume: the world has no unitd");
+  const sim = Sim.resumeAtChoice(world, simOptionsOf(options));
+  const result = sim.run();
+  return { sim, result, mainPid };
+}
+
+function simOptions(scenario: Scenario, options: SimRunOptions): SimOptions {
+  return { ...simOptionsOf(options), firstPid: scenario.unitd.firstPid, pidMax: scenario.unitd.pidMax };
+}
+
+function simOptionsOf(options: SimRunOptions): SimOptions {
+  return {
+    seed: options.seed,
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+    ...(options.replay === undefined ? {} : { replay: options.replay }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+    ...(options.checkRunnable === undefined ? {} : { checkRunnable: options.checkRunnable }),
+  };
 }
 
 /**

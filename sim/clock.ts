@@ -24,6 +24,11 @@ function takeClock(): FakeClock {
   return spare;
 }
 
+/** What a timer does when it falls due, as data (sim/due.ts): a forked clock copies it. */
+export interface TimerDue {
+  fire(id: number): void;
+}
+
 export class VirtualClock {
   /** Taken at the first timer, given back by release() once none is pending. */
   private clock: FakeClock | null = null;
@@ -31,6 +36,8 @@ export class VirtualClock {
   private readonly pending = new Map<number, ReturnType<FakeClock["setTimeout"]>>();
   /** When each pending timer is due (the exhaustive search digests "due in N ms"). */
   private readonly dueAt = new Map<number, number>();
+  /** What each pending timer does when it falls due. */
+  private readonly onDue = new Map<number, TimerDue | (() => void)>();
   private nextId = 1;
   /** The run's time; the fake clock lags behind it while no timer is due. */
   private time = 0;
@@ -43,22 +50,33 @@ export class VirtualClock {
     return this.ticking ? this.clock!.now : this.time;
   }
 
-  /** Calls `onDue` once the clock reaches now + delayMs; returns the timer id. */
-  schedule(delayMs: number, onDue: () => void): number {
+  /**
+   * Fires `onDue` once the clock reaches now + delayMs; returns the timer id. A closure
+   * cannot be copied: a clock that holds one pending cannot be forked.
+   */
+  schedule(delayMs: number, onDue: TimerDue | (() => void)): number {
     const delay = Math.max(0, Math.floor(delayMs));
     const id = this.nextId++;
     const at = this.now() + delay;
-    const clock = (this.clock ??= takeClock());
-    const timer = clock.setTimeout(() => {
-      this.pending.delete(id);
-      this.dueAt.delete(id);
-      this.earliest = null;
-      onDue();
-    }, at - clock.now);
-    this.pending.set(id, timer);
+    this.setFakeTimer(id, at);
     this.dueAt.set(id, at);
+    this.onDue.set(id, onDue);
     if (this.earliest !== null && at < this.earliest) this.earliest = at;
     return id;
+  }
+
+  private setFakeTimer(id: number, at: number): void {
+    const clock = (this.clock ??= takeClock());
+    const timer = clock.setTimeout(() => {
+      const onDue = this.onDue.get(id)!;
+      this.pending.delete(id);
+      this.dueAt.delete(id);
+      this.onDue.delete(id);
+      this.earliest = null;
+      if (typeof onDue === "function") onDue();
+      else onDue.fire(id);
+    }, at - clock.now);
+    this.pending.set(id, timer);
   }
 
   cancel(id: number): void {
@@ -66,8 +84,41 @@ export class VirtualClock {
     if (timer === undefined) return;
     this.pending.delete(id);
     this.dueAt.delete(id);
+    this.onDue.delete(id);
     this.earliest = null;
     this.clock!.clearTimeout(timer);
+  }
+
+  /** Whether fork() can copy every pending timer (none fires a closure). */
+  forkable(): boolean {
+    for (const onDue of this.onDue.values()) if (typeof onDue === "function") return false;
+    return !this.ticking;
+  }
+
+  /**
+   * A copy of this clock (between steps: not inside a tick) whose pending timers fire
+   * `copyDue` of their TimerDue: the same times, ids and firing order. fake-timers fires
+   * timers due at the same time in the order they were set, so they are set again in
+   * creation order, on a fake clock standing where this one stands.
+   */
+  fork(copyDue: (due: TimerDue) => TimerDue): VirtualClock {
+    if (this.ticking) throw new Error("clock fork inside a tick");
+    const copy = new VirtualClock();
+    copy.nextId = this.nextId;
+    copy.time = this.time;
+    copy.earliest = this.earliest;
+    if (this.clock !== null) {
+      const fake = (copy.clock = takeClock());
+      fake.tick(this.clock.now);
+    }
+    for (const [id, at] of this.dueAt) {
+      const onDue = this.onDue.get(id)!;
+      if (typeof onDue === "function") throw new Error(`clock fork: timer ${id} fires a closure, which cannot be copied`);
+      copy.setFakeTimer(id, at);
+      copy.dueAt.set(id, at);
+      copy.onDue.set(id, copyDue(onDue));
+    }
+    return copy;
   }
 
   /** How long until each pending timer is due, in creation order. */

@@ -68,6 +68,12 @@ export class SimProcess implements Actor {
    */
   position: HandlerPosition | null = null;
 
+  /**
+   * The events this process offers the scheduler, kept between steps; null when something
+   * they depend on changed (touch) and they must be listed again (scheduler.ts).
+   */
+  offered: Runnable[] | null = null;
+
   /** This process's "resume" and "work" events, made once: the scheduler offers them every step. */
   readonly resumeEvent: Runnable = { kind: "resume", proc: this };
   readonly workEvent: Runnable = { kind: "work", proc: this };
@@ -83,6 +89,11 @@ export class SimProcess implements Actor {
     readonly signals: SignalState,
   ) {
     this.parent = parent;
+  }
+
+  /** Something the scheduler's list of this process's events depends on may have changed. */
+  touch(): void {
+    this.offered = null;
   }
 
   /** The pid namespace the process lives in (its innermost one). */

@@ -9,6 +9,14 @@
 // its queue is offered. Otherwise it offers its next pending signal, each readable watched
 // fd and each due timer. A signal whose action is the kernel's default (terminate) needs
 // no cooperation from the process and is offered even while work is queued.
+//
+// The set is kept up to date as events happen rather than rebuilt every step: each live
+// process keeps the list of events it offers (SimProcess.offered) until something it
+// offers may have changed (SimProcess.touch): a step of its own, a signal generated for it,
+// work posted to it, a timer of its own falling due, or a change of the readiness of a
+// socket end it watches (SocketEnd.changed). An exiting process is asked every step (a
+// namespace init's exit waits on its members). SimOptions.checkRunnable compares the kept
+// set with a rebuilt one at every step (the tests).
 
 import { SIGKILL, type Signal } from "../lifecycle/kernel.ts";
 import type { SimProcess } from "./process.ts";
@@ -27,6 +35,23 @@ export type Runnable =
   | { readonly kind: "timer"; readonly proc: SimProcess; readonly id: number };
 
 export function runnableEvents(world: World): Runnable[] {
+  const events: Runnable[] = [];
+  const action = world.dueActions[0];
+  if (action !== undefined) events.push({ kind: "action", action });
+  for (const proc of world.sortedProcs()) {
+    if (proc.alive) {
+      if (proc.offered === null) {
+        proc.offered = [];
+        collectFor(proc, proc.offered);
+      }
+      for (const e of proc.offered) events.push(e);
+    } else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push(proc.resumeEvent);
+  }
+  return events;
+}
+
+/** The runnable events rebuilt from scratch, ignoring what processes kept (to check the kept set). */
+export function rebuiltRunnableEvents(world: World): Runnable[] {
   const events: Runnable[] = [];
   const action = world.dueActions[0];
   if (action !== undefined) events.push({ kind: "action", action });

@@ -9,11 +9,12 @@ import { factsOf, type ProcessFacts } from "./facts.ts";
 import { faultRates, type FaultRates } from "./faults.ts";
 import { FdTable } from "./fds.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
+import { ActionDue } from "./due.ts";
 import { pidIn, pidLimits, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
 import { buildProcfs, type ProcFs } from "./procfs.ts";
 import type { ChoicePolicy } from "./random.ts";
-import { eventKey, runnableEvents, type Runnable } from "./scheduler.ts";
+import { eventKey, rebuiltRunnableEvents, runnableEvents, type Runnable } from "./scheduler.ts";
 import { SignalState } from "./signals.ts";
 import { kernelFor } from "./syscalls.ts";
 import { adoptNewProcess, deliverSignal, die, exitStep, sendSignal } from "./tasks.ts";
@@ -46,6 +47,8 @@ export interface SimOptions {
    * reach (test/litmus); never sound for exploring.
    */
   atomicHandlers?: boolean;
+  /** Compares the scheduler's kept runnable set with one rebuilt from scratch at every step (tests); a difference throws. */
+  checkRunnable?: boolean;
 }
 
 /**
@@ -76,12 +79,27 @@ export class Sim {
   private readonly observer: StepObserver | undefined;
   private readonly atomicHandlers: boolean;
   private readonly deadline: (() => boolean) | undefined;
+  private readonly checkRunnable: boolean;
+  /** Made from a world forked inside StepObserver.beforeChoice: its first step only makes that choice. */
+  private atChoice = false;
   private stopped = false;
   private cut = false;
   private overBudget = false;
 
-  constructor(program: Program, options: SimOptions) {
-    this.world = new World(
+  /**
+   * A run that goes on from `world`, forked (world-fork.ts) inside StepObserver.beforeChoice
+   * of a run with the same program and options: that step was counted and its events listed,
+   * so the first step lists them again (the same, from the same state) and asks the observer
+   * and the chooser, as the original run did next.
+   */
+  static resumeAtChoice(world: World, options: SimOptions): Sim {
+    const sim = new Sim(world.program, options, world);
+    sim.atChoice = true;
+    return sim;
+  }
+
+  constructor(program: Program, options: SimOptions, world?: World) {
+    this.world = world ?? new World(
       {
         seed: options.seed,
         firstPid: options.firstPid ?? 100,
@@ -99,6 +117,7 @@ export class Sim {
     this.observer = options.observer;
     this.atomicHandlers = options.atomicHandlers ?? false;
     this.deadline = options.deadline;
+    this.checkRunnable = options.checkRunnable ?? false;
   }
 
   /** A process in the root namespaces, child of the host's init; its work queue starts with `entry`. */
@@ -129,14 +148,17 @@ export class Sim {
   /** A harness action that becomes runnable at virtual time atMs. */
   at(atMs: number, label: Json, act: (sim: Sim) => void): void {
     const w = this.world;
-    w.clock.schedule(atMs - w.clock.now(), () => w.dueActions.push({ label, act: () => act(this) }));
+    w.clock.schedule(atMs - w.clock.now(), new ActionDue(w, { label, act }));
   }
 
   /** Injects work into a live process's queue (ignored for a dead one). */
   post(pid: number, work: Continuation): void {
     const proc = this.world.proc(pid);
     this.world.record(HARNESS, { kind: "action", action: { post: pid, fn: work.fn } });
-    if (proc?.alive) proc.work.push(work);
+    if (proc?.alive) {
+      proc.work.push(work);
+      proc.touch();
+    }
   }
 
   /** kill(pid, sig) from the host as root. */
@@ -155,15 +177,20 @@ export class Sim {
   /** Runs one event; false when nothing could run (quiescent, stopped or out of steps). */
   step(): boolean {
     const w = this.world;
-    if (this.stopped || this.cut || this.overBudget || w.step >= w.config.maxSteps) return false;
-    if (this.deadline !== undefined && w.step % DEADLINE_EVERY === 0 && this.deadline()) {
+    if (this.stopped || this.cut || this.overBudget) return false;
+    // A step resumed at its choice passed these checks before the fork.
+    if (!this.atChoice && w.step >= w.config.maxSteps) return false;
+    if (!this.atChoice && this.deadline !== undefined && w.step % DEADLINE_EVERY === 0 && this.deadline()) {
       this.overBudget = true;
       return false;
     }
     let events = this.runnable();
     if (events.length === 0) return false;
-    w.step++;
-    if (this.injectKill()) events = this.runnable();
+    if (this.atChoice) this.atChoice = false;
+    else {
+      w.step++;
+      if (this.injectKill()) events = this.runnable();
+    }
     // A single event is no choice: the chooser returns 0 without asking the policy, and the
     // observer only sees real choices, so nobody reads its key (over half the steps). Keys
     // are made only for a reader: an observer or a policy that weighs events by name.
@@ -251,6 +278,7 @@ export class Sim {
     for (;;) {
       w.clock.fireDue();
       const events = runnableEvents(w);
+      if (this.checkRunnable) sameEvents(events, rebuiltRunnableEvents(w), w.step);
       if (events.length > 0 || !w.clock.jumpToNext()) return events;
     }
   }
@@ -276,11 +304,14 @@ export class Sim {
 
   private execute(e: Runnable): void {
     const w = this.world;
+    if (e.kind !== "action") e.proc.touch();
     switch (e.kind) {
       case "action": {
+        // A harness action may touch any process (conservatively: every one lists its events again).
+        for (const proc of w.sortedProcs()) proc.touch();
         w.dueActions.shift();
         w.record(HARNESS, { kind: "action", action: e.action.label });
-        this.guard(HARNESS, () => e.action.act());
+        this.guard(HARNESS, () => e.action.act(this));
         return;
       }
       case "resume":
@@ -352,4 +383,11 @@ export class Sim {
     this.world.record(actor, { kind: "internal-error", message });
     this.stopped = true;
   }
+}
+
+/** Throws when the kept runnable set differs from the rebuilt one (SimOptions.checkRunnable). */
+function sameEvents(kept: readonly Runnable[], rebuilt: readonly Runnable[], step: number): void {
+  const a = kept.map(eventKey).join(" ");
+  const b = rebuilt.map(eventKey).join(" ");
+  if (a !== b) throw new Error(`runnable set at step ${step}: kept [${a}], rebuilt [${b}]`);
 }

@@ -24,8 +24,18 @@ export interface Datagram {
   readonly sender: SenderCreds;
 }
 
+/** A process whose offered events (scheduler.ts) depend on whether a socket end is readable. */
+export interface ReadinessWatcher {
+  touch(): void;
+}
+
 export class SocketEnd implements OpenFile {
   readonly kind = "socket" as const;
+  /**
+   * Processes that watched this end for reading (kept once added: a stale one only lists its
+   * events again), told when its readiness may have changed.
+   */
+  private readonly watchers: ReadinessWatcher[] = [];
   /** Datagrams waiting to be received on this end. */
   readonly queue: Datagram[] = [];
   private refs = 0;
@@ -88,7 +98,19 @@ export class SocketEnd implements OpenFile {
       peer.hungUp = true;
       if (orphaned.length > 0) peer.pendingError = "ECONNRESET";
     }
+    this.changed();
+    peer.changed();
     for (const d of orphaned) for (const f of d.files) f.release();
+  }
+
+  /** `watcher` watches this end for reading (epoll_ctl ADD). */
+  addWatcher(watcher: ReadinessWatcher): void {
+    if (!this.watchers.includes(watcher)) this.watchers.push(watcher);
+  }
+
+  /** Its queue, hang-up or pending error changed: whoever watches it lists its events again. */
+  changed(): void {
+    for (const w of this.watchers) w.touch();
   }
 
   /** Level-triggered readiness: a datagram is queued, the peer hung up (EOF), or an error waits. */
@@ -136,6 +158,7 @@ export function sendDatagram(end: SocketEnd, datagram: Datagram, queueMax: numbe
   if (target.queue.length >= queueMax) return "EAGAIN";
   for (const f of datagram.files) f.retain();
   target.queue.push(datagram);
+  target.changed();
   return undefined;
 }
 
@@ -147,13 +170,18 @@ export function receiveDatagram(end: SocketEnd): Datagram | "EOF" | "EAGAIN" | "
   const reset = takeError(end);
   if (reset !== null) return reset;
   const d = end.queue.shift();
-  if (d !== undefined) return d;
+  if (d !== undefined) {
+    end.changed();
+    return d;
+  }
   return end.hungUp ? "EOF" : "EAGAIN";
 }
 
 /** sock_error: the pending error, consumed. */
 function takeError(end: SocketEnd): "ECONNRESET" | null {
   const e = end.pendingError;
+  if (e === null) return null;
   end.pendingError = null;
+  end.changed();
   return e;
 }

@@ -26,6 +26,7 @@ import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
+import { ProcessTimerDue } from "./due.ts";
 import { MAX_FDS_PER_MESSAGE, receiveDatagram, releaseSeenElsewhere, sendDatagram, SocketEnd, type Datagram } from "./sockets.ts";
 import { adoptNewProcess, deliverSignal, die, reap, sendSignal } from "./tasks.ts";
 import {
@@ -351,6 +352,7 @@ export class SimKernel implements Kernel {
     const entry = this.proc.fds.get(fd);
     if (entry === undefined) return this.sys("watchRead", args, errno("EBADF"));
     if (entry.file.kind !== "socket") return this.sys("watchRead", args, errno("EPERM")); // epoll refuses /dev/null
+    if (entry.file instanceof SocketEnd) entry.file.addWatcher(this.proc);
     this.proc.watches.set(fd, onReadable);
     return this.sys("watchRead", args, undefined);
   }
@@ -397,9 +399,7 @@ export class SimKernel implements Kernel {
   setTimer(delayMs: number, work: Continuation): number {
     this.live();
     const proc = this.proc;
-    const id = this.world.clock.schedule(delayMs, () => {
-      if (proc.timers.has(id)) proc.dueTimers.push(id);
-    });
+    const id = this.world.clock.schedule(delayMs, new ProcessTimerDue(proc));
     proc.timers.set(id, work);
     return this.sys("setTimer", { delayMs, fn: work.fn }, id);
   }

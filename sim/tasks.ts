@@ -34,6 +34,7 @@ export function sendSignal(world: World, target: SimProcess, sig: Signal, sender
     // Generation only queues it and wakes the target, which dies at its own next step:
     // kill() returns before the victim is gone (the real kernel shows sends succeeding after it).
     target.signals.raise(SIGKILL);
+    target.touch();
     return;
   }
   if (target.signals.ignores(sig) || (target.isNsInit && target.signals.disposition(sig) === "default")) {
@@ -41,6 +42,7 @@ export function sendSignal(world: World, target: SimProcess, sig: Signal, sender
     return;
   }
   target.signals.raise(sig);
+  target.touch();
 }
 
 /**
@@ -72,6 +74,7 @@ export function deliverSignal(world: World, proc: SimProcess, sig: Signal): Cont
  */
 export function die(world: World, proc: SimProcess, exit: ExitInfo): void {
   if (!proc.alive) return;
+  proc.touch();
   proc.status = "exiting";
   proc.exit = exit;
   // A handler it was in the middle of never goes on.

@@ -9,6 +9,7 @@ import { FaultInjector, type FaultRates } from "./faults.ts";
 import { initialNamespaceInodes, NsInodes, type PlainNamespaces } from "./namespaces.ts";
 import { PidNamespace, type PidLimits } from "./pids.ts";
 import type { SharedWord, SimProcess } from "./process.ts";
+import type { Sim } from "./sim.ts";
 import { Chooser, type ChoicePolicy } from "./random.ts";
 import { SocketRegistry } from "./sockets.ts";
 import { TraceRecorder, type Actor } from "./trace.ts";
@@ -30,9 +31,10 @@ export interface WorldConfig {
 /** The host's virtual init: reaps orphans at once, never runs model code. */
 export const HOST_INIT: Actor = { hostPid: 1, nsPid: 1, ptype: "" };
 
+/** `act` gets the run's Sim; it must not hold the world itself (a forked world shares it). */
 export interface HarnessAction {
   readonly label: Json;
-  readonly act: () => void;
+  readonly act: (sim: Sim) => void;
 }
 
 export class World {

@@ -1,6 +1,8 @@
 // Bounded exhaustive search over the schedules of one small run (in the spirit of loom and
-// Shuttle): a depth-first search over the scheduling decisions, made by re-running the run
-// from the start with a recorded prefix (the simulator cannot copy a world), with
+// Shuttle): a depth-first search over the scheduling decisions. A run goes on from a copy of
+// the world at the deepest decision on its path where no process was inside a handler
+// (sim/world-fork.ts: a generator's continuation cannot be copied, plain data can), replaying
+// the recorded decisions from there; without such a decision it re-runs from the start. With
 // - state hashing: a run is cut when it reaches a state (world digest plus the property
 //   monitors' state) already explored with no more budget left than now;
 // - partial-order reduction with sleep sets (Godefroid): after the subtree of event e is
@@ -22,6 +24,7 @@ import type { Prng, ChoicePolicy } from "../random.ts";
 import { processOfKey } from "../scheduler.ts";
 import type { RunResult, StepObserver } from "../sim.ts";
 import type { World } from "../world.ts";
+import { forkable, forkWorld } from "../world-fork.ts";
 import { changedParts, digestWorld, readParts, TIME_PART, type WorldDigest } from "./state-digest.ts";
 
 export interface ExhaustiveBounds {
@@ -33,6 +36,8 @@ export interface ExhaustiveBounds {
   hashing: boolean;
   /** Sleep-set partial-order reduction. */
   por: boolean;
+  /** Go on from a copy of the world where one can be made, instead of re-running the prefix from the start. */
+  snapshots: boolean;
 }
 
 /** A violation of a checked property. */
@@ -46,16 +51,23 @@ export interface ExhaustiveTarget {
   /**
    * Makes one run under this observer and policy (no faults, no replay) and returns how it
    * ended, its schedule and the violations in its trace so far (it may have been cut, so only
-   * prefix-closed properties belong here).
+   * prefix-closed properties belong here). With `from`, the run goes on from that world (a
+   * fork of one of its own runs' worlds, made inside beforeChoice) instead of from the start.
    */
-  run(control: StepObserver & ChoicePolicy, maxSteps: number): { reason: RunResult["reason"]; choices: readonly number[]; findings: Finding[] };
+  run(control: StepObserver & ChoicePolicy, maxSteps: number, from?: World): { reason: RunResult["reason"]; steps: number; choices: readonly number[]; findings: Finding[] };
   /** The state of the checked properties' monitors, part of a state's identity. */
   monitor(world: World): string;
 }
 
 export interface ExhaustiveStats {
-  /** Runs made (each a re-execution from the start). */
+  /** Runs made (each a re-execution from the start or from a copy of a world on its way). */
   runs: number;
+  /** Of those, runs that went on from a copy of the world (snapshots). */
+  restored: number;
+  /** Copies of the world kept (at decisions where no process was inside a handler). */
+  snapshotsTaken: number;
+  /** Steps executed over all runs (re-executed prefixes included). */
+  stepsRun: number;
   /** Runs that reached an end (quiescent, step budget, model error): distinct complete schedules. */
   schedules: number;
   /** Of those, runs that ended on the step budget. */
@@ -103,6 +115,8 @@ interface Node {
   current: string;
   /** What `current` touched (known once the next decision or the end is reached). */
   currentFootprint: Footprint | null;
+  /** The world at this decision, when it could be copied (no process inside a handler). */
+  snapshot: World | null;
 }
 
 interface Visit {
@@ -132,6 +146,9 @@ class Search implements StepObserver, ChoicePolicy {
   private readonly distinct = new Set<string>();
   readonly stats: ExhaustiveStats = {
     runs: 0,
+    restored: 0,
+    snapshotsTaken: 0,
+    stepsRun: 0,
     schedules: 0,
     stepBounded: 0,
     revisits: 0,
@@ -147,9 +164,21 @@ class Search implements StepObserver, ChoicePolicy {
     private readonly bounds: ExhaustiveBounds,
   ) {}
 
-  startRun(): void {
-    this.depth = 0;
+  /**
+   * Where the next run starts: a copy of the world at the deepest decision on its path that has
+   * a snapshot (the run's first beforeChoice is that decision's), or the start.
+   */
+  startRun(): { from: World; depth: number } | null {
     this.stats.runs++;
+    for (let at = this.stack.length - 1; at >= 0; at--) {
+      const snapshot = this.stack[at]!.snapshot;
+      if (snapshot === null) continue;
+      this.stats.restored++;
+      this.depth = at;
+      return { from: forkWorld(snapshot), depth: at };
+    }
+    this.depth = 0;
+    return null;
   }
 
   choose(n: number, label: string, _rng: Prng, keys?: readonly string[]): number {
@@ -190,13 +219,17 @@ class Search implements StepObserver, ChoicePolicy {
     }
     const reads = new Map<string, readonly string[]>();
     for (const proc of new Set(keys.map(partOf))) reads.set(proc, readParts(world, proc, digest));
-    const node: Node = { keys: [...keys], digest, reads, lastProc, preemptions, sleep, done: new Map(), current: "", currentFootprint: null };
+    const node: Node = { keys: [...keys], digest, reads, lastProc, preemptions, sleep, done: new Map(), current: "", currentFootprint: null, snapshot: null };
     const first = this.alternatives(node)[0];
     if (first === undefined) {
       this.stats.blocked++;
       return false;
     }
     node.current = first;
+    if (this.bounds.snapshots && forkable(world)) {
+      node.snapshot = forkWorld(world);
+      this.stats.snapshotsTaken++;
+    }
     this.stack.push(node);
     this.pick = keys.indexOf(first);
     return true;
@@ -296,8 +329,10 @@ function everything(node: Node): Footprint {
 export function exhaustiveSearch(target: ExhaustiveTarget, bounds: ExhaustiveBounds, stop: () => boolean = () => false): ExhaustiveResult {
   const search = new Search(target, bounds);
   for (;;) {
-    search.startRun();
-    const run = target.run(search, bounds.maxSteps);
+    const start = search.startRun();
+    const stepsBefore = start === null ? 0 : start.from.step - 1; // a fork is taken inside its step
+    const run = target.run(search, bounds.maxSteps, start?.from);
+    search.stats.stepsRun += run.steps - stepsBefore;
     if (run.reason !== "cut") {
       search.stats.schedules++;
       if (run.reason === "max-steps") search.stats.stepBounded++;

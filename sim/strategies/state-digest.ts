@@ -20,6 +20,14 @@ export interface WorldDigest {
   readonly parts: ReadonlyMap<string, string>;
   /** All parts together. */
   readonly whole: string;
+  /** What each process's and socket end's walk stopped at (readParts reads it instead of walking again). */
+  readonly reach?: ReadonlyMap<string, PartReach>;
+}
+
+/** The other processes (host pids as text) and the socket ends a part's walk reached. */
+interface PartReach {
+  readonly procs: string[];
+  readonly ends: SocketEnd[];
 }
 
 export const KERNEL_PART = "kernel";
@@ -33,8 +41,11 @@ function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
 }
 
-/** Fields that are bookkeeping, not behaviour: the kernel seam object and the trace. */
-const SKIPPED = new Set(["kernel"]);
+/**
+ * Fields that are bookkeeping, not behaviour: the kernel seam object, and the scheduler's kept
+ * events and their readiness watchers (scheduler.ts; derived from the rest, or stale).
+ */
+const SKIPPED = new Set(["kernel", "offered", "watchers"]);
 
 /** Canonical text of `root`; `leaf` names objects that are not walked into (other processes, namespaces). */
 function canonical(root: unknown, leaf: (o: object) => string | undefined): string {
@@ -85,9 +96,21 @@ export function digestWorld(world: World): WorldDigest {
   const procs = world.sortedProcs();
   const ends = new Set<SocketEnd>();
   const leaf = leafNamer(ends);
-  for (const p of procs) parts.set(String(p.hostPid), sha1(canonical(p, leaf)));
+  const reach = new Map<string, PartReach>();
+  const walkPart = (name: string, root: object): void => {
+    const reached: PartReach = { procs: [], ends: [] };
+    reach.set(name, reached);
+    const recording = (o: object): string | undefined => {
+      const leafName = leaf(o);
+      if (o instanceof SimProcess) reached.procs.push(String(o.hostPid));
+      else if (o instanceof SocketEnd) reached.ends.push(o);
+      return leafName;
+    };
+    parts.set(name, sha1(canonical(root, recording)));
+  };
+  for (const p of procs) walkPart(String(p.hostPid), p);
   // A socket end's part: its queue (datagrams may carry more ends: the set grows while iterated).
-  for (const end of ends) parts.set(`sock${end.inode}`, sha1(canonical(end, leaf)));
+  for (const end of ends) walkPart(`sock${end.inode}`, end);
   const namespaces = new Set<object>();
   for (const p of procs) {
     for (const link of p.pids) namespaces.add(link.ns);
@@ -102,7 +125,7 @@ export function digestWorld(world: World): WorldDigest {
   };
   parts.set(KERNEL_PART, sha1(canonical(kernel, (o) => (o instanceof SimProcess ? `proc${o.hostPid}` : undefined))));
   parts.set(TIME_PART, sha1(canonical(pendingTime(world), () => undefined)));
-  return { parts, whole: sha1([...parts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, d]) => `${k}=${d}`).join(";")) };
+  return { parts, whole: sha1([...parts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, d]) => `${k}=${d}`).join(";")), reach };
 }
 
 /**
@@ -117,13 +140,24 @@ export function readParts(world: World, key: string, digest: WorldDigest): strin
   if (proc === undefined) return [...digest.parts.keys()].filter((n) => n !== TIME_PART).sort();
   const parts = new Set<string>([key, KERNEL_PART]);
   const ends = new Set<SocketEnd>();
-  const collect = (o: object): string | undefined => {
-    const name = leafNamer(ends)(o);
-    if (o instanceof SimProcess) parts.add(String(o.hostPid));
-    return name;
-  };
-  canonical(proc, collect);
-  for (const end of ends) canonical(end, collect);
+  const own = digest.reach?.get(key);
+  if (own !== undefined && digest.reach !== undefined) {
+    // What the digest's walks reached: the same leaves as walking the process and its ends again.
+    const addReached = (r: PartReach) => {
+      for (const p of r.procs) parts.add(p);
+      for (const end of r.ends) ends.add(end);
+    };
+    addReached(own);
+    for (const end of ends) addReached(digest.reach.get(`sock${end.inode}`)!);
+  } else {
+    const collect = (o: object): string | undefined => {
+      const name = leafNamer(ends)(o);
+      if (o instanceof SimProcess) parts.add(String(o.hostPid));
+      return name;
+    };
+    canonical(proc, collect);
+    for (const end of ends) canonical(end, collect);
+  }
   for (const end of ends) parts.add(`sock${end.inode}`);
   for (const p of world.allProcs) if (p.parent === proc) parts.add(String(p.hostPid));
   return [...parts].sort();

@@ -28,6 +28,8 @@ export interface SimOutcomeOptions {
   /** Both on by default; off only to show that they lose nothing. */
   hashing?: boolean;
   por?: boolean;
+  /** On by default; off to check that going on from copies of the world changes nothing. */
+  snapshots?: boolean;
   maxSteps?: number;
 }
 
@@ -46,20 +48,25 @@ export function simOutcomes(litmus: Litmus, options: SimOutcomeOptions = {}): Si
   const ends: SimOutcomes["ends"] = {};
   const result = exhaustiveSearch(
     {
-      run: (control, maxSteps) => {
-        const sim = new Sim(litmusProgram, { seed: 0, maxSteps, policy: control, observer: control, atomicHandlers: options.atomicHandlers ?? false });
-        sim.spawn({ role: "R" }, cont(litmus.name), { uid: 0, gid: 0 });
+      run: (control, maxSteps, from) => {
+        const simOptions = { seed: 0, maxSteps, policy: control, observer: control, atomicHandlers: options.atomicHandlers ?? false };
+        let sim: Sim;
+        if (from !== undefined) sim = Sim.resumeAtChoice(from, simOptions);
+        else {
+          sim = new Sim(litmusProgram, simOptions);
+          sim.spawn({ role: "R" }, cont(litmus.name), { uid: 0, gid: 0 });
+        }
         const run = sim.run();
         if (run.reason !== "cut") ends[run.reason] = (ends[run.reason] ?? 0) + 1;
         if (run.reason === "quiescent") {
           const outcome = litmus.outcome(roleLogs(sim.trace));
           outcomes.set(outcomeKey(outcome), outcome);
         }
-        return { reason: run.reason, choices: sim.choices, findings: [] };
+        return { reason: run.reason, steps: run.steps, choices: sim.choices, findings: [] };
       },
       monitor: (world) => outcomeKey(roleLogs(world.trace.events)),
     },
-    { maxSteps: options.maxSteps ?? 400, maxPreemptions: null, hashing: options.hashing ?? true, por: options.por ?? true },
+    { maxSteps: options.maxSteps ?? 400, maxPreemptions: null, hashing: options.hashing ?? true, por: options.por ?? true, snapshots: options.snapshots ?? true },
   );
   return { outcomes, complete: result.complete, ends, stats: result.stats };
 }

@@ -64,6 +64,23 @@ describe("exhaustive search of one-app-pid-isolated", () => {
     expect(withPor.transitions).toBeGreaterThan(0);
   }, 60_000);
 
+  it("going on from copies of the world visits exactly the states and schedules of re-running every prefix, with fewer steps", () => {
+    // A 40-step bound keeps it short and puts forks at the step budget's edge (a resumed step
+    // must not be refused by the budget it passed before the fork).
+    const scenario = small();
+    const copies = exploreExhaustive({ scenario, maxPreemptions: null, maxSteps: 40, timeSeconds: 120 });
+    const reruns = exploreExhaustive({ scenario, maxPreemptions: null, maxSteps: 40, timeSeconds: 120, snapshots: false });
+    const { restored, snapshotsTaken, stepsRun, ...same } = copies.stats;
+    const { restored: r0, snapshotsTaken: s0, stepsRun: steps0, ...same0 } = reruns.stats;
+    expect([copies.complete, reruns.complete]).toEqual([true, true]);
+    expect(same).toEqual(same0);
+    expect(copies.transitions).toBe(reruns.transitions);
+    expect([r0, s0]).toEqual([0, 0]);
+    expect(restored).toBeGreaterThan(copies.stats.runs / 2);
+    expect(snapshotsTaken).toBeGreaterThan(0);
+    expect(stepsRun).toBeLessThan(steps0 / 2);
+  }, 120_000);
+
   it("finds the creds-before-created mutant's violation, and the counterexample replays it", () => {
     const scenario = small();
     const r = exploreExhaustive({ scenario, mutants: ["creds-before-created"], timeSeconds: 60 });
