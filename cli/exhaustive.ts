@@ -3,7 +3,7 @@
 // says whether the search was complete or stopped by its time budget), 1 with a
 // counterexample (a repro file that replays it).
 
-import { UsageError } from "../harness/model-options.ts";
+import { unitVersionLine, UsageError } from "../harness/model-options.ts";
 import { DEFAULT_EXHAUSTIVE, exploreExhaustive, type ExhaustiveReport } from "../harness/exhaustive.ts";
 import { reproCommand, writeRepro } from "../harness/repro.ts";
 import type { Json } from "../lifecycle/kernel.ts";
@@ -38,25 +38,28 @@ function parsePreemptions(text: string | undefined): number | null {
 }
 
 export function exhaustiveCommand(args: string[], flags: ExhaustiveFlags, io: Io): number {
-  const refused = { "--runs": flags.runs, "--seed": flags.seed, "--faults": flags.faults, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--pct-depth": flags.pctDepth, "--pct-steps": flags.pctSteps, "--run-time": flags.runTime, "--unit": flags.unit };
+  const refused = { "--runs": flags.runs, "--seed": flags.seed, "--faults": flags.faults, "--json": flags.json, "--workers": flags.workers, "--shard": flags.shard, "--pct-depth": flags.pctDepth, "--pct-steps": flags.pctSteps, "--run-time": flags.runTime };
   const given = Object.entries(refused).filter(([, v]) => v !== undefined).map(([k]) => k);
   if (given.length > 0) throw new UsageError(`--strategy exhaustive takes no ${given.join(", ")} (it explores every fault-free schedule of one scenario)`);
   if (args.length !== 1) throw new UsageError(`--strategy exhaustive explores exactly one scenario, got ${args.length}`);
-  const { scenario, ref } = resolveScenario(args[0]!, flags.limit);
+  const { scenario, ref } = resolveScenario(args[0]!, flags.limit, undefined, flags.unit);
   const fixes = flags.fix ?? [];
   const mutants = flags.mutant ?? [];
+  const unit = flags.unit === undefined ? {} : { unit: flags.unit };
   const report = exploreExhaustive({
     scenario,
     fixes,
     mutants,
+    ...unit,
     maxPreemptions: parsePreemptions(flags.preemptions),
     ...(flags.maxSteps === undefined ? {} : { maxSteps: parsePositiveInt(flags.maxSteps, "--max-steps") }),
     ...(flags.time === undefined ? {} : { timeSeconds: parseSeconds(flags.time, "--time") }),
   });
   const lines = exhaustiveSummary(ref, fixes, mutants, report);
+  if (flags.unit !== undefined) lines.splice(1, 0, `version: ${unitVersionLine(flags.unit)}`);
   const cx = report.counterexample;
   if (cx !== null) {
-    const path = writeRepro({ nxtsim: "repro/1", scenario: scenario as unknown as Json, seed: 0, faults: noFaults(), fixes, mutants, schedule: cx.schedule, check: cx.findings[0]!.check });
+    const path = writeRepro({ nxtsim: "repro/1", scenario: scenario as unknown as Json, seed: 0, faults: noFaults(), fixes, mutants, schedule: cx.schedule, check: cx.findings[0]!.check, ...unit });
     lines.push(`      replay: ${reproCommand(path)}`);
   }
   io.out(lines.join("\n") + "\n");

@@ -22,6 +22,8 @@ export interface ExhaustiveOptions {
   scenario: Scenario;
   fixes?: readonly string[];
   mutants?: readonly string[];
+  /** The Unit version (--unit); default c8d9106a. */
+  unit?: string;
   maxSteps?: number;
   /** null: unbounded. */
   maxPreemptions?: number | null;
@@ -66,7 +68,8 @@ export function handshakeMonitor(trace: readonly TraceEvent[]): string {
 export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
   const fixes = [...(o.fixes ?? [])];
   const mutants = [...(o.mutants ?? [])];
-  modelOptionsFor(o.scenario, { fixes, mutants });
+  const unit = o.unit === undefined ? {} : { unit: o.unit };
+  modelOptionsFor(o.scenario, { fixes, mutants, ...unit });
   const checks = ALL_CHECKS.filter((c) => (EXHAUSTIVE_CHECKS as readonly string[]).includes(c.name));
   const bounds: ExhaustiveBounds = {
     maxSteps: o.maxSteps ?? DEFAULT_EXHAUSTIVE.maxSteps,
@@ -82,7 +85,7 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
   const result = exhaustiveSearch(
     {
       run: (control, maxSteps, from) => {
-        const options = { seed: 0, fixes, mutants, maxSteps, policy: control, observer: control };
+        const options = { seed: 0, fixes, mutants, ...unit, maxSteps, policy: control, observer: control };
         const run = from === undefined ? runScenarioOnSim(o.scenario, options) : resumeScenarioOnSim(from, options);
         const view = simRunView(run, o.scenario);
         for (const t of transitionsOf(view.trace)) transitions.add(t);

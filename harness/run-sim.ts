@@ -54,7 +54,7 @@ export function resumeScenarioOnSim(world: World, options: SimRunOptions): SimRu
   if (mainPid === undefined) throw new Error("resume: the world has no unitd");
   const sim = Sim.resumeAtChoice(world, simOptionsOf(options));
   const result = sim.run();
-  return { sim, result, mainPid };
+  return { sim, result, mainPid, ...(options.unit === undefined ? {} : { unit: options.unit }) };
 }
 
 function simOptions(scenario: Scenario, options: SimRunOptions): SimOptions {

@@ -38,6 +38,15 @@ describe("nxtsim --unit", () => {
     expect(v135.stderr).toMatch(/Unit 1\.35, NOT fully modelled: upstream commits not modelled yet: .*b0e2d9d0/);
   });
 
+  it("the exhaustive search runs the version, says so, and its counterexample's repro records it", async () => {
+    const small = join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json");
+    const r = await runNxtsim(["explore", "--strategy", "exhaustive", small, "--unit", "1.35", "--mutant", "creds-before-created", "--time", "60"], scratch);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^version: Unit 1\.35, NOT fully modelled: /m);
+    const repro = /replay: npx nxtsim replay --repro (\S+)/.exec(r.stdout)![1]!;
+    expect(loadRepro(join(scratch, repro)).repro.unit).toBe("1.35");
+  });
+
   it("an unknown version is one line of bad usage", async () => {
     const r = await runNxtsim(["replay", "1", "--scenario", "boot-only", "--unit", "1.34"], scratch);
     expectOneLineError(r);

@@ -90,6 +90,19 @@ describe("exhaustive search of one-app-pid-isolated", () => {
     expect(checkRun({ scenario, ...replayed }).map((f) => f.check)).toContain("handshake-order");
   });
 
+  it("searches a Unit version: at 1.35 a bounded search completes on 1.35's codes, and the mutant's counterexample replays at 1.35", () => {
+    const scenario = small();
+    const bounded = exploreExhaustive({ scenario, unit: "1.35", maxPreemptions: null, maxSteps: 40, timeSeconds: 120 });
+    expect([bounded.complete, bounded.counterexample]).toEqual([true, null]);
+    const r = exploreExhaustive({ scenario, unit: "1.35", mutants: ["creds-before-created"], timeSeconds: 60 });
+    expect(r.stoppedBy).toBe("finding");
+    const replayed = runScenarioOnSim(scenario, { seed: 0, unit: "1.35", mutants: ["creds-before-created"], replay: r.counterexample!.schedule });
+    const sent = new Set(replayed.sim.trace.flatMap((e) => (e.kind === "send" ? [(e.msg as { type: number }).type] : [])));
+    expect(sent).toContain(19);
+    expect(sent).not.toContain(16);
+    expect(checkRun({ scenario, ...replayed }).map((f) => f.check)).toContain("handshake-order");
+  }, 120_000);
+
   it("stops on its time budget and says the search is incomplete", () => {
     let t = 0;
     const r = exploreExhaustive({ scenario: small(), timeSeconds: 1, now: () => (t += 400) });
