@@ -17,16 +17,8 @@ import {
 } from "./port-messages.ts";
 import { freezePlain } from "./copy.ts";
 import { portRpcInit } from "./port-rpc.ts";
-import {
-  portNew,
-  portNewPortHandler,
-  portReadEnable,
-  portRemoveNotifyOthers,
-  portSocketInit,
-  portSocketWrite,
-  portUse,
-  type RecvMsg,
-} from "./port.ts";
+import { portNew, portNewPortHandler, portRemoveNotifyOthers, portUse, type RecvMsg } from "./port.ts";
+import { portReadEnable, portSocketInit, portSocketWrite } from "./port-socket.ts";
 import type { HandlerTable } from "./registry.ts";
 import {
   processClosePorts,

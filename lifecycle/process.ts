@@ -17,21 +17,8 @@ import {
   NXT_PORT_MSG_WHOAMI,
 } from "./port-messages.ts";
 import { portRpcCancel, portRpcRegisterHandler } from "./port-rpc.ts";
-import {
-  portClose,
-  portEnable,
-  portNew,
-  portReadClose,
-  portResetNextId,
-  portSocketInit,
-  portSocketWrite,
-  portUse,
-  portWriteClose,
-  portWriteEnable,
-  stateName,
-  typeName,
-  type RecvMsg,
-} from "./port.ts";
+import { portClose, portEnable, portNew, portResetNextId, portUse, stateName, typeName, type RecvMsg } from "./port.ts";
+import { portReadClose, portSocketInit, portSocketWrite, portWriteClose, portWriteEnable } from "./port-socket.ts";
 import { callCallerAgain, callProcessHook, runNamed } from "./registry.ts";
 import {
   portByType,

@@ -16,6 +16,7 @@ import * as discovery from "./discovery.ts";
 import * as mainProcess from "./main-process.ts";
 import * as port from "./port.ts";
 import * as portRpc from "./port-rpc.ts";
+import * as portSocket from "./port-socket.ts";
 import * as processMod from "./process.ts";
 import * as prototype from "./prototype.ts";
 import * as repairs from "./repairs.ts";
@@ -30,7 +31,7 @@ export type HandlerTable = Partial<Record<MsgTypeName, string>>;
 
 type AnyFn = (...args: never[]) => unknown;
 
-const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, processMod, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
+const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, portSocket, processMod, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
 
 let named: Map<string, AnyFn> | null = null;
 let tables: Map<string, HandlerTable> | null = null;

@@ -6,7 +6,8 @@ import { port, proc, type Ctx } from "./context.ts";
 import type { Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
 import { NXT_PORT_MSG_REMOVE_PID } from "./port-messages.ts";
-import { portFlushQueued, portSocketWrite, portUse } from "./port.ts";
+import { portUse } from "./port.ts";
+import { portFlushQueued, portSocketWrite } from "./port-socket.ts";
 import { runtimePortFind, runtimeProcessEach, stillRegistered } from "./runtime.ts";
 import { NXT_PROCESS_MAIN, type Oid, type PortMsg, type PortRec, type ProcessRec } from "./state.ts";
 

@@ -8,7 +8,7 @@ import { nxtAssert, port, type Ctx } from "./context.ts";
 import type { Json, Sys } from "./kernel.ts";
 import { hasMutant } from "./options.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
-import { portSocketWrite } from "./port.ts";
+import { portSocketWrite } from "./port-socket.ts";
 import { routerKeepsIdleQuitPort } from "./repairs.ts";
 import type { Oid, RouterApp } from "./state.ts";
 

@@ -15,7 +15,8 @@ import {
   RAW,
 } from "./port-messages.ts";
 import { portRpcHandler, portRpcRegisterHandler } from "./port-rpc.ts";
-import { portNewPortHandler, portRemovePidHandler, portSocketWrite, type RecvMsg } from "./port.ts";
+import { portNewPortHandler, portRemovePidHandler, type RecvMsg } from "./port.ts";
+import { portSocketWrite } from "./port-socket.ts";
 import type { HandlerTable } from "./registry.ts";
 import type { NxtInt } from "./process.ts";
 import { runtimePortFind, runtimeStopAppProcesses } from "./runtime.ts";

@@ -7,7 +7,8 @@
 
 import { alert, heapFree, isLive, nxtAssert, port, proc, type Ctx } from "./context.ts";
 import { hasMutant } from "./options.ts";
-import { portNew, portSocketWrite, portUse } from "./port.ts";
+import { portNew, portUse } from "./port.ts";
+import { portSocketWrite } from "./port-socket.ts";
 import { NXT_PORT_MSG_QUIT } from "./port-messages.ts";
 import { processClosePorts, processInitOf, processNew, processPortAdd, processUse } from "./process.ts";
 import type { Pid, Sys } from "./kernel.ts";
