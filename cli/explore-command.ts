@@ -92,6 +92,8 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const shrink = shrinkSeconds(flags.shrink);
   if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
   const strategy = parseRunStrategy(flags, "explore");
+  // Its corpus of world copies lives in one thread and grows with the runs before, in order.
+  if (strategy.name === "branch" && (flags.workers !== undefined || flags.shard !== undefined)) throw new UsageError("--strategy branch runs in the main thread only: no --workers or --shard");
   const resolved = exploreSlots(args, flags);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");
