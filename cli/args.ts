@@ -135,6 +135,7 @@ export function parseRunStrategy(flags: StrategyFlags, command: string): RunStra
     throw new UsageError("--pct-depth and --pct-steps apply to --strategy pct only");
   }
   if (name === "random" || name === "swarm") return { name };
+  if (name === "branch" && command === "explore") return { name };
   if (name === "pct") {
     const depth = flags.pctDepth === undefined ? DEFAULT_PCT.depth : parsePositiveInt(flags.pctDepth, "--pct-depth");
     const steps = flags.pctSteps === undefined ? DEFAULT_PCT.steps : parsePositiveInt(flags.pctSteps, "--pct-steps");

@@ -92,6 +92,10 @@ export async function exploreCommand(args: string[], flags: ExploreFlags, io: Io
   const shrink = shrinkSeconds(flags.shrink);
   if (flags.preemptions !== undefined) throw new UsageError("--preemptions applies to --strategy exhaustive only");
   const strategy = parseRunStrategy(flags, "explore");
+  // Its corpus of world copies lives in one thread and grows with the runs before, in order.
+  if (strategy.name === "branch" && (flags.workers !== undefined || flags.shard !== undefined)) throw new UsageError("--strategy branch runs in the main thread only: no --workers or --shard");
+  // Both re-make a failure's run from its seed, which does not make a branched run.
+  if (strategy.name === "branch" && (flags.shrink !== undefined || flags.summaryMd !== undefined)) throw new UsageError("--strategy branch takes no --shrink or --summary-md (a branched failure's replay line is its repro already)");
   const resolved = exploreSlots(args, flags);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt(flags.runs, "--runs");
   const timeSeconds = flags.time === undefined ? undefined : parseSeconds(flags.time, "--time");

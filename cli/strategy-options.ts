@@ -12,7 +12,7 @@ export function addStrategyOptions(command: Command, withExhaustive: boolean): C
       new Option(
         "--strategy <name>",
         withExhaustive
-          ? "how runs are scheduled: random (uniform), swarm (per-run fault kinds and starved event kinds), pct (priorities with change points), exhaustive (every schedule of one scenario within bounds)"
+          ? "how runs are scheduled: random (uniform), swarm (per-run fault kinds and starved event kinds), pct (priorities with change points), branch (half the runs go on from copies of worlds that reached a new transition or fault), exhaustive (every schedule of one scenario within bounds)"
           : "the strategy the run was made with, as explore printed it",
       ).choices(names),
     )

@@ -12,6 +12,7 @@ import type { Scenario } from "../fixtures/scenario.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
+import { BranchExplorer } from "./explore-branch.ts";
 import { GENERATED, generatedScenario, scenarioOfSlot, type ScenarioSlot } from "./generated.ts";
 import { checkRun } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
@@ -67,6 +68,8 @@ export interface ExploreOptions {
   onRun?: (o: RunOutcome) => void;
   /** Wall clock in ms (for tests); default performance.now. */
   now?: () => number;
+  /** Where --strategy branch writes the repro files of failing branched runs (default results/). */
+  reproDir?: string;
 }
 
 export interface ExploreProgress {
@@ -299,6 +302,7 @@ export function prepareExploration(options: ExploreOptions): PreparedExploration
   // Unknown fixes or mutants are bad usage: find out before the first run.
   const unit = options.unit === undefined || options.unit === DEFAULT_UNIT ? {} : { unit: unitVersion(options.unit) };
   for (const s of scenarios) modelOptionsFor(s === GENERATED ? generatedScenario(0) : s, { fixes, mutants, ...unit });
+  if (options.strategy?.name === "branch" && options.shard !== undefined) throw new UsageError("--strategy branch runs in the main thread only: no --workers or --shard");
   const shard = options.shard ?? WHOLE;
   const plan: ExplorePlan = {
     scenarios: [...scenarios],
@@ -373,6 +377,7 @@ export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock
  * it stopped before: `to`, or the first run the exploration's end cut.
  */
 export function runChunk(plan: ExplorePlan, from: number, to: number, clock: ExplorationClock = UNBOUNDED): { tally: Tally; to: number } {
+  if (plan.strategy.name === "branch") throw new UsageError("--strategy branch runs in the main thread only: no --workers or --shard");
   let tally = emptyTally(plan.refs);
   for (let j = from; j < to; j++) {
     const outcome = runPlanned(plan, j, clock);
@@ -429,10 +434,12 @@ function runByRun(options: ExploreOptions): RunByRun {
   let tally = emptyTally(plan.refs);
   let stoppedBy: ExploreResult["stoppedBy"] = "runs";
   let j = 0;
+  const branch = plan.strategy.name === "branch" ? new BranchExplorer(plan, options.reproDir) : null;
+  const make = (at: number) => (branch === null ? runPlanned(plan, at, clock) : branch.runPlanned(at, clock));
   return {
     next() {
       if (runsLimit !== null && j >= runsLimit) return false;
-      const outcome = timeLimitMs !== null && now() - start >= timeLimitMs ? null : runPlanned(plan, j, clock);
+      const outcome = timeLimitMs !== null && now() - start >= timeLimitMs ? null : make(j);
       if (outcome === null) {
         stoppedBy = "time";
         return false;

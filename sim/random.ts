@@ -13,6 +13,12 @@ export class Prng {
   private s3: number;
 
   constructor(seed: string | number) {
+    this.s0 = this.s1 = this.s2 = this.s3 = 0;
+    this.reseed(seed);
+  }
+
+  /** Starts again from `seed` (a run branched from a world copy draws fresh choices: harness/explore-branch.ts). */
+  reseed(seed: string | number): void {
     let x = hashSeed(String(seed));
     const next = (): number => {
       // splitmix32: spreads one 32-bit seed into four well-mixed state words.

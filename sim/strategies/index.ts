@@ -12,11 +12,12 @@ export { DEFAULT_PCT, PctPolicy, type PctParams } from "./pct.ts";
 export { EVENT_KINDS, STARVED_WEIGHT, SWARM_FAULT_KINDS, swarmConfig, SwarmPolicy, type SwarmConfig } from "./swarm.ts";
 
 export const RUN_STRATEGY_NAMES = ["random", "swarm", "pct"] as const;
-export const STRATEGY_NAMES = [...RUN_STRATEGY_NAMES, "exhaustive"] as const;
+/** `branch` (harness/explore-branch.ts) is explore's only: a branched run replays from its recorded schedule, not from a seed. */
+export const STRATEGY_NAMES = [...RUN_STRATEGY_NAMES, "branch", "exhaustive"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** A per-run strategy and its parameters (plain data: it crosses worker threads and files). */
-export type RunStrategy = { name: "random" } | { name: "swarm" } | ({ name: "pct" } & PctParams);
+export type RunStrategy = { name: "random" } | { name: "swarm" } | ({ name: "pct" } & PctParams) | { name: "branch" };
 
 export const RANDOM: RunStrategy = { name: "random" };
 
@@ -35,6 +36,7 @@ export function pctParamsProblem(p: PctParams): string | null {
 export function policyFor(strategy: RunStrategy, seed: string | number): ChoicePolicy | undefined {
   switch (strategy.name) {
     case "random":
+    case "branch": // its runs from boot are uniform random runs; branched ones reseed the copy's chooser
       return undefined;
     case "swarm":
       return new SwarmPolicy(swarmConfig(seed));
@@ -45,7 +47,7 @@ export function policyFor(strategy: RunStrategy, seed: string | number): ChoiceP
 
 /** The command-line flags that select the strategy (none for the default, random). */
 export function strategyFlags(strategy: RunStrategy): string[] {
-  if (strategy.name === "random") return [];
+  if (strategy.name === "random" || strategy.name === "branch") return []; // a branch strategy's run from boot is a random run
   if (strategy.name === "swarm") return ["--strategy", "swarm"];
   return ["--strategy", "pct", "--pct-depth", String(strategy.depth), "--pct-steps", String(strategy.steps)];
 }

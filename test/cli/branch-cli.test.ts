@@ -1,0 +1,27 @@
+// `nxtsim explore --strategy branch` from the command line: a branched failure's printed
+// replay line (a repro it wrote) replays it, and what cannot work with it is refused in one line.
+
+import { describe, expect, it } from "vitest";
+
+import { expectOneLineError, runNxtsim, runPrinted, scratchDir } from "./helpers.ts";
+
+const cwd = scratchDir();
+
+describe("explore --strategy branch", () => {
+  it("prints a replay --repro line for a branched failure, and that line fails the same check", async () => {
+    const r = await runNxtsim(["explore", "--strategy", "branch", "--runs", "60", "--mutant", "600", "--fix", "633", "--faults", "{}", "--no-progress", "router-dies-at-stop"], cwd);
+    expect(r.stdout).toMatch(/strategy branch/);
+    const line = /no-zombies on router-dies-at-stop[^\n]*\n[^\n]*\n\s+replay: (npx nxtsim replay --repro \S+)/.exec(r.stdout)?.[1];
+    expect(line, r.stdout).toBeDefined();
+    const replayed = await runPrinted(line!, cwd);
+    expect(replayed.stdout + replayed.stderr).toMatch(/FAIL\s+no-zombies/);
+  });
+
+  it.each([["--workers", "2"], ["--shard", "1/2"], ["--shrink"], ["--summary-md", "s.md"]])("refuses %s in one line", async (...flag) => {
+    expectOneLineError(await runNxtsim(["explore", "--strategy", "branch", "--runs", "2", ...flag, "router-dies-at-stop"], cwd));
+  });
+
+  it("is explore's only: replay refuses it", async () => {
+    expectOneLineError(await runNxtsim(["replay", "1", "--scenario", "router-dies-at-stop", "--strategy", "branch"], cwd));
+  });
+});
