@@ -30,6 +30,15 @@ function tempFiles(): string[] {
   return readdirSync(join(REPO, "real")).filter((f) => f.endsWith(".tmp"));
 }
 
+/** How many tasks a cgroup still holds (0 once it is gone). */
+function tasksIn(dir: string): number {
+  try {
+    return readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
 async function until(done: () => boolean, ms: number): Promise<boolean> {
   for (const start = Date.now(); Date.now() - start < ms; ) {
     if (done()) return true;
@@ -79,8 +88,11 @@ describeReal("real backend: nothing left behind", () => {
     harness.kill("SIGKILL");
     await harness;
     expect(await until(() => processesOfRun(runId).length === 0, 5_000), `left: ${processesOfRun(runId).join(", ")}`).toBe(true);
-    // Its cgroup (where the machine gives one) outlives it until the next run starts.
+    // Its cgroup (where the machine gives one) outlives it until the next run starts, which
+    // removes it once it is empty: the killed run's last processes may still be zombies in it
+    // for a moment after they left /proc's command lines (under load, more than a moment).
     const stale = leftoverRunCgroups().filter((dir) => dir.endsWith(`/nxtsim-${runId}`));
+    expect(await until(() => stale.every((dir) => tasksIn(dir) === 0), 15_000), `tasks left in ${stale.join(", ")}`).toBe(true);
     const boot = scenarioByName("boot-only");
     if (!boot.ok) throw new Error(boot.error);
     const next = await runScenarioOnReal(boot.scenario, { timeScale: 0.1 });
