@@ -93,7 +93,11 @@ export function cgroupReport(cap: CgroupCap, host: CgroupHost = HOST_CGROUPS): C
   return { applied: true, version: cap.version, limits: cap.limits, reason: null, memoryPeakBytes: peak };
 }
 
-/** Removes the run's cgroup once its tasks are gone (they leave it as they exit; retried until `deadline`). */
+/**
+ * Removes the run's cgroup once its tasks are gone (they leave it as they exit; retried until
+ * `deadline`), then again any stale one beside it: one whose harness was killed may still have
+ * held dying tasks when this run made its own.
+ */
 export async function removeRunCgroup(cap: CgroupCap, deadline: () => boolean, host: CgroupHost = HOST_CGROUPS): Promise<void> {
   if (!cap.applied) return;
   for (const dir of cap.dirs) {
@@ -108,6 +112,7 @@ export async function removeRunCgroup(cap: CgroupCap, deadline: () => boolean, h
       }
     }
   }
+  for (const dir of cap.dirs) removeStale(dirname(dir), host);
 }
 
 /** Removes a cgroup nothing ever joined or that is empty (a run that failed to start). */
