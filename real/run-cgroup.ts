@@ -199,6 +199,14 @@ export function leftoverRunCgroups(host: CgroupHost = HOST_CGROUPS): string[] {
   });
 }
 
+/**
+ * Run cgroups of the harnesses with these pids (a test's own runs): other harnesses running at
+ * the same time (the test files run in parallel) have live cgroups that are not leftovers.
+ */
+export function runCgroupsOf(harnessPids: readonly number[], host: CgroupHost = HOST_CGROUPS): string[] {
+  return leftoverRunCgroups(host).filter((dir) => harnessPids.includes(Number(/\/nxtsim-(\d+)-\d+$/.exec(dir)?.[1])));
+}
+
 /** Empty cgroups of runs whose harness is gone (run ids start with the harness's pid, real/run-session.ts). */
 function removeStale(parent: string, host: CgroupHost): void {
   let names: string[];

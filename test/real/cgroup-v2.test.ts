@@ -12,7 +12,7 @@ import { join } from "node:path";
 
 import { describe, expect, test } from "vitest";
 
-import { cgroupReport, createRunCgroup, DEFAULT_CGROUP_LIMITS, HOST_CGROUPS, joinRunCgroup, leftoverRunCgroups, removeRunCgroup, type CgroupFs } from "../../real/run-cgroup.ts";
+import { cgroupReport, createRunCgroup, DEFAULT_CGROUP_LIMITS, HOST_CGROUPS, joinRunCgroup, leftoverRunCgroups, removeRunCgroup, runCgroupsOf, type CgroupFs } from "../../real/run-cgroup.ts";
 import { FakeCgroup2 } from "./fake-cgroup2.ts";
 import { describeReal } from "./native-helpers.ts";
 
@@ -156,5 +156,14 @@ describe("cgroup v2 path against a fake v2 tree", () => {
     const host = fake.host("/", HARNESS, (pid) => pid === "555");
     createRunCgroup("4242-5", DEFAULT_CGROUP_LIMITS, host);
     expect(leftoverRunCgroups(host).sort()).toEqual([join(ROOT, "nxtsim-4242-5"), join(ROOT, "nxtsim-555-1")]);
+  });
+
+  test("a test counts only its own harnesses' run cgroups as left: another harness at work has its own", () => {
+    const fake = new FakeCgroup2(ROOT, ALL, true);
+    const host = fake.host("/", HARNESS);
+    for (const name of ["nxtsim-4242-1", "nxtsim-42-7", "nxtsim-555-1"]) fake.mkdir(join(ROOT, name));
+    expect(runCgroupsOf([4242], host)).toEqual([join(ROOT, "nxtsim-4242-1")]);
+    expect(runCgroupsOf([42, 555], host).sort()).toEqual([join(ROOT, "nxtsim-42-7"), join(ROOT, "nxtsim-555-1")]);
+    expect(runCgroupsOf([424], host)).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { expect, test } from "vitest";
 import { HOST_ID_BASE } from "../../real/confine-ids.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
 import { runProgramOnReal, type ProgramRunOptions } from "../../real/run-program.ts";
-import { leftoverRunCgroups } from "../../real/run-cgroup.ts";
+import { runCgroupsOf } from "../../real/run-cgroup.ts";
 import { cont } from "../sim/toy-program.ts";
 import { probeResults, type ProbeImage } from "./confine-probe.ts";
 import { describeReal } from "./native-helpers.ts";
@@ -64,7 +64,7 @@ describeReal("real backend: a confined run", () => {
     const cgroup = run.confinement.cgroup!;
     if (cgroup.applied) expect(String(r["cgroup"])).toContain(`nxtsim-${run.runId}`);
     else expect(cgroup.reason).toMatch(/cgroup/);
-    expect(leftoverRunCgroups()).toEqual([]);
+    expect(runCgroupsOf([process.pid])).toEqual([]);
   });
 
   test("the same probes escape an unconfined run (so they can fail)", async () => {
@@ -91,6 +91,6 @@ describeReal("real backend: a confined run", () => {
     const refused = run.results["refused"] as { made: number; errno: string };
     expect(refused.errno).toBe("EAGAIN");
     expect(refused.made).toBeLessThan(64);
-    expect(leftoverRunCgroups()).toEqual([]);
+    expect(runCgroupsOf([process.pid])).toEqual([]);
   });
 });

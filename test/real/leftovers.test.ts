@@ -12,7 +12,7 @@ import { expect, test } from "vitest";
 
 import { listScenarios, scenarioByName } from "../../fixtures/scenario.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
-import { leftoverRunCgroups } from "../../real/run-cgroup.ts";
+import { leftoverRunCgroups, runCgroupsOf } from "../../real/run-cgroup.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";
 import { childPids, describeReal, openFds } from "./native-helpers.ts";
 
@@ -64,7 +64,7 @@ describeReal("real backend: nothing left behind", () => {
     expect(openFds()).toEqual(fdsBefore);
     expect(mounts()).toBe(mountsBefore);
     expect(tempFiles()).toEqual([]);
-    expect(leftoverRunCgroups()).toEqual([]);
+    expect(runCgroupsOf([process.pid])).toEqual([]);
   }, 60_000 + SOAK_RUNS * 5_000);
 
   test("a crashing process (#633's prototype abort) leaves nothing behind", async () => {
@@ -97,6 +97,6 @@ describeReal("real backend: nothing left behind", () => {
     if (!boot.ok) throw new Error(boot.error);
     const next = await runScenarioOnReal(boot.scenario, { timeScale: 0.1 });
     expect(stale.length > 0).toBe(next.confinement.cgroup!.applied);
-    expect(leftoverRunCgroups()).toEqual([]);
+    expect(runCgroupsOf([process.pid, harness.pid!])).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ import type { RealExploreResult } from "../../harness/explore-real.ts";
 import { readResultFile, REAL_RESULT_FORMAT } from "../../harness/result-file.ts";
 import { RUN_ID_ENV } from "../../real/child-command.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
-import { leftoverRunCgroups } from "../../real/run-cgroup.ts";
+import { runCgroupsOf } from "../../real/run-cgroup.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";
 import { BIN, REPO } from "../cli/helpers.ts";
 import { childPids, describeReal, openFds } from "./native-helpers.ts";
@@ -61,7 +61,7 @@ function startCli(args: (dir: string) => string[], onStderr: (text: string, kill
 /** After the CLI exited: nothing of its runs is left (processes, cgroups, files in its TMPDIR but tsx's cache and `kept`). */
 function expectNothingOfCli(pid: number, dir: string, kept: string[] = []): void {
   expect(processesOfHarness(pid)).toEqual([]);
-  expect(leftoverRunCgroups()).toEqual([]);
+  expect(runCgroupsOf([pid])).toEqual([]);
   expect(readdirSync(dir).filter((name) => !/^tsx-\d+$/.test(name))).toEqual(kept);
 }
 
@@ -83,7 +83,7 @@ describeReal("real backend: wall-clock limits and interrupts", () => {
     expect(openFds()).toEqual(fdsBefore);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).toBe(mountsBefore);
     expect(readdirSync(join(REPO, "real")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
-    expect(leftoverRunCgroups()).toEqual([]);
+    expect(runCgroupsOf([process.pid])).toEqual([]);
   }, 60_000);
 
   test("explore --time cuts the run in progress; --run-time ends a run as \"timeout\"", async () => {
