@@ -86,7 +86,7 @@ export interface SchedPoint {
   readonly call: PointCall;
 }
 
-export type PointCall = "sendmsg" | "recvmsg" | "close" | "kill" | "clone" | "waitpid" | "writeProcFile" | "sharedFetchAdd";
+export type PointCall = "sendmsg" | "recvmsg" | "close" | "kill" | "clone" | "waitpid" | "writeProcFile" | "sharedFetchAdd" | "unshare" | "read" | "write" | "ppoll";
 
 /** One marker per kind of point, yielded by a backend just before the call takes effect (no allocation per call). */
 export const POINTS: { readonly [C in PointCall]: SchedPoint } = {
@@ -98,7 +98,17 @@ export const POINTS: { readonly [C in PointCall]: SchedPoint } = {
   waitpid: { call: "waitpid" },
   writeProcFile: { call: "writeProcFile" },
   sharedFetchAdd: { call: "sharedFetchAdd" },
+  unshare: { call: "unshare" },
+  read: { call: "read" },
+  write: { call: "write" },
+  ppoll: { call: "ppoll" },
 };
+
+/** poll(2) event bits (Linux's values), for ppoll's `events` and what it returns. */
+export const POLLIN = 0x001;
+export const POLLOUT = 0x004;
+export const POLLERR = 0x008;
+export const POLLHUP = 0x010;
 
 /**
  * What a model function returns when it may reach a scheduling point: a generator that the
@@ -313,6 +323,25 @@ export interface Kernel {
    * lands before or after the caller's neighbouring point (as with sigaction).
    */
   prctlChildSubreaper(): Errno | undefined;
+  /**
+   * POINT: unshare(flags): the caller moves into new namespaces (a new user namespace makes it
+   * capable there). CLONE_NEWPID moves only its later children: the first one it forks is pid 1
+   * of the new namespace. Others see it (a map written to it, a child it forks).
+   */
+  unshare(flags: number): Sys<Errno | undefined>;
+  /** LOCAL: pipe(): [read end, write end], blocking, inherited by a fork; nobody else holds them yet. */
+  pipe(): readonly [Fd, Fd] | Errno;
+  /** POINT: read(fd, max) of a pipe: up to `max` bytes, EOF when it is empty and every write end is closed. */
+  read(fd: Fd, max: number): Sys<number[] | Eof | Errno>;
+  /** POINT: write(fd, bytes) to a pipe: the count written, EPIPE when no read end is left. */
+  write(fd: Fd, bytes: readonly number[]): Sys<number | Errno>;
+  /**
+   * POINT, blocking: ppoll() of one fd for `events` (POLLIN, POLLOUT) for at most `timeoutMs`
+   * of the caller's clock, with every signal blocked but SIGINT and SIGTERM (Unit's
+   * nxt_process_pipe_timer). Returns the fd's revents (POLLERR and POLLHUP included), 0 when
+   * the time ran out, EINTR when SIGINT or SIGTERM came first (handled later, as pending).
+   */
+  ppoll(fd: Fd, events: number, timeoutMs: number): Sys<number | Errno>;
   /** POINT: open+write+close of /proc/<pid>/<file> changes another process's user namespace; pid as seen from the caller. */
   writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined>;
 

@@ -38,6 +38,7 @@ import {
 import { emptyIsolation } from "./isolation.ts";
 import { dropInheritedQueues } from "./repairs.ts";
 import { processSendCreated, processSendReady, processWhoami } from "./process-handshake.ts";
+import { forksAndUnshares, processInitPidns, processRecvPid, processUnshare, type ChildEntryArg } from "./process-pidns.ts";
 
 /** A new record's zero-filled isolation: frozen and shared (a record gets its own only from nxt_process_isolation). */
 const NO_ISOLATION = freezePlain(emptyIsolation());
@@ -150,22 +151,24 @@ export function* processStart(ctx: Ctx, process: ProcessRec, caller: string | nu
   return ret;
 }
 
-export interface ChildEntryArg {
-  process: Oid;
-  port: Oid;
-  caller: string | null;
-}
-
 /** nxt_process_create: the parent side; the child side is processCreateChild. */
 export function* processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller: string | null): Sys<Pid> {
-  const arg: ChildEntryArg = { process: process.oid, port: p.oid, caller };
-  const pid = yield* ctx.k.clone(process.isolation.clone.flags, ctx.s as unknown as Json, {
+  // 1.35 (b0e2d9d0): fork(), the child unshare()s; a pid-isolated one is made by a double fork.
+  const forks = forksAndUnshares(ctx);
+  const pipes = forks ? processInitPidns(ctx, process) : null;
+  if (pipes === "ERROR") return -1;
+  const arg: ChildEntryArg = { process: process.oid, port: p.oid, caller, pipes };
+  let pid = yield* ctx.k.clone(forks ? 0 : process.isolation.clone.flags, ctx.s as unknown as Json, {
     fn: "processCreateChild",
     arg: arg as unknown as Json,
   });
   if (isErrno(pid)) {
-    alert(ctx, `clone() failed for ${process.name} ${pid.errno}`);
+    alert(ctx, `${forks ? "fork" : "clone"}() failed for ${process.name} ${pid.errno}`);
     return -1;
+  }
+  if (pipes !== null) {
+    pid = yield* processRecvPid(ctx, pipes);
+    if (pid === -1) return pid;
   }
   process.pid = pid;
   process.isolatedPid = pid;
@@ -179,8 +182,16 @@ export function* processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller
   return pid;
 }
 
-/** The child's half of nxt_process_create, then the rest of nxt_process_start (case 0). */
+/** The child's half of nxt_process_create (1.35: after its unshare), then the rest of nxt_process_start (case 0). */
 export function* processCreateChild(ctx: Ctx, arg: ChildEntryArg): Sys<void> {
+  if (forksAndUnshares(ctx) && (yield* processUnshare(ctx, proc(ctx, arg.process), arg)) === "ERROR") {
+    ctx.k.exit(1); // _exit(EXIT_FAILURE)
+  }
+  yield* processChildStart(ctx, arg);
+}
+
+/** Not a Unit function: nxt_process_create's child branch from its fixup on, and the return through nxt_process_start. */
+export function* processChildStart(ctx: Ctx, arg: ChildEntryArg): Sys<void> {
   const process = proc(ctx, arg.process);
   yield* processChildFixup(ctx, process);
   if ((yield* processSetup(ctx, process)) !== "OK") {

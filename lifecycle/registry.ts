@@ -19,6 +19,7 @@ import * as portRpc from "./port-rpc.ts";
 import * as portSocket from "./port-socket.ts";
 import * as processMod from "./process.ts";
 import * as processHandshake from "./process-handshake.ts";
+import * as processPidns from "./process-pidns.ts";
 import * as prototype from "./prototype.ts";
 import * as repairs from "./repairs.ts";
 import * as repairsStarts from "./repairs-starts.ts";
@@ -32,7 +33,7 @@ export type HandlerTable = Partial<Record<MsgTypeName, string>>;
 
 type AnyFn = (...args: never[]) => unknown;
 
-const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, portSocket, processMod, processHandshake, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
+const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, portSocket, processMod, processHandshake, processPidns, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
 
 let named: Map<string, AnyFn> | null = null;
 let tables: Map<string, HandlerTable> | null = null;

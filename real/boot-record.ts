@@ -30,6 +30,11 @@ export interface RealKernelState {
   children: { pid: number; pidfd: number }[];
   /** PR_SET_CHILD_SUBREAPER is set: orphans reparented to us are adopted into `children`. */
   subreaper?: boolean;
+  /**
+   * Namespaces unshare() asked for and not yet made: a Node process has threads, so Linux
+   * refuses it a new user or mount namespace (EINVAL); they are made at its next fork instead.
+   */
+  unshared?: number;
   /** Work posted and not yet run (Unit's work queue). */
   work: Continuation[];
   nextTimerId: number;

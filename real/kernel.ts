@@ -123,7 +123,11 @@ export class RealKernel implements Kernel {
 
   private cloneNow(flags: number, image: Json, child: Continuation): Pid | Errno {
     const args = { flags, child: child.fn };
-    const nsFlags = flags & ~EXIT_SIGNAL_MASK;
+    // unshare()'s namespaces are made here, for the first child only (the model forks once after it).
+    const unshared = this.st.unshared ?? 0;
+    if (unshared === -1) throw new Error("real kernel: a second fork after unshare() is not emulated (its namespaces would be made again)");
+    if (unshared !== 0) this.st.unshared = -1;
+    const nsFlags = (flags & ~EXIT_SIGNAL_MASK) | unshared;
     const newPidNs = (nsFlags & CLONE_NEWPID) !== 0;
     const cursor = this.st.pidCursor;
     const kernel: RealKernelState = {
@@ -158,6 +162,17 @@ export class RealKernel implements Kernel {
     this.st.children.push({ pid: spawned.pid, pidfd: spawned.pidfd });
     this.watchChild(spawned.pidfd);
     return this.sys("clone", args, spawned.pid);
+  }
+
+  /**
+   * Departure: a Node process has threads, so Linux refuses it unshare() of a user or mount
+   * namespace (EINVAL); the namespaces are made at its next fork instead (cloneNow). What Unit's
+   * child does between the two, forking and writing to a pipe, sees no difference.
+   */
+  *unshare(flags: number): Sys<Errno | undefined> {
+    yield POINTS.unshare;
+    this.st.unshared = (this.st.unshared ?? 0) | (flags & ~EXIT_SIGNAL_MASK);
+    return this.sys("unshare", { flags }, undefined);
   }
 
   *waitpid(): Sys<WaitStatus | 0 | Errno> {
@@ -306,6 +321,53 @@ export class RealKernel implements Kernel {
     } catch (err) {
       return this.sys("close", { fd }, toErrno(err));
     }
+  }
+
+  pipe(): readonly [Fd, Fd] | Errno {
+    let pp: [number, number];
+    try {
+      pp = native.pipe();
+    } catch (err) {
+      return this.sys("pipe", {}, toErrno(err));
+    }
+    this.st.modelFds.push(pp[0], pp[1]);
+    this.sys("pipe", {}, { fds: pp, pipe: native.fdInode(pp[0]) });
+    return pp;
+  }
+
+  *read(fd: Fd, max: number): Sys<number[] | Eof | Errno> {
+    yield POINTS.read;
+    let got: number[] | Eof | Errno;
+    try {
+      const bytes = native.read(fd, max);
+      got = bytes.length === 0 && max > 0 ? EOF : bytes;
+    } catch (err) {
+      got = toErrno(err);
+    }
+    return this.sys("read", { fd, max }, got);
+  }
+
+  *write(fd: Fd, bytes: readonly number[]): Sys<number | Errno> {
+    yield POINTS.write;
+    let put: number | Errno;
+    try {
+      put = native.write(fd, [...bytes]);
+    } catch (err) {
+      put = toErrno(err);
+    }
+    return this.sys("write", { fd, bytes: [...bytes] }, put);
+  }
+
+  /** Blocks this Node process, as Unit's ppoll blocks main (its event loop runs nothing meanwhile). */
+  *ppoll(fd: Fd, events: number, timeoutMs: number): Sys<number | Errno> {
+    yield POINTS.ppoll;
+    let ret: number | Errno;
+    try {
+      ret = native.ppoll(fd, events, timeoutMs);
+    } catch (err) {
+      ret = toErrno(err);
+    }
+    return this.sys("ppoll", { fd, events, timeoutMs }, ret);
   }
 
   watchRead(fd: Fd, onReadable: string): Errno | undefined {

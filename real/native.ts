@@ -137,6 +137,14 @@ export interface NativeAddon {
   abortNow(): never;
   /** mount_setattr(AT_RECURSIVE): every mount at and below path read-only and private. */
   mountPrivateReadOnly(path: string): void;
+  /** pipe2(O_CLOEXEC): [read end, write end], blocking. */
+  pipe(): [number, number];
+  /** read(2) of at most `max` (<= 4096) bytes; [] at EOF; blocks on an empty pipe with a writer. */
+  read(fd: number, max: number): number[];
+  /** write(2) of at most 4096 bytes; returns the count; throws EPIPE (SIGPIPE is ignored by Node). */
+  write(fd: number, bytes: number[]): number;
+  /** ppoll of one fd, every signal but SIGINT and SIGTERM blocked: revents, 0 at the timeout; throws EINTR. */
+  ppoll(fd: number, events: number, timeoutMs: number): number;
 }
 
 /** A failed system call, as thrown by the addon. */
@@ -246,6 +254,18 @@ export function pidfdOpen(pid: number): number {
 }
 export function abortNow(): never {
   return loadNative().abortNow();
+}
+export function pipe(): [number, number] {
+  return loadNative().pipe();
+}
+export function read(fd: number, max: number): number[] {
+  return loadNative().read(fd, max);
+}
+export function write(fd: number, bytes: number[]): number {
+  return loadNative().write(fd, bytes);
+}
+export function ppoll(fd: number, events: number, timeoutMs: number): number {
+  return loadNative().ppoll(fd, events, timeoutMs);
 }
 export function mountPrivateReadOnly(path: string): void {
   return loadNative().mountPrivateReadOnly(path);

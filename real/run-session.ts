@@ -11,6 +11,7 @@ import { CLONE_NEWNS, CLONE_NEWPID, SIGKILL } from "../lifecycle/kernel.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
 import { freshKernelState, writeTmpJson, type InitBoot, type RunFds } from "./boot-record.ts";
 import { childArgv, childEnv, setChildCommand } from "./child-command.ts";
+import { processesOfRun } from "./leftovers.ts";
 import { endConfinement, prepareConfinement, spawnConfined, type Confinement, type ConfinementReport } from "./confine.ts";
 import type { IdExtent, IdRange } from "./confine-ids.ts";
 import type { CgroupLimits } from "./run-cgroup.ts";
@@ -127,7 +128,7 @@ export class RealRunSession {
 
   /** Nothing more will happen by itself (settle.ts). */
   settled(): boolean {
-    return this.settling.settled([...this.known.keys()]);
+    return this.settling.settled([...this.known.keys()], () => processesOfRun(this.runId).filter((pid) => pid !== this.init.pid && !this.known.has(pid)).length);
   }
 
   /** Something the harness did that the run has to settle after. */

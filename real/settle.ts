@@ -3,6 +3,8 @@
 // - nothing was reported for `idleMs`;
 // - no model timer is pending in any process;
 // - every clone that succeeded has been heard from (its hello) or reaped;
+// - no live process of the run is unheard of: a clone whose caller exited at once (Unit 1.35's
+//   double fork) is still booting Node when its caller is gone;
 // - every live process of the run is asleep in epoll_wait (so nothing readable is waiting).
 
 import { readFileSync } from "node:fs";
@@ -58,13 +60,15 @@ export class Settling {
     }
   }
 
-  settled(live: readonly number[]): boolean {
+  /** `live`: the processes heard from; `unheardOf`: how many live processes of the run have not said hello. */
+  settled(live: readonly number[], unheardOf: () => number = () => 0): boolean {
     if (this.heardFrom === 0 || this.now() - this.lastReport < this.idleMs) return false;
     for (const n of this.timers.values()) if (n !== 0) return false;
-    // A clone whose caller is gone may never be heard from (killed with its pid namespace).
+    // A clone whose caller is gone may never be heard from (killed with its pid namespace);
+    // if it lives, it is one of the unheard of.
     for (const key of this.unborn) if (gone(Number(key.split("/")[0]))) this.unborn.delete(key);
     if (this.unborn.size > 0) return false;
-    return live.every(asleepInEpoll);
+    return live.every(asleepInEpoll) && unheardOf() === 0;
   }
 }
 

@@ -18,6 +18,18 @@ export class ProcessTimerDue implements TimerDue {
   }
 }
 
+/** The timeout of a ppoll the process sleeps in: it wakes with nothing ready. */
+export class PollTimeoutDue implements TimerDue {
+  constructor(readonly proc: SimProcess) {}
+
+  fire(id: number): void {
+    const wait = this.proc.polling;
+    if (wait === null || wait.timer !== id) return;
+    wait.timedOut = true;
+    this.proc.touch();
+  }
+}
+
 /** A harness action (Sim.at) whose time has come: it joins the due actions. */
 export class ActionDue implements TimerDue {
   constructor(

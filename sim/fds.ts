@@ -4,7 +4,7 @@
 // any fd in any process, or an in-flight SCM_RIGHTS copy inside a queued datagram.
 
 export interface OpenFile {
-  readonly kind: "null" | "socket";
+  readonly kind: "null" | "socket" | "pipe";
   /** Takes one more reference (an fd or an in-flight copy). */
   retain(): void;
   /** Drops one reference; the file is destroyed when none remain. */

@@ -52,9 +52,7 @@ const PLAIN_FLAGS: readonly (readonly [PlainNsName, number])[] = [
 /** The child's plain namespaces: new ones for the flags given, the parent's otherwise. */
 export function clonePlainNamespaces(parent: PlainNamespaces, flags: number, inodes: NsInodes): PlainNamespaces {
   const child: PlainNamespaces = { ...parent };
-  for (const [name, flag] of PLAIN_FLAGS) {
-    if ((flags & flag) !== 0) child[name] = inodes.allocate();
-  }
+  unsharePlainNamespaces(child, flags, inodes);
   return child;
 }
 
@@ -63,4 +61,11 @@ export const PRIVILEGED_NS_FLAGS = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | C
 
 export function nsLink(name: NsName, inode: number): string {
   return `${name}:[${inode}]`;
+}
+
+/** unshare(2) of plain namespaces: the caller's own get new identities, in clone's order. */
+export function unsharePlainNamespaces(ns: PlainNamespaces, flags: number, inodes: NsInodes): void {
+  for (const [name, flag] of PLAIN_FLAGS) {
+    if ((flags & flag) !== 0) ns[name] = inodes.allocate();
+  }
 }

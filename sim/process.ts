@@ -1,6 +1,6 @@
 // A simulated process (Linux's task_struct, reduced to what the lifecycle model touches).
 
-import type { Continuation, Json, Kernel, Signal, Sys } from "../lifecycle/kernel.ts";
+import { SIGINT, SIGTERM, type Continuation, type Json, type Kernel, type Signal, type Sys } from "../lifecycle/kernel.ts";
 import type { FdTable } from "./fds.ts";
 import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
@@ -24,6 +24,14 @@ export interface HandlerPosition {
   readonly results: Json[];
 }
 
+/** A blocking ppoll of one fd: its timeout is a clock timer of its own (sim/due.ts PollTimeoutDue). */
+export interface PollWait {
+  readonly fd: number;
+  readonly events: number;
+  readonly timer: number;
+  timedOut: boolean;
+}
+
 export interface SharedWord {
   value: number;
 }
@@ -39,6 +47,10 @@ export class SimProcess implements Actor {
   ptype = "";
   /** PR_SET_CHILD_SUBREAPER (Kernel.prctlChildSubreaper, or the harness's Sim.setChildSubreaper). */
   subreaper = false;
+  /** pid_ns_for_children once unshare(CLONE_NEWPID) set one; null: its own pid namespace. */
+  pidNsForChildren: PidNamespace | null = null;
+  /** A ppoll it sleeps in (Kernel.ppoll): offered again when the fd is ready, the time is out or SIGINT/SIGTERM waits. */
+  polling: PollWait | null = null;
   /** Unit's event-engine work queue; a new process starts with its clone continuation. */
   readonly work: Continuation[] = [];
   /** Watched fds and the continuation to run when readable. */
@@ -99,6 +111,19 @@ export class SimProcess implements Actor {
   /** The pid namespace the process lives in (its innermost one). */
   get pidNs(): PidNamespace {
     return this.pids[this.pids.length - 1]!.ns;
+  }
+
+  /** What ends a ppoll's sleep besides its fd and its timeout: SIGINT or SIGTERM pending with a handler (it blocks the others). */
+  pollInterrupted(): boolean {
+    for (const sig of [SIGINT, SIGTERM] as const) {
+      if (this.signals.isPending(sig) && typeof this.signals.disposition(sig) === "object") return true;
+    }
+    return false;
+  }
+
+  /** The pid namespace its next child is born in (pid_ns_for_children). */
+  get childPidNs(): PidNamespace {
+    return this.pidNsForChildren ?? this.pidNs;
   }
 
   /** getpid() as the process itself sees it. */

@@ -4,6 +4,7 @@
 import { memfs } from "memfs";
 import { NS_NAMES, nsLink, type NsName } from "./namespaces.ts";
 import type { SimProcess } from "./process.ts";
+import { PipeEnd } from "./pipes.ts";
 import { SocketEnd } from "./sockets.ts";
 import { formatIdMap } from "./userns.ts";
 import type { World } from "./world.ts";
@@ -26,7 +27,7 @@ export function buildProcfs(world: World): ProcFs {
       for (const name of NS_NAMES) fs.symlinkSync(nsLink(name, nsInode(proc, name)), `${dir}/ns/${name}`);
       for (const fd of proc.fds.fds()) {
         const file = proc.fds.get(fd)!.file;
-        fs.symlinkSync(file instanceof SocketEnd ? `socket:[${file.inode}]` : "/dev/null", `${dir}/fd/${fd}`);
+        fs.symlinkSync(file instanceof SocketEnd ? `socket:[${file.inode}]` : file instanceof PipeEnd ? `pipe:[${file.pipe.inode}]` : "/dev/null", `${dir}/fd/${fd}`);
       }
     }
   }

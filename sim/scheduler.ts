@@ -15,14 +15,16 @@
 // offers may have changed (SimProcess.touch): a step of its own, a signal generated for it,
 // work posted to it, a timer of its own falling due, or a change of the readiness of a
 // socket end it watches (SocketEnd.changed). An exiting process is asked every step (a
-// namespace init's exit waits on its members). SimOptions.checkRunnable compares the kept
-// set with a rebuilt one at every step (the tests).
+// namespace init's exit waits on its members). A process asleep in ppoll offers its resume
+// only once it may wake (its pipe's readiness touches it as a socket end's does).
+// SimOptions.checkRunnable compares the kept set with a rebuilt one at every step (the tests).
 
 import { SIGKILL, type Signal } from "../lifecycle/kernel.ts";
 import type { SimProcess } from "./process.ts";
 import { defaultAction } from "./signals.ts";
 import { exitCanStep } from "./tasks.ts";
 import { SocketEnd } from "./sockets.ts";
+import { PipeEnd, pipeRevents } from "./pipes.ts";
 import type { HarnessAction, World } from "./world.ts";
 
 export type Runnable =
@@ -75,7 +77,7 @@ function collectFor(proc: SimProcess, events: Runnable[]): void {
     // Inside a handler the event loop is not polled: it goes on to its next point, unless
     // a signal kills it first.
     if (sig !== undefined && runsWithoutHandler(proc, sig)) events.push({ kind: "signal", proc, sig });
-    events.push(proc.resumeEvent);
+    if (proc.polling === null || pollWakes(proc)) events.push(proc.resumeEvent);
     return;
   }
   const hasWork = proc.work.length > 0;
@@ -95,6 +97,14 @@ function collectFor(proc: SimProcess, events: Runnable[]): void {
   }
   if (events.length - from > 1) events.push(...events.splice(from).sort(byFd));
   for (const id of proc.dueTimers) events.push({ kind: "timer", proc, id });
+}
+
+/** Whether a process asleep in ppoll may wake: its fd is ready, its time is out, or SIGINT/SIGTERM interrupts it. */
+function pollWakes(proc: SimProcess): boolean {
+  const wait = proc.polling!;
+  if (wait.timedOut || proc.pollInterrupted()) return true;
+  const file = proc.fds.get(wait.fd)?.file;
+  return file instanceof PipeEnd && pipeRevents(file, wait.events) !== 0;
 }
 
 function byFd(a: Runnable, b: Runnable): number {

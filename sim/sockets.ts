@@ -144,6 +144,11 @@ export class SocketRegistry {
   create(): SocketPair {
     return new SocketPair(this.nextPairId++, () => this.nextInode++);
   }
+
+  /** A pipe's inode, from the same counter (pipefs and sockfs inodes differ on Linux; here only uniqueness matters). */
+  allocateInode(): number {
+    return this.nextInode++;
+  }
 }
 
 /**

@@ -23,10 +23,11 @@ import type {
 import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, POINTS, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { FdTable } from "./fds.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
-import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS } from "./namespaces.ts";
+import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS, unsharePlainNamespaces } from "./namespaces.ts";
+import { Pipe, PipeEnd, pipeRead, pipeRevents, pipeWrite } from "./pipes.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
-import { ProcessTimerDue } from "./due.ts";
+import { PollTimeoutDue, ProcessTimerDue } from "./due.ts";
 import { MAX_FDS_PER_MESSAGE, receiveDatagram, releaseSeenElsewhere, sendDatagram, SocketEnd, type Datagram } from "./sockets.ts";
 import { adoptNewProcess, deliverSignal, die, reap, sendSignal } from "./tasks.ts";
 import {
@@ -131,7 +132,7 @@ export class SimKernel implements Kernel {
       creds.caps = true;
     }
     const pidNs =
-      (nsFlags & CLONE_NEWPID) !== 0 ? new PidNamespace(world.inodes.allocate(), proc.pidNs, world.config.limits, 1) : proc.pidNs;
+      (nsFlags & CLONE_NEWPID) !== 0 ? new PidNamespace(world.inodes.allocate(), proc.childPidNs, world.config.limits, 1) : proc.childPidNs;
     const ns = clonePlainNamespaces(proc.ns, nsFlags, world.inodes);
     const links = allocatePids(pidNs);
     if (typeof links === "string") return errno(links);
@@ -142,6 +143,28 @@ export class SimKernel implements Kernel {
     for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
     adoptNewProcess(world, child, first);
     return pidIn(links, proc.pidNs);
+  }
+
+  *unshare(flags: number): Sys<Errno | undefined> {
+    yield POINTS.unshare;
+    this.live();
+    return this.afterCall(this.sys("unshare", { flags }, this.unshareNow(flags)));
+  }
+
+  /** unshare(2) of the namespaces the model uses, with clone's permission rules. */
+  private unshareNow(flags: number): Errno | undefined {
+    const { world, proc } = this;
+    if ((flags & ~KNOWN_CLONE_FLAGS) !== 0) return errno("EINVAL");
+    const newUser = (flags & CLONE_NEWUSER) !== 0;
+    if ((flags & PRIVILEGED_NS_FLAGS) !== 0 && !newUser && !capable(proc.creds, proc.creds.userns)) return errno("EPERM");
+    if (newUser && !mayCreateUserns(proc.creds)) return errno("EPERM");
+    if (newUser) {
+      proc.creds.userns = new UserNamespace(world.inodes.allocate(), proc.creds.userns, proc.creds.euid, proc.creds.egid);
+      proc.creds.caps = true;
+    }
+    if ((flags & CLONE_NEWPID) !== 0) proc.pidNsForChildren = new PidNamespace(world.inodes.allocate(), proc.childPidNs, world.config.limits, 1);
+    unsharePlainNamespaces(proc.ns, flags, world.inodes);
+    return undefined;
   }
 
   *waitpid(): Sys<WaitStatus | 0 | Errno> {
@@ -346,6 +369,59 @@ export class SimKernel implements Kernel {
     return this.sys("close", { fd }, undefined);
   }
 
+  pipe(): readonly [Fd, Fd] | Errno {
+    this.live();
+    const pipe = new Pipe(this.world.sockets.allocateInode());
+    const r = this.proc.fds.install(pipe.ends[0], false);
+    const w = this.proc.fds.install(pipe.ends[1], false);
+    this.sys("pipe", {}, { fds: [r, w], pipe: pipe.inode });
+    return [r, w] as const;
+  }
+
+  *read(fd: Fd, max: number): Sys<number[] | Eof | Errno> {
+    yield POINTS.read;
+    this.live();
+    const end = this.pipeAt(fd);
+    const got = isErrno(end) ? end : pipeRead(end, max);
+    return this.afterCall(this.sys("read", { fd, max }, typeof got === "string" ? (got === "EOF" ? EOF : errno(got)) : got));
+  }
+
+  *write(fd: Fd, bytes: readonly number[]): Sys<number | Errno> {
+    yield POINTS.write;
+    this.live();
+    const end = this.pipeAt(fd);
+    const put = isErrno(end) ? end : pipeWrite(end, bytes);
+    return this.afterCall(this.sys("write", { fd, bytes: [...bytes] }, typeof put === "string" ? errno(put) : put));
+  }
+
+  /**
+   * Checks the fd at the call; with nothing ready, sleeps: the process is offered again only
+   * once the fd is ready, its timeout fired or SIGINT/SIGTERM is pending with a handler
+   * (scheduler.ts), and the wake-up is a step of its own.
+   */
+  *ppoll(fd: Fd, events: number, timeoutMs: number): Sys<number | Errno> {
+    yield POINTS.ppoll;
+    this.live();
+    const { world, proc } = this;
+    const args = { fd, events, timeoutMs };
+    const end = this.pipeAt(fd);
+    if (isErrno(end)) return this.afterCall(this.sys("ppoll", args, end));
+    let revents = pipeRevents(end, events);
+    if (revents === 0 && timeoutMs > 0 && !proc.pollInterrupted()) {
+      end.pipe.addWatcher(proc);
+      proc.polling = { fd, events, timer: world.clock.schedule(timeoutMs, new PollTimeoutDue(proc)), timedOut: false };
+      proc.touch();
+      yield POINTS.ppoll;
+      this.live();
+      const wait = proc.polling;
+      proc.polling = null;
+      if (!wait.timedOut) world.clock.cancel(wait.timer);
+      revents = pipeRevents(end, events);
+      if (revents === 0 && !wait.timedOut) return this.afterCall(this.sys("ppoll", args, errno("EINTR")));
+    }
+    return this.afterCall(this.sys("ppoll", args, revents));
+  }
+
   watchRead(fd: Fd, onReadable: string): Errno | undefined {
     this.live();
     const args = { fd, fn: onReadable };
@@ -489,6 +565,13 @@ export class SimKernel implements Kernel {
   private visible(pid: Pid): SimProcess | undefined {
     const host = this.proc.pidNs.members.get(pid);
     return host === undefined ? undefined : this.world.proc(host);
+  }
+
+  private pipeAt(fd: Fd): PipeEnd | Errno {
+    const entry = this.proc.fds.get(fd);
+    if (entry === undefined) return errno("EBADF");
+    if (!(entry.file instanceof PipeEnd)) return errno("EINVAL"); // the model polls and reads only its pipes
+    return entry.file;
   }
 
   private socketAt(fd: Fd): SocketEnd | Errno {

@@ -84,6 +84,8 @@ export function die(world: World, proc: SimProcess, exit: ExitInfo): void {
   world.record(proc, { kind: "exit", status: exit.status, signal: exit.signal });
   for (const id of proc.timers.keys()) world.clock.cancel(id);
   proc.timers.clear();
+  if (proc.polling !== null) world.clock.cancel(proc.polling.timer);
+  proc.polling = null;
   proc.dueTimers.length = 0;
   proc.work.length = 0;
   proc.watches.clear();

@@ -11,7 +11,8 @@
         "src/proc.c",
         "src/counter.c",
         "src/ids.c",
-        "src/mount.c"
+        "src/mount.c",
+        "src/pipe.c"
       ],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror"]

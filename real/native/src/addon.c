@@ -26,7 +26,11 @@
   X("setgid", native_setgid)                         \
   X("pidfdOpen", native_pidfd_open)                  \
   X("abortNow", native_abort_now)                   \
-  X("mountPrivateReadOnly", native_mount_private_read_only)
+  X("mountPrivateReadOnly", native_mount_private_read_only) \
+  X("pipe", native_pipe)                             \
+  X("read", native_read)                             \
+  X("write", native_write)                           \
+  X("ppoll", native_ppoll)
 
 #define DECLARE(name, fn) napi_value fn(napi_env env, napi_callback_info info);
 FUNCTIONS(DECLARE)
