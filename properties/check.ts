@@ -16,7 +16,7 @@ export interface KernelFacts {
   gid: number;
   noNewPrivs: boolean;
   ns: Record<"mnt" | "net" | "uts" | "ipc" | "cgroup" | "pid" | "user", number>;
-  fds: { fd: number; kind: "socket" | "null"; sock: number; end: 0 | 1 }[];
+  fds: { fd: number; kind: "socket" | "pipe" | "null"; sock: number; end: 0 | 1 }[];
 }
 
 export interface RunView {

@@ -3,6 +3,7 @@
 
 import { nsInode } from "./procfs.ts";
 import type { SimProcess } from "./process.ts";
+import { PipeEnd } from "./pipes.ts";
 import { SocketEnd } from "./sockets.ts";
 
 export interface ProcessFacts {
@@ -19,7 +20,8 @@ export interface ProcessFacts {
   groups: number[];
   noNewPrivs: boolean;
   ns: Record<"mnt" | "net" | "uts" | "ipc" | "cgroup" | "pid" | "user", number>;
-  fds: { fd: number; kind: "socket" | "null"; sock: number; end: 0 | 1; cloexec: boolean }[];
+  /** Sockets (sock = pair id, end 0/1), pipes (sock = the pipe's inode, end 0 = read, 1 = write) and /dev/null. */
+  fds: { fd: number; kind: "socket" | "pipe" | "null"; sock: number; end: 0 | 1; cloexec: boolean }[];
 }
 
 export function factsOf(proc: SimProcess): ProcessFacts {
@@ -50,9 +52,9 @@ export function factsOf(proc: SimProcess): ProcessFacts {
     fds: proc.fds.fds().map((fd) => {
       const entry = proc.fds.get(fd)!;
       const file = entry.file;
-      return file instanceof SocketEnd
-        ? { fd, kind: "socket" as const, sock: file.pair.id, end: file.index, cloexec: entry.cloexec }
-        : { fd, kind: "null" as const, sock: 0, end: 0 as const, cloexec: entry.cloexec };
+      if (file instanceof SocketEnd) return { fd, kind: "socket" as const, sock: file.pair.id, end: file.index, cloexec: entry.cloexec };
+      if (file instanceof PipeEnd) return { fd, kind: "pipe" as const, sock: file.pipe.inode, end: file.writeEnd ? (1 as const) : (0 as const), cloexec: entry.cloexec };
+      return { fd, kind: "null" as const, sock: 0, end: 0 as const, cloexec: entry.cloexec };
     }),
   };
 }

@@ -9,6 +9,7 @@ import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { modelOptionsFor, unitVersionLine, UsageError } from "../../harness/model-options.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
+import { isolatedWithShutdown, processTree } from "./process-tree.ts";
 import { hasFix, hasUpstream, NOT_MODELLED_YET, UNIT_VERSIONS, UPSTREAM_COMMITS } from "../../lifecycle/options.ts";
 
 function shipped(name: string): Scenario {
@@ -29,7 +30,7 @@ describe("versions are sets of the upstream commits the research lists", () => {
     expect([...UNIT_VERSIONS["1.35"]].sort()).toEqual([...UPSTREAM_COMMITS].sort());
     expect(UNIT_VERSIONS.c8d9106a).toEqual([]);
     for (const c of NOT_MODELLED_YET) expect(UNIT_VERSIONS["1.35"]).toContain(c);
-    expect(NOT_MODELLED_YET).toContain("b0e2d9d0");
+    expect(NOT_MODELLED_YET).toContain("867a839f");
   });
 
   it("--fix 633 is the commit 900828cc: one option, in c8d9106a alone or as part of 1.35", () => {
@@ -45,7 +46,7 @@ describe("versions are sets of the upstream commits the research lists", () => {
 
   it("a version the model lacks commits of says so", () => {
     expect(unitVersionLine("c8d9106a")).toBe("Unit c8d9106a");
-    expect(unitVersionLine("1.35")).toMatch(/^Unit 1\.35, NOT fully modelled: .*b0e2d9d0/);
+    expect(unitVersionLine("1.35")).toMatch(/^Unit 1\.35, NOT fully modelled: .*867a839f/);
   });
 });
 
@@ -77,5 +78,42 @@ describe("runs of a version", () => {
     const failing = (unit?: string) => checkRun({ ...runScenarioOnSim(s, { seed: 1, ...(unit === undefined ? {} : { unit }) }), scenario: s }).map((f) => f.check);
     expect(failing()).toContain("table-keys-host-pids");
     expect(failing("1.35")).toEqual([]);
+  });
+});
+
+describe("the process tree of a pid-isolated application (b0e2d9d0's double fork at 1.35)", () => {
+  const tree = (unit: string) => {
+    const run = runScenarioOnSim(isolatedWithShutdown(), { seed: 1, fixes: ["633"], unit });
+    return { tree: processTree(run.sim.trace, run.sim.processes()), trace: run.sim.trace };
+  };
+
+  it("c8d9106a: main clones the prototype (pid 1 of its namespace) and reaps it at shutdown", () => {
+    const { tree: t, trace } = tree("c8d9106a");
+    expect(t.map((p) => [p.who, p.forkedBy])).toEqual([
+      ["main", "host"], ["discovery", "main"], ["controller", "main"], ["router", "main"], ["prototype", "main"], ["app", "prototype"], ["app", "prototype"],
+    ]);
+    const proto = t.find((p) => p.who === "prototype")!;
+    expect([proto.nspid, proto.parentAtEnd, proto.reapedBy]).toEqual([1, "main", "main"]);
+    expect(t.filter((p) => p.who === "app").map((p) => [p.nspid, p.reapedBy])).toEqual([[2, "prototype"], [3, "prototype"]]);
+    expect(trace.some((e) => e.kind === "syscall" && ["pipe", "unshare", "ppoll"].includes(e.call))).toBe(false);
+  });
+
+  it("1.35: main forks a child that unshares and forks the prototype (pid 1), sends its pid over a pipe and exits; main, a subreaper, adopts and reaps the prototype", () => {
+    const { tree: t, trace } = tree("1.35");
+    expect(t.map((p) => [p.who, p.forkedBy])).toEqual([
+      ["main", "host"], ["discovery", "main"], ["controller", "main"], ["router", "main"], ["no type", "main"], ["prototype", "no type"], ["app", "prototype"], ["app", "prototype"],
+    ]);
+    const middle = t.find((p) => p.who === "no type")!;
+    expect([middle.exitStatus, middle.reapedBy]).toEqual([0, "main"]);
+    const proto = t.find((p) => p.who === "prototype")!;
+    expect([proto.nspid, proto.parentAtEnd, proto.reapedBy]).toEqual([1, "main", "main"]);
+    expect(t.filter((p) => p.who === "app").map((p) => [p.nspid, p.reapedBy])).toEqual([[2, "prototype"], [3, "prototype"]]);
+    // main read the prototype's pid, as main numbers it, from the pipe (4 bytes, little-endian).
+    const protoPid = trace.find((e) => e.kind === "model" && e.event.what === "type" && e.event.type === "prototype")!.pid;
+    const read = trace.find((e) => e.kind === "syscall" && e.call === "read" && e.ptype === "main");
+    expect(read?.kind === "syscall" ? read.ret : null).toEqual([protoPid & 0xff, (protoPid >> 8) & 0xff, 0, 0]);
+    const mainCalls = trace.filter((e) => e.kind === "syscall" && e.ptype === "main").map((e) => (e.kind === "syscall" ? e.call : ""));
+    expect(mainCalls.indexOf("prctlChildSubreaper")).toBeGreaterThan(mainCalls.indexOf("pipe"));
+    expect(mainCalls.indexOf("prctlChildSubreaper")).toBeLessThan(mainCalls.indexOf("ppoll"));
   });
 });

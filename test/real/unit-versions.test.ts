@@ -1,7 +1,8 @@
 // The user-visible differences of Unit 1.35 that the model covers, on the real kernel: the
 // renumbered port message codes on the wire (the checks read them with their own copy of
 // 1.35's table), and #633 gone with 900828cc. test/lifecycle/unit-versions.test.ts shows the
-// same on the simulated kernel.
+// same on the simulated kernel; so does the process tree of a pid-isolated application, forked
+// by clone() at c8d9106a and by b0e2d9d0's double fork at 1.35.
 
 import { expect, test } from "vitest";
 
@@ -9,6 +10,7 @@ import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { realRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";
+import { isolatedWithShutdown, processTree } from "../lifecycle/process-tree.ts";
 import { describeReal } from "./native-helpers.ts";
 
 function shipped(name: string): Scenario {
@@ -40,5 +42,32 @@ describeReal("real backend: Unit 1.35 against c8d9106a", () => {
     const s = shipped("one-app-isolated");
     expect((await sentCodes(s)).failing).toContain("table-keys-host-pids");
     expect((await sentCodes(s, "1.35")).failing).toEqual([]);
+  }, 120_000);
+
+  test("the process tree: c8d9106a's main clones the prototype; 1.35's main forks a child that forks the prototype (pid 1), sends its pid over a pipe and exits; main adopts and reaps the prototype", async () => {
+    const treeOf = async (unit: string, scenario: Scenario) => {
+      const run = await runScenarioOnReal(scenario, { fixes: ["633"], unit });
+      return { tree: processTree(run.trace, run.facts), run };
+    };
+    const old = (await treeOf("c8d9106a", isolatedWithShutdown())).tree;
+    expect(old.map((p) => [p.who, p.forkedBy, p.reapedBy])).toEqual([
+      ["main", "host", null], ["discovery", "main", "main"], ["controller", "main", "main"], ["router", "main", "main"], ["prototype", "main", "main"], ["app", "prototype", "prototype"], ["app", "prototype", "prototype"],
+    ]);
+    expect(old.filter((p) => p.who !== "main" && p.forkedBy !== "main").map((p) => p.nspid)).toEqual([2, 3]);
+    expect(old.find((p) => p.who === "prototype")!.nspid).toBe(1);
+
+    const { tree: v135, run } = await treeOf("1.35", isolatedWithShutdown());
+    expect(v135.map((p) => [p.who, p.forkedBy, p.reapedBy])).toEqual([
+      ["main", "host", null], ["discovery", "main", "main"], ["controller", "main", "main"], ["router", "main", "main"], ["no type", "main", "main"], ["prototype", "no type", "main"], ["app", "prototype", "prototype"], ["app", "prototype", "prototype"],
+    ]);
+    expect(v135.find((p) => p.who === "no type")!.exitStatus).toBe(0);
+    expect(v135.find((p) => p.who === "prototype")!.nspid).toBe(1);
+    const protoPid = run.facts.find((f) => f.ptype === "prototype")!.pid;
+    const read = run.trace.find((e) => e.kind === "syscall" && e.call === "read" && e.ptype === "main");
+    expect(read?.kind === "syscall" ? read.ret : null).toEqual([protoPid & 0xff, (protoPid >> 8) & 0xff, 0, 0]);
+
+    // Alive at the end of a run that settles: the prototype's parent is main, its forker long gone.
+    const settled = (await treeOf("1.35", shipped("one-app-isolated"))).tree;
+    expect(settled.filter((p) => p.who === "prototype" || p.who === "app").map((p) => [p.who, p.parentAtEnd])).toEqual([["prototype", "main"], ["app", "prototype"], ["app", "prototype"]]);
   }, 120_000);
 });
