@@ -6,6 +6,7 @@
 //   NXTSIM_SEED=<seed> NXTSIM_PATH=<path> npm test -- test/properties/suite.test.ts
 // NXTSIM_RUNS sets how many cases to try (default 1000). The default seed is fixed so that CI
 // is repeatable; NXTSIM_SEED=random draws a fresh one (npm start explores far more runs).
+// The suite runs twice: at NXTSIM_UNIT's version (c8d9106a unless set), and at 1.35.
 
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
@@ -38,6 +39,15 @@ describe("property suite (c8d9106a with fix 633; violations a known fix removes 
     "every property holds on generated runs",
     (genome, faults, schedule) => {
       assertSuiteCase(genome, faults, schedule, { fixes: ["633"] });
+    },
+  );
+});
+
+describe("property suite at Unit 1.35 (the same cases; violations a known fix removes from the same case excepted)", () => {
+  test.prop([genomeArb, faultRatesArb, scheduleArb], replayParameters())(
+    "every property holds on generated runs of 1.35",
+    (genome, faults, schedule) => {
+      assertSuiteCase(genome, faults, schedule, { unit: "1.35" });
     },
   );
 });
