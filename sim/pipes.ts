@@ -3,7 +3,7 @@
 // readiness ppoll(2) reports of them.
 
 import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../lifecycle/kernel.ts";
-import type { OpenFile } from "./fds.ts";
+import type { FdTable, OpenFile } from "./fds.ts";
 import type { ReadinessWatcher } from "./sockets.ts";
 
 /** Linux's default pipe capacity (16 pages). */
@@ -54,6 +54,19 @@ export class PipeEnd implements OpenFile {
     else this.pipe.readers--;
     if ((this.writeEnd ? this.pipe.writers : this.pipe.readers) === 0) this.pipe.changed();
   }
+}
+
+/**
+ * Whether closing the caller's fd of `end` is seen by another process (Kernel.close: then a
+ * point): it is the end's last open reference and another process holds the other end, which
+ * then sees POLLHUP and EOF (the write end's) or POLLERR and EPIPE (the read end's).
+ */
+export function pipeCloseSeenElsewhere(end: PipeEnd, table: FdTable): boolean {
+  const { pipe } = end;
+  const mine = end.writeEnd ? pipe.writers : pipe.readers;
+  const other = pipe.ends[end.writeEnd ? 0 : 1];
+  const theirs = (end.writeEnd ? pipe.readers : pipe.writers) - table.countOf(other);
+  return mine === 1 && theirs > 0;
 }
 
 /** pipe_poll: what `end` reports for `events` (POLLERR and POLLHUP are always reported). */

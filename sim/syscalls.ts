@@ -24,7 +24,7 @@ import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, POINTS, ProcessGone, 
 import { FdTable } from "./fds.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS, unsharePlainNamespaces } from "./namespaces.ts";
-import { Pipe, PipeEnd, pipeRead, pipeRevents, pipeWrite } from "./pipes.ts";
+import { Pipe, PipeEnd, pipeCloseSeenElsewhere, pipeRead, pipeRevents, pipeWrite } from "./pipes.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
 import { PollTimeoutDue, ProcessTimerDue } from "./due.ts";
@@ -352,6 +352,7 @@ export class SimKernel implements Kernel {
 
   private closeIsSeen(fd: Fd): boolean {
     const file = this.proc.fds.get(fd)?.file;
+    if (file instanceof PipeEnd) return pipeCloseSeenElsewhere(file, this.proc.fds);
     return file instanceof SocketEnd && file.references === 1 && releaseSeenElsewhere(file, this.proc.fds);
   }
 

@@ -4,6 +4,7 @@
 
 import type { Continuation, Signal } from "../lifecycle/kernel.ts";
 import { SIGCHLD, SIGKILL } from "../lifecycle/kernel.ts";
+import { PipeEnd, pipeCloseSeenElsewhere } from "./pipes.ts";
 import { releasePids } from "./pids.ts";
 import type { ExitInfo, SimProcess } from "./process.ts";
 import { defaultAction } from "./signals.ts";
@@ -118,13 +119,19 @@ export function exitCanStep(world: World, proc: SimProcess): boolean {
 /**
  * exit_files then exit_task_work: the last reference of each file is dropped by a task_work
  * (____fput), and task works run newest first since Linux 4.3, so files are released from the
- * highest fd down. Stops at the first end whose release another process can see, with its
- * first half done (its second half is the next step); with none left, goes on to exit_notify.
+ * highest fd down. Stops at the first end whose release another process can see: a pipe end
+ * released (the rest go at the next step), a socket end with its first half done (its second
+ * half is the next step); with none left, goes on to exit_notify.
  */
 function releaseFiles(world: World, proc: SimProcess): void {
   for (const fd of proc.fds.fds().reverse()) {
     const file = proc.fds.detach(fd)!;
-    if (!(file instanceof SocketEnd)) file.release();
+    if (file instanceof PipeEnd) {
+      // One step: its reader sees POLLHUP (or its writer EPIPE) before the next file goes.
+      const seen = pipeCloseSeenElsewhere(file, proc.fds);
+      file.release();
+      if (seen) return;
+    } else if (!(file instanceof SocketEnd)) file.release();
     else if (file.dropReference()) {
       if (releaseSeenElsewhere(file, proc.fds)) {
         proc.releasing = file;

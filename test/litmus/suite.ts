@@ -8,7 +8,7 @@ import { kitHandlers } from "./kit.ts";
 import type { Litmus } from "./litmus.ts";
 import { closeRacingSend, closeWindowRecv, dataBeforeEof, exitReleaseOrderDown, exitReleaseOrderUp, overtaking, resetBeforeData } from "./programs/messages.ts";
 import { cloneChildFirst, fetchAddOrder, scmAfterReap, scmRacingReap } from "./programs/processes.ts";
-import { pidOverPipe, ppollWakes } from "./programs/pipes.ts";
+import { pidOverPipe, ppollWakes, writeThenClose } from "./programs/pipes.ts";
 import { orphanToNamespaceInit, orphanToSubreaper } from "./programs/reaping.ts";
 import { killMidBroadcast, killThenSend, killZombie, signalBetweenSends, sigchldCoalescing } from "./programs/signals.ts";
 
@@ -32,6 +32,7 @@ export const LITMUS: readonly Litmus[] = [
   orphanToNamespaceInit,
   pidOverPipe,
   ppollWakes,
+  writeThenClose,
 ];
 
 function allHandlers(): Record<string, Handler> {

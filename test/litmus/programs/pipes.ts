@@ -127,3 +127,30 @@ export const ppollWakes: Litmus = {
     },
   ],
 };
+
+/** W writes a byte then closes its write end; R, polling, may see the byte before or after the close. */
+export const writeThenClose: Litmus = {
+  name: "write-then-close",
+  title: "a reader polling a pipe may wake on the data before the writer closes its end, or after",
+  main: function* (k, s) {
+    k.sigaction(SIGCHLD, cont("litmusReapAll"));
+    const [r, w] = pipeOf(k);
+    yield* k.clone(0, { role: "W", w, close: [r] }, cont("pipeWriteClose"));
+    yield* k.close(w);
+    log(k, s, yield* k.ppoll(r, POLLIN, 5000));
+    yield* k.close(r);
+  },
+  handlers: {
+    pipeWriteClose: function* (k: Kernel, s: ToyState): Sys<void> {
+      yield* enter(k, s);
+      yield* k.write(s.w as Fd, [1]);
+      yield* k.close(s.w as Fd);
+      k.exit(0);
+    },
+  },
+  outcome: (logs) => only(logs, "R"),
+  allowed: [
+    { outcome: POLLIN, why: "R's ppoll runs between W's write and W's close: the byte is there, a writer still holds the pipe" },
+    { outcome: POLLIN | POLLHUP, why: "W's close (its end's last reference) comes first: pipe_poll reports the hang-up with the data" },
+  ],
+};
