@@ -195,14 +195,17 @@ function replaceBlock(text: string, name: string, content: string): string {
   return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
 }
 
+/** The three tables; branch's repro files are removed after, whatever happens. */
+function tables(): [comparison: string, deep: string, coverage: string] {
+  try {
+    return [comparisonTable(), deepTable(), coverageTable()];
+  } finally {
+    rmSync(REPRO_DIR, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
-  const [comparison, deep, coverage] = (() => {
-    try {
-      return [comparisonTable(), deepTable(), coverageTable()];
-    } finally {
-      rmSync(REPRO_DIR, { recursive: true, force: true });
-    }
-  })();
+  const [comparison, deep, coverage] = tables();
   const readme = fileURLToPath(new URL("../README.md", import.meta.url));
   let text = readFileSync(readme, "utf8");
   for (const [name, table] of [["strategies", comparison], ["pct600", deep], ["coverage", coverage]] as const) text = replaceBlock(text, name, table);

@@ -11,8 +11,9 @@
 // not replay it; its whole schedule from boot does (the copy's chooser kept the prefix's
 // choices), so a failing branched run is written as a repro file with that schedule, and its
 // replay is `nxtsim replay --repro FILE`; its outcome names the run and step its copy was
-// taken at, and the seed of the run from boot that world began as (tally.ts BranchOrigin). Everything is a function of the base seed and the
-// runs made before, in order: the corpus lives in one thread (no --workers, no --shard).
+// taken at, and the seed of the run from boot that world began as (tally.ts BranchOrigin).
+// Everything is a function of the base seed and the runs made before, in order: the corpus
+// lives in one thread (no --workers, no --shard).
 
 import type { Json } from "../lifecycle/kernel.ts";
 import type { Scenario } from "../fixtures/scenario.ts";
@@ -123,7 +124,7 @@ export class BranchExplorer {
     const origin: BranchOrigin | null = entry === null ? null : { run: entry.run, step: entry.step, bootSeed: entry.seed };
     const branched = origin === null ? {} : { branched: origin };
     // What makes a branched run again when it has no repro: the same exploration, up to it.
-    const notKept = `branched run ${number}, from a copy taken in run ${origin?.run} at step ${origin?.step}; the same explore (its base seed, --runs ${number + 1} or more) makes it again`;
+    const notKept = origin === null ? "" : `branched run ${number}, from a copy taken in run ${origin.run} at step ${origin.step}; the same explore (its base seed, --runs ${number + 1} or more) makes it again`;
     const budget = runBudget(clock, plan.runSeconds);
     const { deadline } = budget;
     try {
