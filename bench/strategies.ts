@@ -1,9 +1,10 @@
 // The strategy comparison (npm run bench:strategies): for every known-bug fixture and every
-// mutant, how many runs each per-run strategy needs to first fail the target check, median
-// (and mean) over CAMPAIGNS campaigns; campaign c makes runs 0, 1, ... of base seed
-// BASE + c, each with the fault rates its strategy draws (explore's, or swarm's own), at most
-// CAP runs (a campaign that finds nothing counts as CAP + 1 in the mean, "> CAP" in the
-// median). A failure that another known fix removes from the same run (harness/attribution.ts) does not count.
+// mutant, how many runs each strategy needs to first fail the target check, median (and mean)
+// over CAMPAIGNS campaigns, and the CPU time that took (mean per campaign); campaign c makes
+// runs 0, 1, ... of base seed BASE + c, each with the fault rates its strategy draws
+// (explore's, or swarm's own), at most CAP runs (a campaign that finds nothing counts as
+// CAP + 1 in the mean, "> CAP" in the median, and its CAP runs' CPU time). Branch's campaign
+// is explore's (its runs from boot have random's seeds and fault rates). A failure that another known fix removes from the same run (harness/attribution.ts) does not count.
 // Then #600 against PCT (the issue's claim): on plain shutdown and on its narrow window, each
 // strategy's per-run hit rate over DEEP_RUNS fault-free runs (Wilson 95% interval) and its
 // runs to the first failure over DEEP_CAMPAIGNS campaigns (mean with its 95% interval).
@@ -11,7 +12,9 @@
 // strategy reaches over the same number of runs of every shipped scenario (explore's count).
 // Writes the tables into README.md between their bench markers and prints them.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { changedScenario, listBugFixtures, loadBugFixture } from "../fixtures/bugs.ts";
@@ -24,7 +27,23 @@ import { meanWithInterval, median, wilson, type Estimate } from "./stats.ts";
 const CAMPAIGNS = 20;
 const CAP = 40;
 const BASE = 1000;
-const STRATEGIES: readonly RunStrategy[] = [{ name: "random" }, { name: "swarm" }, { name: "pct", ...DEFAULT_PCT }];
+const STRATEGIES: readonly RunStrategy[] = [{ name: "random" }, { name: "swarm" }, { name: "pct", ...DEFAULT_PCT }, { name: "branch" }];
+/** Where branch writes the repro files of its failing branched runs (removed at the end). */
+const REPRO_DIR = mkdtempSync(join(tmpdir(), "nxtsim-bench-branch-"));
+
+/** CPU time (all threads of this process) that `f` took, in ms, with its value. */
+function cpuTimed<T>(f: () => T): { value: T; cpuMs: number } {
+  const before = process.cpuUsage();
+  const value = f();
+  const used = process.cpuUsage(before);
+  return { value, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** Runs to the first failure of one campaign, and its CPU time. */
+function campaignCost(t: Target, s: RunStrategy, base: number, cap: number, faults: "drawn" | "none"): { runs: number; cpuMs: number } {
+  const { value, cpuMs } = cpuTimed(() => runsToFailure(t, s, base, cap, faults, REPRO_DIR));
+  return { runs: value, cpuMs };
+}
 
 function shipped(name: string): Scenario {
   const r = scenarioByName(name);
@@ -65,24 +84,28 @@ function targets(): Target[] {
   return [...bugs, narrow600(), ...mutants];
 }
 
-function cell(xs: readonly number[]): string {
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function cell(costs: readonly { runs: number; cpuMs: number }[]): string {
+  const xs = costs.map((c) => c.runs);
   const med = median(xs);
   const found = xs.filter((x) => x <= CAP).length;
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return `${med > CAP ? `> ${CAP}` : String(med)} (mean ${mean.toFixed(1)}, ${found}/${xs.length})`;
+  return `${med > CAP ? `> ${CAP}` : String(med)} (mean ${mean(xs).toFixed(1)}, ${found}/${xs.length}); ${mean(costs.map((c) => c.cpuMs)).toFixed(0)} ms`;
 }
 
 function comparisonTable(): string {
   const started = performance.now();
   const rows: string[] = [];
   for (const t of targets()) {
-    const cells = STRATEGIES.map((s) => cell(Array.from({ length: CAMPAIGNS }, (_, c) => runsToFailure(t, s, BASE + c, CAP, "drawn"))));
+    const cells = STRATEGIES.map((s) => cell(Array.from({ length: CAMPAIGNS }, (_, c) => campaignCost(t, s, BASE + c, CAP, "drawn"))));
     rows.push(`| ${t.name} | \`${t.check}\` | ${cells.join(" | ")} |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   const seconds = (performance.now() - started) / 1000;
   return [
-    `Runs to the first failure of the target check: median over ${CAMPAIGNS} campaigns (mean, campaigns that found it); at most ${CAP} runs per campaign (capped to keep the bench under five minutes; a miss counts as ${CAP + 1} in the mean). Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
+    `Runs to the first failure of the target check: median over ${CAMPAIGNS} campaigns (mean, campaigns that found it); then the CPU time to the first failure, mean per campaign (a miss counts the CPU time of its ${CAP} runs). At most ${CAP} runs per campaign (capped to keep the bench under five minutes; a miss counts as ${CAP + 1} in the mean). Every strategy's campaigns use the same base seeds; measured in one process, one after the other. Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
     "",
     `| target (scenario) | check | ${STRATEGIES.map(describeStrategy).join(" | ")} |`,
     `|---|---|${STRATEGIES.map(() => "---").join("|")}|`,
@@ -103,6 +126,7 @@ const DEEP_STRATEGIES: readonly RunStrategy[] = [
   { name: "pct", ...DEFAULT_PCT },
   { name: "pct", depth: 1, steps: 100 },
   { name: "pct", depth: 2, steps: 100 },
+  { name: "branch" },
 ];
 
 function percent(e: Estimate): string {
@@ -118,19 +142,20 @@ function deepTable(): string {
   const rows: string[] = [];
   for (const t of [fixtureTarget("600"), narrow600()]) {
     for (const s of DEEP_STRATEGIES) {
-      const rate = wilson(hitsIn(t, s, DEEP_HIT_BASE, DEEP_RUNS, "none"), DEEP_RUNS);
-      const toFailure = Array.from({ length: DEEP_CAMPAIGNS }, (_, c) => runsToFailure(t, s, DEEP_CAMPAIGN_BASE + c, DEEP_CAP, "none"));
+      const rate = wilson(hitsIn(t, s, DEEP_HIT_BASE, DEEP_RUNS, "none", REPRO_DIR), DEEP_RUNS);
+      const costs = Array.from({ length: DEEP_CAMPAIGNS }, (_, c) => campaignCost(t, s, DEEP_CAMPAIGN_BASE + c, DEEP_CAP, "none"));
+      const toFailure = costs.map((c) => c.runs);
       const found = toFailure.filter((x) => x <= DEEP_CAP).length;
-      rows.push(`| ${t.name} | ${describeStrategy(s)} | ${percent(rate)} | ${runs(meanWithInterval(toFailure))} | ${median(toFailure)} | ${found}/${DEEP_CAMPAIGNS} |`);
+      rows.push(`| ${t.name} | ${describeStrategy(s)} | ${percent(rate)} | ${runs(meanWithInterval(toFailure))} | ${median(toFailure)} | ${found}/${DEEP_CAMPAIGNS} | ${mean(costs.map((c) => c.cpuMs)).toFixed(0)} ms |`);
       process.stderr.write(`${rows[rows.length - 1]}\n`);
     }
   }
   const seconds = (performance.now() - started) / 1000;
   return [
-    `#600 (\`--mutant 600\`, check \`no-zombies\`, fix 633 on), fault-free runs so that only the schedule differs: the share of ${DEEP_RUNS} runs that hit it (95% Wilson interval), and runs to the first hit over ${DEEP_CAMPAIGNS} campaigns (mean with its 95% interval; median; at most ${DEEP_CAP} runs each). Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
+    `#600 (\`--mutant 600\`, check \`no-zombies\`, fix 633 on), fault-free runs so that only the schedule differs: the share of ${DEEP_RUNS} runs that hit it (95% Wilson interval), and runs to the first hit over ${DEEP_CAMPAIGNS} campaigns (mean with its 95% interval; median; at most ${DEEP_CAP} runs each) and the CPU time to it (mean per campaign). Branch's share of runs that hit counts a failure found again from the same copy each time. Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
     "",
-    "| target (scenario) | strategy | runs that hit it | runs to first hit, mean | median | campaigns that found it |",
-    "|---|---|---|---|---|---|",
+    "| target (scenario) | strategy | runs that hit it | runs to first hit, mean | median | campaigns that found it | CPU time to first hit |",
+    "|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }
@@ -144,7 +169,7 @@ function coverageTable(): string {
   const started = performance.now();
   const scenarios = listScenarios();
   const rows = STRATEGIES.map((strategy) => {
-    const counts = COVERAGE_RUNS.map((runs) => explore({ scenarios, runs, seed: COVERAGE_SEED, strategy }).transitions.length);
+    const counts = COVERAGE_RUNS.map((runs) => explore({ scenarios, runs, seed: COVERAGE_SEED, strategy, reproDir: REPRO_DIR }).transitions.length);
     const row = `| ${describeStrategy(strategy)} | ${counts.join(" | ")} |`;
     process.stderr.write(`${row}\n`);
     return row;
@@ -170,10 +195,17 @@ function replaceBlock(text: string, name: string, content: string): string {
   return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
 }
 
+/** The three tables; branch's repro files are removed after, whatever happens. */
+function tables(): [comparison: string, deep: string, coverage: string] {
+  try {
+    return [comparisonTable(), deepTable(), coverageTable()];
+  } finally {
+    rmSync(REPRO_DIR, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
-  const comparison = comparisonTable();
-  const deep = deepTable();
-  const coverage = coverageTable();
+  const [comparison, deep, coverage] = tables();
   const readme = fileURLToPath(new URL("../README.md", import.meta.url));
   let text = readFileSync(readme, "utf8");
   for (const [name, table] of [["strategies", comparison], ["pct600", deep], ["coverage", coverage]] as const) text = replaceBlock(text, name, table);

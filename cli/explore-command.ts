@@ -27,7 +27,7 @@ import { progressReporter } from "./progress.ts";
 import { exploreRealCommand, rejectSimOnly, type Backend } from "./real-commands.ts";
 import { DEFAULT_SHRINK_SECONDS, shrinkNewFailures, type ShrinkNote } from "./explore-shrink.ts";
 import { writeSummaryMarkdown } from "./summary-md.ts";
-import { exploreSummary } from "./report.ts";
+import { exploreSummary, scenarioSeed } from "./report.ts";
 
 interface Io {
   out: (text: string) => void;
@@ -170,7 +170,7 @@ async function reportResult(result: ExploreResult, flags: ReportFlags, io: Io, s
           if (flags.progress !== false) io.err(`shrink: ${d.check} on ${d.scenario}: ${note.replay ?? note.detail}\n`);
         }, limitArgs(flags.limit));
   // A new failure of a generated run gets its scenario as a file (the summary names it).
-  for (const d of result.distinct) if (d.cause === null && d.scenario === GENERATED) writeGeneratedScenario(d.seed);
+  for (const d of result.distinct) if (d.cause === null && d.scenario === GENERATED) writeGeneratedScenario(scenarioSeed(d));
   io.out(exploreSummary(result, mergedFrom, shrunk));
   if (flags.json !== undefined) writeJson(flags.json, result);
   if (flags.summaryMd !== undefined) writeSummaryMarkdown(flags.summaryMd, result, shrunk, flags.limit);

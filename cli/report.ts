@@ -86,6 +86,18 @@ export function countsLine(distinct: readonly DistinctFailure[]): string {
   return `${distinct.length - known.length} new, ${known.length} known (${causes} cause${causes === 1 ? "" : "s"})`;
 }
 
+/** Which run found a failure first: a seed, or for a branched run (--strategy branch) where its copy was taken. */
+function firstRun(d: DistinctFailure): string {
+  const b = d.branched;
+  if (b === undefined) return `first seed ${d.seed} (run ${d.run})`;
+  return `first in run ${d.run} (branched from a copy of run ${b.run}'s world at step ${b.step}, a world begun from seed ${b.bootSeed}: the repro below replays it, no seed does)`;
+}
+
+/** The seed a generated failure's scenario was drawn from: a branched run's is that of its world's run from boot. */
+export function scenarioSeed(d: DistinctFailure): number {
+  return d.branched?.bootSeed ?? d.seed;
+}
+
 /** New failures in full, first; then the known ones, one line and one replay per cause. */
 function failureLines(distinct: readonly DistinctFailure[], shrunk?: ReadonlyMap<DistinctFailure, ShrinkNote>): string[] {
   if (distinct.length === 0) return ["no failures"];
@@ -96,9 +108,9 @@ function failureLines(distinct: readonly DistinctFailure[], shrunk?: ReadonlyMap
     out.push(`NEW FAILURES: ${count}, ${fresh.length} distinct (no known fix removes them):`);
     fresh.forEach((d, i) => {
       out.push(`  [${i + 1}] ${d.check} on ${d.scenario}: ${d.reason}`);
-      out.push(`      count ${d.count}, first seed ${d.seed} (run ${d.run}), faults: ${describeFaults(d.faults)}`);
+      out.push(`      count ${d.count}, ${firstRun(d)}, faults: ${describeFaults(d.faults)}`);
       out.push(`      replay: ${d.replay}`);
-      if (d.scenario === GENERATED) out.push(`      scenario file: ${generatedScenarioPath(d.seed)} (--scenario FILE replays it too)`);
+      if (d.scenario === GENERATED) out.push(`      scenario file: ${generatedScenarioPath(scenarioSeed(d))} (${d.branched === undefined ? "--scenario FILE replays it too" : "its scenario; the repro file holds it too"})`);
       const note = shrunk?.get(d);
       if (note !== undefined) out.push(note.replay === null ? `      ${note.detail}` : `      shrunk: ${note.replay} (${note.detail})`);
     });

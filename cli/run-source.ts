@@ -89,8 +89,10 @@ function runFromRepro(command: string, seedText: string | undefined, file: strin
   }
   const { repro, scenario } = loadRepro(file, flags.limit);
   modelOptionsFor(scenario, { fixes: repro.fixes, mutants: repro.mutants, ...(repro.unit === undefined ? {} : { unit: repro.unit }) });
+  // A repro holds no step budget: --max-steps gives the one its run had (explore --strategy branch prints it).
+  const maxSteps = flags.maxSteps === undefined ? undefined : parsePositiveInt(flags.maxSteps, "--max-steps");
   const budget = budgeted(flags);
-  const again = (fixes: readonly string[]): SimRun => budget((deadline) => runRepro({ ...repro, fixes: [...fixes] }, scenario, deadline));
+  const again = (fixes: readonly string[]): SimRun => budget((deadline) => runRepro({ ...repro, fixes: [...fixes] }, scenario, deadline, maxSteps));
   const what = { ref: file, seed: repro.seed, faults: repro.faults, fixes: repro.fixes, mutants: repro.mutants, strategy: repro.strategy ?? RANDOM, ...(repro.unit === undefined ? {} : { unit: repro.unit }) };
   return { scenario, run: again(repro.fixes), what, again };
 }

@@ -10,8 +10,10 @@
 // branched run depends on the runs before it (they made the corpus), so its seed alone does
 // not replay it; its whole schedule from boot does (the copy's chooser kept the prefix's
 // choices), so a failing branched run is written as a repro file with that schedule, and its
-// replay is `nxtsim replay --repro FILE`. Everything is a function of the base seed and the
-// runs made before, in order: the corpus lives in one thread (no --workers, no --shard).
+// replay is `nxtsim replay --repro FILE`; its outcome names the run and step its copy was
+// taken at, and the seed of the run from boot that world began as (tally.ts BranchOrigin).
+// Everything is a function of the base seed and the runs made before, in order: the corpus
+// lives in one thread (no --workers, no --shard).
 
 import type { Json } from "../lifecycle/kernel.ts";
 import type { Scenario } from "../fixtures/scenario.ts";
@@ -30,7 +32,7 @@ import { traceInC8d9106aCodes } from "./run-view.ts";
 import { REPRO_DIR, reproCommand, writeRepro } from "./repro.ts";
 import { resumeScenarioOnSim, runScenarioOnSim, type SimRun, type SimRunOptions } from "./run-sim.ts";
 import { runNumber } from "./shard.ts";
-import type { RunOutcome } from "./tally.ts";
+import type { BranchOrigin, RunOutcome } from "./tally.ts";
 import { OverBudget, runBudget, UNBOUNDED, type ExplorationClock } from "./wall-budget.ts";
 
 /** World copies kept at most: the first ones made (novelty is rare after the first runs). */
@@ -44,6 +46,9 @@ interface CorpusEntry {
   /** The seed and fault rates of the world's run from boot (a copy keeps its configuration). */
   seed: number;
   faults: FaultRates;
+  /** The run the copy was taken in, and the step. */
+  run: number;
+  step: number;
   world: World;
 }
 
@@ -116,13 +121,17 @@ export class BranchExplorer {
     const unit = plan.unit === undefined ? {} : { unit: plan.unit };
     const maxSteps = plan.maxSteps === null ? {} : { maxSteps: plan.maxSteps };
     const bootReplay = replayCommand({ seed, scenario: ref, faults, strategy: RANDOM, fixes, mutants, ...unit, ...maxSteps });
+    const origin: BranchOrigin | null = entry === null ? null : { run: entry.run, step: entry.step, bootSeed: entry.seed };
+    const branched = origin === null ? {} : { branched: origin };
+    // What makes a branched run again when it has no repro: the same exploration, up to it.
+    const notKept = origin === null ? "" : `branched run ${number}, from a copy taken in run ${origin.run} at step ${origin.step}; the same explore (its base seed, --runs ${number + 1} or more) makes it again`;
     const budget = runBudget(clock, plan.runSeconds);
     const { deadline } = budget;
     try {
       const scenario = entry?.scenario ?? scenarioOfSlot(plan.scenarios[slot]!, seed);
       const base: SimRunOptions = { seed: entry?.seed ?? seed, faults, fixes, mutants, ...unit, ...maxSteps, deadline };
       const watch = new NoveltyWatch(this.seen, (world) => {
-        if (this.corpus.length < MAX_CORPUS) this.corpus.push({ slot, scenario, seed: base.seed as number, faults, world: forkWorld(world) });
+        if (this.corpus.length < MAX_CORPUS) this.corpus.push({ slot, scenario, seed: base.seed as number, faults, run: number, step: world.step, world: forkWorld(world) });
       });
       let run: SimRun;
       if (entry === null) run = budget.guard(runScenarioOnSim(scenario, { ...base, observer: watch }));
@@ -141,21 +150,22 @@ export class BranchExplorer {
         schedule === undefined
           ? bootReplay
           : failures.length === 0
-            ? `(branched run ${number}: replayable from its schedule, written only when it fails)`
+            ? `(${notKept}; a repro is written only when it fails)`
             : reproCommand(
                 writeRepro(
                   { nxtsim: "repro/1", scenario: scenario as unknown as Json, seed: base.seed as number, faults, fixes: [...fixes], mutants: [...mutants], schedule, check: failures[0]!.check, ...unit },
                   this.reproDir,
                 ),
-              );
+              ) + (plan.maxSteps === null ? "" : ` --max-steps ${plan.maxSteps}`);
       const transitions = transitionsOf(traceInC8d9106aCodes(run.sim.trace, plan.unit));
-      return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions, overBudget: false };
+      return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions, overBudget: false, ...branched };
     } catch (e) {
       if (e instanceof OverBudget) {
-        return e.byExploration ? null : { number, scenario: ref, seed, faults, steps: 0, events: 0, failures: [], replay: bootReplay, transitions: [], overBudget: true };
+        const replay = origin === null ? bootReplay : `(${notKept})`;
+        return e.byExploration ? null : { number, scenario: ref, seed, faults, steps: 0, events: 0, failures: [], replay, transitions: [], overBudget: true, ...branched };
       }
       const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-      throw new RunCrashed(`run ${number} (${ref}, seed ${seed}${entry === null ? "" : ", branched"}) threw: ${message}`);
+      throw new RunCrashed(`run ${number} (${ref}, seed ${seed}) threw: ${message}; ${origin === null ? `replay: ${bootReplay}` : notKept}`);
     }
   }
 }

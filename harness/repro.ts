@@ -128,8 +128,8 @@ export function loadRepro(path: string, limits: ScenarioLimits = DEFAULT_LIMITS)
   };
 }
 
-/** Replays a repro; `deadline` is a wall-clock budget (harness/wall-budget.ts). */
-export function runRepro(repro: Repro, scenario: Scenario, deadline?: () => boolean): SimRun {
+/** Replays a repro; `deadline` is a wall-clock budget (harness/wall-budget.ts); `maxSteps` the run's step budget, when not the default. */
+export function runRepro(repro: Repro, scenario: Scenario, deadline?: () => boolean, maxSteps?: number): SimRun {
   const policy = repro.schedule === null ? policyFor(repro.strategy ?? RANDOM, repro.seed) : undefined;
   return runScenarioOnSim(scenario, {
     ...(policy === undefined ? {} : { policy }),
@@ -140,5 +140,6 @@ export function runRepro(repro: Repro, scenario: Scenario, deadline?: () => bool
     ...(repro.unit === undefined ? {} : { unit: repro.unit }),
     ...(repro.schedule === null ? {} : { replay: repro.schedule }),
     ...(deadline === undefined ? {} : { deadline }),
+    ...(maxSteps === undefined ? {} : { maxSteps }),
   });
 }

@@ -53,6 +53,7 @@ function reader(file: string) {
   const strategy = (v: unknown, field: string): RunStrategy => {
     const o = object(v, field);
     const name = o["name"];
+    if (name === "branch") throw new UsageError(`${file}: a result of --strategy branch, which is not merged (its runs are made in one thread, never in shards; its own summary and --json are the whole result)`);
     if (!(RUN_STRATEGY_NAMES as readonly unknown[]).includes(name)) fail(`${field}.name`, `one of ${RUN_STRATEGY_NAMES.join(", ")}`);
     if (name !== "pct") return { name: name as "random" | "swarm" };
     const params = { depth: nat(o["depth"], `${field}.depth`), steps: nat(o["steps"], `${field}.steps`) };

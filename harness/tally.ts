@@ -9,6 +9,18 @@ import type { Attributed, Cause } from "./attribution.ts";
 import type { CheckFailure } from "./checks.ts";
 import { unionTransitions } from "./coverage.ts";
 
+/**
+ * Where a branched run (explore --strategy branch) went on from: a copy of the world taken in
+ * an earlier run. Its seed alone does not make it again; its replay line (a repro) does.
+ */
+export interface BranchOrigin {
+  /** The run in which the copy was taken, and the step it was taken at. */
+  run: number;
+  step: number;
+  /** The seed of the run from boot that world began as (a copy taken in a branched run keeps it): its scenario and fault rates. */
+  bootSeed: number;
+}
+
 /** One finished run, as the explorer saw it. */
 export interface RunOutcome {
   /** Exploration-wide run number (see shard.ts): its seed is runSeed(baseSeed, number). */
@@ -27,6 +39,8 @@ export interface RunOutcome {
   transitions: readonly string[];
   /** Cut by its wall-clock budget (harness/wall-budget.ts): not deterministic, so not judged. */
   overBudget: boolean;
+  /** A branched run's origin (absent: a run from boot, which its seed makes again). */
+  branched?: BranchOrigin;
 }
 
 /** The lowest-numbered run cut by its wall-clock budget. */
@@ -62,6 +76,8 @@ export interface DistinctFailure {
   seed: number;
   faults: FaultRates;
   replay: string;
+  /** The representative's origin when it was a branched run: then `seed` alone does not make it again. */
+  branched?: BranchOrigin;
 }
 
 export interface Tally {
@@ -120,7 +136,8 @@ export function tallyOf(o: RunOutcome, scenarios: readonly string[]): Tally {
     if (seen !== undefined) seen.count++;
     else {
       const { number: run, seed, faults, replay } = o;
-      distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, cause: f.cause, count: 1, run, position, seed, faults, replay });
+      const branched = o.branched === undefined ? {} : { branched: o.branched };
+      distinct.push({ check: f.check, scenario: o.scenario, reason: f.reason, normalised, cause: f.cause, count: 1, run, position, seed, faults, replay, ...branched });
     }
   });
   const budget = o.overBudget ? { budgetRuns: 1, firstBudgetRun: { run: o.number, scenario: o.scenario, replay: o.replay } } : { budgetRuns: 0, firstBudgetRun: null };

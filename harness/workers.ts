@@ -1,6 +1,7 @@
 // Exploration on worker threads. The main thread hands out the shard's runs in order, in small
-// chunks, to whichever worker is free; each worker answers with the tally of its chunk and the
-// main thread merges tallies (harness/tally.ts), so the result depends on the set of runs made,
+// chunks, to whichever worker has room (each holds two, so it never waits for the next); each
+// worker answers with the tally of its chunk and the main thread merges tallies
+// (harness/tally.ts), so the result depends on the set of runs made,
 // never on how many workers made them or in which order they finished. Every chunk handed out
 // is finished, so the runs made are always the shard's first ones, even on a time budget.
 //
@@ -35,6 +36,11 @@ export const MAX_WORKERS = 64;
 const TIME_CHUNK = 8;
 /** Most runs per chunk on a run budget (about 0.1 to 0.3 s of work). */
 const MAX_CHUNK = 32;
+/**
+ * Chunks each worker holds at once: the next is queued in the worker while it makes one, so it
+ * never waits for the main thread's answer (a round trip per chunk on a loaded machine).
+ */
+const QUEUED_PER_WORKER = 2;
 
 const ENTRY = new URL("./explore-worker.js", import.meta.url);
 
@@ -62,10 +68,14 @@ export interface ChunkRequest {
 /** Worker to main thread: `to` is where the chunk stopped (before the requested one when cut). */
 export type WorkerReply = { kind: "done"; from: number; to: number; cut: boolean; tally: Tally } | { kind: "failed"; message: string };
 
-function chunkSize(runsLimit: number | null, workers: number): number {
-  if (runsLimit === null) return TIME_CHUNK;
-  // About eight chunks per worker, so that all workers stay busy until near the end.
-  return Math.max(1, Math.min(MAX_CHUNK, Math.floor(runsLimit / (workers * 8))));
+/**
+ * The next chunk's size: on a run budget a share of the runs left (guided scheduling), so
+ * chunks shrink to one run near the end and the workers finish together instead of one
+ * idling while the other makes a whole last chunk.
+ */
+function chunkSize(runsLeft: number | null, workers: number): number {
+  if (runsLeft === null) return TIME_CHUNK;
+  return Math.max(1, Math.min(MAX_CHUNK, Math.ceil(runsLeft / (workers * 4))));
 }
 
 export function checkWorkers(workers: number, shown = String(workers), what = "workers"): number {
@@ -87,8 +97,7 @@ export async function exploreOnWorkers(
   const { plan, runsLimit, timeLimitMs } = prepared;
   const now = options.now ?? (() => performance.now());
   const start = now();
-  const chunk = chunkSize(runsLimit, workers);
-  const spawn = runsLimit === null ? workers : Math.min(workers, Math.ceil(runsLimit / chunk));
+  const spawn = runsLimit === null ? workers : Math.min(workers, runsLimit);
 
   const endsAt = timeLimitMs === null ? null : Date.now() + timeLimitMs;
   /** Finished chunks by first run; the result holds the unbroken run of them from run 0. */
@@ -123,7 +132,7 @@ export async function exploreOnWorkers(
         stoppedBy = "time";
         return false;
       }
-      const to = runsLimit === null ? next + chunk : Math.min(runsLimit, next + chunk);
+      const to = next + chunkSize(runsLimit === null ? null : runsLimit - next, workers);
       worker.postMessage({ from: next, to, endsAt } satisfies ChunkRequest);
       next = to;
       busy++;
@@ -155,7 +164,7 @@ export async function exploreOnWorkers(
       });
       worker.on("error", (e) => finish(new Error(`worker ${i} failed: ${e.message.split("\n")[0]}`)));
       worker.on("exit", (code) => finish(new Error(`worker ${i} exited unexpectedly (exit code ${code})`)));
-      handOut(worker);
+      for (let q = 0; q < QUEUED_PER_WORKER && handOut(worker); q++);
     }
     // A time budget may run out while the workers start: then no chunk was handed out at all.
     if (busy === 0) finish();

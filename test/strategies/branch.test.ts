@@ -1,6 +1,7 @@
 // `explore --strategy branch`: runs that go on from copies of worlds that reached something
 // new. It finds #600 (a known Unit bug, lifecycle/options.ts KNOWN_MUTANTS), a failing
-// branched run replays from its repro file, and the same base seed gives the same runs.
+// branched run replays from its repro file (with its --max-steps), its outcome says where its
+// copy was taken, and the same base seed gives the same runs.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +36,7 @@ describe("--strategy branch", () => {
 
   it("branches half the runs or so from copies once it has any, and finds #600 in branched runs", () => {
     const branched = found.filter((o) => REPRO.test(o.replay) || o.replay.startsWith("(branched run"));
+    expect(found.filter((o) => o.branched !== undefined)).toEqual(branched);
     expect(branched.length).toBeGreaterThan(30);
     expect(branched.length).toBeLessThan(70);
     expect(branched.some((o) => o.failures.some((f) => f.check === "no-zombies"))).toBe(true);
@@ -48,6 +50,31 @@ describe("--strategy branch", () => {
       const replayed = checkRun({ scenario, ...runRepro(repro, scenario) }).map((f) => `${f.check}: ${f.reason}`);
       expect(replayed).toEqual(o.failures.map((f) => `${f.check}: ${f.reason}`));
     }
+  });
+
+  it("says where a branched run's copy was taken: an earlier run, whose world began from that run's seed", () => {
+    const seeds = new Map(found.map((o) => [o.number, o.seed]));
+    const branched = found.filter((o) => o.branched !== undefined);
+    expect(branched.length).toBeGreaterThan(0);
+    for (const o of branched) {
+      expect(o.branched!.run).toBeLessThan(o.number);
+      // A copy of a copy keeps the seed of the run from boot its world began as.
+      if (found[o.branched!.run]!.branched === undefined) expect(o.branched!.bootSeed).toBe(seeds.get(o.branched!.run));
+    }
+  });
+
+  it("a branched failure under --max-steps replays with that step budget, and only with it", () => {
+    const r = scenarioByName("one-app-two-processes");
+    if (!r.ok) throw new Error(r.error);
+    const outcomes: RunOutcome[] = [];
+    explore({ scenarios: [r.scenario], runs: 40, seed: 2, strategy: { name: "branch" }, maxSteps: 200, fixes: ["633"], reproDir: dir, onRun: (o) => outcomes.push(o) });
+    const cut = outcomes.find((o) => o.branched !== undefined && o.failures.some((f) => f.check === "terminates"))!;
+    const [, file, steps] = /^npx nxtsim replay --repro (\S+) --max-steps (\d+)$/.exec(cut.replay)!;
+    expect(steps).toBe("200");
+    const { repro, scenario } = loadRepro(file!);
+    const checks = (maxSteps?: number) => checkRun({ scenario, ...runRepro(repro, scenario, undefined, maxSteps) }).map((f) => f.check);
+    expect(checks(200)).toEqual(cut.failures.map((f) => f.check));
+    expect(checks()).not.toContain("terminates");
   });
 
   it("is the mutant's doing: without it no run fails", () => {
