@@ -137,7 +137,8 @@ export const writeThenClose: Litmus = {
     const [r, w] = pipeOf(k);
     yield* k.clone(0, { role: "W", w, close: [r] }, cont("pipeWriteClose"));
     yield* k.close(w);
-    log(k, s, yield* k.ppoll(r, POLLIN, 5000));
+    const revents = yield* k.ppoll(r, POLLIN, 5000);
+    log(k, s, isErrno(revents) ? revents.errno : revents);
     yield* k.close(r);
   },
   handlers: {
