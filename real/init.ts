@@ -17,7 +17,7 @@ import { encodeRecord, type WireRecord } from "./wire.ts";
 
 export function runInit(boot: InitBoot): void {
   setUpRunMounts(boot.confined);
-  if (boot.unitCgroup === true) mountUnitCgroup2(boot.confined);
+  const unitCgroupNs = boot.unitCgroup === true && mountUnitCgroup2(boot.confined);
 
   const start = BigInt(boot.runStartNs);
   const send = (record: WireRecord): void => void native.sendmsg(boot.fds.report, encodeRecord(record), [], { block: true });
@@ -31,7 +31,7 @@ export function runInit(boot: InitBoot): void {
     argv: childArgv(),
     envp: childEnv(bootFd),
     // Unit's cgroup code reads its own cgroup: in a cgroup namespace rooted at the run's it is "/".
-    cloneFlags: boot.unitCgroup === true && boot.confined ? native.CLONE.NEWCGROUP : 0,
+    cloneFlags: unitCgroupNs ? native.CLONE.NEWCGROUP : 0,
     keepFds: [boot.fds.report, boot.fds.ticket, boot.fds.mailbox, boot.fds.script, boot.fds.addon, cursor.fd, bootFd],
   });
   native.close(bootFd);

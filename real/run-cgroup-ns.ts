@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 
 import type { ErrnoName } from "../lifecycle/kernel.ts";
+import { RUN_ID_ENV } from "./child-command.ts";
 import { HOST_CGROUPS, type CgroupCap } from "./run-cgroup.ts";
 
 /** The errnos of the file calls of Unit's cgroup code, besides the kernel seam's others. */
@@ -91,13 +92,21 @@ export function unitCgroupLine(r: UnitCgroupReport): string {
   return `Unit's cgroups: below ${r.dir} (its cgroup2 mount at ${RUN_CGROUP2_MOUNT}); ${left}`;
 }
 
-/** The run's init, in the run's mount namespace: cgroup2 mounted at /sys/fs/cgroup, rooted at the init's own cgroup. */
-export function mountUnitCgroup2(confined: boolean): void {
-  // Unconfined, the init is in the host's cgroups: an empty read-only tmpfs instead, so Unit's mkdir fails (EROFS) and nothing reaches the host.
-  const args = confined
-    ? ["--cgroup", "mount", "-t", "cgroup2", "-o", "nosuid,nodev,noexec", "nxtsim-cgroup2", RUN_CGROUP2_MOUNT]
-    : ["mount", "-t", "tmpfs", "-o", "ro,size=4k", "nxtsim-no-cgroup", RUN_CGROUP2_MOUNT];
-  execFileSync(confined ? "unshare" : "mount", confined ? args : args.slice(1), { stdio: "inherit" });
+/**
+ * The run's init, in the run's mount namespace: cgroup2 mounted at /sys/fs/cgroup, rooted at
+ * the init's own cgroup, when that is the run's (the harness made and delegated it); else an
+ * empty read-only tmpfs there, so that Unit's mkdir fails (EROFS) and nothing reaches the
+ * host (the run's summary says why: unitCgroupLine). True when unitd gets the cgroup2.
+ */
+export function mountUnitCgroup2(confined: boolean): boolean {
+  const own = /^0::(.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1] ?? "";
+  const delegated = confined && own.endsWith(`/nxtsim-${process.env[RUN_ID_ENV] ?? ""}`);
+  if (delegated) {
+    execFileSync("unshare", ["--cgroup", "mount", "-t", "cgroup2", "-o", "nosuid,nodev,noexec", "nxtsim-cgroup2", RUN_CGROUP2_MOUNT], { stdio: "inherit" });
+  } else {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "ro,size=4k", "nxtsim-no-cgroup", RUN_CGROUP2_MOUNT], { stdio: "inherit" });
+  }
+  return delegated;
 }
 
 /** Sub-cgroups of `dir`, parents before children, by path from `dir`. */
