@@ -80,8 +80,11 @@ export function spawnConfined(opts: native.SpawnOptions, c: Confinement): native
 }
 
 /** After the init was reaped: removes the run's cgroup, and says what the run was confined by. */
-export async function endConfinement(c: Confinement | null, deadline: () => boolean): Promise<ConfinementReport> {
-  if (c === null) return { confined: false, idMap: [], network: "host's", writable: ["host's"], cgroup: null };
+export async function endConfinement(c: Confinement | null, deadline: () => boolean, unitCgroup = false): Promise<ConfinementReport> {
+  if (c === null) {
+    const report: ConfinementReport = { confined: false, idMap: [], network: "host's", writable: ["host's"], cgroup: null };
+    return unitCgroup ? { ...report, unitCgroup: { dir: null, reason: "an unconfined run has no cgroup of its own", leftByUnit: [] } } : report;
+  }
   const cgroup = cgroupReport(c.cgroup);
   const unit = c.unitCgroup === null ? null : await removeUnitCgroup(c.unitCgroup, deadline);
   await removeRunCgroup(c.cgroup, deadline);
@@ -91,12 +94,12 @@ export async function endConfinement(c: Confinement | null, deadline: () => bool
 
 /** One line for a summary: what the run could touch, and its cgroup's caps (and this run's peak) or why none. */
 export function confinementLine(r: ConfinementReport, withPeak = true): string {
-  if (!r.confined) return "confinement: none (host namespaces)";
+  const unit = r.unitCgroup === undefined ? "" : `\n${unitCgroupLine(r.unitCgroup)}`;
+  if (!r.confined) return `confinement: none (host namespaces)${unit}`;
   const base = r.idMap[0]!;
   const cg = r.cgroup!;
   const caps = cg.applied
     ? `cgroup v${cg.version}: at most ${cg.limits.pids} tasks and ${cg.limits.memoryBytes / 1024 ** 2} MiB${cg.memoryPeakBytes === null || !withPeak ? "" : ` (peak ${(cg.memoryPeakBytes / 1024 ** 2).toFixed(0)} MiB)`}`
     : `cgroup cap not applied: ${cg.reason}`;
-  const unit = r.unitCgroup === undefined ? "" : `\n${unitCgroupLine(r.unitCgroup)}`;
   return `confinement: root = host uid ${base.host}, no network, writes only to ${r.writable.join(" and ")}; ${caps}${unit}`;
 }

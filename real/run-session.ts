@@ -180,7 +180,7 @@ export class RealRunSession {
     native.close(this.cursor.fd);
     closeSync(this.fds.mailbox);
     // The init is reaped: its namespace's processes are gone, the run's cgroup empties.
-    this.confinement = await endConfinement(this.confining, late);
+    this.confinement = await endConfinement(this.confining, late, this.spec.unitCgroup === true);
   }
 
   /** The finished run in the sim's vocabulary, named by pids in the run's namespace. */

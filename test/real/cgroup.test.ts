@@ -4,12 +4,13 @@
 // whatever Unit left, so that no cgroup outlives the run. test/lifecycle/cgroup.test.ts shows
 // the same on the simulated kernel.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 import { expect, test } from "vitest";
 
 import { realRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
+import { confinementLine } from "../../real/confine.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
 import { runCgroupsOf } from "../../real/run-cgroup.ts";
 import { runScenarioOnReal, type RealRun } from "../../real/run-real.ts";
@@ -66,5 +67,15 @@ describeReal("real backend: Unit 1.35's cgroup for an application", () => {
     expect(checkRun(realRunView(run, cgroupScenario(), "1.35")).map((v) => v.check)).toEqual(["cgroups-removed", "cgroups-removed"]);
     expect(run.confinement.unitCgroup?.leftByUnit).toEqual(["/unit", "/unit/a"]);
     expect(runCgroupsOf([process.pid])).toEqual([]);
+  }, 60_000);
+
+  test("an unconfined run has no cgroup of its own: its summary says so, Unit's mkdir fails (EROFS) and its failure path runs, the host is untouched", async () => {
+    const before = readdirSync("/sys/fs/cgroup").sort();
+    const run = await runScenarioOnReal(cgroupScenario(), { fixes: [], mutants: [], unit: "1.35", unconfined: true });
+    expect(confinementLine(run.confinement)).toBe("confinement: none (host namespaces)\nUnit's cgroups: NOT available (an unconfined run has no cgroup of its own): its mkdir under /sys/fs/cgroup fails");
+    const failed = run.trace.find((e) => e.kind === "syscall" && e.call === "mkdir" && e.ret !== "EEXIST");
+    expect(failed?.kind === "syscall" ? failed.ret : null).toBe("EROFS");
+    expect(run.trace.some((e) => e.kind === "model" && (e.event as { text?: string }).text?.startsWith("cgroup: failed to add process"))).toBe(true);
+    expect(readdirSync("/sys/fs/cgroup").sort()).toEqual(before);
   }, 60_000);
 });
