@@ -7,6 +7,7 @@
 // {error, detail} answer, so callers can say where the problem is.
 
 import type { Json } from "./kernel.ts";
+import { confVldtCgroupPath } from "./conf-validation-cgroup.ts";
 import type { UpstreamCommit } from "./options.ts";
 
 export interface ConfValidateOptions {
@@ -716,7 +717,19 @@ function isolationMembers(opts: ConfValidateOptions): Member[] {
   if (opts.havePrSetNoNewPrivs) {
     members.push({ name: "new_privs", type: T_BOOLEAN });
   }
+  if (opts.upstream?.includes("f67a01b8")) {
+    members.push({ name: "cgroup", type: T_OBJECT, validator: objectOf(() => cgroupMembers) });
+  }
   return members;
+}
+
+/** f67a01b8: nxt_conf_vldt_app_cgroup_members (lifecycle/conf-validation-cgroup.ts). */
+const cgroupMembers: Member[] = [
+  { name: "path", type: T_STRING, required: true, validator: (_v, value, path) => errIf(path, confVldtCgroupPath(value as string)) },
+];
+
+function errIf(path: string[], detail: string | null): VErr | null {
+  return detail === null ? null : err(path, detail);
 }
 
 const commonMembers: Member[] = [

@@ -73,6 +73,12 @@ const ERRNO_TEXT: Record<ErrnoName, [number, string]> = {
   EINVAL: [22, "Invalid argument"],
   EPIPE: [32, "Broken pipe"],
   ECONNRESET: [104, "Connection reset by peer"],
+  EEXIST: [17, "File exists"],
+  EBUSY: [16, "Device or resource busy"],
+  ENOTEMPTY: [39, "Directory not empty"],
+  ENAMETOOLONG: [36, "File name too long"],
+  ENODATA: [61, "No data available"],
+  EROFS: [30, "Read-only file system"],
 };
 
 /** Unit's `%E` conversion: "(22: Invalid argument)". */

@@ -17,6 +17,7 @@ import type { UpstreamCommit } from "./options.ts";
 import { credentialGet, fail, ok } from "./credential.ts";
 import type { Credential, Outcome, UserDb } from "./credential.ts";
 import { cloneVldtCredentialGidmap, cloneVldtCredentialUidmap } from "./clone.ts";
+import { isolationSetCgroup } from "./cgroup.ts";
 
 export interface MapEntry {
   container: number;
@@ -60,6 +61,10 @@ export interface Isolation {
   mounts?: FsMount[];
   /** The cleanup main runs when the prototype dies (nxt_isolation_unmount_all), by name. */
   cleanup?: "unmountAll" | null;
+  /** nxt_cgroup_t (867a839f): the application's isolation.cgroup.path; absent = NULL. */
+  cgroup?: { path: string };
+  /** The cgroup cleanup main runs when the prototype dies (nxt_cgroup_cleanup), by name (867a839f). */
+  cgroupCleanup?: "cgroupCleanup";
 }
 
 /** nxt_capabilities_t */
@@ -254,7 +259,13 @@ export function isolationSetNewPrivs(isolationConf: Json, iso: Isolation): Outco
 }
 
 /** nxt_isolation_set, in Unit's order. */
-export function isolationSet(isolationConf: Json, iso: Isolation, havePrSetNoNewPrivs: boolean): Outcome {
+export function isolationSet(isolationConf: Json, iso: Isolation, havePrSetNoNewPrivs: boolean, upstream: readonly UpstreamCommit[] = []): Outcome {
+  if (upstream.includes("867a839f")) {
+    const r = isolationSetCgroup(isolationConf, iso);
+    if (!r.ok) {
+      return r;
+    }
+  }
   const steps = [isolationSetNamespaces, isolationSetCreds, isolationSetRootfs, isolationSetAutomount];
   for (const step of steps) {
     const r = step(isolationConf, iso);
@@ -389,7 +400,7 @@ export function isolationMainPrefork(input: PreforkInput): Outcome<PreforkResult
   const isolationConf = member(input.app, "isolation");
   // nxt_conf_map_object skips a null member, so "isolation": null means no isolation.
   if (isolationConf !== undefined && isolationConf !== null) {
-    const r = isolationSet(isolationConf, iso, input.havePrSetNoNewPrivs);
+    const r = isolationSet(isolationConf, iso, input.havePrSetNoNewPrivs, input.upstream);
     if (!r.ok) {
       return r;
     }

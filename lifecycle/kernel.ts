@@ -31,7 +31,14 @@ export type ErrnoName =
   | "EACCES"
   | "ESRCH"
   | "EINTR"
-  | "ECONNRESET";
+  | "ECONNRESET"
+  // the file calls of Unit's cgroup code (lifecycle/cgroup.ts)
+  | "EEXIST"
+  | "EBUSY"
+  | "ENOTEMPTY"
+  | "ENAMETOOLONG"
+  | "ENODATA"
+  | "EROFS";
 
 export interface Errno {
   readonly errno: ErrnoName;
@@ -86,7 +93,22 @@ export interface SchedPoint {
   readonly call: PointCall;
 }
 
-export type PointCall = "sendmsg" | "recvmsg" | "close" | "kill" | "clone" | "waitpid" | "writeProcFile" | "sharedFetchAdd" | "unshare" | "read" | "write" | "ppoll";
+export type PointCall =
+  | "sendmsg"
+  | "recvmsg"
+  | "close"
+  | "kill"
+  | "clone"
+  | "waitpid"
+  | "writeProcFile"
+  | "sharedFetchAdd"
+  | "unshare"
+  | "read"
+  | "write"
+  | "ppoll"
+  | "mkdir"
+  | "rmdir"
+  | "writeFile";
 
 /** One marker per kind of point, yielded by a backend just before the call takes effect (no allocation per call). */
 export const POINTS: { readonly [C in PointCall]: SchedPoint } = {
@@ -102,6 +124,9 @@ export const POINTS: { readonly [C in PointCall]: SchedPoint } = {
   read: { call: "read" },
   write: { call: "write" },
   ppoll: { call: "ppoll" },
+  mkdir: { call: "mkdir" },
+  rmdir: { call: "rmdir" },
+  writeFile: { call: "writeFile" },
 };
 
 /** poll(2) event bits (Linux's values), for ppoll's `events` and what it returns. */
@@ -344,6 +369,19 @@ export interface Kernel {
   ppoll(fd: Fd, events: number, timeoutMs: number): Sys<number | Errno>;
   /** POINT: open+write+close of /proc/<pid>/<file> changes another process's user namespace; pid as seen from the caller. */
   writeProcFile(pid: Pid, file: ProcMapFile, content: string): Sys<Errno | undefined>;
+
+  // ---- files: what Unit's cgroup code (src/nxt_cgroup.c) does with the cgroup2 mount ----
+  /** POINT: mkdir(2); under the cgroup2 mount it makes a cgroup, which others see. */
+  mkdir(path: string, mode: number): Sys<Errno | undefined>;
+  /** POINT: rmdir(2); under the cgroup2 mount a cgroup with a live task or a child cgroup fails EBUSY. */
+  rmdir(path: string): Sys<Errno | undefined>;
+  /**
+   * POINT: fopen(path, "we"), one unbuffered fprintf of `content`, fclose: Unit's write of a pid
+   * to a cgroup's cgroup.procs, which moves that process (pid as seen from the caller).
+   */
+  writeFile(path: string, content: string): Sys<Errno | undefined>;
+  /** LOCAL: the whole text of a file the caller reads about itself (/proc/self/cgroup). */
+  readFile(path: string): string | Errno;
 
   /** POINT (deferred): the process exits at its next step; its stack unwinds now. */
   exit(status: number): never;

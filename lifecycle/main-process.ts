@@ -52,6 +52,7 @@ import {
 } from "./state.ts";
 import { CLONE_NEWUSER } from "./kernel.ts";
 import { deadRecordOf, traceTableSnapshot } from "./table-report.ts";
+import { cgroupCleanup } from "./cgroup.ts";
 import { acceptsModulesOfReapedDiscovery, noteIsolatedPid, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
 import { restartsDiscovery, retryRestart } from "./repairs-starts.ts";
 import { mainBecomesSubreaper, quitWhenNoChildLeft, waitsForOrphans } from "./repairs-shutdown.ts";
@@ -328,8 +329,12 @@ export function* mainNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   }
 }
 
-/** nxt_main_process_cleanup: isolation cleanup (rootfs unmount); nothing to unmount here. */
-export function mainProcessCleanup(_ctx: Ctx, _process: ProcessRec): void {}
+/** nxt_main_process_cleanup: isolation cleanup (rootfs unmount: nothing to unmount here), then the cgroup's (867a839f). */
+export function* mainProcessCleanup(ctx: Ctx, process: ProcessRec): Sys<void> {
+  if (process.isolation.cgroupCleanup === "cgroupCleanup" && !hasMutant(ctx.s.options, "cgroup-no-cleanup")) {
+    yield* cgroupCleanup(ctx, process);
+  }
+}
 
 /** nxt_main_process_sigchld_handler: reap every exited child (the #600 mutant stops after one once exiting). */
 export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
@@ -347,7 +352,7 @@ export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
       continue;
     }
     traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));
-    mainProcessCleanup(ctx, process);
+    yield* mainProcessCleanup(ctx, process);
     if (process.state === NXT_PROCESS_STATE_READY) {
       process.stream = 0;
     }

@@ -10,7 +10,7 @@ import { alert, heapAlloc, log, nxtAssert, port, proc, type Ctx } from "./contex
 import { freezePlain } from "./copy.ts";
 import { CLONE_NEWPID, isErrno, type Json, type Pid, type WaitStatus, type Sys } from "./kernel.ts";
 import { procKeepMatrix } from "./matrices.ts";
-import { hasFix, hasMutant } from "./options.ts";
+import { hasFix, hasMutant, hasUpstream } from "./options.ts";
 import { portClose, portEnable, portNew, portResetNextId, portUse, stateName, typeName } from "./port.ts";
 import { portReadClose, portSocketInit, portWriteClose, portWriteEnable } from "./port-socket.ts";
 import { callCallerAgain, callProcessHook, runNamed } from "./registry.ts";
@@ -36,6 +36,7 @@ import {
   type ProcessType,
 } from "./state.ts";
 import { emptyIsolation } from "./isolation.ts";
+import { processCreateCgroupFailed } from "./cgroup.ts";
 import { dropInheritedQueues } from "./repairs.ts";
 import { processSendCreated, processSendReady, processWhoami } from "./process-handshake.ts";
 import { forksAndUnshares, processInitPidns, processRecvPid, processUnshare, type ChildEntryArg } from "./process-pidns.ts";
@@ -178,6 +179,9 @@ export function* processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller
     portUse(ctx, port(ctx, process.ports[0]!), 1);
   } else {
     runtimeProcessAdd(ctx, process);
+  }
+  if (hasUpstream(ctx.s.options, "867a839f") && (yield* processCreateCgroupFailed(ctx, process, pid))) {
+    return -1;
   }
   return pid;
 }

@@ -3,6 +3,7 @@
 import type { Check, RunView, Violation } from "./check.ts";
 import { noCrash, noInternalError } from "./checks/crashes.ts";
 import { configuredProcessesRunning } from "./checks/configured.ts";
+import { cgroupsRemoved } from "./checks/cgroups.ts";
 import { processesWithinMax } from "./checks/processes-max.ts";
 import { createdBeforeReady } from "./checks/created-ready.ts";
 import { noDeadPortFds, noZombies, shutdownCompletes } from "./checks/end-state.ts";
@@ -44,6 +45,7 @@ export const ALL_CHECKS: readonly Check[] = [
   createdBeforeReady,
   configuredProcessesRunning,
   processesWithinMax,
+  cgroupsRemoved,
 ];
 
 /** Checks of one's own (registered through the library API), applied after ALL_CHECKS. */

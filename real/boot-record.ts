@@ -63,6 +63,8 @@ export interface InitBoot {
   fds: RunFds;
   /** The run is confined (real/confine.ts): the init makes the host's mounts read-only. */
   confined: boolean;
+  /** Unit's cgroup code runs (867a839f): cgroup2 is mounted for it and unitd gets a cgroup namespace (real/run-cgroup-ns.ts). */
+  unitCgroup?: boolean;
   unitd: UnitBoot;
 }
 

@@ -16,6 +16,7 @@ import { writeFileSync } from "node:fs";
 import * as native from "./native.ts";
 import { RUN_WRITABLE_DIRS } from "./confine-mounts.ts";
 import { idMapText, runIdMap, type IdExtent, type IdRange } from "./confine-ids.ts";
+import { createUnitCgroup, discardUnitCgroup, joinUnitCgroup, removeUnitCgroup, unitCgroupLine, type UnitCgroup, type UnitCgroupReport } from "./run-cgroup-ns.ts";
 import { cgroupReport, createRunCgroup, discardRunCgroup, joinRunCgroup, removeRunCgroup, type CgroupCap, type CgroupLimits, type CgroupReport } from "./run-cgroup.ts";
 
 /** Namespaces a confined run's init gets on top of NEWPID | NEWNS. */
@@ -24,6 +25,8 @@ export const CONFINE_CLONE_FLAGS = native.CLONE.NEWUSER | native.CLONE.NEWNET | 
 export interface Confinement {
   idMap: IdExtent[];
   cgroup: CgroupCap;
+  /** The cgroup v2 cgroup Unit's own cgroup code works in (real/run-cgroup-ns.ts), when the model has it (867a839f). */
+  unitCgroup: UnitCgroup | null;
 }
 
 /** What a run reports of its confinement. */
@@ -34,10 +37,14 @@ export interface ConfinementReport {
   network: string;
   writable: string[];
   cgroup: CgroupReport | null;
+  unitCgroup?: UnitCgroupReport;
 }
 
-export function prepareConfinement(runId: string, named: readonly IdRange[], limits?: CgroupLimits): Confinement {
-  return { idMap: runIdMap(named), cgroup: createRunCgroup(runId, limits) };
+export function prepareConfinement(runId: string, named: readonly IdRange[], limits?: CgroupLimits, unitCgroup = false): Confinement {
+  const idMap = runIdMap(named);
+  const cgroup = createRunCgroup(runId, limits);
+  const root = idMap[0]!.host;
+  return { idMap, cgroup, unitCgroup: unitCgroup ? createUnitCgroup(runId, cgroup, { uid: root, gid: root }) : null };
 }
 
 /**
@@ -54,6 +61,7 @@ export function spawnConfined(opts: native.SpawnOptions, c: Confinement): native
     writeFileSync(`/proc/${held.pid}/uid_map`, idMapText(c.idMap));
     writeFileSync(`/proc/${held.pid}/gid_map`, idMapText(c.idMap));
     joinRunCgroup(c.cgroup, held.pid);
+    if (c.unitCgroup !== null) joinUnitCgroup(c.unitCgroup, held.pid);
     const syncFd = held.syncFd;
     held.syncFd = -1; // release() closes it, whatever happens
     native.release(syncFd);
@@ -65,26 +73,33 @@ export function spawnConfined(opts: native.SpawnOptions, c: Confinement): native
       while (native.pidfdWait(held.pidfd) === null); // a held child dies at once
       native.close(held.pidfd);
     }
+    discardUnitCgroup(c.unitCgroup);
     discardRunCgroup(c.cgroup);
     throw err;
   }
 }
 
 /** After the init was reaped: removes the run's cgroup, and says what the run was confined by. */
-export async function endConfinement(c: Confinement | null, deadline: () => boolean): Promise<ConfinementReport> {
-  if (c === null) return { confined: false, idMap: [], network: "host's", writable: ["host's"], cgroup: null };
+export async function endConfinement(c: Confinement | null, deadline: () => boolean, unitCgroup = false): Promise<ConfinementReport> {
+  if (c === null) {
+    const report: ConfinementReport = { confined: false, idMap: [], network: "host's", writable: ["host's"], cgroup: null };
+    return unitCgroup ? { ...report, unitCgroup: { dir: null, reason: "an unconfined run has no cgroup of its own", leftByUnit: [] } } : report;
+  }
   const cgroup = cgroupReport(c.cgroup);
+  const unit = c.unitCgroup === null ? null : await removeUnitCgroup(c.unitCgroup, deadline);
   await removeRunCgroup(c.cgroup, deadline);
-  return { confined: true, idMap: c.idMap, network: "own namespace, loopback down", writable: [...RUN_WRITABLE_DIRS], cgroup };
+  const report: ConfinementReport = { confined: true, idMap: c.idMap, network: "own namespace, loopback down", writable: [...RUN_WRITABLE_DIRS], cgroup };
+  return unit === null ? report : { ...report, unitCgroup: unit };
 }
 
 /** One line for a summary: what the run could touch, and its cgroup's caps (and this run's peak) or why none. */
 export function confinementLine(r: ConfinementReport, withPeak = true): string {
-  if (!r.confined) return "confinement: none (host namespaces)";
+  const unit = r.unitCgroup === undefined ? "" : `\n${unitCgroupLine(r.unitCgroup)}`;
+  if (!r.confined) return `confinement: none (host namespaces)${unit}`;
   const base = r.idMap[0]!;
   const cg = r.cgroup!;
   const caps = cg.applied
     ? `cgroup v${cg.version}: at most ${cg.limits.pids} tasks and ${cg.limits.memoryBytes / 1024 ** 2} MiB${cg.memoryPeakBytes === null || !withPeak ? "" : ` (peak ${(cg.memoryPeakBytes / 1024 ** 2).toFixed(0)} MiB)`}`
     : `cgroup cap not applied: ${cg.reason}`;
-  return `confinement: root = host uid ${base.host}, no network, writes only to ${r.writable.join(" and ")}; ${caps}`;
+  return `confinement: root = host uid ${base.host}, no network, writes only to ${r.writable.join(" and ")}; ${caps}${unit}`;
 }

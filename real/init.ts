@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { writeTmpJson, type InitBoot } from "./boot-record.ts";
 import { childArgv, childEnv } from "./child-command.ts";
 import { setUpRunMounts } from "./confine-mounts.ts";
+import { mountUnitCgroup2 } from "./run-cgroup-ns.ts";
 import * as native from "./native.ts";
 import { spawnAtNextPid } from "./pid-cursor.ts";
 import { childrenOfSelf } from "./procfs.ts";
@@ -16,6 +17,7 @@ import { encodeRecord, type WireRecord } from "./wire.ts";
 
 export function runInit(boot: InitBoot): void {
   setUpRunMounts(boot.confined);
+  const unitCgroupNs = boot.unitCgroup === true && mountUnitCgroup2(boot.confined);
 
   const start = BigInt(boot.runStartNs);
   const send = (record: WireRecord): void => void native.sendmsg(boot.fds.report, encodeRecord(record), [], { block: true });
@@ -28,7 +30,8 @@ export function runInit(boot: InitBoot): void {
     file: process.execPath,
     argv: childArgv(),
     envp: childEnv(bootFd),
-    cloneFlags: 0,
+    // Unit's cgroup code reads its own cgroup: in a cgroup namespace rooted at the run's it is "/".
+    cloneFlags: unitCgroupNs ? native.CLONE.NEWCGROUP : 0,
     keepFds: [boot.fds.report, boot.fds.ticket, boot.fds.mailbox, boot.fds.script, boot.fds.addon, cursor.fd, bootFd],
   });
   native.close(bootFd);

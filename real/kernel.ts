@@ -12,7 +12,7 @@
 //   Unit's order (maps written by main after CREATED) is kept unchanged.
 // - Pids are those a single-threaded C process would get (real/pid-cursor.ts), where allowed.
 
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 
 import type {
   Continuation,
@@ -43,10 +43,11 @@ import { childArgv, childEnv } from "./child-command.ts";
 import * as native from "./native.ts";
 import { createCursor, spawnAtNextPid, threadBase } from "./pid-cursor.ts";
 import { childrenOfSelf } from "./procfs.ts";
+import { CGROUP_FILE_ERRNOS } from "./run-cgroup-ns.ts";
 import { signalName } from "./signals.ts";
 import { encodeRecord, type WireRecord } from "./wire.ts";
 
-const KNOWN_ERRNOS: readonly ErrnoName[] = ["EAGAIN", "ENOMEM", "EPIPE", "EPERM", "EINVAL", "ECHILD", "EBADF", "ENOENT", "EACCES", "ESRCH", "EINTR", "ECONNRESET"];
+const KNOWN_ERRNOS: readonly ErrnoName[] = ["EAGAIN", "ENOMEM", "EPIPE", "EPERM", "EINVAL", "ECHILD", "EBADF", "ENOENT", "EACCES", "ESRCH", "EINTR", "ECONNRESET", ...CGROUP_FILE_ERRNOS];
 const EXIT_SIGNAL_MASK = 0xff;
 /** Largest port message we read (SEQPACKET datagrams are bounded by the socket buffer). */
 const MAX_DATAGRAM = 256 * 1024;
@@ -463,6 +464,33 @@ export class RealKernel implements Kernel {
     const args = { pid, file, content };
     // /proc is the run's own mount, so `pid` is read in the caller's pid namespace as Unit does.
     return this.sys("writeProcFile", args, this.attempt(() => writeFileSync(`/proc/${pid}/${file}`, content)));
+  }
+
+  // ---- files: the run's own cgroup2 mount (real/run-cgroup-ns.ts) and /proc/self/cgroup ----
+
+  *mkdir(path: string, mode: number): Sys<Errno | undefined> {
+    yield POINTS.mkdir;
+    return this.sys("mkdir", { path, mode }, this.attempt(() => mkdirSync(path, { mode })));
+  }
+
+  *rmdir(path: string): Sys<Errno | undefined> {
+    yield POINTS.rmdir;
+    return this.sys("rmdir", { path }, this.attempt(() => rmdirSync(path)));
+  }
+
+  *writeFile(path: string, content: string): Sys<Errno | undefined> {
+    yield POINTS.writeFile;
+    return this.sys("writeFile", { path, content }, this.attempt(() => writeFileSync(path, content)));
+  }
+
+  readFile(path: string): string | Errno {
+    let text: string | Errno;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      text = toErrno(err);
+    }
+    return this.sys("readFile", { path }, text);
   }
 
   // ---- the trace ----

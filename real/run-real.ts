@@ -14,7 +14,7 @@ import type { Json, Signal } from "../lifecycle/kernel.ts";
 import { UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
 import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
-import { unitdImageFor, type ModelSwitches } from "../harness/model-options.ts";
+import { unitdImageFor, upstreamOf, type ModelSwitches } from "../harness/model-options.ts";
 import { rolesFromTrace } from "../harness/roles.ts";
 import { childProgram } from "./program.ts";
 import type { ConfinementReport } from "./confine.ts";
@@ -79,6 +79,7 @@ export async function runScenarioOnReal(scenario: Scenario, options: RealRunOpti
     idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
     timeoutMs: options.timeoutMs ?? DEFAULT_REAL_RUN_SECONDS * 1000,
     confine: options.unconfined === true ? null : { namedIds: idsNamedBy(scenario) },
+    unitCgroup: upstreamOf(options).includes("867a839f"),
     ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
   });
   options.onStart?.(session.runId);

@@ -45,6 +45,8 @@ export interface RunSpec {
   deadline?: () => boolean;
   /** Confined (real/confine.ts; default): ids the run's user namespace must have besides the base range. Null: host namespaces. */
   confine?: { namedIds: readonly IdRange[]; cgroupLimits?: CgroupLimits } | null;
+  /** The model runs Unit's cgroup code (867a839f): the run gives it a cgroup2 of its own (real/run-cgroup-ns.ts). */
+  unitCgroup?: boolean;
 }
 
 /** "timeout": the run's own time ran out; "budget": its deadline cut it (as a sim run cut by the clock). */
@@ -88,6 +90,7 @@ export class RealRunSession {
       runStartNs,
       fds: this.fds,
       confined: confine !== null,
+      ...(spec.unitCgroup === true ? { unitCgroup: true } : {}),
       // The first process gets firstPid (the cursor's next), its children the pids after it.
       unitd: { role: "unit", runStartNs, fds: this.fds, image: spec.image, entry: spec.entry, kernel: freshKernelState(this.cursor, spec.chaosMaxUs), become: spec.become },
     };
@@ -102,7 +105,7 @@ export class RealRunSession {
         pdeathsig: SIGKILL,
         nsLastPid: threadBase(this.cursor.pidMax),
       };
-      this.confining = confine === null ? null : prepareConfinement(this.runId, confine.namedIds, confine.cgroupLimits);
+      this.confining = confine === null ? null : prepareConfinement(this.runId, confine.namedIds, confine.cgroupLimits, spec.unitCgroup === true);
       this.init = this.confining === null ? native.spawn(init) : spawnConfined(init, this.confining);
     } finally {
       closeSync(bootFd);
@@ -178,7 +181,7 @@ export class RealRunSession {
     native.close(this.cursor.fd);
     closeSync(this.fds.mailbox);
     // The init is reaped: its namespace's processes are gone, the run's cgroup empties.
-    this.confinement = await endConfinement(this.confining, late);
+    this.confinement = await endConfinement(this.confining, late, this.spec.unitCgroup === true);
   }
 
   /** The finished run in the sim's vocabulary, named by pids in the run's namespace. */

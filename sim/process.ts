@@ -45,6 +45,8 @@ export class SimProcess implements Actor {
   exit: ExitInfo | null = null;
   /** Last process type the model reported for this process. */
   ptype = "";
+  /** Its cgroup v2 cgroup, from the root (sim/cgroups.ts): inherited at clone. */
+  cgroup = "/";
   /** PR_SET_CHILD_SUBREAPER (Kernel.prctlChildSubreaper, or the harness's Sim.setChildSubreaper). */
   subreaper = false;
   /** pid_ns_for_children once unshare(CLONE_NEWPID) set one; null: its own pid namespace. */

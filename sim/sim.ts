@@ -247,6 +247,16 @@ export class Sim {
     return all.map(({ p }) => factsOf(p));
   }
 
+  /** The cgroup v2 cgroup of host pid `pid` (sim/cgroups.ts), as /proc/<pid>/cgroup names it from the root. */
+  cgroupOf(pid: number): string | undefined {
+    return this.world.proc(pid)?.cgroup;
+  }
+
+  /** The cgroups that exist below the root now, sorted. */
+  cgroupDirs(): readonly string[] {
+    return [...this.world.cgroups.dirs];
+  }
+
   /** Whether host pid `pid` is a running process (processes() without building every fact). */
   isRunning(pid: number): boolean {
     return this.world.proc(pid)?.alive ?? false;

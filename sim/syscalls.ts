@@ -21,6 +21,7 @@ import type {
   WaitStatus,
 } from "../lifecycle/kernel.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, EOF, errno, isErrno, POINTS, ProcessGone, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
+import { procCgroupText } from "./cgroups.ts";
 import { FdTable } from "./fds.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS, unsharePlainNamespaces } from "./namespaces.ts";
@@ -141,6 +142,7 @@ export class SimKernel implements Kernel {
     const copied = world.program.copyImage?.(image) ?? copyPlain(image);
     const child = new SimProcess(hostPid, links, proc, copied, creds, ns, proc.fds.copy(), proc.signals.forkCopy());
     for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
+    child.cgroup = proc.cgroup;
     adoptNewProcess(world, child, first);
     return pidIn(links, proc.pidNs);
   }
@@ -558,6 +560,34 @@ export class SimKernel implements Kernel {
     // Not copied: every caller (the k.trace calls in lifecycle/) builds the event as a fresh
     // literal in the call and keeps no reference to it, so nothing mutates it once recorded.
     this.world.trace.model(this.proc, event);
+  }
+
+  // ---- files: the cgroup2 mount and /proc/self/cgroup (sim/cgroups.ts) ----
+
+  *mkdir(path: string, mode: number): Sys<Errno | undefined> {
+    yield POINTS.mkdir;
+    this.live();
+    const made = this.world.cgroups.mkdir(path);
+    return this.afterCall(this.sys("mkdir", { path, mode }, made === undefined ? undefined : errno(made)));
+  }
+
+  *rmdir(path: string): Sys<Errno | undefined> {
+    yield POINTS.rmdir;
+    this.live();
+    const removed = this.world.cgroups.rmdir(path, this.world.sortedProcs());
+    return this.afterCall(this.sys("rmdir", { path }, removed === undefined ? undefined : errno(removed)));
+  }
+
+  *writeFile(path: string, content: string): Sys<Errno | undefined> {
+    yield POINTS.writeFile;
+    this.live();
+    const written = this.world.cgroups.writeProcs(path, content, (pid) => this.visible(pid));
+    return this.afterCall(this.sys("writeFile", { path, content }, written === undefined ? undefined : errno(written)));
+  }
+
+  readFile(path: string): string | Errno {
+    this.live();
+    return this.sys("readFile", { path }, path === "/proc/self/cgroup" ? procCgroupText(this.proc) : errno("ENOENT"));
   }
 
   // ---- helpers ----

@@ -75,6 +75,7 @@ export function forkWorld(world: World): World {
     sorted: null,
     dueActions: copier.copy(world.dueActions),
     sharedWords: copier.copy(world.sharedWords),
+    cgroups: copier.copy(world.cgroups),
     step: world.step,
     firstSpawned: copier.copy(world.firstSpawned),
   });

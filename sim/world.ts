@@ -4,6 +4,7 @@
 import type { Json } from "../lifecycle/kernel.ts";
 import type { Program } from "../lifecycle/program.ts";
 import type { TraceBody } from "../lifecycle/trace.ts";
+import { CgroupTree } from "./cgroups.ts";
 import { VirtualClock } from "./clock.ts";
 import { FaultInjector, type FaultRates } from "./faults.ts";
 import { initialNamespaceInodes, NsInodes, type PlainNamespaces } from "./namespaces.ts";
@@ -57,6 +58,8 @@ export class World {
   readonly dueActions: HarnessAction[] = [];
   /** Every MAP_SHARED word created; a word's handle is its index + 1. */
   readonly sharedWords: SharedWord[] = [];
+  /** The cgroup v2 hierarchy (sim/cgroups.ts). */
+  readonly cgroups = new CgroupTree();
   step = 0;
   firstSpawned: SimProcess | null = null;
 

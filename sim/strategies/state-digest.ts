@@ -121,6 +121,7 @@ export function digestWorld(world: World): WorldDigest {
     sockets: world.sockets,
     inodes: world.inodes,
     sharedWords: world.sharedWords,
+    cgroups: world.cgroups,
     reaped: world.allProcs.filter((p) => p.status === "reaped").map((p) => p.hostPid),
   };
   parts.set(KERNEL_PART, sha1(canonical(kernel, (o) => (o instanceof SimProcess ? `proc${o.hostPid}` : undefined))));

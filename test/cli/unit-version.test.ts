@@ -27,7 +27,7 @@ function newPrivsScenario(): string {
 }
 
 describe("nxtsim --unit", () => {
-  it("check: c8d9106a rejects new_privs as Unit did, 1.35 accepts it and says it is not fully modelled", async () => {
+  it("check: c8d9106a rejects new_privs as Unit did, 1.35 accepts it and names the version", async () => {
     const file = newPrivsScenario();
     const old = await runNxtsim(["check", file], scratch);
     expectOneLineError(old);
@@ -35,14 +35,14 @@ describe("nxtsim --unit", () => {
     const v135 = await runNxtsim(["check", file, "--unit", "1.35"], scratch);
     expect(v135.code).toBe(0);
     expect(v135.stdout).toBe("ok");
-    expect(v135.stderr).toMatch(/Unit 1\.35, NOT fully modelled: upstream commits not modelled yet: .*867a839f/);
+    expect(v135.stderr.trim()).toBe("Unit 1.35");
   });
 
   it("the exhaustive search runs the version, says so, and its counterexample's repro records it", async () => {
     const small = join(REPO, "fixtures", "exhaustive", "one-app-pid-isolated.json");
     const r = await runNxtsim(["explore", "--strategy", "exhaustive", small, "--unit", "1.35", "--mutant", "creds-before-created", "--time", "60"], scratch);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^version: Unit 1\.35, NOT fully modelled: /m);
+    expect(r.stdout).toMatch(/^version: Unit 1\.35$/m);
     const repro = /replay: npx nxtsim replay --repro (\S+)/.exec(r.stdout)![1]!;
     expect(loadRepro(join(scratch, repro)).repro.unit).toBe("1.35");
   });
@@ -57,7 +57,7 @@ describe("nxtsim --unit", () => {
   it("replay runs the version and says so; a repro recording it replays it, and takes no --unit beside it", async () => {
     const direct = await runNxtsim(["replay", "1", "--scenario", "one-app-isolated", "--unit", "1.35"], scratch);
     expect(direct.code).toBe(0);
-    expect(direct.stdout).toContain("version: Unit 1.35, NOT fully modelled");
+    expect(direct.stdout).toMatch(/^version: Unit 1\.35$/m);
     const hash = /trace hash: (\w+)/.exec(direct.stdout)![1]!;
     const old = await runNxtsim(["replay", "1", "--scenario", "one-app-isolated"], scratch);
     expect(old.code).toBe(1); // #633 at c8d9106a
@@ -77,7 +77,7 @@ describe("nxtsim --unit", () => {
     const b = join(scratch, "b.json");
     const v135 = await runNxtsim(["explore", "boot-only", "--runs", "2", "--unit", "1.35", "--json", a], scratch);
     expect(v135.code).toBe(0);
-    expect(v135.stdout).toContain("version: Unit 1.35, NOT fully modelled");
+    expect(v135.stdout).toMatch(/^version: Unit 1\.35$/m);
     expect(JSON.parse(readFileSync(a, "utf8")).spec.unit).toBe("1.35");
     expect((await runNxtsim(["explore", "boot-only", "--runs", "2", "--json", b], scratch)).code).toBe(0);
     expect(JSON.parse(readFileSync(b, "utf8")).spec.unit).toBeUndefined();
@@ -90,7 +90,7 @@ describe("nxtsim --unit", () => {
     const r = await runNxtsim(["trace", "1", "--scenario", "boot-only", "--unit", "1.35"], scratch);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("send NEW_PORT");
-    expect(r.stderr).toContain("Unit 1.35, NOT fully modelled");
+    expect(r.stderr).toMatch(/^Unit 1\.35$/m);
     const failure = { seed: 7, scenario: "two-apps", faults: noFaults(), check: "no-crash" } as never;
     const spec = { strategy: { name: "random" }, fixes: [], mutants: [], unit: "1.35" } as never;
     expect(shrinkArgs(failure, spec).join(" ")).toContain("--unit 1.35");

@@ -14,6 +14,7 @@ import { simRunView } from "../../harness/run-view.ts";
 import { KNOWN_MUTANTS } from "../../lifecycle/options.ts";
 import { ALL_CHECKS } from "../../properties/index.ts";
 import { derived } from "../lifecycle/helpers.ts";
+import { cgroupScenario } from "../lifecycle/cgroup-scenario.ts";
 
 interface Switches {
   fixes: string[];
@@ -74,6 +75,8 @@ const MUTANT_CASES: readonly MutantCase[] = [
   // Unit 1.35 renumbered the port messages: the checks read a 1.35 run by 1.35's codes (their own copy).
   { broken: "msg-codes-not-renumbered", check: "remove-pid-complete", brokenSwitches: { fixes: [], mutants: ["msg-codes-not-renumbered"], unit: "1.35" }, soundSwitches: { fixes: [], mutants: [], unit: "1.35" } },
   { broken: "#633 (fix off)", check: "every-add-succeeds", brokenSwitches: { fixes: [], mutants: [] }, soundSwitches: FIXED },
+  // Only a 1.35 application with isolation.cgroup has a cgroup to leave (the last scenario below).
+  { broken: "cgroup-no-cleanup", check: "cgroups-removed", brokenSwitches: { fixes: [], mutants: ["cgroup-no-cleanup"], unit: "1.35" }, soundSwitches: { fixes: [], mutants: [], unit: "1.35" } },
 ];
 
 /** An app killed while its prototype is pid-isolated: the prototype reaps and reports its table. */
@@ -92,7 +95,7 @@ const bootQuit = derived("shutdown-sigquit", (json) => {
   (json["actions"] as Record<string, unknown>[])[0]!["at"] = 0;
 });
 
-const SCENARIOS: readonly Scenario[] = [...listScenarios(), killIsolatedApp, isolatedLowPid, bootQuit];
+const SCENARIOS: readonly Scenario[] = [...listScenarios(), killIsolatedApp, isolatedLowPid, bootQuit, cgroupScenario()];
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 function failsCheck(scenario: Scenario, seed: number, switches: Switches, check: string): string[] {
