@@ -35,7 +35,7 @@ describe("nxtsim --unit", () => {
     const v135 = await runNxtsim(["check", file, "--unit", "1.35"], scratch);
     expect(v135.code).toBe(0);
     expect(v135.stdout).toBe("ok");
-    expect(v135.stderr.trim()).toBe("Unit 1.35");
+    expect(v135.stderr.trim()).toBe("checked with the rules of Unit 1.35");
   });
 
   it("the exhaustive search runs the version, says so, and its counterexample's repro records it", async () => {
@@ -90,7 +90,7 @@ describe("nxtsim --unit", () => {
     const r = await runNxtsim(["trace", "1", "--scenario", "boot-only", "--unit", "1.35"], scratch);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("send NEW_PORT");
-    expect(r.stderr).toMatch(/^Unit 1\.35$/m);
+    expect(r.stderr).toMatch(/; Unit 1\.35$/m);
     const failure = { seed: 7, scenario: "two-apps", faults: noFaults(), check: "no-crash" } as never;
     const spec = { strategy: { name: "random" }, fixes: [], mutants: [], unit: "1.35" } as never;
     expect(shrinkArgs(failure, spec).join(" ")).toContain("--unit 1.35");

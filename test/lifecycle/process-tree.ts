@@ -77,3 +77,19 @@ export function processTree(trace: readonly TraceEvent[], facts: readonly TreeFa
     };
   });
 }
+
+/**
+ * The prototype's handshake as it happened: its handshake steps in order, and the names (by
+ * Unit's own table of the version, properties/unit-rules.ts) of the port messages it sent.
+ */
+export function prototypeHandshake(trace: readonly TraceEvent[], codes: readonly string[]): { steps: string[]; sent: string[] } {
+  const proto = trace.find((e) => e.kind === "model" && e.event.what === "type" && e.event.type === "prototype")?.pid;
+  const steps: string[] = [];
+  const sent: string[] = [];
+  for (const e of trace) {
+    if (e.pid !== proto) continue;
+    if (e.kind === "model" && e.event.what === "handshake") steps.push(e.event.step);
+    if (e.kind === "send" && typeof (e.msg as { type?: unknown } | null)?.type === "number") sent.push(codes[(e.msg as { type: number }).type] ?? "?");
+  }
+  return { steps, sent };
+}

@@ -9,7 +9,8 @@ import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { modelOptionsFor, unitVersionLine, UsageError } from "../../harness/model-options.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
-import { isolatedWithShutdown, processTree } from "./process-tree.ts";
+import { isolatedWithShutdown, processTree, prototypeHandshake } from "./process-tree.ts";
+import { UNIT_PORT_MSG_TYPES_BY_VERSION } from "../../properties/unit-rules.ts";
 import { hasFix, hasUpstream, NOT_MODELLED_YET, UNIT_VERSIONS, UPSTREAM_COMMITS } from "../../lifecycle/options.ts";
 
 function shipped(name: string): Scenario {
@@ -95,6 +96,17 @@ describe("the process tree of a pid-isolated application (b0e2d9d0's double fork
     expect([proto.nspid, proto.parentAtEnd, proto.reapedBy]).toEqual([1, "main", "main"]);
     expect(t.filter((p) => p.who === "app").map((p) => [p.nspid, p.reapedBy])).toEqual([[2, "prototype"], [3, "prototype"]]);
     expect(trace.some((e) => e.kind === "syscall" && ["pipe", "unshare", "ppoll"].includes(e.call))).toBe(false);
+  });
+
+  it("the prototype's handshake: the same steps and messages at both versions, under each version's codes", () => {
+    const at = (unit: "c8d9106a" | "1.35") =>
+      prototypeHandshake(runScenarioOnSim(isolatedWithShutdown(), { seed: 1, fixes: ["633"], unit }).sim.trace, UNIT_PORT_MSG_TYPES_BY_VERSION[unit]);
+    const old = at("c8d9106a");
+    const v135 = at("1.35");
+    expect(old.steps.slice(0, 8)).toEqual(["child-fixup", "whoami-sent", "whoami-ok", "created-sent", "created-ok", "creds-applied", "ready-sent", "start"]);
+    expect(v135.steps).toEqual(old.steps);
+    expect(old.sent.slice(0, 3)).toEqual(["WHOAMI", "PROCESS_CREATED", "PROCESS_READY"]);
+    expect(v135.sent.slice(0, 3)).toEqual(old.sent.slice(0, 3));
   });
 
   it("1.35: main forks a child that unshares and forks the prototype (pid 1), sends its pid over a pipe and exits; main, a subreaper, adopts and reaps the prototype", () => {

@@ -10,7 +10,8 @@ import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
 import { realRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";
-import { isolatedWithShutdown, processTree } from "../lifecycle/process-tree.ts";
+import { isolatedWithShutdown, processTree, prototypeHandshake } from "../lifecycle/process-tree.ts";
+import { UNIT_PORT_MSG_TYPES_BY_VERSION } from "../../properties/unit-rules.ts";
 import { describeReal } from "./native-helpers.ts";
 
 function shipped(name: string): Scenario {
@@ -49,7 +50,8 @@ describeReal("real backend: Unit 1.35 against c8d9106a", () => {
       const run = await runScenarioOnReal(scenario, { fixes: ["633"], unit });
       return { tree: processTree(run.trace, run.facts), run };
     };
-    const old = (await treeOf("c8d9106a", isolatedWithShutdown())).tree;
+    const oldRun = await treeOf("c8d9106a", isolatedWithShutdown());
+    const old = oldRun.tree;
     expect(old.map((p) => [p.who, p.forkedBy, p.reapedBy])).toEqual([
       ["main", "host", null], ["discovery", "main", "main"], ["controller", "main", "main"], ["router", "main", "main"], ["prototype", "main", "main"], ["app", "prototype", "prototype"], ["app", "prototype", "prototype"],
     ]);
@@ -65,6 +67,14 @@ describeReal("real backend: Unit 1.35 against c8d9106a", () => {
     const protoPid = run.facts.find((f) => f.ptype === "prototype")!.pid;
     const read = run.trace.find((e) => e.kind === "syscall" && e.call === "read" && e.ptype === "main");
     expect(read?.kind === "syscall" ? read.ret : null).toEqual([protoPid & 0xff, (protoPid >> 8) & 0xff, 0, 0]);
+
+    // The prototype's handshake: the same steps and messages, each under its version's codes.
+    const oldShake = prototypeHandshake(oldRun.run.trace, UNIT_PORT_MSG_TYPES_BY_VERSION.c8d9106a);
+    const newShake = prototypeHandshake(run.trace, UNIT_PORT_MSG_TYPES_BY_VERSION["1.35"]);
+    expect(oldShake.steps.slice(0, 8)).toEqual(["child-fixup", "whoami-sent", "whoami-ok", "created-sent", "created-ok", "creds-applied", "ready-sent", "start"]);
+    expect(newShake.steps).toEqual(oldShake.steps);
+    expect(oldShake.sent.slice(0, 3)).toEqual(["WHOAMI", "PROCESS_CREATED", "PROCESS_READY"]);
+    expect(newShake.sent.slice(0, 3)).toEqual(oldShake.sent.slice(0, 3));
 
     // Alive at the end of a run that settles: the prototype's parent is main, its forker long gone.
     const settled = (await treeOf("1.35", shipped("one-app-isolated"))).tree;
