@@ -1,13 +1,20 @@
 // The simulated kernel's seam, part 3 of 4: sockets, pipes and fds (socketpair, sendmsg,
 // recvmsg, close, pipe, read, write, ppoll, epoll watches).
 
-import type { Eof, Errno, Fd, InMessage, Json, Kernel, OutMessage, Sys } from "../lifecycle/kernel.ts";
+import type { Eof, Errno, Fd, InMessage, Json, OutMessage, Sys } from "../lifecycle/kernel.ts";
 import { EOF, errno, isErrno, POINTS } from "../lifecycle/kernel.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
 import { Pipe, PipeEnd, pipeCloseSeenElsewhere, pipeRead, pipeRevents, pipeWrite } from "./pipes.ts";
 import { pidIn } from "./pids.ts";
 import { PollTimeoutDue } from "./due.ts";
-import { MAX_FDS_PER_MESSAGE, receiveDatagram, releaseSeenElsewhere, sendDatagram, SocketEnd, type Datagram } from "./sockets.ts";
+import {
+  MAX_FDS_PER_MESSAGE,
+  receiveDatagram,
+  releaseSeenElsewhere,
+  sendDatagram,
+  SocketEnd,
+  type Datagram,
+} from "./sockets.ts";
 import { viewId } from "./userns.ts";
 import { SimProcessCalls } from "./syscalls-processes.ts";
 import { traced } from "./syscall-base.ts";

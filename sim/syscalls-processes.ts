@@ -1,18 +1,7 @@
 // The simulated kernel's seam, part 2 of 4: identity and processes (clone, unshare, waitpid,
 // kill, signals, exit).
 
-import type {
-  Continuation,
-  Errno,
-  Gid,
-  Json,
-  Pid,
-  Signal,
-  SignalDisposition,
-  Sys,
-  Uid,
-  WaitStatus,
-} from "../lifecycle/kernel.ts";
+import type { Continuation, Errno, Gid, Json, Pid, Signal, SignalDisposition, Sys, Uid, WaitStatus } from "../lifecycle/kernel.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, errno, POINTS, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS, unsharePlainNamespaces } from "./namespaces.ts";

@@ -10,7 +10,13 @@ import { procCgroupText } from "./cgroups.ts";
 import { FdTable } from "./fds.ts";
 import { SimProcess } from "./process.ts";
 import { ProcessTimerDue } from "./due.ts";
-import { setgid as credSetgid, setgroups as credSetgroups, setuid as credSetuid, writeIdMap, writeSetgroups } from "./userns.ts";
+import {
+  setgid as credSetgid,
+  setgroups as credSetgroups,
+  setuid as credSetuid,
+  writeIdMap,
+  writeSetgroups,
+} from "./userns.ts";
 import type { World } from "./world.ts";
 import { SimFileCalls } from "./syscalls-files.ts";
 
