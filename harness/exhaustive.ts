@@ -32,6 +32,8 @@ export interface ExhaustiveOptions {
   hashing?: boolean;
   por?: boolean;
   snapshots?: boolean;
+  /** Walk the whole world at every state digest too, and throw when the tracked one differs (tests). */
+  checkDigests?: boolean;
   now?: () => number;
 }
 
@@ -77,6 +79,7 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
     hashing: o.hashing ?? true,
     por: o.por ?? true,
     snapshots: o.snapshots ?? true,
+    ...(o.checkDigests === true ? { checkDigests: true } : {}),
   };
   const timeSeconds = o.timeSeconds ?? DEFAULT_EXHAUSTIVE.timeSeconds;
   const now = o.now ?? (() => performance.now());
