@@ -3,17 +3,16 @@
 // scenario, with and without faults, the tracked digest equals a whole walk part for part;
 // a tracker that misses a change (one that digests again only the processes that stepped,
 // neither the socket ends they reach nor the processes others changed) is caught by the same
-// comparison; and the search itself, with its world copies, checks every digest.
+// comparison. The search itself, with its world copies, checks every digest in
+// test/strategies/exhaustive.test.ts (checkDigests).
 
 import { describe, expect, it } from "vitest";
 
-import { listScenarios, loadScenario } from "../../fixtures/scenario.ts";
-import { exploreExhaustive } from "../../harness/exhaustive.ts";
+import { listScenarios } from "../../fixtures/scenario.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { DigestTracker, dirtyParts, type DirtyRule } from "../../sim/strategies/digest-tracker.ts";
 import { digestWorld, type WorldDigest } from "../../sim/strategies/state-digest.ts";
 import type { World } from "../../sim/world.ts";
-import { REPO } from "../cli/helpers.ts";
 
 const FAULTS = { killAtStep: 0.002, sendLost: 0.01, sendFail: 0.01, cloneFail: 0.01, mapWriteFail: 0.01 };
 const SEEDS = 2;
@@ -67,14 +66,4 @@ describe("the tracked state digest", () => {
     expect(others.length).toBeGreaterThan(0);
     expect(others.some((w) => /: (\d+ )*\d+( |$)/.test(w))).toBe(true);
   }, 60_000);
-
-  it("is checked against the whole walk at every digest of an exhaustive search that goes on from world copies", () => {
-    const file = `${REPO}/fixtures/exhaustive/one-app-two-processes-pid-isolated.json`;
-    const r = loadScenario(file);
-    if (!r.ok) throw new Error(r.error);
-    const report = exploreExhaustive({ scenario: r.scenario, maxPreemptions: null, maxSteps: 40, timeSeconds: 120, checkDigests: true });
-    expect(report.complete).toBe(true);
-    expect(report.stats.restored).toBeGreaterThan(0);
-    expect(report.stats.updatedDigests).toBeGreaterThan(report.stats.wholeDigests * 10);
-  }, 120_000);
 });
