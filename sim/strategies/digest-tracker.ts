@@ -5,16 +5,16 @@
 // them at every decision of many runs, and shows that a tracker missing a change fails).
 //
 // What a step may write, and why the tracker's dirty parts cover it:
-// - the process that stepped: its own part (model state, fds, timers, signals, position);
+// - the process that stepped: its own part, all of it;
 // - socket ends: a step reaches ends only through its fds and what they lead to (the peer,
 //   ends in flight in a queue, their peers: a release cascades along them), which is the
 //   closure of its part's reach in the last digest; new ends have no digest yet;
-// - another process, in three ways: a signal or readiness change or posted work or a due
-//   timer, which always touches the process (SimProcess.touch, so its offered events are
-//   listed again: a touched process is dirty); a birth, death or reaping (its parent's and
-//   children's sets, reparenting, a namespace's zap), which changes some process's status or
-//   the set of processes: then everything is digested again; and MAP_SHARED words, shared
-//   by their holders: every holder is dirty;
+// - another process: not its model state nor its handler position, which only its own steps
+//   change (the model runs only in its own handlers, on its own copy of the state), but
+//   anything else (a signal, its parent or children, a death, a shared word, its fds): each
+//   process's part without those two (shallowPart, small) is compared with the last one, and
+//   a process whose shallow part changed is digested again, with the ends it reaches;
+// - new processes have no digest yet; reaped ones leave the digest;
 // - the kernel-wide and time parts: always digested again (they are small);
 // - a harness action may touch anything: everything is digested again.
 
@@ -161,7 +161,8 @@ export class DigestTracker {
 
   /** The digest of `world` now (then rebased on it). */
   digest(world: World): WorldDigest {
-    const shallow = new Map(world.sortedProcs().map((p) => [String(p.hostPid), shallowPart(p)]));
+    // With its place among every process ever made: a reused pid is another process.
+    const shallow = new Map(world.sortedProcs().map((p) => [String(p.hostPid), `${world.allProcs.indexOf(p)}|${shallowPart(p)}`]));
     let digest: WorldDigest | null = null;
     if (this.base !== null) {
       const dirty = this.rule(this.base, shallow, { stepped: this.stepped, harness: this.harness });
