@@ -7,10 +7,10 @@
 // paired ratios (each pair ran back to back).
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { commitTree } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
 
 /** The last commit before scheduling points (issue 13): each step ran one handler to its end. */
@@ -51,16 +51,8 @@ function sample(tree: string, scenarioFile: string, ms: number): Sample {
   return JSON.parse(out.trim().split("\n").at(-1)!) as Sample;
 }
 
-/** The baseline commit's tree in a temporary directory (removed by the caller). */
-function baselineTree(root: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "nxtsim-grain-ab-"));
-  execFileSync("sh", ["-c", `git -C "${root}" archive ${HANDLER_GRAIN_COMMIT} | tar -x -C "${dir}"`]);
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-  return dir;
-}
-
 export function grainAb(root: string, scenarioFile: string, rounds: number, msPerSample: number): Figure[] {
-  const base = baselineTree(root);
+  const { dir: base, remove } = commitTree(root, HANDLER_GRAIN_COMMIT, "nxtsim-grain-ab-");
   const ours = join(root, "grain-sampler.ts");
   try {
     writeFileSync(join(base, "grain-sampler.ts"), SAMPLER);
@@ -92,7 +84,7 @@ export function grainAb(root: string, scenarioFile: string, rounds: number, msPe
       },
     ];
   } finally {
-    rmSync(base, { recursive: true, force: true });
+    remove();
     rmSync(ours, { force: true });
   }
 }

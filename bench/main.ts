@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of issue 6, each figure with a baseline measured in the same
 // run and the ratio between them, printed as a table and written to results/bench-latest.json.
 //
-//   npm run bench [-- sim|grain|bug|real|scaling ...] [-- --quick]
+//   npm run bench [-- sim|grain|bug|real|scaling|exhaustive ...] [-- --quick]
 //
 // --quick shortens every measurement (for a smoke test; its figures are noisier).
 
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Figure } from "./figures.ts";
+import { exhaustiveAb } from "./exhaustive-ab.ts";
 import { findBug } from "./find-bug.ts";
 import { grainAb } from "./grain-ab.ts";
 import { realBackend } from "./real-backend.ts";
@@ -21,7 +22,7 @@ import { formatTable } from "./table.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "results", "bench-latest.json");
-const SECTIONS = ["sim", "grain", "bug", "real", "scaling"] as const;
+const SECTIONS = ["sim", "grain", "bug", "real", "scaling", "exhaustive"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function usage(message: string): never {
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   await step("bug", () => findBug("633", quick ? 4 : 20));
   await step("real", () => realBackend(full, quick ? 1 : 3));
   await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));
+  await step("exhaustive", () => exhaustiveAb(ROOT, quick ? 1 : 3));
 
   const machine = {
     node: process.version,

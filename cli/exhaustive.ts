@@ -76,6 +76,7 @@ export function exhaustiveSummary(ref: string, fixes: readonly string[], mutants
     `explored: ${s.states} distinct states, ${s.schedules} complete schedules (${s.stepBounded} ended at the step budget), ${s.runs} runs, at most ${s.maxDepth} decisions deep, in ${(r.wallMs / 1000).toFixed(1)} s`,
     `pruned: ${s.revisits} runs cut at a state already explored, ${s.sleepPruned} branches asleep (independent events), ${s.preemptionPruned} branches over the preemption bound, ${s.blocked} runs with nothing left to explore`,
     `copies: ${s.restored} of the runs went on from a copy of the world (${s.snapshotsTaken} copies kept) instead of from boot; ${s.stepsRun} steps executed`,
+    `state digests: ${s.updatedDigests} kept from the decision before (walking only what the steps since changed), ${s.wholeDigests} walking the whole world`,
     `coverage: ${r.transitions} distinct (process type, handshake state, message type) transitions`,
     `checks: ${r.checks.join(", ")}`,
   ];

@@ -6,7 +6,7 @@
 import type { Scenario } from "../fixtures/scenario.ts";
 import { ALL_CHECKS } from "../properties/index.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
-import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveResult } from "../sim/strategies/exhaustive.ts";
+import { exhaustiveSearch, sleepSets, type ExhaustiveBounds, type ExhaustiveResult } from "../sim/strategies/exhaustive.ts";
 import type { World } from "../sim/world.ts";
 import { transitionsOf } from "./coverage.ts";
 import { modelOptionsFor } from "./model-options.ts";
@@ -16,7 +16,8 @@ import { simRunView } from "./run-view.ts";
 /** The properties an exhaustive search proves (prefix-closed, with a monitor below). */
 export const EXHAUSTIVE_CHECKS = ["handshake-order", "maps-before-credentials"] as const;
 
-export const DEFAULT_EXHAUSTIVE = { maxSteps: 200, maxPreemptions: 2, timeSeconds: 60 } as const;
+/** No preemption bound by default, as the README and --help say: a bound defeats state hashing and turns sleep sets off. */
+export const DEFAULT_EXHAUSTIVE = { maxSteps: 200, maxPreemptions: null, timeSeconds: 60 } as const;
 
 export interface ExhaustiveOptions {
   scenario: Scenario;
@@ -32,6 +33,8 @@ export interface ExhaustiveOptions {
   hashing?: boolean;
   por?: boolean;
   snapshots?: boolean;
+  /** Walk the whole world at every state digest too, and throw when the tracked one differs (tests). */
+  checkDigests?: boolean;
   now?: () => number;
 }
 
@@ -71,12 +74,15 @@ export function exploreExhaustive(o: ExhaustiveOptions): ExhaustiveReport {
   const unit = o.unit === undefined ? {} : { unit: o.unit };
   modelOptionsFor(o.scenario, { fixes, mutants, ...unit });
   const checks = ALL_CHECKS.filter((c) => (EXHAUSTIVE_CHECKS as readonly string[]).includes(c.name));
+  const maxPreemptions = o.maxPreemptions === undefined ? DEFAULT_EXHAUSTIVE.maxPreemptions : o.maxPreemptions;
   const bounds: ExhaustiveBounds = {
     maxSteps: o.maxSteps ?? DEFAULT_EXHAUSTIVE.maxSteps,
-    maxPreemptions: o.maxPreemptions === undefined ? DEFAULT_EXHAUSTIVE.maxPreemptions : o.maxPreemptions,
+    maxPreemptions,
     hashing: o.hashing ?? true,
-    por: o.por ?? true,
+    // Sleep sets lose states under a preemption bound (sleepSets): the report then says off.
+    por: sleepSets({ por: o.por ?? true, maxPreemptions }),
     snapshots: o.snapshots ?? true,
+    ...(o.checkDigests === true ? { checkDigests: true } : {}),
   };
   const timeSeconds = o.timeSeconds ?? DEFAULT_EXHAUSTIVE.timeSeconds;
   const now = o.now ?? (() => performance.now());

@@ -61,6 +61,8 @@ export interface StepObserver {
   beforeChoice(world: World, keys: readonly string[]): boolean;
   /** The world after the last step of a run that was not cut. */
   atEnd(world: World): void;
+  /** After every step (chosen or the only one): which event ran (the search's digest tracker). */
+  stepped?(world: World, event: Runnable): void;
 }
 
 /** How many steps a run makes between two questions to SimOptions.deadline. */
@@ -200,7 +202,10 @@ export class Sim {
       return false;
     }
     const chosen = events[w.chooser.choose(events.length, "step", keys)];
-    if (chosen !== undefined) this.execute(chosen);
+    if (chosen !== undefined) {
+      this.execute(chosen);
+      this.observer?.stepped?.(w, chosen);
+    }
     w.clock.advance(w.config.msPerStep);
     return true;
   }

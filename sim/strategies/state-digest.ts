@@ -22,10 +22,12 @@ export interface WorldDigest {
   readonly whole: string;
   /** What each process's and socket end's walk stopped at (readParts reads it instead of walking again). */
   readonly reach?: ReadonlyMap<string, PartReach>;
+  /** Each process's shallowPart (kept by digest-tracker.ts, to find the processes others' steps changed). */
+  readonly shallow?: ReadonlyMap<string, string>;
 }
 
 /** The other processes (host pids as text) and the socket ends a part's walk reached. */
-interface PartReach {
+export interface PartReach {
   readonly procs: string[];
   readonly ends: SocketEnd[];
 }
@@ -51,7 +53,7 @@ const SKIPPED = new Set(["kernel", "offered", "watchers"]);
 function canonical(root: unknown, leaf: (o: object) => string | undefined): string {
   const seen = new Map<object, number>();
   const walk = (v: unknown): string => {
-    if (v === null || typeof v !== "object") return typeof v === "function" ? "fn" : v === undefined ? "u" : JSON.stringify(v);
+    if (v === null || typeof v !== "object") return primitive(v);
     if (v !== root) {
       const name = leaf(v);
       if (name !== undefined) return name;
@@ -66,24 +68,33 @@ function canonical(root: unknown, leaf: (o: object) => string | undefined): stri
     if (Array.isArray(v)) return `[${v.map(walk).join(",")}]`;
     if (v instanceof Map) return `M{${[...v].map(([k, x]) => `${walk(k)}:${walk(x)}`).sort().join(",")}}`;
     if (v instanceof Set) return `S{${[...v].map(walk).sort().join(",")}}`;
-    const keys = Object.keys(v).filter((k) => !SKIPPED.has(k)).sort();
-    return `{${keys.map((k) => `${k}:${walk((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    const keys = Object.keys(v).sort();
+    let text = "{";
+    for (const k of keys) {
+      if (SKIPPED.has(k)) continue;
+      text += `${text.length === 1 ? "" : ","}${k}:${walk((v as Record<string, unknown>)[k])}`;
+    }
+    return `${text}}`;
   };
   return walk(root);
 }
 
-/** Names of the objects a part's digest stops at (they are parts of their own); socket ends met are collected. */
-function leafNamer(ends: Set<SocketEnd>): (o: object) => string | undefined {
-  return (o) => {
-    if (o instanceof SimProcess) return `proc${o.hostPid}`;
-    if (o instanceof PidNamespace) return `pidns${o.inode}`;
-    if (o instanceof UserNamespace) return `userns${o.inode}`;
-    if (o instanceof SocketEnd) {
-      ends.add(o);
-      return `sock${o.inode}`;
-    }
-    return undefined;
-  };
+/** A value that is not an object, as JSON.stringify writes it (numbers and booleans without the call). */
+function primitive(v: unknown): string {
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v);
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "boolean":
+      return v ? "true" : "false";
+    case "function":
+      return "fn";
+    case "undefined":
+      return "u";
+    default:
+      return v === null ? "null" : JSON.stringify(v);
+  }
 }
 
 /** Pending timers and due actions as "due in N ms" (the clock's absolute time left out). */
@@ -91,26 +102,46 @@ function pendingTime(world: World): unknown {
   return { dueIn: world.clock.dueIn(), actions: world.dueActions.map((a) => a.label) };
 }
 
-export function digestWorld(world: World): WorldDigest {
-  const parts = new Map<string, string>();
-  const procs = world.sortedProcs();
-  const ends = new Set<SocketEnd>();
-  const leaf = leafNamer(ends);
-  const reach = new Map<string, PartReach>();
-  const walkPart = (name: string, root: object): void => {
-    const reached: PartReach = { procs: [], ends: [] };
-    reach.set(name, reached);
-    const recording = (o: object): string | undefined => {
-      const leafName = leaf(o);
-      if (o instanceof SimProcess) reached.procs.push(String(o.hostPid));
-      else if (o instanceof SocketEnd) reached.ends.push(o);
-      return leafName;
-    };
-    parts.set(name, sha1(canonical(root, recording)));
+/** A process's or a socket end's part: its digest, and the other processes and socket ends its walk stopped at. */
+export function digestPart(root: SimProcess | SocketEnd): { digest: string; reach: PartReach } {
+  const reach: PartReach = { procs: [], ends: [] };
+  const leaf = (o: object): string | undefined => {
+    if (o instanceof SimProcess) {
+      reach.procs.push(String(o.hostPid));
+      return `proc${o.hostPid}`;
+    }
+    if (o instanceof PidNamespace) return `pidns${o.inode}`;
+    if (o instanceof UserNamespace) return `userns${o.inode}`;
+    if (o instanceof SocketEnd) {
+      reach.ends.push(o);
+      return `sock${o.inode}`;
+    }
+    return undefined;
   };
-  for (const p of procs) walkPart(String(p.hostPid), p);
-  // A socket end's part: its queue (datagrams may carry more ends: the set grows while iterated).
-  for (const end of ends) walkPart(`sock${end.inode}`, end);
+  return { digest: sha1(canonical(root, leaf)), reach };
+}
+
+/**
+ * A process's part with its model state and handler position left out (named, not walked):
+ * what another process's step can change of it (a signal, reparenting, a shared word, its fds'
+ * ends by name). The state and position change only in the process's own steps.
+ */
+export function shallowPart(proc: SimProcess): string {
+  const { state, position } = proc;
+  return canonical(proc, (o) => {
+    if (o === state) return "state";
+    if (o === position) return "position";
+    if (o instanceof SimProcess) return `proc${o.hostPid}`;
+    if (o instanceof PidNamespace) return `pidns${o.inode}`;
+    if (o instanceof UserNamespace) return `userns${o.inode}`;
+    if (o instanceof SocketEnd) return `sock${o.inode}`;
+    return undefined;
+  });
+}
+
+/** The kernel-wide part: namespaces, socket and inode counters, shared words, reaped pids. */
+export function digestKernel(world: World): string {
+  const procs = world.sortedProcs();
   const namespaces = new Set<object>();
   for (const p of procs) {
     for (const link of p.pids) namespaces.add(link.ns);
@@ -124,9 +155,35 @@ export function digestWorld(world: World): WorldDigest {
     cgroups: world.cgroups,
     reaped: world.allProcs.filter((p) => p.status === "reaped").map((p) => p.hostPid),
   };
-  parts.set(KERNEL_PART, sha1(canonical(kernel, (o) => (o instanceof SimProcess ? `proc${o.hostPid}` : undefined))));
-  parts.set(TIME_PART, sha1(canonical(pendingTime(world), () => undefined)));
-  return { parts, whole: sha1([...parts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, d]) => `${k}=${d}`).join(";")), reach };
+  return sha1(canonical(kernel, (o) => (o instanceof SimProcess ? `proc${o.hostPid}` : undefined)));
+}
+
+/** The time part (pendingTime). */
+export function digestTime(world: World): string {
+  return sha1(canonical(pendingTime(world), () => undefined));
+}
+
+/** The digest of all parts together. */
+export function wholeOf(parts: ReadonlyMap<string, string>): string {
+  return sha1([...parts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, d]) => `${k}=${d}`).join(";"));
+}
+
+export function digestWorld(world: World): WorldDigest {
+  const parts = new Map<string, string>();
+  const reach = new Map<string, PartReach>();
+  const ends = new Set<SocketEnd>();
+  const add = (name: string, root: SimProcess | SocketEnd): void => {
+    const part = digestPart(root);
+    parts.set(name, part.digest);
+    reach.set(name, part.reach);
+    for (const end of part.reach.ends) ends.add(end);
+  };
+  for (const p of world.sortedProcs()) add(String(p.hostPid), p);
+  // A socket end's part: its queue (datagrams may carry more ends: the set grows while iterated).
+  for (const end of ends) add(`sock${end.inode}`, end);
+  parts.set(KERNEL_PART, digestKernel(world));
+  parts.set(TIME_PART, digestTime(world));
+  return { parts, whole: wholeOf(parts), reach };
 }
 
 /**
@@ -151,13 +208,12 @@ export function readParts(world: World, key: string, digest: WorldDigest): strin
     addReached(own);
     for (const end of ends) addReached(digest.reach.get(`sock${end.inode}`)!);
   } else {
-    const collect = (o: object): string | undefined => {
-      const name = leafNamer(ends)(o);
-      if (o instanceof SimProcess) parts.add(String(o.hostPid));
-      return name;
+    const collect = (r: PartReach) => {
+      for (const p of r.procs) parts.add(p);
+      for (const end of r.ends) ends.add(end);
     };
-    canonical(proc, collect);
-    for (const end of ends) canonical(end, collect);
+    collect(digestPart(proc).reach);
+    for (const end of ends) collect(digestPart(end).reach);
   }
   for (const end of ends) parts.add(`sock${end.inode}`);
   for (const p of world.allProcs) if (p.parent === proc) parts.add(String(p.hostPid));
