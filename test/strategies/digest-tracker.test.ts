@@ -8,7 +8,17 @@
 
 import { describe, expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { join } from "node:path";
+
+import { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario } from "../../fixtures/scenario.ts";
+import { UNIT_VERSIONS } from "../../lifecycle/options.ts";
+
+/** Unit 1.35's cgroup scenario (fixtures/unit-1.35), with 1.35's validation. */
+function cgroupScenario(): Scenario {
+  const r = loadScenario(join(SCENARIOS_DIR, "..", "unit-1.35", "one-app-cgroup.json"), undefined, UNIT_VERSIONS["1.35"]);
+  if (!r.ok) throw new Error(r.error);
+  return r.scenario;
+}
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { DigestTracker, dirtyParts, type DirtyRule } from "../../sim/strategies/digest-tracker.ts";
 import { digestWorld, type WorldDigest } from "../../sim/strategies/state-digest.ts";
@@ -26,14 +36,15 @@ function compareEverywhere(rule: DirtyRule): { compared: number; updated: number
   let compared = 0;
   const wrong: string[] = [];
   const tracker = new DigestTracker(rule);
-  for (const scenario of listScenarios()) {
+  // Both versions: 1.35's pipes, blocking ppoll and cgroup tree are parts of the world too.
+  for (const [scenario, unit] of [...listScenarios().map((s) => [s, "c8d9106a"] as const), ...listScenarios().map((s) => [s, "1.35"] as const), [cgroupScenario(), "1.35"] as const]) {
     for (let seed = 0; seed < SEEDS; seed++) {
-      const options = { seed, ...(seed % 2 === 1 ? { faults: FAULTS } : {}) };
+      const options = { seed, unit, ...(seed % 2 === 1 ? { faults: FAULTS } : {}) };
       const check = (world: World) => {
         const tracked = tracker.digest(world);
         const whole = digestWorld(world);
         compared++;
-        if (tracked.whole !== whole.whole) wrong.push(`${scenario.name} seed ${seed} step ${world.step}: ${differing(tracked, whole).join(" ")}`);
+        if (tracked.whole !== whole.whole) wrong.push(`${scenario.name} (${unit}) seed ${seed} step ${world.step}: ${differing(tracked, whole).join(" ")}`);
       };
       tracker.forget();
       runScenarioOnSim(scenario, { ...options, observer: { beforeChoice: (world) => (check(world), true), atEnd: check, stepped: (_w, e) => tracker.step(e) } });
@@ -43,7 +54,7 @@ function compareEverywhere(rule: DirtyRule): { compared: number; updated: number
 }
 
 describe("the tracked state digest", () => {
-  it("equals a walk of the whole world at every decision of every shipped scenario, with and without faults", () => {
+  it("equals a walk of the whole world at every decision of every shipped scenario at both versions (and 1.35's cgroup scenario), with and without faults", () => {
     const r = compareEverywhere(dirtyParts);
     expect(r.wrong).toEqual([]);
     // Nearly every digest was an update, not a whole walk (a harness action forces one).
