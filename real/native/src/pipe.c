@@ -14,11 +14,7 @@
 napi_value native_pipe(napi_env env, napi_callback_info info) {
   int pp[2];
   if (pipe2(pp, O_CLOEXEC) < 0) return throw_errno(env, errno, "pipe");
-  napi_value pair;
-  napi_create_array_with_length(env, 2, &pair);
-  napi_set_element(env, pair, 0, make_int(env, pp[0]));
-  napi_set_element(env, pair, 1, make_int(env, pp[1]));
-  return pair;
+  return make_fd_pair(env, pp[0], pp[1]);
 }
 
 /* read(fd, max): the bytes read as an array of numbers (empty at EOF). */

@@ -29,11 +29,7 @@ napi_value native_socketpair(napi_env env, napi_callback_info info) {
     close(sv[1]);
     return throw_errno(env, err, "setsockopt");
   }
-  napi_value pair;
-  napi_create_array_with_length(env, 2, &pair);
-  napi_set_element(env, pair, 0, make_int(env, sv[0]));
-  napi_set_element(env, pair, 1, make_int(env, sv[1]));
-  return pair;
+  return make_fd_pair(env, sv[0], sv[1]);
 }
 
 napi_value native_set_pass_cred(napi_env env, napi_callback_info info) {

@@ -195,3 +195,11 @@ int clear_cloexec(int fd) {
   if (flags < 0) return -1;
   return fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
 }
+
+napi_value make_fd_pair(napi_env env, int a, int b) {
+  napi_value pair;
+  napi_create_array_with_length(env, 2, &pair);
+  napi_set_element(env, pair, 0, make_int(env, a));
+  napi_set_element(env, pair, 1, make_int(env, b));
+  return pair;
+}

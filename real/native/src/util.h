@@ -36,6 +36,8 @@ int *get_fd_array(napi_env env, napi_value v, const char *what, size_t *count);
 
 napi_value make_int(napi_env env, int64_t n);
 napi_value make_undefined(napi_env env);
+/* [a, b]: the two fds of a socketpair or a pipe. */
+napi_value make_fd_pair(napi_env env, int a, int b);
 
 /* Clear FD_CLOEXEC on fd; async-signal-safe; returns 0 or -1 with errno. */
 int clear_cloexec(int fd);
