@@ -1,6 +1,8 @@
 // A simulated process (Linux's task_struct, reduced to what the lifecycle model touches).
 
 import { SIGINT, SIGTERM, type Continuation, type Json, type Kernel, type Signal, type Sys } from "../lifecycle/kernel.ts";
+import { copyPlain } from "../lifecycle/copy.ts";
+import type { Program } from "../lifecycle/program.ts";
 import type { FdTable } from "./fds.ts";
 import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
@@ -34,6 +36,11 @@ export interface PollWait {
 
 export interface SharedWord {
   value: number;
+}
+
+/** A copy of a process's model state, as a fork makes it (the program's own copier where it has one). */
+export function copyImage(program: Program, image: Json): Json {
+  return program.copyImage?.(image) ?? copyPlain(image);
 }
 
 export class SimProcess implements Actor {
@@ -83,6 +90,12 @@ export class SimProcess implements Actor {
   position: HandlerPosition | null = null;
 
   /**
+   * Whether `state` is shared with a copy of the world (sim/world-fork.ts): a fork costs no
+   * copy of the model state, and whichever world starts a handler of it first copies it then.
+   */
+  stateShared = false;
+
+  /**
    * The events this process offers the scheduler, kept between steps; null when something
    * they depend on changed (touch) and they must be listed again (scheduler.ts).
    */
@@ -96,13 +109,22 @@ export class SimProcess implements Actor {
     readonly hostPid: number,
     readonly pids: readonly PidLink[],
     parent: SimProcess | null,
-    readonly state: Json,
+    public state: Json,
     readonly creds: Creds,
     readonly ns: PlainNamespaces,
     readonly fds: FdTable,
     readonly signals: SignalState,
   ) {
     this.parent = parent;
+  }
+
+  /** Makes the model state this process's own before a handler changes it: copied if a world copy shares it. */
+  ownState(program: Program): Json {
+    if (this.stateShared) {
+      this.state = copyImage(program, this.state);
+      this.stateShared = false;
+    }
+    return this.state;
   }
 
   /** Something the scheduler's list of this process's events depends on may have changed. */

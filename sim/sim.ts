@@ -361,8 +361,9 @@ export class Sim {
   /** Starts a handler: it runs up to its first scheduling point (or to its end). */
   private dispatch(proc: SimProcess, work: Continuation): void {
     const w = this.world;
-    if (this.observer !== undefined) proc.position = { entry: work, entryState: copyPlain(proc.state), results: [] };
-    proc.running = w.program.run({ state: proc.state, k: kernelFor(w, proc) }, work);
+    const state = proc.ownState(w.program);
+    if (this.observer !== undefined) proc.position = { entry: work, entryState: copyPlain(state), results: [] };
+    proc.running = w.program.run({ state, k: kernelFor(w, proc) }, work);
     this.advance(proc);
   }
 

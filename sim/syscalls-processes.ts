@@ -3,10 +3,9 @@
 
 import type { Continuation, Errno, Gid, Json, Pid, Signal, SignalDisposition, Sys, Uid, WaitStatus } from "../lifecycle/kernel.ts";
 import { CLONE_NEWPID, CLONE_NEWUSER, errno, POINTS, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
-import { copyPlain } from "../lifecycle/copy.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS, unsharePlainNamespaces } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
-import { SimProcess } from "./process.ts";
+import { copyImage, SimProcess } from "./process.ts";
 import { adoptNewProcess, reap, sendSignal } from "./tasks.ts";
 import { capable, copyCreds, mayCreateUserns, UserNamespace, viewId } from "./userns.ts";
 import { gone, SimKernelBase } from "./syscall-base.ts";
@@ -78,8 +77,7 @@ export class SimProcessCalls extends SimKernelBase {
     if (typeof links === "string") return errno(links);
     const hostPid = links[0]!.nr;
     registerPids(links, hostPid);
-    const copied = world.program.copyImage?.(image) ?? copyPlain(image);
-    const child = new SimProcess(hostPid, links, proc, copied, creds, ns, proc.fds.copy(), proc.signals.forkCopy());
+    const child = new SimProcess(hostPid, links, proc, copyImage(world.program, image), creds, ns, proc.fds.copy(), proc.signals.forkCopy());
     for (const [handle, word] of proc.shared) child.shared.set(handle, word); // MAP_SHARED survives fork
     child.cgroup = proc.cgroup;
     adoptNewProcess(world, child, first);

@@ -1,5 +1,7 @@
 // A copy of a whole world at a clean point, to go on from it more than once: the exhaustive
 // search restores one instead of re-running its prefix from boot (sim/strategies/exhaustive.ts).
+// Its cost follows what changes: the processes' model states (most of a world) are shared,
+// and a process's is copied only when one of the two worlds next runs a handler of it.
 //
 // A process in the middle of a handler is a suspended generator, whose continuation
 // JavaScript cannot copy. Between handlers a process is plain data waiting in its event loop
@@ -49,6 +51,14 @@ export function forkWorld(world: World): World {
   for (const value of Object.values(world.config)) if (typeof value === "object" && value !== null) copier.map(value, value);
   copier.map(world.program, world.program);
   copier.map(NULL_FILE, NULL_FILE);
+  // Model states are shared, not copied: both worlds mark them, and whichever starts a handler
+  // of a process first copies its state then (SimProcess.ownState). Nothing outside a state
+  // points into it (sends and receives copy bodies; test/sim/world-fork.test.ts checks).
+  for (const proc of world.allProcs) {
+    if (typeof proc.state !== "object" || proc.state === null) continue;
+    proc.stateShared = true;
+    copier.map(proc.state, proc.state);
+  }
   copier.map(uniformPolicy, uniformPolicy);
   if (world.config.policy !== undefined) copier.map(world.config.policy, world.config.policy);
   if (world.config.replay !== undefined) copier.map(world.config.replay, world.config.replay);

@@ -44,10 +44,11 @@ function sha1(text: string): string {
 }
 
 /**
- * Fields that are bookkeeping, not behaviour: the kernel seam object, and the scheduler's kept
- * events and their readiness watchers (scheduler.ts; derived from the rest, or stale).
+ * Fields that are bookkeeping, not behaviour: the kernel seam object, the scheduler's kept
+ * events and their readiness watchers (scheduler.ts; derived from the rest, or stale), and
+ * whether a process's model state is still shared with a world copy (sim/world-fork.ts).
  */
-const SKIPPED = new Set(["kernel", "offered", "watchers"]);
+const SKIPPED = new Set(["kernel", "offered", "watchers", "stateShared"]);
 
 /** Canonical text of `root`; `leaf` names objects that are not walked into (other processes, namespaces). */
 function canonical(root: unknown, leaf: (o: object) => string | undefined): string {

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { listScenarios, scenarioByName } from "../../fixtures/scenario.ts";
 import { resumeScenarioOnSim, runScenarioOnSim } from "../../harness/run-sim.ts";
 import { digestWorld } from "../../sim/strategies/state-digest.ts";
+import { SimProcess } from "../../sim/process.ts";
+import { Sim } from "../../sim/sim.ts";
 import { forkable, forkWorld } from "../../sim/world-fork.ts";
 import type { World } from "../../sim/world.ts";
 
@@ -65,6 +67,47 @@ describe("a forked world", () => {
     console.log(`world fork: ${resumed} runs resumed from forks matched their originals`);
   }, 60_000);
 
+  it("shares the model states until a handler runs, and nothing outside a state points into one", () => {
+    let checked = 0;
+    let sharedAfterResume = 0;
+    for (const scenario of listScenarios()) {
+      for (let seed = 0; seed < 2; seed++) {
+        const options = { seed, ...(seed % 2 === 1 ? { faults: FAULTS } : {}) };
+        runScenarioOnSim(scenario, {
+          ...options,
+          observer: {
+            beforeChoice: (world) => {
+              if (!forkable(world)) return true;
+              const inStates = statesReach(world);
+              for (const o of outsideStatesReach(world)) {
+                if (inStates.has(o)) throw new Error(`${scenario.name} seed ${seed} step ${world.step}: an object of a model state is reachable from outside it`);
+              }
+              const copy = forkWorld(world);
+              const before = new Map(world.allProcs.map((p) => [p.hostPid, p.state]));
+              copy.allProcs.forEach((p, i) => {
+                expect(p.state).toBe(world.allProcs[i]!.state);
+                expect(p.stateShared && world.allProcs[i]!.stateShared).toBe(true);
+              });
+              // One step of the copy copies at most the state of the process it ran.
+              const stepBefore = copy.step;
+              expect(Sim.resumeAtChoice(copy, options).step()).toBe(true);
+              expect(copy.step).toBe(stepBefore);
+              const kept = copy.allProcs.filter((p) => before.has(p.hostPid));
+              const own = kept.filter((p) => p.state !== before.get(p.hostPid));
+              expect(own.length).toBeLessThanOrEqual(1);
+              sharedAfterResume += kept.length - own.length;
+              checked++;
+              return true;
+            },
+            atEnd: () => {},
+          },
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(sharedAfterResume).toBeGreaterThan(checked);
+  }, 60_000);
+
   it("is refused while a process is in the middle of a handler", () => {
     const r = scenarioByName("one-app-two-processes");
     if (!r.ok) throw new Error(r.error);
@@ -85,3 +128,27 @@ describe("a forked world", () => {
     expect(refused).toBeGreaterThan(0);
   });
 });
+
+/** Every mutable object reachable from `root` without going through `stop` (frozen data is shared by design). */
+function reach(root: unknown, stop: (holder: object, key: string) => boolean, into: Set<object>): Set<object> {
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v === null || typeof v !== "object" || Object.isFrozen(v) || into.has(v)) continue;
+    into.add(v);
+    if (v instanceof Map) for (const [k, x] of v) todo.push(k, x);
+    else if (v instanceof Set) for (const x of v) todo.push(x);
+    else for (const key of Object.keys(v)) if (!stop(v, key)) todo.push((v as Record<string, unknown>)[key]);
+  }
+  return into;
+}
+
+function statesReach(world: World): Set<object> {
+  const into = new Set<object>();
+  for (const proc of world.allProcs) reach(proc.state, () => false, into);
+  return into;
+}
+
+function outsideStatesReach(world: World): Set<object> {
+  return reach(world, (holder, key) => holder instanceof SimProcess && key === "state", new Set<object>());
+}
