@@ -28,8 +28,7 @@ import {
   routerAppNeedStart,
   routerAppPortIdle,
   routerAppPortUnidle,
-  routerAppProcessesConf,
-  routerAppProcessesInit,
+  routerAppNew,
 } from "./router-app-processes.ts";
 import { startRequestPeer } from "./repairs-starts.ts";
 import {
@@ -142,17 +141,7 @@ export function* routerConfDataHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
   for (const name of Object.keys(wanted).sort()) {
     if (router.current[name] !== undefined) continue;
     const appConf = wanted[name] as Record<string, Json>;
-    const app: RouterApp = {
-      id: `${name}#${router.made++}`,
-      name,
-      conf: appConf,
-      ...routerAppProcessesInit(routerAppProcessesConf(appConf["processes"])),
-      protoPort: null,
-      sharedPair: [-1, -1],
-      pending: 0,
-      ports: [],
-      removed: false,
-    };
+    const app = routerAppNew(`${name}#${router.made++}`, name, appConf);
     router.apps[app.id] = app;
     router.current[name] = app.id;
     if (routerAppQueueInit(ctx, app)) {
