@@ -42,7 +42,7 @@ export function runScenarioOnSim(scenario: Scenario, options: SimRunOptions): Si
     sim.at(action.at, action as unknown as Json, (s) => applyAction(s, mainPid, action));
   }
   const result = sim.run();
-  return { sim, result, mainPid, ...(options.unit === undefined ? {} : { unit: options.unit }) };
+  return simRun(sim, result, mainPid, options.unit);
 }
 
 /**
@@ -54,24 +54,33 @@ export function resumeScenarioOnSim(world: World, options: SimRunOptions): SimRu
   if (mainPid === undefined) throw new Error("resume: the world has no unitd");
   const sim = Sim.resumeAtChoice(world, simOptionsOf(options));
   const result = sim.run();
-  return { sim, result, mainPid, ...(options.unit === undefined ? {} : { unit: options.unit }) };
+  return simRun(sim, result, mainPid, options.unit);
+}
+
+function simRun(sim: Sim, result: RunResult, mainPid: number, unit: string | undefined): SimRun {
+  const run: SimRun = { sim, result, mainPid };
+  if (unit !== undefined) run.unit = unit;
+  return run;
 }
 
 function simOptions(scenario: Scenario, options: SimRunOptions): SimOptions {
-  return { ...simOptionsOf(options), firstPid: scenario.unitd.firstPid, pidMax: scenario.unitd.pidMax };
+  const o = simOptionsOf(options);
+  o.firstPid = scenario.unitd.firstPid;
+  o.pidMax = scenario.unitd.pidMax;
+  return o;
 }
 
+/** Only the options given, set one by one: conditional spreads are a runtime call each, every run. */
 function simOptionsOf(options: SimRunOptions): SimOptions {
-  return {
-    seed: options.seed,
-    ...(options.faults === undefined ? {} : { faults: options.faults }),
-    ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-    ...(options.replay === undefined ? {} : { replay: options.replay }),
-    ...(options.policy === undefined ? {} : { policy: options.policy }),
-    ...(options.observer === undefined ? {} : { observer: options.observer }),
-    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-    ...(options.checkRunnable === undefined ? {} : { checkRunnable: options.checkRunnable }),
-  };
+  const o: SimOptions = { seed: options.seed };
+  if (options.faults !== undefined) o.faults = options.faults;
+  if (options.maxSteps !== undefined) o.maxSteps = options.maxSteps;
+  if (options.replay !== undefined) o.replay = options.replay;
+  if (options.policy !== undefined) o.policy = options.policy;
+  if (options.observer !== undefined) o.observer = options.observer;
+  if (options.deadline !== undefined) o.deadline = options.deadline;
+  if (options.checkRunnable !== undefined) o.checkRunnable = options.checkRunnable;
+  return o;
 }
 
 /**

@@ -71,10 +71,10 @@ export class World {
     this.trace = new TraceRecorder(() => this.clock.now(), () => this.step);
     this.faults = new FaultInjector(config.faults, this.chooser, this.trace);
     this.sockets = new SocketRegistry(config.socketQueueMax);
-    const { pid, user, ...plain } = initialNamespaceInodes(this.inodes);
-    this.rootPlainNs = plain;
-    this.rootPidNs = new PidNamespace(pid, null, config.limits, config.firstPid);
-    this.rootUserNs = new UserNamespace(user, null, 0, 0);
+    const inodes = initialNamespaceInodes(this.inodes);
+    this.rootPlainNs = { mnt: inodes.mnt, net: inodes.net, uts: inodes.uts, ipc: inodes.ipc, cgroup: inodes.cgroup };
+    this.rootPidNs = new PidNamespace(inodes.pid, null, config.limits, config.firstPid);
+    this.rootUserNs = new UserNamespace(inodes.user, null, 0, 0);
     this.rootPidNs.allocator.reserve(1); // the host's init
   }
 
