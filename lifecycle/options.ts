@@ -122,6 +122,8 @@ export interface ModelOptions {
 }
 
 export function hasFix(options: ModelOptions, fix: FixName): boolean {
+  // Most runs have no switch on; this is asked at nearly every step (a keyed lookup by name is not free).
+  if (options.fixes.length === 0 && options.upstream.length === 0) return false;
   const commit = UPSTREAM_FIXES[fix];
   return commit === undefined ? options.fixes.includes(fix) : hasUpstream(options, commit);
 }
