@@ -1,6 +1,6 @@
 // Validation of "isolation": {"cgroup": {"path": ...}} (upstream f67a01b8, Unit 1.29.0 on, in
 // builds with cgroup v2): nxt_conf_vldt_cgroup_path. The member tables that hook it in are in
-// lifecycle/conf-validation.ts.
+// lifecycle/conf-validation-apps.ts.
 
 import { NXT_CGROUP_ROOT, NXT_MAX_PATH_LEN } from "./cgroup.ts";
 

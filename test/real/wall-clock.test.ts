@@ -24,8 +24,11 @@ import { runScenarioOnReal } from "../../real/run-real.ts";
 import { BIN, REPO } from "../cli/helpers.ts";
 import { childPids, describeReal, openFds } from "./native-helpers.ts";
 
-const tmp = mkdtempSync(join(tmpdir(), "nxtsim-wall-clock-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Made when a test first needs it: a file whose tests are all skipped runs no afterAll.
+let tmp: string | null = null;
+afterAll(() => {
+  if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
+});
 
 function killRestartApp() {
   const found = scenarioByName("kill-restart-app");
@@ -48,6 +51,7 @@ function processesOfHarness(harnessPid: number): number[] {
 
 /** The CLI with a TMPDIR of its own, `dir` (`args` may name files in it); `onStderr` sees its stderr as it comes. */
 function startCli(args: (dir: string) => string[], onStderr: (text: string, kill: (signal: NodeJS.Signals) => void) => void = () => {}) {
+  tmp ??= mkdtempSync(join(tmpdir(), "nxtsim-wall-clock-"));
   const dir = mkdtempSync(join(tmp, "job-"));
   const child = execa(process.execPath, [BIN, ...args(dir)], { cwd: REPO, reject: false, env: { TMPDIR: dir, NXTSIM_DEBUG: "" } });
   let stderr = "";
