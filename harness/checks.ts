@@ -74,6 +74,11 @@ export function registerCheck(check: Check): void {
   addCheck(check);
 }
 
+/** The checks (built-in and registered) with these names, in their order: what an attribution rerun needs to judge. */
+export function checksNamed(names: ReadonlySet<string>): readonly RunCheck[] {
+  return runChecks().filter((c) => names.has(c.name));
+}
+
 /** Whether checks were registered (they apply in the main thread only). */
 export function haveRegisteredChecks(): boolean {
   return activeChecks() !== ALL_CHECKS;

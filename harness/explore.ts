@@ -14,7 +14,7 @@ import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from 
 import { attributeFailures } from "./attribution.ts";
 import { BranchExplorer } from "./explore-branch.ts";
 import { GENERATED, generatedScenario, scenarioOfSlot, type ScenarioSlot } from "./generated.ts";
-import { checkRun } from "./checks.ts";
+import { checkRun, checksNamed } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
 import { traceInC8d9106aCodes } from "./run-view.ts";
 import { modelOptionsFor, unitVersion, UsageError } from "./model-options.ts";
@@ -359,7 +359,9 @@ export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock
   try {
     const scenario = scenarioOfSlot(plan.scenarios[k]!, seed);
     const run = budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...unit, ...maxSteps, deadline }));
-    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...unit, ...maxSteps, deadline })) });
+    // A rerun is judged by the checks attribution asks about only: the other checks' failures are never looked at.
+    const rerun = (withFixes: readonly string[], asked: ReadonlySet<string>) =>
+      checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...unit, ...maxSteps, deadline })) }, checksNamed(asked));
     const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, rerun);
     const transitions = transitionsOf(traceInC8d9106aCodes(run.sim.trace, plan.unit));
     return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions, overBudget: false };
