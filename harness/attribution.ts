@@ -41,8 +41,12 @@ export function isCause(text: string): text is Exclude<Cause, null> {
 
 export type Attributed<F extends Failure> = F & { readonly cause: Cause };
 
-/** Makes the same run again with these fixes on, and returns its failures. */
-export type Rerun = (fixes: readonly string[]) => readonly Failure[];
+/**
+ * Makes the same run again with these fixes on, and returns its failures. Only failures of the
+ * `checks` named are looked up in the answer (the checks of the failures still without a
+ * cause), so the rerun may judge the run by those checks alone.
+ */
+export type Rerun = (fixes: readonly string[], checks: ReadonlySet<string>) => readonly Failure[];
 
 function keyOf(f: Failure): string {
   return `${f.check}\u0000${f.reason}`;
@@ -56,8 +60,9 @@ function keyOf(f: Failure): string {
 export function attributeFailures<F extends Failure>(failures: readonly F[], fixesOn: readonly string[], rerun: Rerun): Attributed<F>[] {
   const causes: Cause[] = failures.map(() => null);
   let pending = failures.map((_, i) => i);
+  const pendingChecks = (): Set<string> => new Set(pending.map((i) => failures[i]!.check));
   const tryFixes = (fixes: readonly FixName[], cause: Exclude<Cause, null>): void => {
-    const remaining = new Set(rerun([...fixesOn, ...fixes]).map(keyOf));
+    const remaining = new Set(rerun([...fixesOn, ...fixes], pendingChecks()).map(keyOf));
     pending = pending.filter((i) => {
       if (remaining.has(keyOf(failures[i]!))) return true;
       causes[i] = cause;
@@ -71,7 +76,7 @@ export function attributeFailures<F extends Failure>(failures: readonly F[], fix
   }
   if (pending.length === 0 || candidates.length < 2) return failures.map((f, i) => ({ ...f, cause: causes[i]! }));
   // Only what every fix together removes can have a pair as its cause.
-  const removedByAll = new Set(rerun([...fixesOn, ...candidates]).map(keyOf));
+  const removedByAll = new Set(rerun([...fixesOn, ...candidates], pendingChecks()).map(keyOf));
   pending = pending.filter((i) => !removedByAll.has(keyOf(failures[i]!)));
   for (let a = 0; a < candidates.length && pending.length > 0; a++) {
     for (let b = a + 1; b < candidates.length && pending.length > 0; b++) {

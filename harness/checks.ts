@@ -3,7 +3,7 @@
 // explore, replay and the CLI report them in this order.
 
 import type { Scenario } from "../fixtures/scenario.ts";
-import { activeChecks, addCheck, ALL_CHECKS, type Check } from "../properties/index.ts";
+import { activeChecks, addCheck, ALL_CHECKS, type Check, type RunView as PropertyRunView } from "../properties/index.ts";
 import { simRunView } from "./run-view.ts";
 import type { RunResult, Sim } from "../sim/index.ts";
 import { UsageError } from "./model-options.ts";
@@ -45,12 +45,24 @@ export const terminates: RunCheck = {
     result.reason === "max-steps" ? [`the run did not quiesce within ${result.steps} steps`] : [],
 };
 
+/**
+ * The properties' view of a run, made once for all the checks of one verdict: building it (the
+ * kernel facts of every process) for each check again was about a sixth of the checks' time.
+ */
+const propertyViews = new WeakMap<RunView, PropertyRunView>();
+
+function propertyView(run: RunView): PropertyRunView {
+  let view = propertyViews.get(run);
+  if (view === undefined) propertyViews.set(run, (view = simRunView(run, run.scenario)));
+  return view;
+}
+
 /** A property of properties/ as a run-level check (it reads the trace and kernel facts only). */
 function fromProperty(property: Check): RunCheck {
   return {
     name: property.name,
     statement: property.claim,
-    check: (run) => property.check(simRunView(run, run.scenario)).map((v) => v.reason),
+    check: (run) => property.check(propertyView(run)).map((v) => v.reason),
   };
 }
 
@@ -72,6 +84,11 @@ export function registerCheck(check: Check): void {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(check.name)) throw new UsageError(`a check's name is lower-case words joined by "-", got "${check.name}"`);
   if (runChecks().some((c) => c.name === check.name)) throw new UsageError(`there is already a check named "${check.name}"`);
   addCheck(check);
+}
+
+/** The checks (built-in and registered) with these names, in their order: what an attribution rerun needs to judge. */
+export function checksNamed(names: ReadonlySet<string>): readonly RunCheck[] {
+  return runChecks().filter((c) => names.has(c.name));
 }
 
 /** Whether checks were registered (they apply in the main thread only). */

@@ -24,7 +24,7 @@ import type { World } from "../sim/world.ts";
 import { forkable, forkWorld } from "../sim/world-fork.ts";
 import { RANDOM } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
-import { checkRun } from "./checks.ts";
+import { checkRun, checksNamed } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
 import { drawnFaultRates, replayCommand, RunCrashed, runSeed, splitmix32, type ExplorePlan } from "./explore.ts";
 import { scenarioOfSlot } from "./generated.ts";
@@ -145,7 +145,7 @@ export class BranchExplorer {
       const schedule = entry === null ? undefined : [...run.sim.choices];
       const rerunOf = (withFixes: readonly string[]) =>
         budget.guard(runScenarioOnSim(scenario, { ...base, fixes: withFixes, ...(schedule === undefined ? {} : { replay: schedule }) }));
-      const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, (withFixes) => checkRun({ scenario, ...rerunOf(withFixes) }));
+      const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, (withFixes, asked) => checkRun({ scenario, ...rerunOf(withFixes) }, checksNamed(asked)));
       const replay =
         schedule === undefined
           ? bootReplay

@@ -14,11 +14,11 @@ import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from 
 import { attributeFailures } from "./attribution.ts";
 import { BranchExplorer } from "./explore-branch.ts";
 import { GENERATED, generatedScenario, scenarioOfSlot, type ScenarioSlot } from "./generated.ts";
-import { checkRun } from "./checks.ts";
+import { checkRun, checksNamed } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
 import { traceInC8d9106aCodes } from "./run-view.ts";
 import { modelOptionsFor, unitVersion, UsageError } from "./model-options.ts";
-import { DEFAULT_UNIT } from "../lifecycle/options.ts";
+import { DEFAULT_UNIT, recordingAskedFixes } from "../lifecycle/options.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 import { runNumber, runsInShard, WHOLE, type Shard } from "./shard.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome, type Tally } from "./tally.ts";
@@ -358,9 +358,16 @@ export function runPlanned(plan: ExplorePlan, j: number, clock: ExplorationClock
   const { deadline } = budget;
   try {
     const scenario = scenarioOfSlot(plan.scenarios[k]!, seed);
-    const run = budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...unit, ...maxSteps, deadline }));
-    const rerun = (withFixes: readonly string[]) => checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...unit, ...maxSteps, deadline })) });
-    const failures = attributeFailures(checkRun({ scenario, ...run }), fixes, rerun);
+    const recorded = recordingAskedFixes(() => budget.guard(runOnce(scenario, { seed, faults, strategy, fixes, mutants, ...unit, ...maxSteps, deadline })));
+    const run = recorded.value;
+    const own = checkRun({ scenario, ...run });
+    // Fixes the run never asked about cannot change it: that rerun would be the run itself. A
+    // rerun is judged by the checks attribution asks about only: the others' failures are never looked at.
+    const rerun = (withFixes: readonly string[], asked: ReadonlySet<string>) =>
+      withFixes.every((f) => fixes.includes(f) || !recorded.canChange(f))
+        ? own
+        : checkRun({ scenario, ...budget.guard(runOnce(scenario, { seed, faults, strategy, fixes: withFixes, mutants, ...unit, ...maxSteps, deadline })) }, checksNamed(asked));
+    const failures = attributeFailures(own, fixes, rerun);
     const transitions = transitionsOf(traceInC8d9106aCodes(run.sim.trace, plan.unit));
     return { number, scenario: ref, seed, faults, steps: run.result.steps, events: run.result.events, failures, replay, transitions, overBudget: false };
   } catch (e) {

@@ -125,7 +125,28 @@ export function hasFix(options: ModelOptions, fix: FixName): boolean {
   // Most runs have no switch on; this is asked at nearly every step (a keyed lookup by name is not free).
   if (options.fixes.length === 0 && options.upstream.length === 0) return false;
   const commit = UPSTREAM_FIXES[fix];
-  return commit === undefined ? options.fixes.includes(fix) : hasUpstream(options, commit);
+  if (commit !== undefined) return hasUpstream(options, commit);
+  askedRepairs?.add(fix);
+  return options.fixes.includes(fix);
+}
+
+/**
+ * The repairs whose switch the model asked about while a recorder is on (not model state: the
+ * model never reads it). A repair's switch is read through hasFix alone, so a run that never
+ * asked about one is the same run with it on (harness/explore.ts skips that rerun).
+ */
+let askedRepairs: Set<FixName> | null = null;
+
+/** What `run` returns, and which fixes could change it: the repairs it asked about, and every upstream fix (read as a commit too). */
+export function recordingAskedFixes<T>(run: () => T): { value: T; canChange: (fix: string) => boolean } {
+  const outer = askedRepairs;
+  const asked = new Set<FixName>();
+  askedRepairs = asked;
+  try {
+    return { value: run(), canChange: (fix) => UPSTREAM_FIXES[fix as FixName] !== undefined || asked.has(fix as FixName) };
+  } finally {
+    askedRepairs = outer;
+  }
 }
 
 /** NXT_HAVE_PR_SET_NO_NEW_PRIVS of a build: the scenario's flag, or defined by 763396b8's configure fix. */

@@ -68,6 +68,27 @@ describe("the rule, on made-up reruns", () => {
   });
 });
 
+  it("asks each rerun for the checks of the failures still without a cause, and a rerun judged by those alone gives the same causes", () => {
+    const [first, , third] = KNOWN_FIXES;
+    const C: Failure = { check: "no-zombies", reason: "zombie 105" };
+    // The first fix removes A; the third removes B and C; every rerun also fails a check no failure of the run has.
+    const unrelated: Failure = { check: "rpc-ends-once", reason: "stream #3 twice" };
+    const failuresWith = (fixes: readonly string[]): Failure[] => [
+      ...(fixes.includes(first!) ? [] : [A]),
+      ...(fixes.includes(third!) ? [] : [B, C]),
+      unrelated,
+    ];
+    const asked: string[][] = [];
+    const narrowed = attributeFailures([A, B, C], [], (fixes, checks) => {
+      asked.push([...checks].sort());
+      return failuresWith(fixes).filter((f) => checks.has(f.check));
+    });
+    expect(asked[0]).toEqual(["no-crash", "no-zombies"]);
+    expect(asked.slice(1)).toEqual([["no-zombies"], ["no-zombies"]]);
+    expect(narrowed).toEqual(attributeFailures([A, B, C], [], failuresWith));
+    expect(narrowed.map((a) => a.cause)).toEqual([first, third, third]);
+  });
+
 describe("the rule, on runs of the model", () => {
   it.each(listBugFixtures().filter((b) => loadBugFixture(b).upstreamFix !== null && loadBugFixture(b).mutants.length === 0))(
     "bug fixture %s: its recorded failure is attributed to its fix",
