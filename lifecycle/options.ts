@@ -122,11 +122,11 @@ export interface ModelOptions {
 }
 
 export function hasFix(options: ModelOptions, fix: FixName): boolean {
+  askedRepairs?.add(fix); // before the shortcut: a run with no switch on is the one whose questions count
   // Most runs have no switch on; this is asked at nearly every step (a keyed lookup by name is not free).
   if (options.fixes.length === 0 && options.upstream.length === 0) return false;
   const commit = UPSTREAM_FIXES[fix];
   if (commit !== undefined) return hasUpstream(options, commit);
-  askedRepairs?.add(fix);
   return options.fixes.includes(fix);
 }
 

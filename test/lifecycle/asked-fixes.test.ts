@@ -21,6 +21,7 @@ it("the model reads a repair's switch (ModelOptions.fixes) in hasFix only", () =
   );
   expect(reads).toEqual([
     expect.stringMatching(/^lifecycle\/options\.ts:\d+: fixes: FixName\[\];$/),
+    expect.stringMatching(/^lifecycle\/options\.ts:\d+: if \(options\.fixes\.length === 0 && options\.upstream\.length === 0\) return false;$/),
     expect.stringMatching(/^lifecycle\/options\.ts:\d+: return options\.fixes\.includes\(fix\);$/),
   ]);
 });
