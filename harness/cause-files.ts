@@ -8,13 +8,16 @@ import { fileURLToPath } from "node:url";
 import type { BugFixture } from "../fixtures/bugs.ts";
 import { jsonFileNames, readJsonFile } from "../fixtures/json-file.ts";
 import { parseScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
-import { KNOWN_FIXES, KNOWN_MUTANTS } from "../lifecycle/options.ts";
+import { KNOWN_FIXES, KNOWN_MUTANTS, UNIT_VERSIONS } from "../lifecycle/options.ts";
 import { FAULT_KINDS, faultRates, type FaultRates } from "../sim/faults.ts";
 import { RUN_CHECKS } from "./checks.ts";
+import { upstreamOf } from "./model-options.ts";
 
 export const CAUSES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "causes");
 
 const KEYS = ["fix", "scenario", "seed", "faults", "fixes", "mutants", "check", "reason"] as const;
+/** Keys a file may leave out: "unit", the Unit version the run stands for (default c8d9106a), for a cause only a later version has. */
+const OPTIONAL_KEYS = ["unit"] as const;
 
 /** A recorded run as a bug fixture records one; `fixes` and `mutants` are on in the run and its replay. */
 export interface CauseRun extends Pick<BugFixture, "scenario" | "seed" | "faults" | "fixes" | "mutants" | "check"> {
@@ -23,6 +26,8 @@ export interface CauseRun extends Pick<BugFixture, "scenario" | "seed" | "faults
   scenarioName: string;
   /** The violation's exact reason. */
   reason: string;
+  /** The Unit version of the run and its replay, when not c8d9106a. */
+  unit?: string;
 }
 
 /** The fixes that have a cause file, sorted. */
@@ -40,11 +45,16 @@ export function loadCauseRun(fix: string): CauseRun {
   };
   const o = read.json as Record<string, unknown>;
   if (typeof o !== "object" || o === null || Array.isArray(o)) bad("must be a JSON object");
-  for (const k of Object.keys(o)) if (!(KEYS as readonly string[]).includes(k)) bad(`unknown key "${k}" (allowed: ${KEYS.join(", ")})`);
+  const allowed: readonly string[] = [...KEYS, ...OPTIONAL_KEYS];
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(`unknown key "${k}" (allowed: ${allowed.join(", ")})`);
   for (const k of KEYS) if (o[k] === undefined) bad(`${k}: is required`);
+  const unit = o["unit"];
+  if (unit !== undefined && (typeof unit !== "string" || !Object.hasOwn(UNIT_VERSIONS, unit))) bad(`unit: must be one of ${Object.keys(UNIT_VERSIONS).join(", ")}`);
   if (o["fix"] !== fix || !(KNOWN_FIXES as readonly string[]).includes(fix)) bad(`fix: must be the file's name and a fix of KNOWN_FIXES, got ${JSON.stringify(o["fix"])}`);
   // A shipped scenario's name, or a scenario object for a cause no shipped scenario shows (a second signal).
-  const scenario = typeof o["scenario"] === "string" ? scenarioByName(o["scenario"]) : parseScenario(o["scenario"], `${file} scenario`);
+  // An inline scenario is read with the rules of the file's Unit version (1.35 accepts isolation.cgroup).
+  const upstream = upstreamOf({ unit: unit as string | undefined });
+  const scenario = typeof o["scenario"] === "string" ? scenarioByName(o["scenario"]) : parseScenario(o["scenario"], `${file} scenario`, undefined, upstream);
   if (!scenario.ok) bad(`scenario: ${scenario.error}`);
   const seed = o["seed"];
   if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) bad("seed: must be a non-negative integer");
@@ -72,5 +82,6 @@ export function loadCauseRun(fix: string): CauseRun {
     mutants: names("mutants", KNOWN_MUTANTS),
     check,
     reason: o["reason"] as string,
+    ...(unit === undefined ? {} : { unit: unit as string }),
   };
 }

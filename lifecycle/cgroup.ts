@@ -10,6 +10,7 @@ import { isErrno, SIGTERM, type ErrnoName, type Json, type Pid, type Sys } from 
 import { fail, formatErrno, ok, type Outcome } from "./credential.ts";
 import type { Isolation } from "./isolation.ts";
 import { processType } from "./process.ts";
+import { cgroupAdoptsApps } from "./repairs-cgroup.ts";
 import { NXT_PROCESS_MAIN, NXT_PROCESS_PROTOTYPE, type ProcessRec } from "./state.ts";
 
 /** NXT_CGROUP_ROOT: auto/cgroup's first cgroup2 mount point of the build host. */
@@ -42,6 +43,7 @@ export function isolationSetCgroup(isolationConf: Json, iso: Isolation): Outcome
 export function* processCreateCgroupFailed(ctx: Ctx, process: ProcessRec, pid: Pid): Sys<boolean> {
   const ret = yield* cgroupProcAdd(ctx, process);
   if (ret === "OK") {
+    cgroupAdoptsApps(ctx, process);
     return false;
   }
   alert(ctx, `cgroup: failed to add process ${process.name} to ${process.isolation.cgroup?.path ?? "(null)"} ${formatErrno(ret)}`);
@@ -70,21 +72,33 @@ export function* cgroupProcAdd(ctx: Ctx, process: ProcessRec): Sys<"OK" | ErrnoN
   return written === undefined ? "OK" : written.errno;
 }
 
-/** nxt_cgroup_cleanup: rmdir of the cgroup and of each parent up to main's own cgroup root, results ignored. */
-export function* cgroupCleanup(ctx: Ctx, process: ProcessRec): Sys<void> {
+/**
+ * nxt_cgroup_cleanup: rmdir of the cgroup and of each parent up to main's own cgroup root,
+ * results ignored. The model returns the cgroup's own rmdir result for the repair
+ * cgroup-cleanup-before-apps (lifecycle/repairs-cgroup.ts); Unit's returns nothing.
+ */
+export function* cgroupCleanup(ctx: Ctx, process: ProcessRec): Sys<"OK" | ErrnoName> {
+  return yield* cgroupCleanupPath(ctx, process.isolation.cgroup?.path ?? "");
+}
+
+/** nxt_cgroup_cleanup's body for the cgroup path of a prototype (isolation.cgroup.path). */
+export function* cgroupCleanupPath(ctx: Ctx, path: string): Sys<"OK" | ErrnoName> {
   const cgroot = mkCgpath(ctx, "");
   if ("errno" in cgroot) {
-    return;
+    return cgroot.errno;
   }
-  const cgpath = mkCgpath(ctx, process.isolation.cgroup?.path ?? "");
+  const cgpath = mkCgpath(ctx, path);
   if ("errno" in cgpath) {
-    return;
+    return cgpath.errno;
   }
+  let first: "OK" | ErrnoName | null = null;
   let dir = cgpath.path;
   while (dir !== "" && dir !== cgroot.path) {
-    yield* ctx.k.rmdir(dir);
+    const r = yield* ctx.k.rmdir(dir);
+    first ??= r === undefined ? "OK" : r.errno;
     dir = dir.slice(0, dir.lastIndexOf("/"));
   }
+  return first ?? "OK";
 }
 
 /** nxt_mk_cgpath: NXT_CGROUP_ROOT + an absolute path, or + main's own cgroup + "/" + a relative one. */

@@ -179,7 +179,8 @@ function copyPortMsg(m: PortMsg): PortMsg {
 }
 
 function copyMain(m: MainGlobals): MainGlobals {
-  return { exiting: m.exiting, conf: shared(m.conf), mainUser: m.mainUser, mainGroup: m.mainGroup };
+  const kept = m.cgroupsKept === undefined ? {} : { cgroupsKept: m.cgroupsKept.slice() };
+  return { exiting: m.exiting, conf: shared(m.conf), mainUser: m.mainUser, mainGroup: m.mainGroup, ...kept };
 }
 
 function copyProto(p: ProtoGlobals): ProtoGlobals {

@@ -56,6 +56,7 @@ import { cgroupCleanup } from "./cgroup.ts";
 import { acceptsModulesOfReapedDiscovery, noteIsolatedPid, readBeforeReap, refusesStart, refuseWhoami } from "./repairs.ts";
 import { restartsDiscovery, retryRestart } from "./repairs-starts.ts";
 import { mainBecomesSubreaper, quitWhenNoChildLeft, waitsForOrphans } from "./repairs-shutdown.ts";
+import { cgroupCleanupKept, keepBusyCgroup } from "./repairs-cgroup.ts";
 
 export const portHandlerTables: Record<string, HandlerTable> = {
   // nxt_main_process_port_handlers: no QUIT and no CHANGE_FILE slot.
@@ -332,7 +333,7 @@ export function* mainNewPortHandler(ctx: Ctx, recv: RecvMsg): Sys<void> {
 /** nxt_main_process_cleanup: isolation cleanup (rootfs unmount: nothing to unmount here), then the cgroup's (867a839f). */
 export function* mainProcessCleanup(ctx: Ctx, process: ProcessRec): Sys<void> {
   if (process.isolation.cgroupCleanup === "cgroupCleanup" && !hasMutant(ctx.s.options, "cgroup-no-cleanup")) {
-    yield* cgroupCleanup(ctx, process);
+    keepBusyCgroup(ctx, process, yield* cgroupCleanup(ctx, process));
   }
 }
 
@@ -348,7 +349,9 @@ export function* mainProcessSigchldHandler(ctx: Ctx, _sig: number): Sys<void> {
     const found = runtimeProcessFind(ctx, w.pid);
     const process = found === null ? null : yield* readBeforeReap(ctx, found);
     if (process === null) {
-      if (waitsForOrphans(ctx)) return yield* quitWhenNoChildLeft(ctx);
+      const waiting = waitsForOrphans(ctx);
+      yield* cgroupCleanupKept(ctx);
+      if (waiting) return yield* quitWhenNoChildLeft(ctx);
       continue;
     }
     traceTableSnapshot(ctx, "reap", deadRecordOf(ctx, process));

@@ -31,6 +31,7 @@ export const KNOWN_FIXES = [
   "ready-after-reap", // repair: main's READY handler announces nothing for a child it already reaped (its ports closed and removed)
   "main-adopts-orphans", // repair: main is a child subreaper (as in Unit 1.35) and, exiting, quits only once no child is left, adopted orphans too
   "exit-check-on-release", // repair: main, exiting, also quits where a queued message's write or drop released the last record but its own, not only after a reap
+  "cgroup-cleanup-before-apps", // repair (867a839f, 1.35): main cleans a prototype's cgroup up again once it reaped the apps that still held it (EBUSY) at the prototype's reap
 ] as const;
 export type FixName = (typeof KNOWN_FIXES)[number];
 

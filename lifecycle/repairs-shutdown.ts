@@ -6,6 +6,7 @@
 import { alert, type Ctx } from "./context.ts";
 import { isErrno, type Sys } from "./kernel.ts";
 import { hasFix } from "./options.ts";
+import { cgroupCleanupKept, cgroupsKept } from "./repairs-cgroup.ts";
 import { runtimeQuit } from "./runtime.ts";
 import { NXT_PROCESS_MAIN } from "./state.ts";
 
@@ -28,10 +29,12 @@ export function mainBecomesSubreaper(ctx: Ctx): void {
  * main-adopts-orphans: whether main's exiting SIGCHLD handler, with no record left but its own
  * (nprocesses <= 1), must first see that no child is left at all: the adopted apps of a
  * prototype it reaped are not in its table (their records were closed with the prototype's).
+ * cgroup-cleanup-before-apps waits so too while it keeps a cgroup those apps hold.
  */
 export function waitsForOrphans(ctx: Ctx): boolean {
   const main = ctx.s.main;
-  return hasFix(ctx.s.options, "main-adopts-orphans") && ctx.s.rt.type === NXT_PROCESS_MAIN && main !== null && main.exiting && ctx.s.rt.nprocesses <= 1;
+  const waits = hasFix(ctx.s.options, "main-adopts-orphans") || cgroupsKept(ctx);
+  return waits && ctx.s.rt.type === NXT_PROCESS_MAIN && main !== null && main.exiting && ctx.s.rt.nprocesses <= 1;
 }
 
 /**
@@ -45,6 +48,7 @@ export function* quitWhenNoChildLeft(ctx: Ctx): Sys<void> {
     if (w === 0) return;
     if (!isErrno(w)) continue; // an orphan that exited: it has no record to act for
     if (w.errno === "EINTR") continue;
+    yield* cgroupCleanupKept(ctx);
     yield* runtimeQuit(ctx, 0);
     return;
   }

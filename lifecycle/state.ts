@@ -171,6 +171,8 @@ export interface MainGlobals {
   conf: Json;
   mainUser: string;
   mainGroup: string | null;
+  /** Not Unit's: the cgroup paths the repair cgroup-cleanup-before-apps cleans up again (absent until it keeps one). */
+  cgroupsKept?: string[];
 }
 
 export interface ProtoGlobals {

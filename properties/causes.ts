@@ -179,4 +179,11 @@ export const CAUSES: Readonly<Record<FixName, Cause>> = {
     kind: "repair",
     fix: "main, exiting, also runs its exit check where nxt_port_write_handler or nxt_port_error_handler released the last record but its own (nprocesses dropped to <= 1 there), and quits",
   },
+  "cgroup-cleanup-before-apps": {
+    title: "Unit 1.35: a prototype that dies before its apps leaves its cgroup behind",
+    mechanism:
+      "Unit 1.35 only (867a839f, an application with isolation.cgroup.path): nxt_main_process_sigchld_handler (src/nxt_main_process.c) calls nxt_main_process_cleanup, hence nxt_cgroup_cleanup (src/nxt_cgroup.c), as soon as it reaps the prototype, before it QUITs the prototype's apps; the apps inherited the prototype's cgroup at fork, so while one still runs the rmdir fails EBUSY (its result is ignored) and nothing tries again: the cgroup stays until a later prototype of the application is cleaned up, or for good once main exits. Needs a prototype that dies (killed) while its apps run.",
+    kind: "repair",
+    fix: "once main put a prototype in its cgroup it becomes a child subreaper (the prctl 1.35 makes for pid-isolated prototypes), keeps a cgroup whose rmdir failed EBUSY at the prototype's reap, runs nxt_cgroup_cleanup for it again when it reaps a child it has no record of (an adopted app), and, exiting, waits for no child to be left, cleaning it up again, before it quits",
+  },
 };

@@ -28,7 +28,7 @@ describe("every fix has a cause", () => {
 
 describe.each(listCauseFiles())("cause %s", (fix) => {
   const c = loadCauseRun(fix);
-  const options = { seed: c.seed, faults: c.faults, fixes: c.fixes, mutants: c.mutants };
+  const options = { seed: c.seed, faults: c.faults, fixes: c.fixes, mutants: c.mutants, ...(c.unit === undefined ? {} : { unit: c.unit }) };
   const violation = { check: c.check, reason: c.reason };
 
   it(`its run fails ${c.check} with the recorded reason, and the replay with the fix does not, with no new violation`, () => {

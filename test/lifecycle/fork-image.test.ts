@@ -110,6 +110,7 @@ describe("forkImage", () => {
     };
     state.proto = { exiting: false, pids: { "2": 9 }, children: [9, 11] };
     state.unit = { ports: { "100:0": 4 }, readFd: 3 };
+    state.main!.cgroupsKept = ["unit/a"];
     const copy = forkImage(state);
     expect(difference(state, copy, "state")).toBeNull();
     expect(JSON.stringify(copy)).toBe(JSON.stringify(state));
