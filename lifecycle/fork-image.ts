@@ -174,7 +174,8 @@ function copyQueuedMsg(q: QueuedMsg): QueuedMsg {
   return { msg: copyPortMsg(q.msg), fds: q.fds.slice(), closeFds: q.closeFds };
 }
 
-function copyPortMsg(m: PortMsg): PortMsg {
+/** A port message (also a message's data on the wire, Program.copyMessage). */
+export function copyPortMsg(m: PortMsg): PortMsg {
   return { type: m.type, last: m.last, stream: m.stream, pid: m.pid, replyPort: m.replyPort, body: copyPlain(m.body) };
 }
 

@@ -2,10 +2,10 @@
 
 import type { Ctx } from "./context.ts";
 import type { Continuation, Json, Sys } from "./kernel.ts";
-import { forkImage } from "./fork-image.ts";
+import { copyPortMsg, forkImage } from "./fork-image.ts";
 import type { Program, ProcessContext } from "./program.ts";
 import { runNamed } from "./registry.ts";
-import type { UnitGlobals } from "./state.ts";
+import type { PortMsg, UnitGlobals } from "./state.ts";
 
 export const lifecycleProgram: Program = {
   // The named function's own generator, not one delegating to it: every resume of a handler
@@ -16,6 +16,10 @@ export const lifecycleProgram: Program = {
   },
   copyImage(image: Json): Json {
     return forkImage(image as unknown as UnitGlobals) as unknown as Json;
+  },
+  // Every message the model sends is a PortMsg (port-socket.ts, app.ts, the repairs).
+  copyMessage(data: Json): Json {
+    return copyPortMsg(data as unknown as PortMsg) as unknown as Json;
   },
 };
 

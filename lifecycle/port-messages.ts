@@ -113,6 +113,8 @@ export function msgTypeNamesWith(upstream: readonly UpstreamCommit[]): readonly 
 const tables = new Map<string, readonly string[]>();
 
 function namesOf(options: Pick<ModelOptions, "upstream" | "mutants">): readonly string[] | null {
+  // No upstream commit (most runs): nothing renumbered, and no closure made per message.
+  if (options.upstream.length === 0) return null;
   if (!UPSTREAM_MSG_TYPES.some((u) => options.upstream.includes(u.commit))) return null;
   if (options.mutants.includes("msg-codes-not-renumbered")) return null;
   const key = options.upstream.join(",");

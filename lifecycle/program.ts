@@ -18,4 +18,9 @@ export interface Program {
    * its state's shape and copies it faster than a generic walk. Without it, copyPlain.
    */
   copyImage?(image: Json): Json;
+  /**
+   * A deep copy of a message's data (at send and at receive), for the same reason: the program
+   * knows its messages' shape. Without it, copyPlain.
+   */
+  copyMessage?(data: Json): Json;
 }

@@ -43,6 +43,11 @@ export function copyImage(program: Program, image: Json): Json {
   return program.copyImage?.(image) ?? copyPlain(image);
 }
 
+/** A copy of a message's data, the program's own when it has one. */
+export function copyMessage(program: Program, data: Json): Json {
+  return program.copyMessage === undefined ? copyPlain(data) : program.copyMessage(data);
+}
+
 export class SimProcess implements Actor {
   /** Parent process; null means the host's virtual init (pid 1), which reaps at once. */
   parent: SimProcess | null;

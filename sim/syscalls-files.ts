@@ -3,7 +3,7 @@
 
 import type { Eof, Errno, Fd, InMessage, Json, OutMessage, Sys } from "../lifecycle/kernel.ts";
 import { EOF, errno, isErrno, POINTS } from "../lifecycle/kernel.ts";
-import { copyPlain } from "../lifecycle/copy.ts";
+import { copyMessage } from "./process.ts";
 import { Pipe, PipeEnd, pipeCloseSeenElsewhere, pipeRead, pipeRevents, pipeWrite } from "./pipes.ts";
 import { pidIn } from "./pids.ts";
 import { PollTimeoutDue } from "./due.ts";
@@ -51,7 +51,7 @@ export class SimFileCalls extends SimProcessCalls {
       files.push(entry.file);
     }
     // The queued copy is the sender's data frozen at send time; the trace shares it.
-    const data = copyPlain(msg.data);
+    const data = copyMessage(world.program, msg.data);
     // A full queue (EAGAIN) and a lost message need a live peer: a send to a closed peer
     // always fails with EPIPE (sendDatagram), and no fault is drawn for it.
     const faulted = end.peer.destroyed || end.pendingError !== null ? null : world.faults.send(proc, fd, sock);
@@ -93,7 +93,7 @@ export class SimFileCalls extends SimProcessCalls {
     world.trace.recv(proc, fd, end.pair.id, d.data, fds, credPid, d.sender.hostPid);
     proc.position?.results.push([d.data, fds, credPid, d.sender.uid, d.sender.gid]);
     return {
-      data: copyPlain(d.data),
+      data: copyMessage(world.program, d.data),
       fds,
       credPid,
       credUid: viewId(proc.creds.userns, "uid", d.sender.uid),

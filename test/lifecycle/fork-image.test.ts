@@ -116,6 +116,41 @@ describe("forkImage", () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify(state));
   });
 
+  it("copies every message exactly (Program.copyMessage) at every send and receive of every shipped scenario, with and without every fix", () => {
+    const differences: string[] = [];
+    let messages = 0;
+    const checking: Program = {
+      run: (p, work) => lifecycleProgram.run(p, work),
+      copyImage: (image) => lifecycleProgram.copyImage!(image),
+      copyMessage(data: Json): Json {
+        messages++;
+        const copy = lifecycleProgram.copyMessage!(data);
+        const d = difference(data, copy, "message");
+        if (d !== null) differences.push(d);
+        return copy;
+      },
+    };
+    for (const scenario of listScenarios()) {
+      for (const fixes of [[], [...KNOWN_FIXES]]) {
+        for (let seed = 0; seed < 6; seed++) {
+          const sim = new Sim(checking, { seed, firstPid: scenario.unitd.firstPid, faults: seed % 3 === 0 ? {} : { sendFail: 0.02, sendLost: 0.02 } });
+          sim.spawn(unitdImageFor(scenario, { fixes }), UNITD_ENTRY, { uid: scenario.unitd.euid, gid: scenario.unitd.egid });
+          sim.run();
+        }
+      }
+    }
+    expect(messages).toBeGreaterThan(2000);
+    expect(differences.slice(0, 5)).toEqual([]);
+  });
+
+  it("a message copier that forgets a field or shares the body is caught", () => {
+    const msg = { type: 3, last: true, stream: 7, pid: 100, replyPort: 0, body: { a: [1, { b: null }] }, extra: 1 };
+    expect(difference(msg, lifecycleProgram.copyMessage!(msg as unknown as Json), "message")).toMatch(/keys/);
+    const { extra: _, ...portMsg } = msg;
+    expect(difference(portMsg, lifecycleProgram.copyMessage!(portMsg as unknown as Json), "message")).toBeNull();
+    expect(difference(portMsg, { ...portMsg }, "message")).toMatch(/message\.body: shared/);
+  });
+
   it("a mutant copier that forgets a field is caught", () => {
     const state = { ...structuredClone(stateAfterBoot()) } as UnitGlobals;
     const copy = forkImage(state) as Partial<UnitGlobals>;
