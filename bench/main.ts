@@ -2,9 +2,12 @@
 // run and the ratio between them, printed as a table and written to results/bench-latest.json.
 //
 //   npm run bench [-- sim|grain|bug|real|scaling|exhaustive ...] [-- --quick]
+//   npm run bench -- ab [--against COMMIT]
 //
-// --quick shortens every measurement (for a smoke test; its figures are noisier).
+// --quick shortens every measurement (for a smoke test; its figures are noisier). `ab` runs
+// only when named: this checkout against COMMIT (default HEAD) in one process (commit-ab.ts).
 
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,6 +15,7 @@ import { fileURLToPath } from "node:url";
 
 import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
 import type { Figure } from "./figures.ts";
+import { commitAb } from "./commit-ab.ts";
 import { exhaustiveAb } from "./exhaustive-ab.ts";
 import { findBug } from "./find-bug.ts";
 import { grainAb } from "./grain-ab.ts";
@@ -22,23 +26,41 @@ import { formatTable } from "./table.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "results", "bench-latest.json");
-const SECTIONS = ["sim", "grain", "bug", "real", "scaling", "exhaustive"] as const;
+const SECTIONS = ["sim", "grain", "bug", "real", "scaling", "exhaustive", "ab"] as const;
 type Section = (typeof SECTIONS)[number];
+/** What `npm run bench` with no section runs: all but the commit A/B, which needs a commit to mean anything. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== "ab");
 
 function usage(message: string): never {
-  console.error(`bench: ${message} (usage: npm run bench [-- ${SECTIONS.join("|")} ...] [--quick])`);
+  console.error(`bench: ${message} (usage: npm run bench [-- ${SECTIONS.join("|")} ...] [--quick] [--against COMMIT])`);
   process.exit(2);
 }
 
-function parseArgs(argv: readonly string[]): { sections: Section[]; quick: boolean } {
+function parseArgs(argv: readonly string[]): { sections: Section[]; quick: boolean; against: string } {
   let quick = false;
+  let against: string | null = null;
   const sections: Section[] = [];
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === "--quick") quick = true;
-    else if ((SECTIONS as readonly string[]).includes(a)) sections.push(a as Section);
+    else if (a === "--against") {
+      const commit = argv[++i];
+      if (commit === undefined || commit.startsWith("-")) usage("--against needs a commit");
+      against = commit;
+    } else if ((SECTIONS as readonly string[]).includes(a)) sections.push(a as Section);
     else usage(`unknown argument "${a}"`);
   }
-  return { sections: sections.length === 0 ? [...SECTIONS] : sections, quick };
+  if (against !== null && !sections.includes("ab")) usage("--against is for the ab section (npm run bench -- ab --against COMMIT)");
+  return { sections: sections.length === 0 ? [...DEFAULT_SECTIONS] : sections, quick, against: against ?? "HEAD" };
+}
+
+/** The commit's full name, or a one-line refusal when git does not know it. */
+function resolveCommit(commit: string): string {
+  try {
+    return execFileSync("git", ["-C", ROOT, "rev-parse", "--verify", "--quiet", `${commit}^{commit}`], { encoding: "utf8" }).trim().slice(0, 12);
+  } catch {
+    return usage(`--against ${commit}: not a commit of this repository`);
+  }
 }
 
 function fullScenario(): Scenario {
@@ -48,7 +70,8 @@ function fullScenario(): Scenario {
 }
 
 async function main(): Promise<void> {
-  const { sections, quick } = parseArgs(process.argv.slice(2));
+  const { sections, quick, against } = parseArgs(process.argv.slice(2));
+  const abCommit = sections.includes("ab") ? resolveCommit(against) : against;
   const full = fullScenario();
   const started = new Date();
   const load = loadavg();
@@ -66,6 +89,7 @@ async function main(): Promise<void> {
   await step("real", () => realBackend(full, quick ? 1 : 3));
   await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));
   await step("exhaustive", () => exhaustiveAb(ROOT, quick ? 1 : 3));
+  await step("ab", () => commitAb(ROOT, abCommit, quick ? 4 : 20, quick ? 2 : 7));
 
   const machine = {
     node: process.version,

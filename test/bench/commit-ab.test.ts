@@ -1,0 +1,40 @@
+// The commit A/B bench section (bench/commit-ab.ts) on its smallest setting: it loads an
+// earlier commit beside this checkout, reports both figures with finite ratios, and leaves
+// no unpacked tree behind. (Its figures are judged in `npm run bench -- ab`, not here.)
+
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { describe, expect, it } from "vitest";
+
+import { commitAb } from "../../bench/commit-ab.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const unpacked = () => readdirSync(tmpdir()).filter((n) => n.startsWith("nxtsim-commit-ab-"));
+
+describe("bench: commit A/B", () => {
+  it("measures this checkout against a commit and the commit against itself, and removes both copies", async () => {
+    const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
+    const before = unpacked();
+    const figures = await commitAb(ROOT, head, 1, 1);
+    expect(figures.map((f) => f.name)).toEqual([
+      `commit A/B: this checkout against ${head}, both in one process`,
+      `commit A/B control: ${head} against a second copy of itself, the same way`,
+    ]);
+    for (const f of figures) {
+      expect(f.measured.value).toBeGreaterThan(0);
+      expect(f.baseline.value).toBeGreaterThan(0);
+      expect(Number.isFinite(f.ratio) && f.ratio > 0).toBe(true);
+    }
+    expect(unpacked()).toEqual(before);
+  }, 60_000);
+
+  it("refuses a commit git does not know, leaving nothing behind", async () => {
+    const before = unpacked();
+    await expect(commitAb(ROOT, "0000000000000000000000000000000000000000", 1, 1)).rejects.toThrow();
+    expect(unpacked()).toEqual(before);
+  });
+});
