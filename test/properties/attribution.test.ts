@@ -66,7 +66,6 @@ describe("the rule, on made-up reruns", () => {
     expect(calls[0]).toEqual([first, second]);
     expect(attributeFailures([], [], () => { throw new Error("no rerun expected"); })).toEqual([]);
   });
-});
 
   it("asks each rerun for the checks of the failures still without a cause, and a rerun judged by those alone gives the same causes", () => {
     const [first, , third] = KNOWN_FIXES;
@@ -88,6 +87,7 @@ describe("the rule, on made-up reruns", () => {
     expect(narrowed).toEqual(attributeFailures([A, B, C], [], failuresWith));
     expect(narrowed.map((a) => a.cause)).toEqual([first, third, third]);
   });
+});
 
 describe("the rule, on runs of the model", () => {
   it.each(listBugFixtures().filter((b) => loadBugFixture(b).upstreamFix !== null && loadBugFixture(b).mutants.length === 0))(
