@@ -5,7 +5,7 @@
 // Plain Node loads this through api/index.js (it compiles the TypeScript with tsx); with tsx
 // or vitest it can be imported directly. Bad input throws UsageError with a one-line message.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { verdicts, type CheckVerdict } from "../harness/checks.ts";
 import { exploreUntilAborted, runOnce, type ExploreOptions as HarnessExploreOptions, type ExploreResult } from "../harness/explore.ts";
 import { modelOptionsFor } from "../harness/model-options.ts";
@@ -16,8 +16,8 @@ import type { TraceEvent } from "../lifecycle/trace.ts";
 import { noFaults, type FaultRates, type RunResult } from "../sim/index.ts";
 import type { RunStrategy } from "../sim/strategies/index.ts";
 
-export { listScenarios, loadScenario, parseScenario, scenarioByName } from "../fixtures/scenario.ts";
-export type { Scenario, ScenarioAction, ScenarioResult } from "../fixtures/scenario.ts";
+export { listScenarios, loadScenario, parseScenario, scenarioByName } from "../catalog/scenario.ts";
+export type { Scenario, ScenarioAction, ScenarioResult } from "../catalog/scenario.ts";
 export { registerCheck, runChecks } from "../harness/checks.ts";
 export type { CheckVerdict, RunCheck } from "../harness/checks.ts";
 export type { Check, KernelFacts, RunView, Violation } from "../properties/index.ts";

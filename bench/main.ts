@@ -10,7 +10,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
+import { listScenarios, loadScenario, type Scenario } from "../catalog/scenario.ts";
 import type { Figure } from "./figures.ts";
 import { exhaustiveAb } from "./exhaustive-ab.ts";
 import { findBug } from "./find-bug.ts";

@@ -5,8 +5,8 @@ import { resolve } from "node:path";
 
 import { Option } from "commander";
 
-import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "../fixtures/limits.ts";
-import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "../catalog/limits.ts";
+import { loadScenario, scenarioByName, type Scenario } from "../catalog/scenario.ts";
 import { upstreamOf, UsageError } from "../harness/model-options.ts";
 import { parseSeed } from "../harness/explore.ts";
 import { GENERATED, generatedScenario } from "../harness/generated.ts";

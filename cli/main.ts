@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 
 import { Command, CommanderError, Option } from "commander";
 
-import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
+import { listScenarios, loadScenario, type Scenario } from "../catalog/scenario.ts";
 import { attributeFailures } from "../harness/attribution.ts";
 import { checkRun, verdicts } from "../harness/checks.ts";
 import { failureContexts } from "../harness/failure-context.ts";

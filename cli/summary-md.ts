@@ -12,7 +12,7 @@ import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { describeStrategy } from "../sim/strategies/index.ts";
-import type { ScenarioLimits } from "../fixtures/limits.ts";
+import type { ScenarioLimits } from "../catalog/limits.ts";
 import { resolveScenario } from "./args.ts";
 import type { ShrinkNote } from "./explore-shrink.ts";
 import { writeOutputFile } from "./output-file.ts";

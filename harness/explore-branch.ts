@@ -16,7 +16,7 @@
 // lives in one thread (no --workers, no --shard).
 
 import type { Json } from "../lifecycle/kernel.ts";
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import type { FaultRates } from "../sim/index.ts";
 import type { StepObserver } from "../sim/sim.ts";

@@ -8,7 +8,7 @@
 // worker or shard made them. Every failure carries the exact `nxtsim replay` command that
 // reproduces its run.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { policyFor, RANDOM, strategyFlags, swarmConfig, type RunStrategy } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";

@@ -3,7 +3,7 @@
 // runs. Results of different explorations (scenarios, seed, fixes, mutants, faults, strategy, budgets)
 // or of overlapping shards are refused. Every problem is one UsageError line naming the file.
 
-import { readJsonFile } from "../fixtures/json-file.ts";
+import { readJsonFile } from "../catalog/json-file.ts";
 import { DEFAULT_UNIT, KNOWN_FIXES, UNIT_VERSIONS } from "../lifecycle/options.ts";
 import { isCause } from "./attribution.ts";
 import { FAULT_KINDS, type FaultRates } from "../sim/index.ts";

@@ -5,7 +5,7 @@
 // explore's own (harness/explore-branch.ts: its runs depend on the runs before them), with the
 // same seeds and fault rates for its runs from boot.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { noFaults, type FaultRates } from "../sim/faults.ts";
 import type { RunStrategy } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";

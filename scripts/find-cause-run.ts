@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../catalog/scenario.ts";
 import { CAUSES_DIR } from "../harness/cause-files.ts";
 import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore.ts";
 import { failuresOf, stillFails } from "../harness/fix-replay.ts";

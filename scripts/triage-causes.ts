@@ -15,7 +15,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 
-import { listScenarios, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { listScenarios, scenarioByName, type Scenario } from "../catalog/scenario.ts";
 import { faultsArgument, parseSeed, prepareExploration, replayCommand } from "../harness/explore.ts";
 import { parseShard, WHOLE, type Shard } from "../harness/shard.ts";
 import { mergeTriage, triageRuns, type TriageExample, type TriageTally } from "../harness/triage.ts";

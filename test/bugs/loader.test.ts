@@ -1,4 +1,4 @@
-// fixtures/bugs.ts: the shipped fixtures load; a malformed fixture gives one line that names
+// catalog/bugs.ts: the shipped fixtures load; a malformed fixture gives one line that names
 // the file and the field; overrides and scenario changes do what they say.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,8 +17,8 @@ import {
   scenarioJson,
   searchForBug,
   withoutBug,
-} from "../../fixtures/bugs.ts";
-import { listScenarios, parseScenario, scenarioByName } from "../../fixtures/scenario.ts";
+} from "../../catalog/bugs.ts";
+import { listScenarios, parseScenario, scenarioByName } from "../../catalog/scenario.ts";
 import { RUN_CHECKS } from "../../harness/checks.ts";
 import { runSeed } from "../../harness/explore.ts";
 import { KNOWN_FIXES } from "../../lifecycle/options.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 
-import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../catalog/scenario.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { noFaults } from "../../sim/index.ts";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { scenarioByName, type Scenario } from "../../catalog/scenario.ts";
 import { explore, runSeed, type ExploreOptions, type ExploreResult } from "../../harness/explore.ts";
 import { mergeResults, readResultFile } from "../../harness/result-file.ts";
 import { parseShard, runNumber, runsInShard } from "../../harness/shard.ts";

@@ -9,8 +9,8 @@ import { execa } from "execa";
 import mermaid from "mermaid";
 import { describe, expect, it } from "vitest";
 
-import { scenarioJson } from "../../fixtures/bugs.ts";
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { scenarioJson } from "../../catalog/bugs.ts";
+import { scenarioByName, type Scenario } from "../../catalog/scenario.ts";
 import { runOnce } from "../../harness/explore.ts";
 import { renderMermaid } from "../../harness/pictures/mermaid.ts";
 import { renderText } from "../../harness/pictures/text.ts";

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, type ScenarioAction } from "../../fixtures/scenario.ts";
+import { parseScenario, type ScenarioAction } from "../../catalog/scenario.ts";
 import { generatedScenarioJson, genomeForSeed } from "../../harness/generated.ts";
 import { runSeed } from "../../harness/explore.ts";
 import { genomeArb } from "../../properties/genome.ts";

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { parseScenario, scenarioByName, type Scenario } from "../../catalog/scenario.ts";
 import { explore } from "../../harness/explore.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome } from "../../harness/tally.ts";
 import { unbrokenTally } from "../../harness/workers.ts";

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { loadScenario, scenarioByName, type Scenario } from "../../catalog/scenario.ts";
 import { transitionsOf, unionTransitions } from "../../harness/coverage.ts";
 import { explore } from "../../harness/explore.ts";
 import { exploreExhaustive } from "../../harness/exhaustive.ts";

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { parseScenario, scenarioByName, type Scenario } from "../../catalog/scenario.ts";
 import { drawnFaultRates, faultRatesForSeed, replayCommand, runOnce, runSeed } from "../../harness/explore.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { checkRun } from "../../harness/checks.ts";
