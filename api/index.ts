@@ -16,7 +16,8 @@ import type { TraceEvent } from "../lifecycle/trace.ts";
 import { noFaults, type FaultRates, type RunResult } from "../sim/index.ts";
 import type { RunStrategy } from "../sim/strategies/index.ts";
 
-export { listScenarios, loadScenario, parseScenario, scenarioByName } from "../catalog/scenario.ts";
+export { loadScenario, parseScenario } from "../catalog/scenario-parse.ts";
+export { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
 export type { Scenario, ScenarioAction, ScenarioResult } from "../catalog/scenario.ts";
 export { registerCheck, runChecks } from "../harness/checks.ts";
 export type { CheckVerdict, RunCheck } from "../harness/checks.ts";

@@ -1,7 +1,7 @@
 // explore (on the simulated kernel, random, swarm or PCT runs) and merge: the summary on
 // stdout, the result as JSON with --json, and the exit code by which failures are new.
 
-import { listScenarios } from "../catalog/scenario.ts";
+import { listScenarios } from "../catalog/shipped-scenarios.ts";
 import { DEFAULT_BASE_SEED, exploreUntilAborted, type ExploreOptions, type ExploreResult } from "../harness/explore.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { mergeResults, readResultFile } from "../harness/result-file.ts";

@@ -12,7 +12,9 @@ import { readFileSync } from "node:fs";
 
 import { Command, CommanderError, Option } from "commander";
 
-import { listScenarios, loadScenario, type Scenario } from "../catalog/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { listScenarios } from "../catalog/shipped-scenarios.ts";
 import { attributeFailures } from "../harness/attribution.ts";
 import { checkRun, verdicts } from "../harness/checks.ts";
 import { failureContexts } from "../harness/failure-context.ts";

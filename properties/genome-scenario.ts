@@ -3,7 +3,8 @@
 // keeps every action valid where it comes: an app is named only while the configuration in
 // force has it, an action that would name an app when none is left signals the router instead.
 
-import { parseScenario, type Scenario } from "../catalog/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { parseScenario } from "../catalog/scenario-parse.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import type { ActionGenome, AppGenome, Genome, ProcessesForm, RequestGenome } from "./genome.ts";
 

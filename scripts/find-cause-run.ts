@@ -10,7 +10,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../catalog/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { CAUSES_DIR } from "../harness/cause-files.ts";
 import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore.ts";
 import { failuresOf, stillFails } from "../harness/fix-replay.ts";

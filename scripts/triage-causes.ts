@@ -15,7 +15,8 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 
-import { listScenarios, scenarioByName, type Scenario } from "../catalog/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { faultsArgument, parseSeed, prepareExploration, replayCommand } from "../harness/explore.ts";
 import { parseShard, WHOLE, type Shard } from "../harness/shard.ts";
 import { mergeTriage, triageRuns, type TriageExample, type TriageTally } from "../harness/triage.ts";

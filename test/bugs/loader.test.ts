@@ -18,7 +18,8 @@ import {
   searchForBug,
   withoutBug,
 } from "../../catalog/bugs.ts";
-import { listScenarios, parseScenario, scenarioByName } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { RUN_CHECKS } from "../../harness/checks.ts";
 import { runSeed } from "../../harness/explore.ts";
 import { KNOWN_FIXES } from "../../lifecycle/options.ts";

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 
-import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../catalog/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { loadScenario } from "../../catalog/scenario-parse.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { noFaults } from "../../sim/index.ts";

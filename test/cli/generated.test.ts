@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { listScenarios } from "../../catalog/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { explore, runOnce, type ExploreOptions, type ExploreResult } from "../../harness/explore.ts";
 import { GENERATED, generatedScenario, generatedScenarioJson } from "../../harness/generated.ts";
 import { mergeResults } from "../../harness/result-file.ts";

@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { scenarioJson } from "../../catalog/bugs.ts";
-import { scenarioByName } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { writeRepro } from "../../harness/repro.ts";

@@ -7,7 +7,8 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { scenarioByName, type Scenario } from "../../catalog/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { explore, runSeed, type ExploreOptions, type ExploreResult } from "../../harness/explore.ts";
 import { mergeResults, readResultFile } from "../../harness/result-file.ts";
 import { parseShard, runNumber, runsInShard } from "../../harness/shard.ts";

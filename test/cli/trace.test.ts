@@ -10,7 +10,8 @@ import mermaid from "mermaid";
 import { describe, expect, it } from "vitest";
 
 import { scenarioJson } from "../../catalog/bugs.ts";
-import { scenarioByName, type Scenario } from "../../catalog/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runOnce } from "../../harness/explore.ts";
 import { renderMermaid } from "../../harness/pictures/mermaid.ts";
 import { renderText } from "../../harness/pictures/text.ts";

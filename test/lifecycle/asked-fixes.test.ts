@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 
-import { listScenarios } from "../../catalog/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { drawnFaultRates, runOnce, runSeed } from "../../harness/explore.ts";
 import { KNOWN_FIXES, recordingAskedFixes } from "../../lifecycle/options.ts";

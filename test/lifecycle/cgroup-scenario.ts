@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { parseScenario, type Scenario } from "../../catalog/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
 import { upstreamOf } from "../../harness/model-options.ts";
 import { DEFAULT_LIMITS } from "../../catalog/limits.ts";
 

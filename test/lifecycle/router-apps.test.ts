@@ -8,7 +8,7 @@
 
 import { expect, it } from "vitest";
 
-import { scenarioByName } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { runOnce } from "../../harness/explore.ts";
 import { msgTypeCode } from "../../lifecycle/port-messages.ts";

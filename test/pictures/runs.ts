@@ -2,7 +2,7 @@
 // and lost sends, kills) and with many processes.
 
 import { loadBugFixture, runBugFixture } from "../../catalog/bugs.ts";
-import { scenarioByName } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runOnce } from "../../harness/explore.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import { faultRates } from "../../sim/faults.ts";

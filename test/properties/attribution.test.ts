@@ -9,7 +9,7 @@ import { listBugFixtures, loadBugFixture, runBugFixture } from "../../catalog/bu
 import { attributeFailures, type Failure } from "../../harness/attribution.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { runOnce } from "../../harness/explore.ts";
-import { scenarioByName } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { KNOWN_FIXES } from "../../lifecycle/options.ts";
 import { noFaults } from "../../sim/index.ts";
 

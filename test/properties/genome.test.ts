@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, type ScenarioAction } from "../../catalog/scenario.ts";
+import type { ScenarioAction } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
 import { generatedScenarioJson, genomeForSeed } from "../../harness/generated.ts";
 import { runSeed } from "../../harness/explore.ts";
 import { genomeArb } from "../../properties/genome.ts";

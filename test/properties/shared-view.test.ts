@@ -4,7 +4,7 @@
 
 import { expect, it } from "vitest";
 
-import { listScenarios } from "../../catalog/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { drawnFaultRates, runOnce, runSeed } from "../../harness/explore.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { freezePlain } from "../../lifecycle/copy.ts";

@@ -4,7 +4,8 @@
 import { expect, test } from "vitest";
 
 import { loadBugFixture } from "../../catalog/bugs.ts";
-import { scenarioByName, type Scenario } from "../../catalog/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { realRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
 import type { KernelFacts } from "../../properties/check.ts";

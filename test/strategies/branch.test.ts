@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { scenarioByName } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { explore, prepareExploration, runChunk, type ExploreOptions } from "../../harness/explore.ts";
 import { UsageError } from "../../harness/model-options.ts";

@@ -3,7 +3,9 @@
 
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, scenarioByName, type Scenario } from "../../catalog/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { drawnFaultRates, faultRatesForSeed, replayCommand, runOnce, runSeed } from "../../harness/explore.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { checkRun } from "../../harness/checks.ts";
