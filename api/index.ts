@@ -7,7 +7,10 @@
 
 import type { Scenario } from "../catalog/scenario.ts";
 import { verdicts, type CheckVerdict } from "../harness/checks.ts";
-import { exploreUntilAborted, runOnce, type ExploreOptions as HarnessExploreOptions, type ExploreResult } from "../harness/explore.ts";
+import { exploreUntilAborted } from "../harness/explore.ts";
+import type { ExploreOptions as HarnessExploreOptions } from "../harness/explore-plan.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
+import { runOnce } from "../harness/explore-run.ts";
 import { modelOptionsFor } from "../harness/model-options.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { SimRun } from "../harness/run-sim.ts";
@@ -23,7 +26,8 @@ export { registerCheck, runChecks } from "../harness/checks.ts";
 export type { CheckVerdict, RunCheck } from "../harness/checks.ts";
 export type { Check, KernelFacts, RunView, Violation } from "../properties/index.ts";
 export { portMsgCode, type PortMsgName } from "../properties/unit-rules.ts";
-export type { ExploreProgress, ExploreResult } from "../harness/explore.ts";
+export type { ExploreProgress } from "../harness/explore-plan.ts";
+export type { ExploreResult } from "../harness/explore-result.ts";
 export type { DistinctFailure } from "../harness/tally.ts";
 export { mergeResults, readResultFile } from "../harness/result-file.ts";
 export { exploreSummary } from "../cli/report.ts";

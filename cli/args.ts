@@ -10,7 +10,7 @@ import type { Scenario } from "../catalog/scenario.ts";
 import { loadScenario } from "../catalog/scenario-parse.ts";
 import { scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { upstreamOf, UsageError } from "../harness/model-options.ts";
-import { parseSeed } from "../harness/explore.ts";
+import { parseSeed } from "../harness/explore-seeds.ts";
 import { GENERATED, generatedScenario } from "../harness/generated.ts";
 import { parseShard } from "../harness/shard.ts";
 import { checkWorkers } from "../harness/workers.ts";

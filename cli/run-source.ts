@@ -3,7 +3,7 @@
 // everything itself, or from the property suite's seed and fast-check path (--path).
 
 import type { Scenario } from "../catalog/scenario.ts";
-import { runOnce } from "../harness/explore.ts";
+import { runOnce } from "../harness/explore-run.ts";
 import { modelOptionsFor, unitVersion, UsageError } from "../harness/model-options.ts";
 import { suiteUnit } from "../properties/suite.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";

@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-import { runOnce, type ExploreResult } from "../harness/explore.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
+import { runOnce } from "../harness/explore-run.ts";
 import { renderMermaid } from "../harness/pictures/mermaid.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { DistinctFailure } from "../harness/tally.ts";

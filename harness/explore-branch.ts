@@ -26,7 +26,10 @@ import { RANDOM } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
 import { checkRun, checksNamed } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
-import { drawnFaultRates, replayCommand, RunCrashed, runSeed, splitmix32, type ExplorePlan } from "./explore.ts";
+import type { ExplorePlan } from "./explore-plan.ts";
+import { RunCrashed } from "./explore-run.ts";
+import { drawnFaultRates, runSeed, splitmix32 } from "./explore-seeds.ts";
+import { replayCommand } from "./replay-command.ts";
 import { scenarioOfSlot } from "./generated.ts";
 import { traceInC8d9106aCodes } from "./run-view.ts";
 import { REPRO_DIR, reproCommand, writeRepro } from "./repro.ts";
@@ -107,7 +110,7 @@ export class BranchExplorer {
     return this.corpus.length;
   }
 
-  /** As explore.ts runPlanned, for the j-th run (null: the exploration's end cut it). */
+  /** As explore-run.ts runPlanned, for the j-th run (null: the exploration's end cut it). */
   runPlanned(j: number, clock: ExplorationClock = UNBOUNDED): RunOutcome | null {
     const plan = this.plan;
     const number = runNumber(plan.shard, j);

@@ -10,7 +10,7 @@
 import type { Scenario } from "../catalog/scenario.ts";
 import { KNOWN_FIXES } from "../lifecycle/options.ts";
 import { checkRun, type CheckFailure } from "./checks.ts";
-import { runOnce, type OneRunOptions } from "./explore.ts";
+import { runOnce, type OneRunOptions } from "./explore-run.ts";
 
 /** One run's failures, made as explore and replay make it. */
 export function failuresOf(scenario: Scenario, o: OneRunOptions): CheckFailure[] {

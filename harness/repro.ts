@@ -16,7 +16,7 @@ import { pctParamsProblem, policyFor, RANDOM, RUN_STRATEGY_NAMES, type RunStrate
 import { writeFileAtomic } from "./atomic-file.ts";
 import { UsageError, unitVersion, upstreamOf } from "./model-options.ts";
 import { DEFAULT_UNIT, UNIT_VERSIONS } from "../lifecycle/options.ts";
-import { parseSeed } from "./explore.ts";
+import { parseSeed } from "./explore-seeds.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 
 export interface Repro {

@@ -8,7 +8,8 @@ import { DEFAULT_UNIT, KNOWN_FIXES, UNIT_VERSIONS } from "../lifecycle/options.t
 import { isCause } from "./attribution.ts";
 import { FAULT_KINDS, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
-import { RESULT_FORMAT, shardRuns, type ExploreResult, type ExploreSpec, type ShardRuns } from "./explore.ts";
+import type { ExploreSpec } from "./explore-plan.ts";
+import { RESULT_FORMAT, shardRuns, type ExploreResult, type ShardRuns } from "./explore-result.ts";
 import { UsageError } from "./model-options.ts";
 import { shardName } from "./shard.ts";
 import { mergeTallies, type DistinctFailure, type ScenarioStats, type Tally } from "./tally.ts";

@@ -11,7 +11,9 @@ import type { RunStrategy } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
 import { checkRun } from "./checks.ts";
 import { BranchExplorer } from "./explore-branch.ts";
-import { drawnFaultRates, prepareExploration, runOnce, runSeed } from "./explore.ts";
+import { prepareExploration } from "./explore-plan.ts";
+import { runOnce } from "./explore-run.ts";
+import { drawnFaultRates, runSeed } from "./explore-seeds.ts";
 import { REPRO_DIR } from "./repro.ts";
 import type { RunOutcome } from "./tally.ts";
 

@@ -14,7 +14,7 @@ import type { Scenario } from "../catalog/scenario.ts";
 import { loadScenario } from "../catalog/scenario-parse.ts";
 import { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { CAUSES_DIR } from "../harness/cause-files.ts";
-import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore.ts";
+import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore-seeds.ts";
 import { failuresOf, stillFails } from "../harness/fix-replay.ts";
 import { noFaults } from "../sim/index.ts";
 

@@ -3,7 +3,7 @@
 //     the same twice and equal to the one recorded (a model change that alters the run shows);
 //  2. the same run with the bug taken out (the upstream fix on, or the mutant off) passes it;
 //  3. the property suite finds the bug from fresh seeds: run i of a search uses seed
-//     runSeed(BASE_SEED, i) (harness/explore.ts, as explore does) and draws the rest of the run
+//     runSeed(BASE_SEED, i) (harness/explore-seeds.ts, as explore does) and draws the rest of the run
 //     from that seed with the bug's search plan (catalog/bug-search.ts); it runs every check (RUN_CHECKS) and
 //     stops at the first run that fails the fixture's check. The recorded seed plays no part.
 //     Budget: SEARCH_BUDGET runs; the number it took is printed.
@@ -23,7 +23,7 @@ import {
   withoutBug,
   type SearchResult,
 } from "../../catalog/bugs.ts";
-import { DEFAULT_BASE_SEED } from "../../harness/explore.ts";
+import { DEFAULT_BASE_SEED } from "../../harness/explore-plan.ts";
 
 /** The base seed of every search: explore's default (the one `npm start` uses). */
 const BASE_SEED = DEFAULT_BASE_SEED;

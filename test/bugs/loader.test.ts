@@ -21,7 +21,7 @@ import {
 import { parseScenario } from "../../catalog/scenario-parse.ts";
 import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { RUN_CHECKS } from "../../harness/checks.ts";
-import { runSeed } from "../../harness/explore.ts";
+import { runSeed } from "../../harness/explore-seeds.ts";
 import { KNOWN_FIXES } from "../../lifecycle/options.ts";
 
 const raw633 = (): Record<string, unknown> => JSON.parse(readFileSync(join(BUGS_DIR, "633.json"), "utf8")) as Record<string, unknown>;

@@ -14,14 +14,11 @@ import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.t
 import { checkRun } from "../../harness/checks.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { noFaults } from "../../sim/index.ts";
-import {
-  explore,
-  faultRatesForSeed,
-  replayCommand,
-  runOnce,
-  runSeed,
-  type ExploreResult,
-} from "../../harness/explore.ts";
+import { explore } from "../../harness/explore.ts";
+import type { ExploreResult } from "../../harness/explore-result.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { faultRatesForSeed, runSeed } from "../../harness/explore-seeds.ts";
+import { replayCommand } from "../../harness/replay-command.ts";
 import type { RunOutcome } from "../../harness/tally.ts";
 import { expectOneLineError, REPO, runNxtsim, runPrinted as runPrintedIn, scratchDir } from "./helpers.ts";
 

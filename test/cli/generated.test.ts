@@ -13,7 +13,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { listScenarios } from "../../catalog/shipped-scenarios.ts";
-import { explore, runOnce, type ExploreOptions, type ExploreResult } from "../../harness/explore.ts";
+import { explore } from "../../harness/explore.ts";
+import type { ExploreOptions } from "../../harness/explore-plan.ts";
+import type { ExploreResult } from "../../harness/explore-result.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import { GENERATED, generatedScenario, generatedScenarioJson } from "../../harness/generated.ts";
 import { mergeResults } from "../../harness/result-file.ts";
 import { exploreOnWorkers } from "../../harness/workers.ts";

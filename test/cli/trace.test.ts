@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { scenarioJson } from "../../catalog/bugs.ts";
 import type { Scenario } from "../../catalog/scenario.ts";
 import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
-import { runOnce } from "../../harness/explore.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import { renderMermaid } from "../../harness/pictures/mermaid.ts";
 import { renderText } from "../../harness/pictures/text.ts";
 import { faultRates } from "../../sim/faults.ts";

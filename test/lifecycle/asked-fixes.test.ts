@@ -8,7 +8,8 @@ import { expect, it } from "vitest";
 
 import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
-import { drawnFaultRates, runOnce, runSeed } from "../../harness/explore.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { drawnFaultRates, runSeed } from "../../harness/explore-seeds.ts";
 import { KNOWN_FIXES, recordingAskedFixes } from "../../lifecycle/options.ts";
 import { RANDOM } from "../../sim/strategies/index.ts";
 import { REPO_ROOT, tsFilesUnder } from "../source-files.ts";

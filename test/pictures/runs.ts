@@ -3,7 +3,7 @@
 
 import { loadBugFixture, runBugFixture } from "../../catalog/bugs.ts";
 import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
-import { runOnce } from "../../harness/explore.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import { faultRates } from "../../sim/faults.ts";
 

@@ -5,7 +5,8 @@
 import { expect, it } from "vitest";
 
 import { listScenarios } from "../../catalog/shipped-scenarios.ts";
-import { drawnFaultRates, runOnce, runSeed } from "../../harness/explore.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { drawnFaultRates, runSeed } from "../../harness/explore-seeds.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { freezePlain } from "../../lifecycle/copy.ts";
 import { ALL_CHECKS } from "../../properties/index.ts";
