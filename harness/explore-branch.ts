@@ -19,7 +19,7 @@ import type { Json } from "../lifecycle/kernel.ts";
 import type { Scenario } from "../catalog/scenario.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import type { FaultRates } from "../sim/index.ts";
-import type { StepObserver } from "../sim/sim.ts";
+import type { StepObserver } from "../sim/sim-options.ts";
 import type { World } from "../sim/world.ts";
 import { forkable, forkWorld } from "../sim/world-fork.ts";
 import { RANDOM } from "../sim/strategies/index.ts";

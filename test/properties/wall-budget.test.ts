@@ -12,7 +12,7 @@ import { explore } from "../../harness/explore.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome } from "../../harness/tally.ts";
 import { unbrokenTally } from "../../harness/workers.ts";
 import { runMain } from "../cli/helpers.ts";
-import { DEADLINE_EVERY } from "../../sim/sim.ts";
+import { DEADLINE_EVERY } from "../../sim/sim-options.ts";
 
 function shipped(name: string): Scenario {
   const r = scenarioByName(name);
