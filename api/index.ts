@@ -5,9 +5,12 @@
 // Plain Node loads this through api/index.js (it compiles the TypeScript with tsx); with tsx
 // or vitest it can be imported directly. Bad input throws UsageError with a one-line message.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { verdicts, type CheckVerdict } from "../harness/checks.ts";
-import { exploreUntilAborted, runOnce, type ExploreOptions as HarnessExploreOptions, type ExploreResult } from "../harness/explore.ts";
+import { exploreUntilAborted } from "../harness/explore.ts";
+import type { ExploreOptions as HarnessExploreOptions } from "../harness/explore-plan.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
+import { runOnce } from "../harness/explore-run.ts";
 import { modelOptionsFor } from "../harness/model-options.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { SimRun } from "../harness/run-sim.ts";
@@ -16,13 +19,15 @@ import type { TraceEvent } from "../lifecycle/trace.ts";
 import { noFaults, type FaultRates, type RunResult } from "../sim/index.ts";
 import type { RunStrategy } from "../sim/strategies/index.ts";
 
-export { listScenarios, loadScenario, parseScenario, scenarioByName } from "../fixtures/scenario.ts";
-export type { Scenario, ScenarioAction, ScenarioResult } from "../fixtures/scenario.ts";
+export { loadScenario, parseScenario } from "../catalog/scenario-parse.ts";
+export { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
+export type { Scenario, ScenarioAction, ScenarioResult } from "../catalog/scenario.ts";
 export { registerCheck, runChecks } from "../harness/checks.ts";
 export type { CheckVerdict, RunCheck } from "../harness/checks.ts";
 export type { Check, KernelFacts, RunView, Violation } from "../properties/index.ts";
 export { portMsgCode, type PortMsgName } from "../properties/unit-rules.ts";
-export type { ExploreProgress, ExploreResult } from "../harness/explore.ts";
+export type { ExploreProgress } from "../harness/explore-plan.ts";
+export type { ExploreResult } from "../harness/explore-result.ts";
 export type { DistinctFailure } from "../harness/tally.ts";
 export { mergeResults, readResultFile } from "../harness/result-file.ts";
 export { exploreSummary } from "../cli/report.ts";

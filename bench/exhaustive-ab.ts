@@ -21,7 +21,7 @@ export const EXHAUSTIVE_BASE_COMMIT = "1819dfe";
 /** Only APIs both trees have (loadScenario, exploreExhaustive with these options). */
 function sampler(tree: string): string {
   return `
-import { loadScenario } from "${tree}/fixtures/scenario.ts";
+import { loadScenario } from "${tree}/catalog/scenario.ts";
 import { exploreExhaustive } from "${tree}/harness/exhaustive.ts";
 const r = loadScenario(process.argv[2]);
 if (!r.ok) throw new Error(r.error);

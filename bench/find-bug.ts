@@ -1,11 +1,11 @@
 // Time to find a known bug from fresh random seeds, and to shrink it to a minimal
-// counterexample: campaigns of searchForBug (the known-bug tests' search, fixtures/bug-search.ts)
+// counterexample: campaigns of searchForBug (the known-bug tests' search, catalog/bug-search.ts)
 // from random base seeds, each followed by shrinkRun on the run it found.
 
 import { randomInt } from "node:crypto";
 
-import { SEARCH_PLANS } from "../fixtures/bug-search.ts";
-import { loadBugFixture, runBugFixture, scenarioJson, searchForBug } from "../fixtures/bugs.ts";
+import { SEARCH_PLANS } from "../catalog/bug-search.ts";
+import { loadBugFixture, runBugFixture, scenarioJson, searchForBug } from "../catalog/bugs.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { shrinkRun } from "../properties/shrink.ts";
 import { median, nowMs, quantile, ratioOf, type Figure, type Measure } from "./figures.ts";

@@ -18,7 +18,7 @@ export const HANDLER_GRAIN_COMMIT = "0c6fc3f";
 
 /** A sampler both trees can run: only APIs that exist in both (loadScenario, runScenarioOnSim). */
 const SAMPLER = `
-import { loadScenario } from "./fixtures/scenario.ts";
+import { loadScenario } from "./catalog/scenario.ts";
 import { runScenarioOnSim } from "./harness/run-sim.ts";
 const r = loadScenario(process.argv[2]);
 if (!r.ok) throw new Error(r.error);

@@ -3,7 +3,7 @@
 // entry, draws a delay from a seeded generator and schedules the actor's next event. No
 // model, no trace: only what every event loop must do.
 
-import { splitmix32 } from "../harness/explore.ts";
+import { splitmix32 } from "../harness/explore-seeds.ts";
 
 /** A min-heap of events keyed by (time, seq), stored in parallel typed arrays. */
 class EventHeap {

@@ -13,7 +13,9 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { listScenarios } from "../catalog/shipped-scenarios.ts";
 import type { Figure } from "./figures.ts";
 import { commitAb } from "./commit-ab.ts";
 import { exhaustiveAb } from "./exhaustive-ab.ts";

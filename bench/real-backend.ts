@@ -4,7 +4,7 @@
 
 import { spawn } from "node:child_process";
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import type { KernelFacts } from "../properties/check.ts";
 import { realSupport } from "../real/probe.ts";
 import { runScenarioOnReal, type RealRun } from "../real/run-real.ts";

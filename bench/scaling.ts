@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { explore } from "../harness/explore.ts";
 import { exploreOnWorkers } from "../harness/workers.ts";
 import { ratioOf, type Figure, type Measure } from "./figures.ts";

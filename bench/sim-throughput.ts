@@ -3,7 +3,7 @@
 // Each is timed by the wall clock and by this process's CPU time: on a shared machine the CPU
 // figures say what one core does, the wall figures what a user waits.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { runScenarioOnSim } from "../harness/run-sim.ts";
 import { fcSchedulerRun } from "./fc-scheduler.ts";
 import { median, ratioOf, type Figure, type Measure } from "./figures.ts";

@@ -17,8 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { changedScenario, listBugFixtures, loadBugFixture } from "../fixtures/bugs.ts";
-import { listScenarios, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { changedScenario, listBugFixtures, loadBugFixture } from "../catalog/bugs.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { explore } from "../harness/explore.ts";
 import { hitsIn, runsToFailure, type Target } from "../harness/strategy-compare.ts";
 import { DEFAULT_PCT, describeStrategy, type RunStrategy } from "../sim/strategies/index.ts";

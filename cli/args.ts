@@ -5,10 +5,12 @@ import { resolve } from "node:path";
 
 import { Option } from "commander";
 
-import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "../fixtures/limits.ts";
-import { loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import { DEFAULT_LIMITS, LIMIT_NAMES, parseLimit, type ScenarioLimits } from "../catalog/limits.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { upstreamOf, UsageError } from "../harness/model-options.ts";
-import { parseSeed } from "../harness/explore.ts";
+import { parseSeed } from "../harness/explore-seeds.ts";
 import { GENERATED, generatedScenario } from "../harness/generated.ts";
 import { parseShard } from "../harness/shard.ts";
 import { checkWorkers } from "../harness/workers.ts";

@@ -1,8 +1,10 @@
 // explore (on the simulated kernel, random, swarm or PCT runs) and merge: the summary on
 // stdout, the result as JSON with --json, and the exit code by which failures are new.
 
-import { listScenarios } from "../fixtures/scenario.ts";
-import { DEFAULT_BASE_SEED, exploreUntilAborted, type ExploreOptions, type ExploreResult } from "../harness/explore.ts";
+import { listScenarios } from "../catalog/shipped-scenarios.ts";
+import { exploreUntilAborted } from "../harness/explore.ts";
+import { DEFAULT_BASE_SEED, type ExploreOptions } from "../harness/explore-plan.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
 import { modelOptionsFor, UsageError } from "../harness/model-options.ts";
 import { mergeResults, readResultFile } from "../harness/result-file.ts";
 import type { DistinctFailure } from "../harness/tally.ts";

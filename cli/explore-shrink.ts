@@ -5,7 +5,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
+import { faultsArgument } from "../harness/replay-command.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import { strategyFlags } from "../sim/strategies/index.ts";
 

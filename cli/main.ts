@@ -12,11 +12,14 @@ import { readFileSync } from "node:fs";
 
 import { Command, CommanderError, Option } from "commander";
 
-import { listScenarios, loadScenario, type Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { listScenarios } from "../catalog/shipped-scenarios.ts";
 import { attributeFailures } from "../harness/attribution.ts";
 import { checkRun, verdicts } from "../harness/checks.ts";
 import { failureContexts } from "../harness/failure-context.ts";
-import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS, RESULT_FORMAT } from "../harness/explore.ts";
+import { DEFAULT_BASE_SEED, DEFAULT_TIME_SECONDS } from "../harness/explore-plan.ts";
+import { RESULT_FORMAT } from "../harness/explore-result.ts";
 import { MAX_WORKERS } from "../harness/workers.ts";
 import { unitVersionLine, upstreamOf, UsageError } from "../harness/model-options.ts";
 import { DEFAULT_RUN_SECONDS, OverBudget } from "../harness/wall-budget.ts";

@@ -3,7 +3,7 @@
 
 import cliProgress from "cli-progress";
 
-import type { ExploreProgress } from "../harness/explore.ts";
+import type { ExploreProgress } from "../harness/explore-plan.ts";
 
 export interface ProgressReporter {
   update(p: ExploreProgress): void;

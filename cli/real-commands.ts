@@ -2,7 +2,7 @@
 
 import { createHash } from "node:crypto";
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { exploreReal, type RealExploreResult } from "../harness/explore-real.ts";
 import { REAL_RESULT_FORMAT } from "../harness/result-file.ts";
 import { modelOptionsFor, unitVersionLine, UsageError } from "../harness/model-options.ts";

@@ -2,7 +2,8 @@
 
 import type { CheckVerdict } from "../harness/checks.ts";
 import { runChecks } from "../harness/checks.ts";
-import { faultsArgument, type ExploreResult } from "../harness/explore.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
+import { faultsArgument } from "../harness/replay-command.ts";
 import { missingShards } from "../harness/result-file.ts";
 import { fixesOf, type Cause } from "../harness/attribution.ts";
 import type { FailureContext } from "../harness/failure-context.ts";

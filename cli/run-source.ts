@@ -2,8 +2,8 @@
 // --strategy, --fix, --mutant, --max-steps), from a repro file (--repro), which says
 // everything itself, or from the property suite's seed and fast-check path (--path).
 
-import type { Scenario } from "../fixtures/scenario.ts";
-import { runOnce } from "../harness/explore.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { runOnce } from "../harness/explore-run.ts";
 import { modelOptionsFor, unitVersion, UsageError } from "../harness/model-options.ts";
 import { suiteUnit } from "../properties/suite.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";

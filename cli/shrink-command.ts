@@ -2,7 +2,7 @@
 // same check with the same cause, written as a repro, and told: what was removed, the fault
 // kinds switched off, the minimal scenario pretty-printed with a description of its own.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { GENERATED, writeGeneratedScenario } from "../harness/generated.ts";
 import { runChecks } from "../harness/checks.ts";
 import { modelOptionsFor, unitVersion, UsageError } from "../harness/model-options.ts";

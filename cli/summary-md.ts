@@ -6,13 +6,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-import { runOnce, type ExploreResult } from "../harness/explore.ts";
+import type { ExploreResult } from "../harness/explore-result.ts";
+import { runOnce } from "../harness/explore-run.ts";
 import { renderMermaid } from "../harness/pictures/mermaid.ts";
 import { loadRepro, runRepro } from "../harness/repro.ts";
 import type { DistinctFailure } from "../harness/tally.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { describeStrategy } from "../sim/strategies/index.ts";
-import type { ScenarioLimits } from "../fixtures/limits.ts";
+import type { ScenarioLimits } from "../catalog/limits.ts";
 import { resolveScenario } from "./args.ts";
 import type { ShrinkNote } from "./explore-shrink.ts";
 import { writeOutputFile } from "./output-file.ts";

@@ -6,7 +6,7 @@
 
 import { Option, type Command } from "commander";
 
-import { BugFixtureError, loadBugFixture, runBugFixture } from "../fixtures/bugs.ts";
+import { BugFixtureError, loadBugFixture, runBugFixture } from "../catalog/bugs.ts";
 import { verdicts } from "../harness/checks.ts";
 import { unitVersionLine, UsageError } from "../harness/model-options.ts";
 import { traceInC8d9106aCodes } from "../harness/run-view.ts";

@@ -5,9 +5,11 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import type { BugFixture } from "../fixtures/bugs.ts";
-import { jsonFileNames, readJsonFile } from "../fixtures/json-file.ts";
-import { parseScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import type { BugFixture } from "../catalog/bugs.ts";
+import { jsonFileNames, readJsonFile } from "../catalog/json-file.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { parseScenario } from "../catalog/scenario-parse.ts";
+import { scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { KNOWN_FIXES, KNOWN_MUTANTS, UNIT_VERSIONS } from "../lifecycle/options.ts";
 import { FAULT_KINDS, faultRates, type FaultRates } from "../sim/faults.ts";
 import { RUN_CHECKS } from "./checks.ts";

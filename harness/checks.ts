@@ -2,7 +2,7 @@
 // step budget (`terminates`) and every property of properties/ (trace and kernel facts).
 // explore, replay and the CLI report them in this order.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { activeChecks, addCheck, ALL_CHECKS, type Check, type RunView as PropertyRunView } from "../properties/index.ts";
 import { simRunView } from "./run-view.ts";
 import type { RunResult, Sim } from "../sim/index.ts";

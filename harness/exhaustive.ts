@@ -3,7 +3,7 @@
 // prefix-closed (a violation shows in every longer trace), so a run cut at a known state
 // has been checked as far as it went. Fault-free: the search is over schedules only.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { ALL_CHECKS } from "../properties/index.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { exhaustiveSearch, sleepSets, type ExhaustiveBounds, type ExhaustiveResult } from "../sim/strategies/exhaustive.ts";

@@ -16,17 +16,20 @@
 // lives in one thread (no --workers, no --shard).
 
 import type { Json } from "../lifecycle/kernel.ts";
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import type { FaultRates } from "../sim/index.ts";
-import type { StepObserver } from "../sim/sim.ts";
+import type { StepObserver } from "../sim/sim-options.ts";
 import type { World } from "../sim/world.ts";
 import { forkable, forkWorld } from "../sim/world-fork.ts";
 import { RANDOM } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
 import { checkRun, checksNamed } from "./checks.ts";
 import { transitionsOf } from "./coverage.ts";
-import { drawnFaultRates, replayCommand, RunCrashed, runSeed, splitmix32, type ExplorePlan } from "./explore.ts";
+import type { ExplorePlan } from "./explore-plan.ts";
+import { RunCrashed } from "./explore-run.ts";
+import { drawnFaultRates, runSeed, splitmix32 } from "./explore-seeds.ts";
+import { replayCommand } from "./replay-command.ts";
 import { scenarioOfSlot } from "./generated.ts";
 import { traceInC8d9106aCodes } from "./run-view.ts";
 import { REPRO_DIR, reproCommand, writeRepro } from "./repro.ts";
@@ -107,7 +110,7 @@ export class BranchExplorer {
     return this.corpus.length;
   }
 
-  /** As explore.ts runPlanned, for the j-th run (null: the exploration's end cut it). */
+  /** As explore-run.ts runPlanned, for the j-th run (null: the exploration's end cut it). */
   runPlanned(j: number, clock: ExplorationClock = UNBOUNDED): RunOutcome | null {
     const plan = this.plan;
     const number = runNumber(plan.shard, j);

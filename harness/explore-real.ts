@@ -8,7 +8,7 @@
 // down as after a timeout. A cut run is not a run made (as in harness/wall-budget.ts): it is
 // neither counted nor judged.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { checkRun } from "../properties/index.ts";
 import { confinementLine } from "../real/confine.ts";
 import { runScenarioOnReal, type RealRun } from "../real/run-real.ts";

@@ -3,7 +3,8 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 
-import { runChunk, type ExplorePlan } from "./explore.ts";
+import type { ExplorePlan } from "./explore-plan.ts";
+import { runChunk } from "./explore-run.ts";
 import type { ChunkRequest, WorkerReply } from "./workers.ts";
 
 const plan = workerData as ExplorePlan;

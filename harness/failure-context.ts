@@ -1,7 +1,7 @@
 // Where a run's failures show: the step of each violation, and the events that lead to it,
 // so that a replay says where to look (and `trace --from --to` can draw it).
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { activeChecks } from "../properties/index.ts";
 import { sceneOf } from "./pictures/scene.ts";

@@ -7,10 +7,10 @@
 // first removing fix): every fix that removes each failure, the ones that add another, and
 // pairs of fixes for a failure no single fix removes.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { KNOWN_FIXES } from "../lifecycle/options.ts";
 import { checkRun, type CheckFailure } from "./checks.ts";
-import { runOnce, type OneRunOptions } from "./explore.ts";
+import { runOnce, type OneRunOptions } from "./explore-run.ts";
 
 /** One run's failures, made as explore and replay make it. */
 export function failuresOf(scenario: Scenario, o: OneRunOptions): CheckFailure[] {

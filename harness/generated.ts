@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { genomeArb, type Genome } from "../properties/genome.ts";
 import { scenarioFromGenome, scenarioJsonFromGenome } from "../properties/genome-scenario.ts";

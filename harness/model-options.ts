@@ -17,7 +17,7 @@ import {
   type UnitVersion,
   type UpstreamCommit,
 } from "../lifecycle/options.ts";
-import { scenarioUserDb, unitdCapabilities, type Scenario } from "../fixtures/scenario.ts";
+import { scenarioUserDb, unitdCapabilities, type Scenario } from "../catalog/scenario.ts";
 
 export interface ModelSwitches {
   fixes?: readonly string[];

@@ -4,18 +4,19 @@
 
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { readJsonFile } from "../fixtures/json-file.ts";
+import { readJsonFile } from "../catalog/json-file.ts";
 import { join, resolve } from "node:path";
-import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
-import { checkDepth, DEFAULT_LIMITS, type ScenarioLimits } from "../fixtures/limits.ts";
-import { isProblem } from "../fixtures/problem.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { parseScenario } from "../catalog/scenario-parse.ts";
+import { checkDepth, DEFAULT_LIMITS, type ScenarioLimits } from "../catalog/limits.ts";
+import { isProblem } from "../catalog/problem.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import { FAULT_KINDS, noFaults, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, policyFor, RANDOM, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { UsageError, unitVersion, upstreamOf } from "./model-options.ts";
 import { DEFAULT_UNIT, UNIT_VERSIONS } from "../lifecycle/options.ts";
-import { parseSeed } from "./explore.ts";
+import { parseSeed } from "./explore-seeds.ts";
 import { runScenarioOnSim, type SimRun } from "./run-sim.ts";
 
 export interface Repro {

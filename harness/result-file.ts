@@ -3,12 +3,13 @@
 // runs. Results of different explorations (scenarios, seed, fixes, mutants, faults, strategy, budgets)
 // or of overlapping shards are refused. Every problem is one UsageError line naming the file.
 
-import { readJsonFile } from "../fixtures/json-file.ts";
+import { readJsonFile } from "../catalog/json-file.ts";
 import { DEFAULT_UNIT, KNOWN_FIXES, UNIT_VERSIONS } from "../lifecycle/options.ts";
 import { isCause } from "./attribution.ts";
 import { FAULT_KINDS, type FaultRates } from "../sim/index.ts";
 import { pctParamsProblem, RUN_STRATEGY_NAMES, type RunStrategy } from "../sim/strategies/index.ts";
-import { RESULT_FORMAT, shardRuns, type ExploreResult, type ExploreSpec, type ShardRuns } from "./explore.ts";
+import type { ExploreSpec } from "./explore-plan.ts";
+import { RESULT_FORMAT, shardRuns, type ExploreResult, type ShardRuns } from "./explore-result.ts";
 import { UsageError } from "./model-options.ts";
 import { shardName } from "./shard.ts";
 import { mergeTallies, type DistinctFailure, type ScenarioStats, type Tally } from "./tally.ts";

@@ -2,7 +2,7 @@
 
 import { lifecycleProgram, UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
-import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
+import { signalNumber, type Scenario, type ScenarioAction } from "../catalog/scenario.ts";
 import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type SimOptions, type StepObserver } from "../sim/index.ts";
 import type { World } from "../sim/world.ts";
 import { freezePlain } from "../lifecycle/copy.ts";

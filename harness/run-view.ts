@@ -10,7 +10,7 @@ import type { SimRun } from "./run-sim.ts";
 import type { RealRun } from "../real/run-real.ts";
 import { upstreamOf, unitVersion } from "./model-options.ts";
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 
 export function simRunView(run: Pick<SimRun, "sim" | "result"> & { unit?: string }, scenario: Scenario): RunView {
   return viewOf(run.sim.trace, run.sim.processes(), run.result.reason === "quiescent", scenario, run.unit);

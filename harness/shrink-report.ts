@@ -2,8 +2,9 @@
 // (rate 0), what was removed from the original, and a description that says what the shrunk
 // scenario is and where it comes from. properties/shrink.ts does the shrinking itself.
 
-import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
-import { DEFAULT_LIMITS } from "../fixtures/limits.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { parseScenario } from "../catalog/scenario-parse.ts";
+import { DEFAULT_LIMITS } from "../catalog/limits.ts";
 import { upstreamOf } from "./model-options.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import type { ShrinkInput, ShrinkResult } from "../properties/shrink.ts";

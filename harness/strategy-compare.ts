@@ -5,13 +5,15 @@
 // explore's own (harness/explore-branch.ts: its runs depend on the runs before them), with the
 // same seeds and fault rates for its runs from boot.
 
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { noFaults, type FaultRates } from "../sim/faults.ts";
 import type { RunStrategy } from "../sim/strategies/index.ts";
 import { attributeFailures } from "./attribution.ts";
 import { checkRun } from "./checks.ts";
 import { BranchExplorer } from "./explore-branch.ts";
-import { drawnFaultRates, prepareExploration, runOnce, runSeed } from "./explore.ts";
+import { prepareExploration } from "./explore-plan.ts";
+import { runOnce } from "./explore-run.ts";
+import { drawnFaultRates, runSeed } from "./explore-seeds.ts";
 import { REPRO_DIR } from "./repro.ts";
 import type { RunOutcome } from "./tally.ts";
 

@@ -7,7 +7,8 @@
 
 import type { FaultRates } from "../sim/index.ts";
 import { attributeFailures, type AttributedFailure } from "./fix-replay.ts";
-import { runPlanned, type ExplorePlan } from "./explore.ts";
+import type { ExplorePlan } from "./explore-plan.ts";
+import { runPlanned } from "./explore-run.ts";
 import { scenarioOfSlot } from "./generated.ts";
 import { normaliseReason } from "./tally.ts";
 

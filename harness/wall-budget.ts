@@ -1,6 +1,6 @@
 // Wall-clock budgets: each run has one of its own (--run-time), and an exploration on a time
 // budget (--time) ends the run in progress when its time is up, instead of waiting for it.
-// Both reach a run as the simulator's deadline (sim/sim.ts SimOptions.deadline), which it asks
+// Both reach a run as the simulator's deadline (sim/sim-options.ts SimOptions.deadline), which it asks
 // every few steps. A run cut by the clock is not a function of its seed: it is never judged by
 // the checks; one cut by its own budget is counted and reported as such, one cut by the
 // exploration's end is not a run made at all.

@@ -19,13 +19,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
 import { bundleOnce } from "./bundle.ts";
-import {
-  prepareExploration,
-  progressOf,
-  resultOf,
-  type ExploreOptions,
-  type ExploreResult,
-} from "./explore.ts";
+import { prepareExploration, type ExploreOptions } from "./explore-plan.ts";
+import { progressOf, resultOf, type ExploreResult } from "./explore-result.ts";
 import { haveRegisteredChecks } from "./checks.ts";
 import { UsageError } from "./model-options.ts";
 import { emptyTally, mergeTallies, type Tally } from "./tally.ts";

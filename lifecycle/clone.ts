@@ -35,6 +35,11 @@ function isOpenError(e: Errno): boolean {
   return e.errno === "ENOENT" || e.errno === "EACCES" || e.errno === "ESRCH";
 }
 
+/** nxt_is_clone_flag_set (src/nxt_clone.h). */
+export function isCloneFlagSet(flags: number, flag: number): boolean {
+  return (flags & flag) === flag;
+}
+
 /** The text written to a map file: one "container host size" line per entry, joined by "\n". */
 export function cloneMapContent(map: readonly MapEntry[], defaultContainer: number, defaultHost: number): string {
   if (map.length > 0) {

@@ -1,23 +1,23 @@
 // Application isolation as main prepares it before forking a prototype (src/nxt_isolation.c):
 // namespaces -> clone flags, uid/gid maps, rootfs and its mount list, automount, new_privs,
-// then the credential rules and the map validation.
+// then the credential rules and the map validation. This file: the records, nxt_isolation_set
+// and nxt_isolation_main_prefork; the parts Unit builds under NXT_HAVE_CLONE are in
+// isolation-namespaces.ts, under NXT_HAVE_CLONE_NEWUSER in isolation-creds.ts, under
+// NXT_HAVE_ISOLATION_ROOTFS in isolation-rootfs.ts.
 //
 // Everything here is plain data (copied on fork, serialised); nothing mounts anything.
 
-import {
-  CLONE_NEWCGROUP,
-  CLONE_NEWNET,
-  CLONE_NEWNS,
-  CLONE_NEWPID,
-  CLONE_NEWUSER,
-  CLONE_NEWUTS,
-} from "./kernel.ts";
+import { CLONE_NEWNS, CLONE_NEWUSER } from "./kernel.ts";
 import type { Json } from "./kernel.ts";
 import type { UpstreamCommit } from "./options.ts";
 import { credentialGet, fail, ok } from "./credential.ts";
 import type { Credential, Outcome, UserDb } from "./credential.ts";
-import { cloneVldtCredentialGidmap, cloneVldtCredentialUidmap } from "./clone.ts";
 import { isolationSetCgroup } from "./cgroup.ts";
+import { isCloneFlagSet } from "./clone.ts";
+import { confGetObjectMember as member } from "./conf.ts";
+import { isolationSetNamespaces } from "./isolation-namespaces.ts";
+import { isolationSetCreds, isolationVldtCreds } from "./isolation-creds.ts";
+import { isolationSetAutomount, isolationSetMounts, isolationSetRootfs } from "./isolation-rootfs.ts";
 
 export interface MapEntry {
   container: number;
@@ -104,20 +104,6 @@ export interface PreforkResult {
   warnings?: string[];
 }
 
-type JsonObject = { [key: string]: Json };
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function member(obj: Json | undefined, name: string): Json | undefined {
-  return isObject(obj) && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
-}
-
-export function isCloneFlagSet(flags: number, flag: number): boolean {
-  return (flags & flag) === flag;
-}
-
 export function emptyIsolation(): Isolation {
   return {
     clone: { flags: 0, uidmap: [], gidmap: [] },
@@ -126,127 +112,6 @@ export function emptyIsolation(): Isolation {
     // Unit's record is zero-filled; the true defaults are set only when an "isolation" object exists.
     automount: { languageDeps: false, tmpfs: false, procfs: false },
   };
-}
-
-const NAMESPACE_FLAGS: readonly (readonly [string, number])[] = [
-  ["credential", CLONE_NEWUSER],
-  ["pid", CLONE_NEWPID],
-  ["network", CLONE_NEWNET],
-  ["uname", CLONE_NEWUTS],
-  ["mount", CLONE_NEWNS],
-  ["cgroup", CLONE_NEWCGROUP],
-];
-
-/** nxt_isolation_clone_flags: members in conf order; a flag is OR-ed only for boolean true. */
-export function isolationCloneFlags(namespaces: Json, clone: ClonePlan): Outcome {
-  if (!isObject(namespaces)) {
-    return ok();
-  }
-  for (const [name, value] of Object.entries(namespaces)) {
-    const entry = NAMESPACE_FLAGS.find(([n]) => n === name);
-    if (entry === undefined) {
-      return fail(`unknown namespace flag: "${name}"`, "isolation/namespaces");
-    }
-    // Unit reads the boolean slot of any value; the model only honours a real `true`.
-    if (value === true) {
-      clone.flags |= entry[1];
-    }
-  }
-  return ok();
-}
-
-/** nxt_isolation_set_namespaces */
-export function isolationSetNamespaces(isolationConf: Json, iso: Isolation): Outcome {
-  const obj = member(isolationConf, "namespaces");
-  if (obj !== undefined) {
-    return isolationCloneFlags(obj, iso.clone);
-  }
-  return ok();
-}
-
-function mapInt(obj: Json, name: string): number {
-  const v = member(obj, name);
-  return typeof v === "number" && Number.isInteger(v) ? v : 0;
-}
-
-/** nxt_isolation_credential_map: each element's container/host/size integers. */
-export function isolationCredentialMap(array: Json, field: string): Outcome<MapEntry[]> {
-  if (!Array.isArray(array)) {
-    return ok([]);
-  }
-  const map: MapEntry[] = [];
-  for (const obj of array) {
-    // nxt_conf_map_object cannot fail for integer members, so Unit never reaches its
-    // "clone map entry map error" alert here; missing or non-integer members read as 0
-    // in the model (uninitialised memory in Unit; the controller rejects such maps anyway).
-    if (obj === undefined) {
-      return fail("clone map entry map error", field);
-    }
-    map.push({ container: mapInt(obj, "container"), host: mapInt(obj, "host"), size: mapInt(obj, "size") });
-  }
-  return ok(map);
-}
-
-/** nxt_isolation_set_creds: "uidmap" then "gidmap". */
-export function isolationSetCreds(isolationConf: Json, iso: Isolation): Outcome {
-  const uid = member(isolationConf, "uidmap");
-  if (uid !== undefined) {
-    const r = isolationCredentialMap(uid, "isolation/uidmap");
-    if (!r.ok) {
-      return r;
-    }
-    iso.clone.uidmap = r.value;
-  }
-
-  const gid = member(isolationConf, "gidmap");
-  if (gid !== undefined) {
-    const r = isolationCredentialMap(gid, "isolation/gidmap");
-    if (!r.ok) {
-      return r;
-    }
-    iso.clone.gidmap = r.value;
-  }
-
-  return ok();
-}
-
-/** nxt_isolation_set_rootfs: absolute, not "/", one trailing "/" stripped. */
-export function isolationSetRootfs(isolationConf: Json, iso: Isolation): Outcome {
-  const obj = member(isolationConf, "rootfs");
-  if (obj === undefined) {
-    return ok();
-  }
-  let str = typeof obj === "string" ? obj : "";
-  if (str.length <= 1 || !str.startsWith("/")) {
-    return fail(`rootfs requires an absolute path other than "/" but given "${str}"`, "isolation/rootfs");
-  }
-  if (str.endsWith("/")) {
-    str = str.slice(0, -1);
-  }
-  iso.rootfs = str;
-  return ok();
-}
-
-/** nxt_isolation_set_automount: all three default to true. */
-export function isolationSetAutomount(isolationConf: Json, iso: Isolation): Outcome {
-  const automount: Automount = { languageDeps: true, tmpfs: true, procfs: true };
-  const conf = member(isolationConf, "automount");
-  if (conf !== undefined) {
-    const langDeps = member(conf, "language_deps");
-    if (langDeps !== undefined) {
-      automount.languageDeps = langDeps === true;
-    }
-    const tmpfs = member(conf, "tmpfs");
-    if (tmpfs !== undefined) {
-      automount.tmpfs = tmpfs === true;
-    }
-    const procfs = member(conf, "procfs");
-    if (procfs !== undefined) {
-      automount.procfs = procfs === true;
-    }
-  }
-  iso.automount = automount;
-  return ok();
 }
 
 /** nxt_isolation_set_new_privs (compiled only with NXT_HAVE_PR_SET_NO_NEW_PRIVS). */
@@ -280,102 +145,6 @@ export function isolationSet(isolationConf: Json, iso: Isolation, havePrSetNoNew
     }
   }
   return ok();
-}
-
-/**
- * nxt_isolation_set_lang_mounts: the module's mounts prefixed with rootfs, then tmpfs at
- * <rootfs>/tmp and proc at <rootfs>/proc per automount, then sorted.
- */
-export function isolationSetLangMounts(iso: Isolation, langMounts: readonly FsMount[]): FsMount[] {
-  const rootfs = iso.rootfs ?? "";
-  const mounts: FsMount[] = langMounts.map((m) => ({ ...m, flags: [...m.flags], dst: rootfs + m.dst }));
-
-  if (iso.automount.tmpfs) {
-    mounts.push({
-      src: "tmpfs",
-      dst: `${rootfs}/tmp`,
-      name: "tmpfs",
-      type: "tmpfs",
-      flags: ["nosuid", "nodev", "noexec"],
-      data: "size=1m,mode=777",
-      builtin: true,
-      deps: false,
-    });
-  }
-
-  if (iso.automount.procfs) {
-    mounts.push({
-      src: "none",
-      dst: `${rootfs}/proc`,
-      name: "proc",
-      type: "proc",
-      flags: ["noexec", "nosuid"],
-      data: "",
-      builtin: true,
-      deps: false,
-    });
-  }
-
-  // Unit sorts with a boolean comparator (len(src1) > len(src2)); glibc's merge sort turns that
-  // into a stable ascending sort by src length, which is what the model does.
-  return mounts
-    .map((m, i) => [m, i] as const)
-    .sort((a, b) => a[0].src.length - b[0].src.length || a[1] - b[1])
-    .map(([m]) => m);
-}
-
-/** nxt_isolation_set_mounts */
-export function isolationSetMounts(
-  iso: Isolation,
-  caps: Capabilities,
-  langMounts: readonly FsMount[] | null,
-): Outcome {
-  if (langMounts === null) {
-    return { ok: false, alerts: [], abort: "assertion failed: lang != NULL (nxt_isolation_set_mounts)" };
-  }
-
-  const capChroot = caps.chroot || isCloneFlagSet(iso.clone.flags, CLONE_NEWUSER);
-  if (!capChroot) {
-    return fail(`The "rootfs" field requires privileges`, "isolation/rootfs");
-  }
-
-  iso.mounts = isolationSetLangMounts(iso, langMounts);
-  iso.cleanup = "unmountAll";
-  return ok();
-}
-
-/** nxt_isolation_vldt_creds: only when a map is configured. */
-export function isolationVldtCreds(
-  iso: Isolation,
-  creds: Credential | null,
-  ctx: { caps: Capabilities; mainEuid: number; mainEgid: number },
-): Outcome {
-  const clone = iso.clone;
-
-  if (clone.uidmap.length === 0 && clone.gidmap.length === 0) {
-    return ok();
-  }
-
-  if (!isCloneFlagSet(clone.flags, CLONE_NEWUSER)) {
-    if (clone.uidmap.length > 0) {
-      return fail(`"uidmap" is set but "isolation.namespaces.credential" is false or unset`, "isolation/uidmap");
-    }
-    if (clone.gidmap.length > 0) {
-      return fail(`"gidmap" is set but "isolation.namespaces.credential" is false or unset`, "isolation/gidmap");
-    }
-    return ok();
-  }
-
-  if (creds === null) {
-    // Unreachable: NEWUSER forces cap_setid, so the credentials were resolved.
-    return { ok: false, alerts: [], abort: "NULL user_cred in nxt_isolation_vldt_creds" };
-  }
-
-  const u = cloneVldtCredentialUidmap(clone.uidmap, creds, ctx);
-  if (!u.ok) {
-    return u;
-  }
-  return cloneVldtCredentialGidmap(clone.gidmap, creds, ctx);
 }
 
 function confString(app: Json, name: string): string | null {

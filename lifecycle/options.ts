@@ -134,7 +134,7 @@ export function hasFix(options: ModelOptions, fix: FixName): boolean {
 /**
  * The repairs whose switch the model asked about while a recorder is on (not model state: the
  * model never reads it). A repair's switch is read through hasFix alone, so a run that never
- * asked about one is the same run with it on (harness/explore.ts skips that rerun).
+ * asked about one is the same run with it on (harness/explore-run.ts skips that rerun).
  */
 let askedRepairs: Set<FixName> | null = null;
 

@@ -14,6 +14,8 @@ import * as controller from "./controller.ts";
 import * as credential from "./credential.ts";
 import * as discovery from "./discovery.ts";
 import * as mainProcess from "./main-process.ts";
+import * as mainProcessPorts from "./main-process-ports.ts";
+import * as mainProcessSignalHandlers from "./main-process-signals.ts";
 import * as port from "./port.ts";
 import * as portRpc from "./port-rpc.ts";
 import * as portSocket from "./port-socket.ts";
@@ -33,7 +35,7 @@ export type HandlerTable = Partial<Record<MsgTypeName, string>>;
 
 type AnyFn = (...args: never[]) => unknown;
 
-const MODULES = [app, boot, controller, credential, discovery, mainProcess, port, portRpc, portSocket, processMod, processHandshake, processPidns, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
+const MODULES = [app, boot, controller, credential, discovery, mainProcess, mainProcessPorts, mainProcessSignalHandlers, port, portRpc, portSocket, processMod, processHandshake, processPidns, prototype, repairs, repairsStarts, router, routerAppProcesses, routerRequests, runtime, signalHandlers];
 
 let named: Map<string, AnyFn> | null = null;
 let tables: Map<string, HandlerTable> | null = null;

@@ -6,7 +6,7 @@
 // off, fewer actions, default pids, no faults, and a schedule of zeros.
 
 import fc from "fast-check";
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 import { genomeArb } from "./genome.ts";
 import { scenarioFromGenome } from "./genome-scenario.ts";
 import type { FaultRates } from "../sim/index.ts";

@@ -1,9 +1,10 @@
 // A genome (properties/genome.ts) as the scenario file a user would write, checked by the
-// same loader as scenario files (fixtures/scenario.ts: Unit's own validation). The mapping
+// same loader as scenario files (catalog/scenario-parse.ts: Unit's own validation). The mapping
 // keeps every action valid where it comes: an app is named only while the configuration in
 // force has it, an action that would name an app when none is left signals the router instead.
 
-import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { parseScenario } from "../catalog/scenario-parse.ts";
 import type { Json } from "../lifecycle/kernel.ts";
 import type { ActionGenome, AppGenome, Genome, ProcessesForm, RequestGenome } from "./genome.ts";
 

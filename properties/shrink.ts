@@ -6,8 +6,9 @@
 // shrunk into a known one, nor one known cause into another.
 
 import fc from "fast-check";
-import { parseScenario, type Scenario } from "../fixtures/scenario.ts";
-import { DEFAULT_LIMITS } from "../fixtures/limits.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { parseScenario } from "../catalog/scenario-parse.ts";
+import { DEFAULT_LIMITS } from "../catalog/limits.ts";
 import { upstreamOf } from "../harness/model-options.ts";
 import { attributeFailures, type Cause } from "../harness/attribution.ts";
 import { runScenarioOnSim } from "../harness/run-sim.ts";

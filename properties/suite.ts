@@ -20,7 +20,7 @@ import { scenarioFromGenome, scenarioJsonFromGenome, type Genome } from "./gener
 import { checkRun } from "./index.ts";
 import { attributeFailures } from "../harness/attribution.ts";
 import type { SimRun } from "../harness/run-sim.ts";
-import type { Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
 
 export interface SuiteOptions {
   fixes?: string[];

@@ -13,7 +13,7 @@ import type { KernelFacts } from "../properties/check.ts";
 import type { Json, Signal } from "../lifecycle/kernel.ts";
 import { UNITD_ENTRY } from "../lifecycle/index.ts";
 import type { TraceBody, TraceEvent } from "../lifecycle/trace.ts";
-import { signalNumber, type Scenario, type ScenarioAction } from "../fixtures/scenario.ts";
+import { signalNumber, type Scenario, type ScenarioAction } from "../catalog/scenario.ts";
 import { unitdImageFor, upstreamOf, type ModelSwitches } from "../harness/model-options.ts";
 import { rolesFromTrace } from "../harness/roles.ts";
 import { childProgram } from "./program.ts";

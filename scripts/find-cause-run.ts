@@ -10,9 +10,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
 import { CAUSES_DIR } from "../harness/cause-files.ts";
-import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore.ts";
+import { faultRatesForSeed, parseSeed, runSeed } from "../harness/explore-seeds.ts";
 import { failuresOf, stillFails } from "../harness/fix-replay.ts";
 import { noFaults } from "../sim/index.ts";
 

@@ -12,7 +12,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUGS_DIR, listBugFixtures, loadBugFixture, reasonsOf, runBugFixture, withoutBug, type BugFixture } from "../fixtures/bugs.ts";
+import { BUGS_DIR, listBugFixtures, loadBugFixture, reasonsOf, runBugFixture, withoutBug, type BugFixture } from "../catalog/bugs.ts";
 
 const seedsAt = process.argv.indexOf("--seeds");
 const SEARCH_SEEDS = seedsAt < 0 ? 200 : Number(process.argv[seedsAt + 1]);

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { loadScenario, SCENARIOS_DIR } from "../fixtures/scenario.ts";
+import { loadScenario } from "../catalog/scenario-parse.ts";
+import { SCENARIOS_DIR } from "../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim } from "../harness/run-sim.ts";
 
 const FAULTS = { killAtStep: 0.002, sendLost: 0.01, sendFail: 0.01, cloneFail: 0.01, mapWriteFail: 0.01 };

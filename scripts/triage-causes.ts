@@ -15,8 +15,11 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 
-import { listScenarios, scenarioByName, type Scenario } from "../fixtures/scenario.ts";
-import { faultsArgument, parseSeed, prepareExploration, replayCommand } from "../harness/explore.ts";
+import type { Scenario } from "../catalog/scenario.ts";
+import { listScenarios, scenarioByName } from "../catalog/shipped-scenarios.ts";
+import { prepareExploration } from "../harness/explore-plan.ts";
+import { parseSeed } from "../harness/explore-seeds.ts";
+import { faultsArgument, replayCommand } from "../harness/replay-command.ts";
 import { parseShard, WHOLE, type Shard } from "../harness/shard.ts";
 import { mergeTriage, triageRuns, type TriageExample, type TriageTally } from "../harness/triage.ts";
 

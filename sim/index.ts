@@ -13,7 +13,8 @@
 // offered at any time. Choices among one alternative are not recorded, and fault choices
 // exist only for non-zero rates, so a schedule replays under the same options.
 
-export { Sim, type RunResult, type SimOptions, type StepObserver } from "./sim.ts";
+export { Sim } from "./sim.ts";
+export type { RunResult, SimOptions, StepObserver } from "./sim-options.ts";
 export type { ProcessFacts } from "./facts.ts";
 export { FAULT_KINDS, noFaults, type FaultRates } from "./faults.ts";
 export { Chooser, FAULT_YES, Prng, uniformPolicy, type ChoicePolicy } from "./random.ts";

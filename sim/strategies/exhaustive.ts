@@ -25,7 +25,7 @@ import { createHash } from "node:crypto";
 import type { Prng, ChoicePolicy } from "../random.ts";
 import { processOfKey } from "../scheduler.ts";
 import type { Runnable } from "../scheduler.ts";
-import type { RunResult, StepObserver } from "../sim.ts";
+import type { RunResult, StepObserver } from "../sim-options.ts";
 import type { World } from "../world.ts";
 import { forkable, forkWorld } from "../world-fork.ts";
 import { DigestTracker } from "./digest-tracker.ts";

@@ -2,7 +2,7 @@
 // each run switches whole FEATURES off rather than tuning one mix for all runs, because a
 // feature that is always on can mask the bug another one would reach.
 //
-// What uniform `random` exploration already does (harness/explore.ts faultRatesForSeed): a
+// What uniform `random` exploration already does (harness/explore-seeds.ts faultRatesForSeed): a
 // quarter of the runs are fault-free, and otherwise each of the four fault kinds is on with
 // probability 1/2 at a rate from 0.002..0.02. What swarm adds:
 // - fault kinds: the NUMBER of kinds on is uniform in 0..4 (so a run with exactly one kind,

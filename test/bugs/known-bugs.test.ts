@@ -3,8 +3,8 @@
 //     the same twice and equal to the one recorded (a model change that alters the run shows);
 //  2. the same run with the bug taken out (the upstream fix on, or the mutant off) passes it;
 //  3. the property suite finds the bug from fresh seeds: run i of a search uses seed
-//     runSeed(BASE_SEED, i) (harness/explore.ts, as explore does) and draws the rest of the run
-//     from that seed with the bug's search plan (fixtures/bug-search.ts); it runs every check (RUN_CHECKS) and
+//     runSeed(BASE_SEED, i) (harness/explore-seeds.ts, as explore does) and draws the rest of the run
+//     from that seed with the bug's search plan (catalog/bug-search.ts); it runs every check (RUN_CHECKS) and
 //     stops at the first run that fails the fixture's check. The recorded seed plays no part.
 //     Budget: SEARCH_BUDGET runs; the number it took is printed.
 //  4. the same search slice (the same seeds and draws, at least CONTROL_RUNS runs and never
@@ -12,7 +12,7 @@
 //     the finding is due to the bug.
 
 import { describe, expect, it } from "vitest";
-import { SEARCH_PLANS as PLANS } from "../../fixtures/bug-search.ts";
+import { SEARCH_PLANS as PLANS } from "../../catalog/bug-search.ts";
 import {
   changedScenario,
   listBugFixtures,
@@ -22,8 +22,8 @@ import {
   searchForBug,
   withoutBug,
   type SearchResult,
-} from "../../fixtures/bugs.ts";
-import { DEFAULT_BASE_SEED } from "../../harness/explore.ts";
+} from "../../catalog/bugs.ts";
+import { DEFAULT_BASE_SEED } from "../../harness/explore-plan.ts";
 
 /** The base seed of every search: explore's default (the one `npm start` uses). */
 const BASE_SEED = DEFAULT_BASE_SEED;

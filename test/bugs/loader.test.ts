@@ -1,4 +1,4 @@
-// fixtures/bugs.ts: the shipped fixtures load; a malformed fixture gives one line that names
+// catalog/bugs.ts: the shipped fixtures load; a malformed fixture gives one line that names
 // the file and the field; overrides and scenario changes do what they say.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,10 +17,11 @@ import {
   scenarioJson,
   searchForBug,
   withoutBug,
-} from "../../fixtures/bugs.ts";
-import { listScenarios, parseScenario, scenarioByName } from "../../fixtures/scenario.ts";
+} from "../../catalog/bugs.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { RUN_CHECKS } from "../../harness/checks.ts";
-import { runSeed } from "../../harness/explore.ts";
+import { runSeed } from "../../harness/explore-seeds.ts";
 import { KNOWN_FIXES } from "../../lifecycle/options.ts";
 
 const raw633 = (): Record<string, unknown> => JSON.parse(readFileSync(join(BUGS_DIR, "633.json"), "utf8")) as Record<string, unknown>;

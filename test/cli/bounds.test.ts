@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { parseLimit } from "../../fixtures/limits.ts";
+import { parseLimit } from "../../catalog/limits.ts";
 import { limitArgs } from "../../cli/args.ts";
 import { runMain } from "./helpers.ts";
 

@@ -8,18 +8,17 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 
-import { listScenarios, loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { loadScenario } from "../../catalog/scenario-parse.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { noFaults } from "../../sim/index.ts";
-import {
-  explore,
-  faultRatesForSeed,
-  replayCommand,
-  runOnce,
-  runSeed,
-  type ExploreResult,
-} from "../../harness/explore.ts";
+import { explore } from "../../harness/explore.ts";
+import type { ExploreResult } from "../../harness/explore-result.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { faultRatesForSeed, runSeed } from "../../harness/explore-seeds.ts";
+import { replayCommand } from "../../harness/replay-command.ts";
 import type { RunOutcome } from "../../harness/tally.ts";
 import { expectOneLineError, REPO, runNxtsim, runPrinted as runPrintedIn, scratchDir } from "./helpers.ts";
 

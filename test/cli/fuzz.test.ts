@@ -14,8 +14,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 
-import { DEFAULT_LIMITS, processesAskedFor } from "../../fixtures/limits.ts";
-import { SCENARIOS_DIR } from "../../fixtures/scenario.ts";
+import { DEFAULT_LIMITS, processesAskedFor } from "../../catalog/limits.ts";
+import { SCENARIOS_DIR } from "../../catalog/shipped-scenarios.ts";
 import type { Json } from "../../lifecycle/kernel.ts";
 import { argvArbitrary, fileText, mutated, toText, tweaked } from "./fuzz-inputs.ts";
 import { expectOneLineError, runMain, runNxtsim } from "./helpers.ts";

@@ -12,8 +12,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
-import { explore, runOnce, type ExploreOptions, type ExploreResult } from "../../harness/explore.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
+import { explore } from "../../harness/explore.ts";
+import type { ExploreOptions } from "../../harness/explore-plan.ts";
+import type { ExploreResult } from "../../harness/explore-result.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import { GENERATED, generatedScenario, generatedScenarioJson } from "../../harness/generated.ts";
 import { mergeResults } from "../../harness/result-file.ts";
 import { exploreOnWorkers } from "../../harness/workers.ts";

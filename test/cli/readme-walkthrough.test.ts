@@ -10,8 +10,8 @@ import { join, relative } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { scenarioJson } from "../../fixtures/bugs.ts";
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioJson } from "../../catalog/bugs.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { writeRepro } from "../../harness/repro.ts";

@@ -7,8 +7,12 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
-import { explore, runSeed, type ExploreOptions, type ExploreResult } from "../../harness/explore.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
+import { explore } from "../../harness/explore.ts";
+import type { ExploreOptions } from "../../harness/explore-plan.ts";
+import type { ExploreResult } from "../../harness/explore-result.ts";
+import { runSeed } from "../../harness/explore-seeds.ts";
 import { mergeResults, readResultFile } from "../../harness/result-file.ts";
 import { parseShard, runNumber, runsInShard } from "../../harness/shard.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome } from "../../harness/tally.ts";

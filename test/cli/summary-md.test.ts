@@ -12,7 +12,7 @@ import mermaid from "mermaid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { countsLine } from "../../cli/report.ts";
-import type { ExploreResult } from "../../harness/explore.ts";
+import type { ExploreResult } from "../../harness/explore-result.ts";
 import { REPO, runMain } from "./helpers.ts";
 
 const run = runMain;

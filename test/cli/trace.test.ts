@@ -9,9 +9,10 @@ import { execa } from "execa";
 import mermaid from "mermaid";
 import { describe, expect, it } from "vitest";
 
-import { scenarioJson } from "../../fixtures/bugs.ts";
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
-import { runOnce } from "../../harness/explore.ts";
+import { scenarioJson } from "../../catalog/bugs.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import { renderMermaid } from "../../harness/pictures/mermaid.ts";
 import { renderText } from "../../harness/pictures/text.ts";
 import { faultRates } from "../../sim/faults.ts";

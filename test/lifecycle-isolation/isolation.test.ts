@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_USER_DB } from "../../lifecycle/credential.ts";
 import type { UserDb } from "../../lifecycle/credential.ts";
-import { isolationCloneFlags, isolationMainPrefork } from "../../lifecycle/isolation.ts";
+import { isolationMainPrefork } from "../../lifecycle/isolation.ts";
+import { isolationCloneFlags } from "../../lifecycle/isolation-namespaces.ts";
 import type { ClonePlan, PreforkInput } from "../../lifecycle/isolation.ts";
 import {
   CLONE_NEWCGROUP,

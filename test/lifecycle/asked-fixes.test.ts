@@ -6,9 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
-import { drawnFaultRates, runOnce, runSeed } from "../../harness/explore.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { drawnFaultRates, runSeed } from "../../harness/explore-seeds.ts";
 import { KNOWN_FIXES, recordingAskedFixes } from "../../lifecycle/options.ts";
 import { RANDOM } from "../../sim/strategies/index.ts";
 import { REPO_ROOT, tsFilesUnder } from "../source-files.ts";

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { explore } from "../../harness/explore.ts";
 import { failuresOf } from "../../harness/fix-replay.ts";
 import { runScenarioOnSim, type SimRun } from "../../harness/run-sim.ts";

@@ -4,9 +4,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { parseScenario, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
 import { upstreamOf } from "../../harness/model-options.ts";
-import { DEFAULT_LIMITS } from "../../fixtures/limits.ts";
+import { DEFAULT_LIMITS } from "../../catalog/limits.ts";
 
 export const CGROUP_SCENARIO_FILE = fileURLToPath(new URL("../../fixtures/unit-1.35/one-app-cgroup.json", import.meta.url));
 

@@ -3,7 +3,7 @@
 // schedule replays to the same trace.
 
 import { describe, expect, it } from "vitest";
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { run } from "./helpers.ts";
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { unitdImageFor } from "../../harness/model-options.ts";
 import { forkImage } from "../../lifecycle/fork-image.ts";
 import { lifecycleProgram, UNITD_ENTRY } from "../../lifecycle/index.ts";

@@ -1,6 +1,8 @@
 // Shared helpers of the lifecycle acceptance tests: run a shipped (or derived) scenario.
 
-import { parseScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim, type SimRun, type SimRunOptions } from "../../harness/run-sim.ts";
 import { rolesFromTrace } from "../../harness/roles.ts";
 import type { UnitGlobals } from "../../lifecycle/state.ts";

@@ -6,7 +6,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { parseScenario, SCENARIOS_DIR, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { SCENARIOS_DIR } from "../../catalog/shipped-scenarios.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 
 /** one-app-isolated (a prototype in new pid, user, uts and net namespaces, two apps), shut down by SIGQUIT at 2 s. */

@@ -8,9 +8,9 @@
 
 import { expect, it } from "vitest";
 
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
-import { runOnce } from "../../harness/explore.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import { msgTypeCode } from "../../lifecycle/port-messages.ts";
 import { faultRates } from "../../sim/faults.ts";
 

@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadScenario } from "../../fixtures/scenario.ts";
+import { loadScenario } from "../../catalog/scenario-parse.ts";
 import { derived } from "./helpers.ts";
 
 const INVALID = join(import.meta.dirname, "../../fixtures/invalid");

@@ -4,8 +4,9 @@
 
 import { describe, expect, it } from "vitest";
 
-import { loadUnitHistory } from "../../fixtures/unit-history.ts";
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { loadUnitHistory } from "../../catalog/unit-history.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { modelOptionsFor, unitVersionLine, UsageError } from "../../harness/model-options.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";

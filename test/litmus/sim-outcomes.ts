@@ -17,7 +17,7 @@
 import type { Json } from "../../lifecycle/kernel.ts";
 import { Sim } from "../../sim/index.ts";
 import { exhaustiveSearch, type ExhaustiveStats } from "../../sim/strategies/exhaustive.ts";
-import type { RunResult } from "../../sim/sim.ts";
+import type { RunResult } from "../../sim/sim-options.ts";
 import { cont } from "../sim/toy-program.ts";
 import { outcomeKey, roleLogs, type Litmus } from "./litmus.ts";
 import { litmusProgram } from "./suite.ts";

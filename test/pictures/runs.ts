@@ -1,9 +1,9 @@
 // Runs the picture tests draw: the #633 fixture's recorded run, and runs with faults (failed
 // and lost sends, kills) and with many processes.
 
-import { loadBugFixture, runBugFixture } from "../../fixtures/bugs.ts";
-import { scenarioByName } from "../../fixtures/scenario.ts";
-import { runOnce } from "../../harness/explore.ts";
+import { loadBugFixture, runBugFixture } from "../../catalog/bugs.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
+import { runOnce } from "../../harness/explore-run.ts";
 import type { TraceEvent } from "../../lifecycle/trace.ts";
 import { faultRates } from "../../sim/faults.ts";
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 
 import { renderText } from "../../harness/pictures/text.ts";
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { bug633Trace, HEAVY_FAULTS, shippedTrace } from "./runs.ts";
 
 /** The columns of the header row: label -> the column where it starts. */

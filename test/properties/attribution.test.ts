@@ -5,11 +5,11 @@
 
 import { describe, expect, it } from "vitest";
 
-import { listBugFixtures, loadBugFixture, runBugFixture } from "../../fixtures/bugs.ts";
+import { listBugFixtures, loadBugFixture, runBugFixture } from "../../catalog/bugs.ts";
 import { attributeFailures, type Failure } from "../../harness/attribution.ts";
 import { checkRun } from "../../harness/checks.ts";
-import { runOnce } from "../../harness/explore.ts";
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { KNOWN_FIXES } from "../../lifecycle/options.ts";
 import { noFaults } from "../../sim/index.ts";
 

@@ -2,7 +2,8 @@
 // holds on every shipped scenario of the model as it is.
 import { expect, test } from "vitest";
 
-import { listScenarios, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { appsLearnNoPorts } from "../../properties/examples/apps-learn-no-ports.ts";

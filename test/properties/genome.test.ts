@@ -6,9 +6,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, type ScenarioAction } from "../../fixtures/scenario.ts";
+import type { ScenarioAction } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
 import { generatedScenarioJson, genomeForSeed } from "../../harness/generated.ts";
-import { runSeed } from "../../harness/explore.ts";
+import { runSeed } from "../../harness/explore-seeds.ts";
 import { genomeArb } from "../../properties/genome.ts";
 import { scenarioJsonFromGenome } from "../../properties/genome-scenario.ts";
 

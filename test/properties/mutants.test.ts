@@ -8,7 +8,8 @@
 // "model-throws" is a bug of the model's own code (checks-bite.test.ts also breaks a trace).
 
 import { describe, expect, it } from "vitest";
-import { listScenarios, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { KNOWN_MUTANTS } from "../../lifecycle/options.ts";

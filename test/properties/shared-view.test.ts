@@ -4,8 +4,9 @@
 
 import { expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
-import { drawnFaultRates, runOnce, runSeed } from "../../harness/explore.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { drawnFaultRates, runSeed } from "../../harness/explore-seeds.ts";
 import { simRunView } from "../../harness/run-view.ts";
 import { freezePlain } from "../../lifecycle/copy.ts";
 import { ALL_CHECKS } from "../../properties/index.ts";

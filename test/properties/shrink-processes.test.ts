@@ -2,7 +2,7 @@
 // `processes` loses max and spare, one at a time, while the run still fails the same check.
 
 import { expect, it } from "vitest";
-import { scenarioJson } from "../../fixtures/bugs.ts";
+import { scenarioJson } from "../../catalog/bugs.ts";
 import type { Json } from "../../lifecycle/kernel.ts";
 import { shrinkRun } from "../../properties/shrink.ts";
 import { faultRates } from "../../sim/faults.ts";

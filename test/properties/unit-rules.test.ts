@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nxtProcKeepMatrix, nxtProcRemoveNotifyMatrix, nxtProcSendMatrix } from "../../lifecycle/matrices.ts";
-import { loadUnitHistory } from "../../fixtures/unit-history.ts";
+import { loadUnitHistory } from "../../catalog/unit-history.ts";
 import { UNIT_VERSIONS } from "../../lifecycle/options.ts";
 import { msgTypeNamesWith } from "../../lifecycle/port-messages.ts";
 import { UNIT_1_35_PORT_MSG_TYPES, UNIT_MATRICES, UNIT_PORT_MSG_TYPES, UNIT_PROCESS_TYPES, type UnitMatrix } from "../../properties/unit-rules.ts";

@@ -5,12 +5,14 @@
 
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { explore } from "../../harness/explore.ts";
 import { emptyTally, mergeTallies, tallyOf, type RunOutcome } from "../../harness/tally.ts";
 import { unbrokenTally } from "../../harness/workers.ts";
 import { runMain } from "../cli/helpers.ts";
-import { DEADLINE_EVERY } from "../../sim/sim.ts";
+import { DEADLINE_EVERY } from "../../sim/sim-options.ts";
 
 function shipped(name: string): Scenario {
   const r = scenarioByName(name);

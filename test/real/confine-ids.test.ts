@@ -4,7 +4,7 @@
 
 import { expect, test } from "vitest";
 
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { BASE_COUNT, HOST_ID_BASE, hostIdToRun, idMapToRun, idsNamedBy, runIdMap } from "../../real/confine-ids.ts";
 
 test("the base extent holds the usual ids; a named id above it gets an extent of its own, ranges merged", () => {

@@ -4,7 +4,7 @@
 
 import { expect, test } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { compareRuns, formatDiff } from "../../harness/conformance.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { realRunView, simRunView } from "../../harness/run-view.ts";

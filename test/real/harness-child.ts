@@ -1,7 +1,7 @@
 // A harness in a process of its own, for the test that SIGKILLs it in the middle of a run:
 // prints the run's id as soon as the run started, then runs the scenario.
 
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";
 
 const found = scenarioByName(process.argv[2] ?? "kill-restart-app");

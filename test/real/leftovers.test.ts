@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { expect, test } from "vitest";
 
-import { listScenarios, scenarioByName } from "../../fixtures/scenario.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { processesOfRun } from "../../real/leftovers.ts";
 import { leftoverRunCgroups, runCgroupsOf } from "../../real/run-cgroup.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";

@@ -3,8 +3,9 @@
 
 import { expect, test } from "vitest";
 
-import { loadBugFixture } from "../../fixtures/bugs.ts";
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import { loadBugFixture } from "../../catalog/bugs.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { realRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
 import type { KernelFacts } from "../../properties/check.ts";

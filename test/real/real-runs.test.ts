@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 
-import { listScenarios, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { realRunView } from "../../harness/run-view.ts";
 import { genomeArb, scenarioFromGenome } from "../../properties/generators.ts";
 import { checkRun, type Violation } from "../../properties/index.ts";

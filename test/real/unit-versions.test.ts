@@ -6,7 +6,8 @@
 
 import { expect, test } from "vitest";
 
-import { scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { realRunView } from "../../harness/run-view.ts";
 import { checkRun } from "../../properties/index.ts";
 import { runScenarioOnReal } from "../../real/run-real.ts";

@@ -14,7 +14,7 @@ import { execa } from "execa";
 import { afterAll, expect, test } from "vitest";
 
 import { realExploreSummary } from "../../cli/real-commands.ts";
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import type { RealExploreResult } from "../../harness/explore-real.ts";
 import { readResultFile, REAL_RESULT_FORMAT } from "../../harness/result-file.ts";
 import { RUN_ID_ENV } from "../../real/child-command.ts";

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { listScenarios } from "../../fixtures/scenario.ts";
+import { listScenarios } from "../../catalog/shipped-scenarios.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 
 const FAULTS = { killAtStep: 0.002, sendLost: 0.01, sendFail: 0.01, cloneFail: 0.01, mapWriteFail: 0.01 };

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { listScenarios, scenarioByName } from "../../fixtures/scenario.ts";
+import { listScenarios, scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { resumeScenarioOnSim, runScenarioOnSim } from "../../harness/run-sim.ts";
 import { digestWorld } from "../../sim/strategies/state-digest.ts";
 import { SimProcess } from "../../sim/process.ts";

@@ -9,9 +9,11 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { checkRun } from "../../harness/checks.ts";
-import { explore, prepareExploration, runChunk, type ExploreOptions } from "../../harness/explore.ts";
+import { explore } from "../../harness/explore.ts";
+import { prepareExploration, type ExploreOptions } from "../../harness/explore-plan.ts";
+import { runChunk } from "../../harness/explore-run.ts";
 import { UsageError } from "../../harness/model-options.ts";
 import { loadRepro, runRepro } from "../../harness/repro.ts";
 import type { RunOutcome } from "../../harness/tally.ts";

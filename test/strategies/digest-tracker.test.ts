@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
 
 import { join } from "node:path";
 
-import { listScenarios, loadScenario, SCENARIOS_DIR, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { loadScenario } from "../../catalog/scenario-parse.ts";
+import { listScenarios, SCENARIOS_DIR } from "../../catalog/shipped-scenarios.ts";
 import { UNIT_VERSIONS } from "../../lifecycle/options.ts";
 
 /** Unit 1.35's cgroup scenario (fixtures/unit-1.35), with 1.35's validation. */

@@ -4,7 +4,9 @@
 
 import { describe, expect, it } from "vitest";
 
-import { loadScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { loadScenario } from "../../catalog/scenario-parse.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { transitionsOf, unionTransitions } from "../../harness/coverage.ts";
 import { explore } from "../../harness/explore.ts";
 import { exploreExhaustive } from "../../harness/exhaustive.ts";

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 
-import { scenarioByName } from "../../fixtures/scenario.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
 import { hitsIn, type Target } from "../../harness/strategy-compare.ts";
 import { DEFAULT_PCT, type RunStrategy } from "../../sim/strategies/index.ts";
 

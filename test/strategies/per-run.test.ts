@@ -3,8 +3,12 @@
 
 import { describe, expect, it } from "vitest";
 
-import { parseScenario, scenarioByName, type Scenario } from "../../fixtures/scenario.ts";
-import { drawnFaultRates, faultRatesForSeed, replayCommand, runOnce, runSeed } from "../../harness/explore.ts";
+import type { Scenario } from "../../catalog/scenario.ts";
+import { parseScenario } from "../../catalog/scenario-parse.ts";
+import { scenarioByName } from "../../catalog/shipped-scenarios.ts";
+import { runOnce } from "../../harness/explore-run.ts";
+import { drawnFaultRates, faultRatesForSeed, runSeed } from "../../harness/explore-seeds.ts";
+import { replayCommand } from "../../harness/replay-command.ts";
 import { runScenarioOnSim } from "../../harness/run-sim.ts";
 import { checkRun } from "../../harness/checks.ts";
 import { shrinkRun } from "../../properties/shrink.ts";
