@@ -5,7 +5,7 @@
 //   npm run bench -- ab [--against COMMIT]
 //
 // --quick shortens every measurement (for a smoke test; its figures are noisier). `ab` runs
-// only when named: this checkout against COMMIT (default HEAD) in one process (commit-ab.ts).
+// only when named: this checkout against COMMIT (default HEAD), in child processes by turns (commit-ab.ts).
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   await step("real", () => realBackend(full, quick ? 1 : 3));
   await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));
   await step("exhaustive", () => exhaustiveAb(ROOT, quick ? 1 : 3));
-  await step("ab", () => commitAb(ROOT, abCommit, quick ? 4 : 20, quick ? 2 : 7));
+  await step("ab", () => commitAb(ROOT, abCommit, quick ? 1 : 5, quick ? 4 : 10, quick ? 1 : 3));
 
   const machine = {
     node: process.version,

@@ -1,5 +1,5 @@
-// The commit A/B bench section (bench/commit-ab.ts) on its smallest setting: it loads an
-// earlier commit beside this checkout, reports both figures with finite ratios, and leaves
+// The commit A/B bench section (bench/commit-ab.ts) on its smallest setting: it runs an
+// earlier commit and this checkout in child processes, reports both figures with finite ratios, and leaves
 // no unpacked tree behind. (Its figures are judged in `npm run bench -- ab`, not here.)
 
 import { execFileSync } from "node:child_process";
@@ -19,10 +19,10 @@ describe("bench: commit A/B", () => {
   it("measures this checkout against a commit and the commit against itself, and removes both copies", async () => {
     const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
     const before = unpacked();
-    const figures = await commitAb(ROOT, head, 1, 1);
+    const figures = await commitAb(ROOT, head, 1, 1, 1);
     expect(figures.map((f) => f.name)).toEqual([
-      `commit A/B: this checkout against ${head}, both in one process`,
-      `commit A/B control: ${head} against a second copy of itself, the same way`,
+      `commit A/B: this checkout against ${head}`,
+      `commit A/B control: ${head} against a second copy of itself, in the same rounds`,
     ]);
     for (const f of figures) {
       expect(f.measured.value).toBeGreaterThan(0);
@@ -34,7 +34,7 @@ describe("bench: commit A/B", () => {
 
   it("refuses a commit git does not know, leaving nothing behind", async () => {
     const before = unpacked();
-    await expect(commitAb(ROOT, "0000000000000000000000000000000000000000", 1, 1)).rejects.toThrow();
+    await expect(commitAb(ROOT, "0000000000000000000000000000000000000000", 1, 1, 1)).rejects.toThrow();
     expect(unpacked()).toEqual(before);
   });
 });
