@@ -17,7 +17,7 @@ import type { Scenario } from "../catalog/scenario.ts";
 import { loadScenario } from "../catalog/scenario-parse.ts";
 import { listScenarios } from "../catalog/shipped-scenarios.ts";
 import type { Figure } from "./figures.ts";
-import { commitAb } from "./commit-ab.ts";
+import { AB_WARM_RUNS, commitAb } from "./commit-ab.ts";
 import { exhaustiveAb } from "./exhaustive-ab.ts";
 import { findBug } from "./find-bug.ts";
 import { grainAb } from "./grain-ab.ts";
@@ -85,13 +85,13 @@ async function main(): Promise<void> {
     figures.push(...(await run()));
     process.stderr.write(` ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   };
-  await step("sim", () => simThroughput(full, quick ? 2 : 10));
+  await step("sim", () => simThroughput(full, quick ? 2 : 10, quick ? { minRuns: 250, maxRuns: 1000 } : { minRuns: 2000, maxRuns: 15_000 }));
   await step("grain", () => grainAb(ROOT, join(ROOT, "bench", "full-scenario.json"), quick ? 1 : 5, quick ? 1000 : 4000));
   await step("bug", () => findBug("633", quick ? 4 : 20));
   await step("real", () => realBackend(full, quick ? 1 : 3));
   await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8));
   await step("exhaustive", () => exhaustiveAb(ROOT, quick ? 1 : 3));
-  await step("ab", () => commitAb(ROOT, abCommit, quick ? 1 : 5, quick ? 4 : 10, quick ? 1 : 3));
+  await step("ab", () => commitAb(ROOT, abCommit, quick ? 1 : 5, quick ? 4 : 10, quick ? 1 : 3, quick ? 500 : AB_WARM_RUNS));
 
   const machine = {
     node: process.version,

@@ -84,18 +84,56 @@ function total<T extends Timing & { runs: number; steps: number }>(samples: read
 
 const ROUNDS = 5;
 
+/** Warm-up batches: V8 keeps compiling the model for the first few thousand runs of a process. */
+const WARM_BATCH = 250;
+/** Settled: the last WARM_SETTLED batches' CPU per run within WARM_SPREAD of each other. */
+const WARM_SETTLED = 3;
+const WARM_SPREAD = 1.1;
+
+export interface WarmUp extends Timing {
+  runs: number;
+  /** Whether the CPU per run settled before the cap (false: the cap ended the warm-up). */
+  settled: boolean;
+  /** Each batch's runs per CPU-second, in order. */
+  batchRates: number[];
+}
+
+/**
+ * Full-scenario runs (seeds from 1,000,000) in batches of WARM_BATCH until the CPU per run
+ * stops falling: at least `minRuns`, at most `maxRuns`. The CPU counted is the whole
+ * process's, so V8's compiler threads are in it: in a fresh process the first 500 runs here
+ * cost about 7 times a warm run, and the rate settles after 2,000 to 3,000.
+ */
+export function warmUp(scenario: Scenario, minRuns: number, maxRuns: number): WarmUp {
+  const batchRates: number[] = [];
+  const start = startClock();
+  let runs = 0;
+  let settled = false;
+  while (runs < maxRuns) {
+    const batch = startClock();
+    for (let i = 0; i < WARM_BATCH; i++, runs++) runScenarioOnSim(scenario, { seed: 1_000_000 + runs });
+    const t = since(batch);
+    batchRates.push((WARM_BATCH * 1000) / Math.max(t.cpuMs, 1e-3));
+    const last = batchRates.slice(-WARM_SETTLED);
+    settled = runs >= minRuns && last.length === WARM_SETTLED && Math.max(...last) <= WARM_SPREAD * Math.min(...last);
+    if (settled) break;
+  }
+  return { runs, settled, batchRates, ...since(start) };
+}
+
 /**
  * The sim and fc.scheduler in turn, ROUNDS times (a round: the sim for a fifth of `seconds`,
  * fc.scheduler for half that), after a warm-up of both: a load that comes and goes on a
  * shared machine then falls on both, and each round's pair gives one ratio.
  */
-async function alternated(scenario: Scenario, seconds: number): Promise<{ sims: SimSample[]; fcs: FcSample[]; stepsPerRun: number }> {
-  const warmUntil = performance.now() + Math.min(1000, (seconds * 1000) / 5);
-  let warmRuns = 0;
+async function alternated(scenario: Scenario, seconds: number, warm: { minRuns: number; maxRuns: number }): Promise<{ sims: SimSample[]; fcs: FcSample[]; stepsPerRun: number; warm: WarmUp }> {
+  const warmed = warmUp(scenario, warm.minRuns, warm.maxRuns);
   let warmSteps = 0;
-  for (let seed = 1_000_000; performance.now() < warmUntil; seed++, warmRuns++) warmSteps += runScenarioOnSim(scenario, { seed }).result.steps;
-  const stepsPerRun = Math.round(warmSteps / Math.max(1, warmRuns));
-  for (let seed = 0; seed < 50; seed++) await fcSchedulerRun(1_000_000 + seed, stepsPerRun);
+  const stepsSample = 200;
+  for (let seed = 0; seed < stepsSample; seed++) warmSteps += runScenarioOnSim(scenario, { seed: 2_000_000 + seed }).result.steps;
+  const stepsPerRun = Math.round(warmSteps / stepsSample);
+  // fast-check's scheduler settles within a few hundred runs.
+  for (let seed = 0; seed < 500; seed++) await fcSchedulerRun(1_000_000 + seed, stepsPerRun);
   const sims: SimSample[] = [];
   const fcs: FcSample[] = [];
   const ms = (seconds * 1000) / ROUNDS;
@@ -103,20 +141,26 @@ async function alternated(scenario: Scenario, seconds: number): Promise<{ sims: 
     sims.push(simRuns(scenario, ms, sims.reduce((n, s) => n + s.runs, 0)));
     fcs.push(await fcRuns(stepsPerRun, ms / 2, fcs.reduce((n, s) => n + s.runs, 0)));
   }
-  return { sims, fcs, stepsPerRun };
+  return { sims, fcs, stepsPerRun, warm: warmed };
 }
 
 const perS = (n: number, ms: number) => (n * 1000) / ms;
 
 const spreadOf = (xs: readonly number[]) => `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}`;
 
-export async function simThroughput(scenario: Scenario, seconds: number): Promise<Figure[]> {
-  const { sims, fcs, stepsPerRun } = await alternated(scenario, seconds);
+/**
+ * The figures of the sim (runs and events per second and per CPU-second, against fc.scheduler
+ * and the heap loop) once warmed up, and the warm-up itself: the runs a fresh process makes
+ * while V8 compiles the model. Run it first in a fresh process, or the warm-up figure is not
+ * a fresh process's.
+ */
+export async function simThroughput(scenario: Scenario, seconds: number, warm: { minRuns: number; maxRuns: number }): Promise<Figure[]> {
+  const { sims, fcs, stepsPerRun, warm: warmed } = await alternated(scenario, seconds, warm);
   const sim = total(sims, (s) => s.events);
   const fc = total(fcs, () => 0);
   const heap = heapLoop(sim.events);
   const roundRatios = (clock: "wallMs" | "cpuMs") => sims.map((s, i) => s.runs / s[clock] / (fcs[i]!.runs / fcs[i]![clock]));
-  const details = { sim, heap, fc, rounds: { sims, fcs }, eventsPerRun: sim.events / sim.runs, stepsPerRun: sim.steps / sim.runs };
+  const details = { sim, heap, fc, rounds: { sims, fcs }, warmUp: warmed, eventsPerRun: sim.events / sim.runs, stepsPerRun: sim.steps / sim.runs };
   const fcWhat = `fc.scheduler, 8 promise chains, ${stepsPerRun} scheduled steps a run (a sim run's steps), alternated with the sim in ${ROUNDS} rounds`;
 
   const figures: Figure[] = [];
@@ -155,5 +199,23 @@ export async function simThroughput(scenario: Scenario, seconds: number): Promis
       },
     );
   }
+  figures.push(warmUpFigure(warmed, sim, details));
   return figures;
+}
+
+/** The warm-up's runs per CPU-second against the warmed rounds' (no target: what a short job pays). */
+function warmUpFigure(warmed: WarmUp, sim: SimSample, details: Record<string, unknown>): Figure {
+  const warmRate: Measure = { what: "sim, full scenario, warm-up", value: perS(warmed.runs, warmed.cpuMs), unit: "runs/CPU-s" };
+  const steady: Measure = { what: "the same process's runs after the warm-up (the figure above)", value: perS(sim.runs, sim.cpuMs), unit: "runs/CPU-s" };
+  const how = warmed.settled ? `its CPU per run settled (the last ${WARM_SETTLED} batches of ${WARM_BATCH} within ${Math.round((WARM_SPREAD - 1) * 100)}%)` : `capped: its CPU per run had not settled`;
+  return {
+    section: SECTION,
+    name: `full scenario, runs per CPU-second while V8 warms up: the first ${warmed.runs.toLocaleString("en")} runs of a fresh process, until ${how}`,
+    measured: warmRate,
+    baseline: steady,
+    ratio: ratioOf(warmRate, steady),
+    ratioMeaning: "warm-up / warmed",
+    target: null,
+    details,
+  };
 }

@@ -19,7 +19,7 @@ describe("bench: commit A/B", () => {
   it("measures this checkout against a commit and the commit against itself, and removes both copies", async () => {
     const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
     const before = unpacked();
-    const figures = await commitAb(ROOT, head, 1, 1, 1);
+    const figures = await commitAb(ROOT, head, 1, 1, 1, 20);
     expect(figures.map((f) => f.name)).toEqual([
       `commit A/B: this checkout against ${head}`,
       `commit A/B control: ${head} against a second copy of itself, in the same rounds`,
@@ -34,7 +34,7 @@ describe("bench: commit A/B", () => {
 
   it("refuses a commit git does not know, leaving nothing behind", async () => {
     const before = unpacked();
-    await expect(commitAb(ROOT, "0000000000000000000000000000000000000000", 1, 1, 1)).rejects.toThrow();
+    await expect(commitAb(ROOT, "0000000000000000000000000000000000000000", 1, 1, 1, 20)).rejects.toThrow();
     expect(unpacked()).toEqual(before);
   });
 });
