@@ -8,7 +8,7 @@ import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
 import type { SignalState } from "./signals.ts";
 import type { SocketEnd } from "./sockets.ts";
-import type { Runnable } from "./scheduler.ts";
+import { resumeEventOf, workEventOf, type Runnable } from "./scheduler.ts";
 import type { Actor } from "./trace.ts";
 import type { Creds } from "./userns.ts";
 
@@ -107,8 +107,8 @@ export class SimProcess implements Actor {
   offered: Runnable[] | null = null;
 
   /** This process's "resume" and "work" events, made once: the scheduler offers them every step. */
-  readonly resumeEvent: Runnable = { kind: "resume", proc: this };
-  readonly workEvent: Runnable = { kind: "work", proc: this };
+  readonly resumeEvent: Runnable = resumeEventOf(this);
+  readonly workEvent: Runnable = workEventOf(this);
 
   constructor(
     readonly hostPid: number,

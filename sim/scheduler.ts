@@ -36,10 +36,26 @@ export type Runnable =
   | { readonly kind: "readable"; readonly proc: SimProcess; readonly fd: number; readonly fn: string }
   | { readonly kind: "timer"; readonly proc: SimProcess; readonly id: number };
 
+/**
+ * Every event is built here with the same fields in the same order, the ones its kind does
+ * not use set to null or 0: the step reads events of every kind at the same sites, where six
+ * object shapes made V8's loads megamorphic.
+ */
+function shaped(kind: Runnable["kind"], proc: SimProcess | null, action: HarnessAction | null, sig: number, fd: number, fn: string, id: number): Runnable {
+  return { kind, proc, action, sig, fd, fn, id } as unknown as Runnable;
+}
+
+export const actionEvent = (action: HarnessAction): Runnable => shaped("action", null, action, 0, 0, "", 0);
+export const resumeEventOf = (proc: SimProcess): Runnable => shaped("resume", proc, null, 0, 0, "", 0);
+export const workEventOf = (proc: SimProcess): Runnable => shaped("work", proc, null, 0, 0, "", 0);
+const signalEvent = (proc: SimProcess, sig: Signal): Runnable => shaped("signal", proc, null, sig, 0, "", 0);
+const readableEvent = (proc: SimProcess, fd: number, fn: string): Runnable => shaped("readable", proc, null, 0, fd, fn, 0);
+const timerEvent = (proc: SimProcess, id: number): Runnable => shaped("timer", proc, null, 0, 0, "", id);
+
 export function runnableEvents(world: World): Runnable[] {
   const events: Runnable[] = [];
   const action = world.dueActions[0];
-  if (action !== undefined) events.push({ kind: "action", action });
+  if (action !== undefined) events.push(actionEvent(action));
   for (const proc of world.sortedProcs()) {
     if (proc.alive) {
       if (proc.offered === null) {
@@ -56,7 +72,7 @@ export function runnableEvents(world: World): Runnable[] {
 export function rebuiltRunnableEvents(world: World): Runnable[] {
   const events: Runnable[] = [];
   const action = world.dueActions[0];
-  if (action !== undefined) events.push({ kind: "action", action });
+  if (action !== undefined) events.push(actionEvent(action));
   for (const proc of world.sortedProcs()) {
     if (proc.alive) collectFor(proc, events);
     else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push(proc.resumeEvent);
@@ -69,19 +85,19 @@ function collectFor(proc: SimProcess, events: Runnable[]): void {
   if (sig === SIGKILL) {
     // Nothing new starts once SIGKILL is queued; a call the process stands before may still
     // be made (it entered the kernel before the signal's wake-up), and it dies on return.
-    events.push({ kind: "signal", proc, sig });
+    events.push(signalEvent(proc, sig));
     if (proc.running !== null || proc.pendingExit !== null) events.push(proc.resumeEvent);
     return;
   }
   if (proc.running !== null || proc.pendingExit !== null) {
     // Inside a handler the event loop is not polled: it goes on to its next point, unless
     // a signal kills it first.
-    if (sig !== undefined && runsWithoutHandler(proc, sig)) events.push({ kind: "signal", proc, sig });
+    if (sig !== undefined && runsWithoutHandler(proc, sig)) events.push(signalEvent(proc, sig));
     if (proc.polling === null || pollWakes(proc)) events.push(proc.resumeEvent);
     return;
   }
   const hasWork = proc.work.length > 0;
-  if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.push({ kind: "signal", proc, sig });
+  if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.push(signalEvent(proc, sig));
   if (hasWork) {
     events.push(proc.workEvent);
     return;
@@ -92,11 +108,11 @@ function collectFor(proc: SimProcess, events: Runnable[]): void {
   for (const [fd, fn] of proc.watches) {
     const file = proc.fds.get(fd)?.file;
     if (file instanceof SocketEnd && file.readable()) {
-      events.push({ kind: "readable", proc, fd, fn });
+      events.push(readableEvent(proc, fd, fn));
     }
   }
   if (events.length - from > 1) events.push(...events.splice(from).sort(byFd));
-  for (const id of proc.dueTimers) events.push({ kind: "timer", proc, id });
+  for (const id of proc.dueTimers) events.push(timerEvent(proc, id));
 }
 
 /** Whether a process asleep in ppoll may wake: its fd is ready, its time is out, or SIGINT/SIGTERM interrupts it. */
