@@ -29,8 +29,24 @@ import {
   type ProcessType,
 } from "./state.ts";
 
+/**
+ * The rt.ports key of (pid, id): the same string object each time, so that V8 finds it among
+ * its internalized strings once instead of building and looking up a new string at every
+ * table access (about 2% of a run). Bounded: cleared when it reaches PORT_KEYS_MAX.
+ */
+const portKeys = new Map<number, string>();
+const PORT_KEYS_MAX = 1 << 16;
+
 function portKey(pid: Pid, id: number): string {
-  return `${pid}:${id}`;
+  if (!(id >= 0 && id < 0x10000)) return `${pid}:${id}`;
+  const n = pid * 0x10000 + id;
+  let key = portKeys.get(n);
+  if (key === undefined) {
+    if (portKeys.size >= PORT_KEYS_MAX) portKeys.clear();
+    key = `${pid}:${id}`;
+    portKeys.set(n, key);
+  }
+  return key;
 }
 
 // ---- the process hash -------------------------------------------------------------------
