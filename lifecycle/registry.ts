@@ -75,12 +75,7 @@ export function handlerTable(name: string): HandlerTable {
   return table;
 }
 
-/**
- * %GeneratorFunction.prototype%, the prototype of every generator function. Kept itself, not
- * read as GeneratorFunction.prototype at each call: V8 compiled that read to a generic
- * property load, megamorphic, at every handler a step starts.
- */
-const GENERATOR_FUNCTION_PROTOTYPE = Object.getPrototypeOf(function* () {}) as unknown;
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
 /** A plain function's result as a Sys that yields nothing. */
 function* returned<T>(value: T): Sys<T> {
@@ -94,7 +89,7 @@ function* returned<T>(value: T): Sys<T> {
  */
 function callNamed<T>(name: string, a: unknown, b?: unknown, c?: unknown): Sys<T> {
   const fn = lookup(name) as unknown as (a: unknown, b: unknown, c: unknown) => unknown;
-  if (Object.getPrototypeOf(fn) === GENERATOR_FUNCTION_PROTOTYPE) return fn(a, b, c) as Sys<T>;
+  if (Object.getPrototypeOf(fn) === (GeneratorFunction as { prototype: unknown }).prototype) return fn(a, b, c) as Sys<T>;
   return returned(fn(a, b, c) as T);
 }
 

@@ -1,7 +1,7 @@
 // The run loop: pick one runnable event, run it to the process's next scheduling point,
 // advance the clock.
 
-import type { Continuation, Json, Signal, Sys } from "../lifecycle/kernel.ts";
+import type { Continuation, Json, Signal } from "../lifecycle/kernel.ts";
 import { ProcessGone, SIGKILL } from "../lifecycle/kernel.ts";
 import type { Program } from "../lifecycle/program.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
@@ -318,8 +318,8 @@ export class Sim {
     const running = proc.running!;
     let done = true;
     try {
-      done = resume(running).done === true;
-      while (!done && this.atomicHandlers && proc.running === running) done = resume(running).done === true;
+      done = running.next().done === true;
+      while (!done && this.atomicHandlers && proc.running === running) done = running.next().done === true;
     } catch (err) {
       if (!(err instanceof ProcessGone)) this.internalError(proc, err);
     }
@@ -345,21 +345,6 @@ export class Sim {
     this.world.record(actor, { kind: "internal-error", message });
     this.stopped = true;
   }
-}
-
-/** %GeneratorPrototype%, the prototype of every generator function's own prototype. */
-const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {}.prototype) as Sys<void>;
-const generatorNext = GENERATOR_PROTOTYPE.next;
-
-/**
- * running.next(). A handler's generator is an object of one of about 200 generator functions,
- * each with its own prototype and so its own map: reading `next` off it was a megamorphic load
- * at every step. A native generator's `next` is always %GeneratorPrototype%.next.
- */
-function resume(running: Sys<void>): IteratorResult<unknown, void> {
-  const own = Object.getPrototypeOf(running) as object | null;
-  if (own !== null && Object.getPrototypeOf(own) === GENERATOR_PROTOTYPE && !Object.hasOwn(own, "next")) return generatorNext.call(running);
-  return running.next();
 }
 
 /** Throws when the kept runnable set differs from the rebuilt one (SimOptions.checkRunnable). */

@@ -8,7 +8,7 @@ import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { copyImage, SimProcess } from "./process.ts";
 import { adoptNewProcess, reap, sendSignal } from "./tasks.ts";
 import { capable, copyCreds, mayCreateUserns, UserNamespace, viewId } from "./userns.ts";
-import { EXITED, gone, SimKernelBase } from "./syscall-base.ts";
+import { gone, SimKernelBase } from "./syscall-base.ts";
 
 const KNOWN_CLONE_FLAGS = PRIVILEGED_NS_FLAGS | CLONE_NEWUSER;
 /** The low byte of clone flags is the exit signal (SIGCHLD); it is always SIGCHLD here. */
@@ -177,7 +177,7 @@ export class SimProcessCalls extends SimKernelBase {
   exit(status: number): never {
     this.live();
     this.proc.pendingExit = { status, signal: null };
-    throw EXITED;
+    throw gone("exit", `status ${status}`);
   }
 
   abort(reason: string): never {
