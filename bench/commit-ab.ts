@@ -12,17 +12,14 @@ import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { commitTree } from "./commit-tree.ts";
+import { commitTree, importLoadScenario } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
 
 const SAMPLER_FILE = "commit-ab-sampler.ts";
 
 /** Runs in each tree: only what every commit since the scenario loader has (loadScenario, runScenarioOnSim). */
-const SAMPLER = `
-import { existsSync } from "node:fs";
+const sampler = (tree: string) => `${importLoadScenario(tree)}
 const [scenarioFile, batchesArg, repeatsArg, warmArg] = process.argv.slice(2);
-const loader = ["./catalog/scenario-parse.ts", "./catalog/scenario.ts", "./fixtures/scenario.ts"].find((p) => existsSync(new URL(p, import.meta.url)));
-const { loadScenario } = await import(loader);
 const { runScenarioOnSim } = await import("./harness/run-sim.ts");
 const r = loadScenario(scenarioFile);
 if (!r.ok) throw new Error(r.error);
@@ -63,7 +60,7 @@ export async function commitAb(root: string, commit: string, rounds: number, bat
   try {
     control = commitTree(root, commit, "nxtsim-commit-ab-");
     const trees = [root, base.dir, control.dir];
-    for (const tree of trees) writeFileSync(join(tree, SAMPLER_FILE), SAMPLER);
+    for (const tree of trees) writeFileSync(join(tree, SAMPLER_FILE), sampler(tree));
     const scenarioFile = join(root, "bench", "full-scenario.json");
     const rates: number[][] = [[], [], []];
     for (let round = 0; round < rounds; round++) {

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** Unpacks `commit` of the repository at `root` into a temporary directory; `remove` deletes it. Nothing is left when it fails. */
 export function commitTree(root: string, commit: string, prefix: string): { dir: string; remove: () => void } {
@@ -24,4 +25,22 @@ export function commitTree(root: string, commit: string, prefix: string): { dir:
     throw e;
   }
   return { dir, remove };
+}
+
+/** Where loadScenario has lived, newest first. */
+const SCENARIO_LOADERS = ["catalog/scenario-parse.ts", "catalog/scenario.ts", "fixtures/scenario.ts"];
+
+/**
+ * Sampler source that imports `loadScenario` from whichever module of the tree at `dir` has it:
+ * it moved from fixtures/scenario.ts to catalog/scenario-parse.ts, and the A/B samplers run in
+ * trees of both ages.
+ */
+export function importLoadScenario(dir: string): string {
+  const base = pathToFileURL(join(dir, "/")).href;
+  return `
+import { existsSync as loaderExists } from "node:fs";
+const loaderUrl = ${JSON.stringify(SCENARIO_LOADERS)}.map((p) => new URL(p, ${JSON.stringify(base)})).find((u) => loaderExists(u));
+if (loaderUrl === undefined) throw new Error(${JSON.stringify(`no scenario loader in ${dir}`)});
+const { loadScenario } = await import(loaderUrl.href);
+`;
 }

@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 
-import { commitTree } from "./commit-tree.ts";
+import { commitTree, importLoadScenario } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
 
 /** main before the state digest was kept between decisions (issue 19, part 3). */
@@ -20,8 +20,7 @@ export const EXHAUSTIVE_BASE_COMMIT = "1819dfe";
 
 /** Only APIs both trees have (loadScenario, exploreExhaustive with these options). */
 function sampler(tree: string): string {
-  return `
-import { loadScenario } from "${tree}/catalog/scenario.ts";
+  return `${importLoadScenario(tree)}
 import { exploreExhaustive } from "${tree}/harness/exhaustive.ts";
 const r = loadScenario(process.argv[2]);
 if (!r.ok) throw new Error(r.error);
@@ -58,8 +57,8 @@ export function exhaustiveAb(root: string, rounds: number, fixtures?: readonly s
   const base = commitTree(root, EXHAUSTIVE_BASE_COMMIT, "nxtsim-exhaustive-ab-");
   const scripts = mkdtempSync(join(tmpdir(), "nxtsim-exhaustive-sampler-"));
   try {
-    const ours = join(scripts, "ours.ts");
-    const theirs = join(scripts, "base.ts");
+    const ours = join(scripts, "ours.mts");
+    const theirs = join(scripts, "base.mts");
     writeFileSync(ours, sampler(root));
     writeFileSync(theirs, sampler(base.dir));
     return files.map((fixture) => {

@@ -10,20 +10,22 @@ import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { commitTree } from "./commit-tree.ts";
+import { commitTree, importLoadScenario } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
 
 /** The last commit before scheduling points (issue 13): each step ran one handler to its end. */
 export const HANDLER_GRAIN_COMMIT = "0c6fc3f";
 
+/** Runs a sample makes before it is timed: V8 compiles the model for a process's first 2,000 to 3,000. */
+export const GRAIN_WARM_RUNS = 4000;
+
 /** A sampler both trees can run: only APIs that exist in both (loadScenario, runScenarioOnSim). */
-const SAMPLER = `
-import { loadScenario } from "./catalog/scenario.ts";
+const sampler = (tree: string) => `${importLoadScenario(tree)}
 import { runScenarioOnSim } from "./harness/run-sim.ts";
 const r = loadScenario(process.argv[2]);
 if (!r.ok) throw new Error(r.error);
 const ms = Number(process.argv[3]);
-for (let i = 0; i < 100; i++) runScenarioOnSim(r.scenario, { seed: 1_000_000 + i });
+for (let i = 0; i < Number(process.argv[4]); i++) runScenarioOnSim(r.scenario, { seed: 1_000_000 + i });
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 let runs = 0, steps = 0, events = 0;
@@ -43,25 +45,25 @@ interface Sample {
   cpuS: number;
 }
 
-function sample(tree: string, scenarioFile: string, ms: number): Sample {
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(tree, "grain-sampler.ts"), scenarioFile, String(ms)], {
+function sample(tree: string, scenarioFile: string, ms: number, warmRuns: number): Sample {
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(tree, "grain-sampler.ts"), scenarioFile, String(ms), String(warmRuns)], {
     cwd: tree,
     encoding: "utf8",
   });
   return JSON.parse(out.trim().split("\n").at(-1)!) as Sample;
 }
 
-export function grainAb(root: string, scenarioFile: string, rounds: number, msPerSample: number): Figure[] {
+export function grainAb(root: string, scenarioFile: string, rounds: number, msPerSample: number, warmRuns = GRAIN_WARM_RUNS): Figure[] {
   const { dir: base, remove } = commitTree(root, HANDLER_GRAIN_COMMIT, "nxtsim-grain-ab-");
   const ours = join(root, "grain-sampler.ts");
   try {
-    writeFileSync(join(base, "grain-sampler.ts"), SAMPLER);
-    writeFileSync(ours, SAMPLER);
+    writeFileSync(join(base, "grain-sampler.ts"), sampler(base));
+    writeFileSync(ours, sampler(root));
     const a: Sample[] = [];
     const b: Sample[] = [];
     for (let i = 0; i < rounds; i++) {
-      b.push(sample(base, scenarioFile, msPerSample));
-      a.push(sample(root, scenarioFile, msPerSample));
+      b.push(sample(base, scenarioFile, msPerSample, warmRuns));
+      a.push(sample(root, scenarioFile, msPerSample, warmRuns));
     }
     const perCpu = (xs: Sample[], f: (s: Sample) => number) => median(xs.map((s) => f(s) / s.cpuS));
     const runsA = perCpu(a, (s) => s.runs);
