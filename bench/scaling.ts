@@ -55,6 +55,25 @@ function exploreProcess(args: readonly string[]): Promise<number> {
   });
 }
 
+/**
+ * The CPU (every thread of the process) a run took with two workers against one: what the
+ * second worker costs in work, apart from whether the machine had a core free for it. Where
+ * two cores are free, two workers' wall speed-up is at most 2 / this ratio.
+ */
+function cpuPerRun(runs: number, one: Rate, two: Rate): Figure {
+  const m1: Measure = { what: `explore --runs ${runs} --workers 1, CPU of every thread`, value: one.cpuMs / runs, unit: "CPU-ms/run" };
+  const m2: Measure = { what: `explore --runs ${runs} --workers 2, CPU of every thread`, value: two.cpuMs / runs, unit: "CPU-ms/run" };
+  return {
+    section: SECTION,
+    name: "CPU per run, 2 workers against 1",
+    measured: m2,
+    baseline: m1,
+    ratio: ratioOf(m2, m1),
+    ratioMeaning: "2 workers / 1 worker (1.00x: the second worker adds no work)",
+    target: null,
+  };
+}
+
 /** One process making `runs` against two making half each at once: the machine's ceiling. */
 async function processCeiling(runs: number): Promise<Figure> {
   await exploreProcess(["--runs", "8"]); // warm the file cache
@@ -74,11 +93,15 @@ async function processCeiling(runs: number): Promise<Figure> {
   };
 }
 
-/** `seconds`: about how long the one-worker exploration should take (calibrated on the main thread). */
-export async function scaling(scenarios: readonly Scenario[], seconds: number): Promise<Figure[]> {
+/**
+ * `seconds`: about how long the one-worker exploration should take (calibrated on the main
+ * thread), but at least `minRuns`: every worker thread compiles the model anew, and its first
+ * 2,000 to 3,000 runs, compiling on the same cores, would otherwise be most of what is timed.
+ */
+export async function scaling(scenarios: readonly Scenario[], seconds: number, minRuns: number): Promise<Figure[]> {
   const probe = explore({ scenarios, timeSeconds: 2 });
   const mainPerS = (probe.runs * 1000) / probe.timing.wallMs;
-  const runs = Math.max(200, Math.round(mainPerS * seconds));
+  const runs = Math.max(minRuns, Math.round(mainPerS * seconds));
   const one = await rate(scenarios, runs, 1);
   const two = await rate(scenarios, runs, 2);
   if (one.events !== two.events) throw new Error(`1 and 2 workers made different runs (${one.events} vs ${two.events} events)`);
@@ -98,6 +121,7 @@ export async function scaling(scenarios: readonly Scenario[], seconds: number): 
       target: { text: `>= ${TARGET_SPEEDUP}x`, met: speedup >= TARGET_SPEEDUP },
       details: { runs, mainThreadProbePerS: mainPerS, oneWorker: one, twoWorkers: two },
     },
+    cpuPerRun(runs, one, two),
     await processCeiling(runs),
   ];
 }
