@@ -9,18 +9,16 @@
 // disagreed with themselves by up to 13%: they share V8's caches.)
 
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { commitTree, importLoadScenario } from "./commit-tree.ts";
+import { benchTempDir, commitTree, importLoadScenario, treeUrl } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
-
-const SAMPLER_FILE = "commit-ab-sampler.ts";
 
 /** Runs in each tree: only what every commit since the scenario loader has (loadScenario, runScenarioOnSim). */
 const sampler = (tree: string) => `${importLoadScenario(tree)}
 const [scenarioFile, batchesArg, repeatsArg, warmArg] = process.argv.slice(2);
-const { runScenarioOnSim } = await import("./harness/run-sim.ts");
+const { runScenarioOnSim } = await import(${JSON.stringify(treeUrl(tree) + "harness/run-sim.ts")});
 const r = loadScenario(scenarioFile);
 if (!r.ok) throw new Error(r.error);
 const BATCH = 20, WARM_RUNS = Number(warmArg), batches = Number(batchesArg), repeats = Number(repeatsArg);
@@ -41,8 +39,8 @@ interface Sample {
   cpuS: number;
 }
 
-function sample(tree: string, scenarioFile: string, batches: number, repeats: number, warmRuns: number): number {
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(tree, SAMPLER_FILE), scenarioFile, String(batches), String(repeats), String(warmRuns)], {
+function sample(tree: string, script: string, scenarioFile: string, batches: number, repeats: number, warmRuns: number): number {
+  const out = execFileSync(process.execPath, ["--import", "tsx", script, scenarioFile, String(batches), String(repeats), String(warmRuns)], {
     cwd: tree,
     encoding: "utf8",
   });
@@ -56,17 +54,19 @@ export const AB_WARM_RUNS = 4000;
 export async function commitAb(root: string, commit: string, rounds: number, batches: number, repeats: number, warmRuns = AB_WARM_RUNS): Promise<Figure[]> {
   const base = commitTree(root, commit, "nxtsim-commit-ab-");
   let control: ReturnType<typeof commitTree> | null = null;
-  const ours = join(root, SAMPLER_FILE);
+  let samplers: ReturnType<typeof benchTempDir> | null = null;
   try {
     control = commitTree(root, commit, "nxtsim-commit-ab-");
+    samplers = benchTempDir("nxtsim-commit-ab-samplers-");
     const trees = [root, base.dir, control.dir];
-    for (const tree of trees) writeFileSync(join(tree, SAMPLER_FILE), sampler(tree));
+    const scripts = trees.map((tree, i) => join(samplers!.dir, `sampler-${i}.mts`));
+    trees.forEach((tree, i) => writeFileSync(scripts[i]!, sampler(tree)));
     const scenarioFile = join(root, "bench", "full-scenario.json");
     const rates: number[][] = [[], [], []];
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < trees.length; i++) {
         const t = (round + i) % trees.length;
-        rates[t]!.push(sample(trees[t]!, scenarioFile, batches, repeats, warmRuns));
+        rates[t]!.push(sample(trees[t]!, scripts[t]!, scenarioFile, batches, repeats, warmRuns));
       }
     }
     const [mine, theirs, again] = rates as [number[], number[], number[]];
@@ -99,6 +99,6 @@ export async function commitAb(root: string, commit: string, rounds: number, bat
   } finally {
     base.remove();
     control?.remove();
-    rmSync(ours, { force: true });
+    samplers?.remove();
   }
 }

@@ -1,11 +1,42 @@
 // An earlier commit's sources unpacked beside this checkout (git archive, sharing its
-// node_modules), so that an A/B bench runs both trees under the same load.
+// node_modules), so that an A/B bench runs both trees under the same load, and the temporary
+// directories the A/B benches write (trees, samplers). Nothing is written into the checkout.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+
+/**
+ * A temporary directory `<prefix><pid>-XXXXXX` of this process; `remove` deletes it. The
+ * directories of the same prefix whose process no longer runs are removed first: a bench
+ * stopped by SIGTERM or SIGHUP ends before its sections' cleanup runs (its child samples block
+ * any signal handler), and the next bench takes its directories away.
+ */
+export function benchTempDir(prefix: string): { dir: string; remove: () => void } {
+  removeStale(prefix);
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function removeStale(prefix: string): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    if (pid !== undefined && !running(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+/** Whether a process with this pid exists (one of another user counts). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /** Unpacks `commit` of the repository at `root` into a temporary directory; `remove` deletes it. Nothing is left when it fails. */
 export function commitTree(root: string, commit: string, prefix: string): { dir: string; remove: () => void } {
@@ -15,8 +46,7 @@ export function commitTree(root: string, commit: string, prefix: string): { dir:
   } catch {
     throw new Error(`${commit}: not a commit of ${root}`);
   }
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const { dir, remove } = benchTempDir(prefix);
   try {
     execFileSync("sh", ["-c", `git -C "${root}" archive ${commit} | tar -x -C "${dir}"`]);
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
@@ -36,11 +66,16 @@ const SCENARIO_LOADERS = ["catalog/scenario-parse.ts", "catalog/scenario.ts", "f
  * trees of both ages.
  */
 export function importLoadScenario(dir: string): string {
-  const base = pathToFileURL(join(dir, "/")).href;
+  const base = treeUrl(dir);
   return `
 import { existsSync as loaderExists } from "node:fs";
 const loaderUrl = ${JSON.stringify(SCENARIO_LOADERS)}.map((p) => new URL(p, ${JSON.stringify(base)})).find((u) => loaderExists(u));
 if (loaderUrl === undefined) throw new Error(${JSON.stringify(`no scenario loader in ${dir}`)});
 const { loadScenario } = await import(loaderUrl.href);
 `;
+}
+
+/** The file URL of a tree's root, ending in "/": samplers import the tree's modules by it. */
+export function treeUrl(dir: string): string {
+  return pathToFileURL(join(dir, "/")).href;
 }

@@ -8,11 +8,10 @@
 // the counts (states, runs, schedules) must be the same on both sides.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
-import { commitTree, importLoadScenario } from "./commit-tree.ts";
+import { benchTempDir, commitTree, importLoadScenario } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
 
 /** main before the state digest was kept between decisions (issue 19, part 3). */
@@ -55,7 +54,8 @@ function countsOf(s: SearchSample): string {
 export function exhaustiveAb(root: string, rounds: number, fixtures?: readonly string[]): Figure[] {
   const files = fixtures ?? readdirSync(join(root, "fixtures", "exhaustive")).sort().map((f) => join(root, "fixtures", "exhaustive", f));
   const base = commitTree(root, EXHAUSTIVE_BASE_COMMIT, "nxtsim-exhaustive-ab-");
-  const scripts = mkdtempSync(join(tmpdir(), "nxtsim-exhaustive-sampler-"));
+  const samplers = benchTempDir("nxtsim-exhaustive-sampler-");
+  const scripts = samplers.dir;
   try {
     const ours = join(scripts, "ours.mts");
     const theirs = join(scripts, "base.mts");
@@ -83,6 +83,6 @@ export function exhaustiveAb(root: string, rounds: number, fixtures?: readonly s
     });
   } finally {
     base.remove();
-    rmSync(scripts, { recursive: true, force: true });
+    samplers.remove();
   }
 }

@@ -7,10 +7,10 @@
 // paired ratios (each pair ran back to back).
 
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { commitTree, importLoadScenario } from "./commit-tree.ts";
+import { benchTempDir, commitTree, importLoadScenario, treeUrl } from "./commit-tree.ts";
 import { median, type Figure } from "./figures.ts";
 
 /** The last commit before scheduling points (issue 13): each step ran one handler to its end. */
@@ -21,7 +21,7 @@ export const GRAIN_WARM_RUNS = 4000;
 
 /** A sampler both trees can run: only APIs that exist in both (loadScenario, runScenarioOnSim). */
 const sampler = (tree: string) => `${importLoadScenario(tree)}
-import { runScenarioOnSim } from "./harness/run-sim.ts";
+import { runScenarioOnSim } from ${JSON.stringify(treeUrl(tree) + "harness/run-sim.ts")};
 const r = loadScenario(process.argv[2]);
 if (!r.ok) throw new Error(r.error);
 const ms = Number(process.argv[3]);
@@ -45,8 +45,8 @@ interface Sample {
   cpuS: number;
 }
 
-function sample(tree: string, scenarioFile: string, ms: number, warmRuns: number): Sample {
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(tree, "grain-sampler.ts"), scenarioFile, String(ms), String(warmRuns)], {
+function sample(tree: string, script: string, scenarioFile: string, ms: number, warmRuns: number): Sample {
+  const out = execFileSync(process.execPath, ["--import", "tsx", script, scenarioFile, String(ms), String(warmRuns)], {
     cwd: tree,
     encoding: "utf8",
   });
@@ -55,15 +55,17 @@ function sample(tree: string, scenarioFile: string, ms: number, warmRuns: number
 
 export function grainAb(root: string, scenarioFile: string, rounds: number, msPerSample: number, warmRuns = GRAIN_WARM_RUNS): Figure[] {
   const { dir: base, remove } = commitTree(root, HANDLER_GRAIN_COMMIT, "nxtsim-grain-ab-");
-  const ours = join(root, "grain-sampler.ts");
+  const samplers = benchTempDir("nxtsim-grain-ab-samplers-");
+  const theirs = join(samplers.dir, "base.mts");
+  const ours = join(samplers.dir, "ours.mts");
   try {
-    writeFileSync(join(base, "grain-sampler.ts"), sampler(base));
+    writeFileSync(theirs, sampler(base));
     writeFileSync(ours, sampler(root));
     const a: Sample[] = [];
     const b: Sample[] = [];
     for (let i = 0; i < rounds; i++) {
-      b.push(sample(base, scenarioFile, msPerSample, warmRuns));
-      a.push(sample(root, scenarioFile, msPerSample, warmRuns));
+      b.push(sample(base, theirs, scenarioFile, msPerSample, warmRuns));
+      a.push(sample(root, ours, scenarioFile, msPerSample, warmRuns));
     }
     const perCpu = (xs: Sample[], f: (s: Sample) => number) => median(xs.map((s) => f(s) / s.cpuS));
     const runsA = perCpu(a, (s) => s.runs);
@@ -87,6 +89,6 @@ export function grainAb(root: string, scenarioFile: string, rounds: number, msPe
     ];
   } finally {
     remove();
-    rmSync(ours, { force: true });
+    samplers.remove();
   }
 }
