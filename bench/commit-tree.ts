@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { processExists } from "../harness/bundle.ts";
+
 /**
  * A temporary directory `<prefix><pid>-XXXXXX` of this process; `remove` deletes it. The
  * directories of the same prefix whose process no longer runs are removed first: a bench
@@ -24,17 +26,7 @@ function removeStale(prefix: string): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(prefix)) continue;
     const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
-    if (pid !== undefined && !running(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-/** Whether a process with this pid exists (one of another user counts). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if (pid !== undefined && !processExists(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 

@@ -68,7 +68,8 @@ export function removeStaleTemporaries(out: string): string[] {
   return removed;
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with this pid exists (one of another user counts). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
