@@ -10,7 +10,9 @@
 // runs to the first failure over DEEP_CAMPAIGNS campaigns (mean with its 95% interval).
 // Last, coverage: the distinct (process type, handshake state, message type) transitions each
 // strategy reaches over the same number of runs of every shipped scenario (explore's count).
-// Writes the tables into README.md between their bench markers and prints them.
+// Then branch against random with a larger budget on the rarest fixture. Writes the tables
+// into README.md between their bench markers and prints them; `npm run bench:strategies --
+// NAME ...` makes only the tables named (strategies, pct600, coverage, branch-long).
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -185,6 +187,38 @@ function coverageTable(): string {
   ].join("\n");
 }
 
+/* ------------------------------------------------------------------ branch against random, longer */
+
+// The comparison above stops at 40 runs, before branch has much of a corpus to branch from.
+// Here: the rarest fixture, proto-start-while-exiting (uniform random hits it in about 1 run in
+// 1,400), with up to 3,000 runs per campaign.
+const LONG_CAP = 3000;
+const LONG_CAMPAIGNS = 20;
+const LONG_BASE = 5000;
+const LONG_STRATEGIES: readonly RunStrategy[] = [{ name: "random" }, { name: "branch" }];
+
+function longTable(): string {
+  const started = performance.now();
+  const t = fixtureTarget("proto-start-while-exiting");
+  const byStrategy = LONG_STRATEGIES.map((s) => Array.from({ length: LONG_CAMPAIGNS }, (_, c) => campaignCost(t, s, LONG_BASE + c, LONG_CAP, "drawn")));
+  const runsOf = (i: number) => byStrategy[i]!.map((c) => c.runs);
+  const rows = LONG_STRATEGIES.map((s, i) => {
+    const xs = runsOf(i);
+    const costs = byStrategy[i]!;
+    const med = median(xs);
+    const vsRandom = i === 0 ? "" : `; against random, campaign by campaign: ${xs.filter((x, c) => x < runsOf(0)[c]!).length} fewer runs, ${xs.filter((x, c) => x === runsOf(0)[c]!).length} the same, ${xs.filter((x, c) => x > runsOf(0)[c]!).length} more`;
+    return `| ${t.name} | ${describeStrategy(s)} | ${med > LONG_CAP ? `> ${LONG_CAP}` : String(med)} | ${mean(xs).toFixed(0)} | ${xs.filter((x) => x <= LONG_CAP).length}/${xs.length} | ${(mean(costs.map((c) => c.cpuMs)) / 1000).toFixed(2)} s | ${xs.map((x) => (x > LONG_CAP ? "miss" : String(x))).join(", ")}${vsRandom} |`;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return [
+    `Runs to the first failure of \`${t.check}\` by the cause proto-start-while-exiting, ${LONG_CAMPAIGNS} campaigns (base seeds ${LONG_BASE} to ${LONG_BASE + LONG_CAMPAIGNS - 1}, explore's drawn fault rates, branch's runs from boot are random's), at most ${LONG_CAP} runs each (a miss counts as ${LONG_CAP + 1} in the mean); the CPU time to the first failure, mean per campaign (a miss counts its ${LONG_CAP} runs). Made by \`npm run bench:strategies\` in ${seconds.toFixed(0)} s.`,
+    "",
+    "| target (scenario) | strategy | runs to first failure, median | mean | campaigns that found it | CPU time to it | each campaign's runs |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
 /* ------------------------------------------------------------------ README */
 
 function replaceBlock(text: string, name: string, content: string): string {
@@ -196,22 +230,37 @@ function replaceBlock(text: string, name: string, content: string): string {
   return `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`;
 }
 
-/** The three tables; branch's repro files are removed after, whatever happens. */
-function tables(): [comparison: string, deep: string, coverage: string] {
+/** Each table by the name of its README block. */
+const TABLES: Readonly<Record<string, () => string>> = {
+  strategies: comparisonTable,
+  pct600: deepTable,
+  coverage: coverageTable,
+  "branch-long": longTable,
+};
+
+/** The tables named (all when none is); branch's repro files are removed after, whatever happens. */
+function tables(names: readonly string[]): [name: string, table: string][] {
   try {
-    return [comparisonTable(), deepTable(), coverageTable()];
+    return names.map((name) => [name, TABLES[name]!()]);
   } finally {
     rmSync(REPRO_DIR, { recursive: true, force: true });
   }
 }
 
 function main(): void {
-  const [comparison, deep, coverage] = tables();
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => TABLES[name] === undefined);
+  if (unknown.length > 0) {
+    rmSync(REPRO_DIR, { recursive: true, force: true });
+    process.stderr.write(`bench:strategies: no table named ${unknown.join(", ")} (tables: ${Object.keys(TABLES).join(", ")})\n`);
+    process.exit(2);
+  }
+  const made = tables(asked.length === 0 ? Object.keys(TABLES) : asked);
   const readme = fileURLToPath(new URL("../README.md", import.meta.url));
   let text = readFileSync(readme, "utf8");
-  for (const [name, table] of [["strategies", comparison], ["pct600", deep], ["coverage", coverage]] as const) text = replaceBlock(text, name, table);
+  for (const [name, table] of made) text = replaceBlock(text, name, table);
   writeFileSync(readme, text);
-  process.stdout.write(`${comparison}\n\n${deep}\n\n${coverage}\n`);
+  process.stdout.write(`${made.map(([, table]) => table).join("\n\n")}\n`);
 }
 
 main();
