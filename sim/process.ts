@@ -8,7 +8,7 @@ import type { PlainNamespaces } from "./namespaces.ts";
 import type { PidLink, PidNamespace } from "./pids.ts";
 import type { SignalState } from "./signals.ts";
 import type { SocketEnd } from "./sockets.ts";
-import { resumeEventOf, workEventOf, type Runnable } from "./scheduler.ts";
+import { resumeEventOf, workEventOf, type Runnable, type RunnableList } from "./scheduler.ts";
 import type { Actor } from "./trace.ts";
 import type { Creds } from "./userns.ts";
 
@@ -101,10 +101,12 @@ export class SimProcess implements Actor {
   stateShared = false;
 
   /**
-   * The events this process offers the scheduler, kept between steps; null when something
-   * they depend on changed (touch) and they must be listed again (scheduler.ts).
+   * The events this process offers the scheduler, kept between steps (scheduler.ts); listed
+   * again, into the same array, when stale or null (a world copy drops it).
    */
-  offered: Runnable[] | null = null;
+  offered: RunnableList | null = null;
+  /** Something the kept events depend on changed since they were listed (touch). */
+  offeredStale = true;
 
   /** This process's "resume" and "work" events, made once: the scheduler offers them every step. */
   readonly resumeEvent: Runnable = resumeEventOf(this);
@@ -134,7 +136,7 @@ export class SimProcess implements Actor {
 
   /** Something the scheduler's list of this process's events depends on may have changed. */
   touch(): void {
-    this.offered = null;
+    this.offeredStale = true;
   }
 
   /** The pid namespace the process lives in (its innermost one). */

@@ -52,67 +52,100 @@ const signalEvent = (proc: SimProcess, sig: Signal): Runnable => shaped("signal"
 const readableEvent = (proc: SimProcess, fd: number, fn: string): Runnable => shaped("readable", proc, null, 0, fd, fn, 0);
 const timerEvent = (proc: SimProcess, id: number): Runnable => shaped("timer", proc, null, 0, 0, "", id);
 
-export function runnableEvents(world: World): Runnable[] {
-  const events: Runnable[] = [];
+/**
+ * A list of events reused from step to step: the first `count` of `items` are current. A
+ * new array every step was a tenth of a run's allocation, and it is never truncated
+ * because V8 frees an array's store when its length is set to 0.
+ */
+export class RunnableList {
+  readonly items: Runnable[] = [];
+  count = 0;
+
+  add(e: Runnable): void {
+    this.items[this.count++] = e;
+  }
+
+  /** The current events, as a new array. */
+  toArray(): Runnable[] {
+    return this.items.slice(0, this.count);
+  }
+}
+
+/** The runnable events now, listed into `into` (emptied first). */
+export function runnableEvents(world: World, into: RunnableList = new RunnableList()): RunnableList {
+  into.count = 0;
   const action = world.dueActions[0];
-  if (action !== undefined) events.push(actionEvent(action));
+  if (action !== undefined) into.add(actionEvent(action));
   for (const proc of world.sortedProcs()) {
     if (proc.alive) {
-      if (proc.offered === null) {
-        proc.offered = [];
-        collectFor(proc, proc.offered);
+      let offered = proc.offered;
+      if (offered === null || proc.offeredStale) {
+        offered ??= proc.offered = new RunnableList();
+        offered.count = 0;
+        collectFor(proc, offered);
+        proc.offeredStale = false;
       }
-      for (const e of proc.offered) events.push(e);
-    } else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push(proc.resumeEvent);
+      const items = offered.items;
+      for (let i = 0; i < offered.count; i++) into.add(items[i]!);
+    } else if (proc.status === "exiting" && exitCanStep(world, proc)) into.add(proc.resumeEvent);
   }
-  return events;
+  return into;
 }
 
 /** The runnable events rebuilt from scratch, ignoring what processes kept (to check the kept set). */
-export function rebuiltRunnableEvents(world: World): Runnable[] {
-  const events: Runnable[] = [];
+export function rebuiltRunnableEvents(world: World): RunnableList {
+  const events = new RunnableList();
   const action = world.dueActions[0];
-  if (action !== undefined) events.push(actionEvent(action));
+  if (action !== undefined) events.add(actionEvent(action));
   for (const proc of world.sortedProcs()) {
     if (proc.alive) collectFor(proc, events);
-    else if (proc.status === "exiting" && exitCanStep(world, proc)) events.push(proc.resumeEvent);
+    else if (proc.status === "exiting" && exitCanStep(world, proc)) events.add(proc.resumeEvent);
   }
   return events;
 }
 
-function collectFor(proc: SimProcess, events: Runnable[]): void {
+function collectFor(proc: SimProcess, events: RunnableList): void {
   const sig = proc.signals.next();
   if (sig === SIGKILL) {
     // Nothing new starts once SIGKILL is queued; a call the process stands before may still
     // be made (it entered the kernel before the signal's wake-up), and it dies on return.
-    events.push(signalEvent(proc, sig));
-    if (proc.running !== null || proc.pendingExit !== null) events.push(proc.resumeEvent);
+    events.add(signalEvent(proc, sig));
+    if (proc.running !== null || proc.pendingExit !== null) events.add(proc.resumeEvent);
     return;
   }
   if (proc.running !== null || proc.pendingExit !== null) {
     // Inside a handler the event loop is not polled: it goes on to its next point, unless
     // a signal kills it first.
-    if (sig !== undefined && runsWithoutHandler(proc, sig)) events.push(signalEvent(proc, sig));
-    if (proc.polling === null || pollWakes(proc)) events.push(proc.resumeEvent);
+    if (sig !== undefined && runsWithoutHandler(proc, sig)) events.add(signalEvent(proc, sig));
+    if (proc.polling === null || pollWakes(proc)) events.add(proc.resumeEvent);
     return;
   }
   const hasWork = proc.work.length > 0;
-  if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.push(signalEvent(proc, sig));
+  if (sig !== undefined && (!hasWork || runsWithoutHandler(proc, sig))) events.add(signalEvent(proc, sig));
   if (hasWork) {
-    events.push(proc.workEvent);
+    events.add(proc.workEvent);
     return;
   }
   // Readable watched fds in ascending fd order: filtering before sorting (fds are unique
-  // keys) gives the same order without copying and sorting every watch on every step.
-  const from = events.length;
+  // keys) gives the same order without copying and sorting every watch on every step; an
+  // insertion sort in place, as there are a handful.
+  const from = events.count;
   for (const [fd, fn] of proc.watches) {
     const file = proc.fds.get(fd)?.file;
     if (file instanceof SocketEnd && file.readable()) {
-      events.push(readableEvent(proc, fd, fn));
+      const e = readableEvent(proc, fd, fn);
+      const items = events.items;
+      let at = events.count;
+      events.add(e);
+      for (; at > from && fdOf(items[at - 1]!) > fd; at--) items[at] = items[at - 1]!;
+      items[at] = e;
     }
   }
-  if (events.length - from > 1) events.push(...events.splice(from).sort(byFd));
-  for (const id of proc.dueTimers) events.push(timerEvent(proc, id));
+  for (const id of proc.dueTimers) events.add(timerEvent(proc, id));
+}
+
+function fdOf(e: Runnable): number {
+  return e.kind === "readable" ? e.fd : 0;
 }
 
 /** Whether a process asleep in ppoll may wake: its fd is ready, its time is out, or SIGINT/SIGTERM interrupts it. */
@@ -121,10 +154,6 @@ function pollWakes(proc: SimProcess): boolean {
   if (wait.timedOut || proc.pollInterrupted()) return true;
   const file = proc.fds.get(wait.fd)?.file;
   return file instanceof PipeEnd && pipeRevents(file, wait.events) !== 0;
-}
-
-function byFd(a: Runnable, b: Runnable): number {
-  return (a.kind === "readable" ? a.fd : 0) - (b.kind === "readable" ? b.fd : 0);
 }
 
 function runsWithoutHandler(proc: SimProcess, sig: Signal): boolean {

@@ -13,7 +13,7 @@ import { ActionDue } from "./due.ts";
 import { pidIn, pidLimits, registerPids } from "./pids.ts";
 import { SimProcess } from "./process.ts";
 import { buildProcfs, type ProcFs } from "./procfs.ts";
-import { eventKey, rebuiltRunnableEvents, runnableEvents, type Runnable } from "./scheduler.ts";
+import { eventKey, rebuiltRunnableEvents, RunnableList, runnableEvents, type Runnable } from "./scheduler.ts";
 import { SignalState } from "./signals.ts";
 import { kernelFor } from "./syscalls.ts";
 import { adoptNewProcess, deliverSignal, die, exitStep, sendSignal } from "./tasks.ts";
@@ -28,6 +28,8 @@ export class Sim {
   private readonly atomicHandlers: boolean;
   private readonly deadline: (() => boolean) | undefined;
   private readonly checkRunnable: boolean;
+  /** The runnable events of the current step, listed again into this list every step (scheduler.ts). */
+  private readonly events = new RunnableList();
   /** Made from a world forked inside StepObserver.beforeChoice: its first step only makes that choice. */
   private atChoice = false;
   private stopped = false;
@@ -132,22 +134,23 @@ export class Sim {
       this.overBudget = true;
       return false;
     }
-    let events = this.runnable();
-    if (events.length === 0) return false;
+    let list = this.runnable();
+    if (list.count === 0) return false;
     if (this.atChoice) this.atChoice = false;
     else {
       w.step++;
-      if (this.injectKill()) events = this.runnable();
+      if (this.injectKill()) list = this.runnable();
     }
+    const n = list.count;
     // A single event is no choice: the chooser returns 0 without asking the policy, and the
     // observer only sees real choices, so nobody reads its key (over half the steps). Keys
     // are made only for a reader: an observer or a policy that weighs events by name.
-    const keys = events.length > 1 && (this.observer !== undefined || w.chooser.wantsKeys) ? events.map(eventKey) : [];
+    const keys = n > 1 && (this.observer !== undefined || w.chooser.wantsKeys) ? list.toArray().map(eventKey) : [];
     if (this.observer !== undefined && keys.length > 1 && !this.observer.beforeChoice(w, keys)) {
       this.cut = true;
       return false;
     }
-    const chosen = events[w.chooser.choose(events.length, "step", keys)];
+    const chosen = list.items[w.chooser.choose(n, "step", keys)];
     if (chosen !== undefined) {
       this.execute(chosen);
       this.observer?.stepped?.(w, chosen);
@@ -234,19 +237,19 @@ export class Sim {
   // ---- internals ----
 
   /** Runnable events now; when there are none, the clock jumps to the next timer or action. */
-  private runnable(): Runnable[] {
+  private runnable(): RunnableList {
     const w = this.world;
     for (;;) {
       w.clock.fireDue();
-      const events = runnableEvents(w);
-      if (this.checkRunnable) sameEvents(events, rebuiltRunnableEvents(w), w.step);
-      if (events.length > 0 || !w.clock.jumpToNext()) return events;
+      const events = runnableEvents(w, this.events);
+      if (this.checkRunnable) sameEvents(events.toArray(), rebuiltRunnableEvents(w).toArray(), w.step);
+      if (events.count > 0 || !w.clock.jumpToNext()) return events;
     }
   }
 
   private quiescent(): boolean {
     this.world.clock.fireDue();
-    return runnableEvents(this.world).length === 0 && !this.world.clock.hasPending();
+    return runnableEvents(this.world, this.events).count === 0 && !this.world.clock.hasPending();
   }
 
   /** The killAtStep fault: SIGKILL a live process other than the first-spawned one. */

@@ -83,14 +83,27 @@ export class World {
     return this.procs.get(hostPid);
   }
 
+  // The sorted list is kept in place as processes come and go: sorting it again at every
+  // fork and reap was the largest allocation of the scheduler's own.
   addProc(proc: SimProcess): void {
+    const sorted = this.procs.has(proc.hostPid) ? null : this.sorted;
     this.procs.set(proc.hostPid, proc);
-    this.sorted = null;
+    this.sorted = sorted;
+    if (sorted === null) return;
+    let at = sorted.length;
+    sorted.push(proc);
+    for (; at > 0 && sorted[at - 1]!.hostPid > proc.hostPid; at--) sorted[at] = sorted[at - 1]!;
+    sorted[at] = proc;
   }
 
   removeProc(proc: SimProcess): void {
-    this.procs.delete(proc.hostPid);
-    this.sorted = null;
+    if (!this.procs.delete(proc.hostPid)) return;
+    const sorted = this.sorted;
+    if (sorted === null) return;
+    let at = 0;
+    while (sorted[at]!.hostPid !== proc.hostPid) at++;
+    for (; at < sorted.length - 1; at++) sorted[at] = sorted[at + 1]!;
+    sorted.pop();
   }
 
   /** Live and zombie processes in ascending host pid order (shared: do not modify). */

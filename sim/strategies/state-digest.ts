@@ -48,7 +48,7 @@ function sha1(text: string): string {
  * events and their readiness watchers (scheduler.ts; derived from the rest, or stale), and
  * whether a process's model state is still shared with a world copy (sim/world-fork.ts).
  */
-const SKIPPED = new Set(["kernel", "offered", "watchers", "stateShared"]);
+const SKIPPED = new Set(["kernel", "offered", "offeredStale", "watchers", "stateShared"]);
 
 /** Canonical text of `root`; `leaf` names objects that are not walked into (other processes, namespaces). */
 function canonical(root: unknown, leaf: (o: object) => string | undefined): string {
