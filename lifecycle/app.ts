@@ -112,7 +112,7 @@ export function* unitPortReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
   if (r === EOF) {
     // Every peer closed our port: nothing can reach this app any more.
     ctx.k.unwatchRead(fd);
-    ctx.k.exit(0);
+    return yield* ctx.k.exit(0);
   }
   const msg = msgOffWire(ctx.s.options, r.data as unknown as PortMsg);
   const unit = ctx.s.unit;
@@ -122,7 +122,7 @@ export function* unitPortReadHandler(ctx: Ctx, fd: Fd): Sys<void> {
       return;
     case RAW.QUIT:
       // nxt_unit_quit; the module then leaves its loop and the process exits.
-      ctx.k.exit(0);
+      return yield* ctx.k.exit(0);
       return;
     case RAW.NEW_PORT: {
       const body = msg.body as unknown as NewPortBody;

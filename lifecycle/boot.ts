@@ -67,7 +67,7 @@ export function* unitdMain(ctx: Ctx): Sys<void> {
     const cred = credentialGet(s.options.users, s.main!.mainUser, s.main!.mainGroup);
     if (!cred.ok) {
       for (const text of cred.alerts) ctx.k.trace({ what: "alert", text });
-      ctx.k.exit(1);
+      return yield* ctx.k.exit(1);
     }
     s.rt.userCred = freezePlain(cred.value);
   } else {

@@ -163,7 +163,7 @@ export function* processUnshare(ctx: Ctx, process: ProcessRec, arg: ChildEntryAr
   }
   yield* pipeClose(ctx, pipes.gcPipe);
   yield* processSendPid(ctx, pipes.pidPipe, pid);
-  return ctx.k.exit(0);
+  return yield* ctx.k.exit(0);
 }
 
 /**
@@ -174,7 +174,7 @@ export function* processUnshareChild(ctx: Ctx, arg: ChildEntryArg): Sys<void> {
   const pipes = arg.pipes!;
   yield* pipeClose(ctx, pipes.pidPipe);
   if ((yield* processCheckPidStatus(ctx, pipes.gcPipe)) === -1) {
-    ctx.k.exit(1); // nxt_process_unshare's NXT_ERROR: _exit(EXIT_FAILURE)
+    return yield* ctx.k.exit(1); // nxt_process_unshare's NXT_ERROR: _exit(EXIT_FAILURE)
   }
   yield* processChildStart(ctx, arg);
 }

@@ -189,7 +189,7 @@ export function* processCreate(ctx: Ctx, process: ProcessRec, p: PortRec, caller
 /** The child's half of nxt_process_create (1.35: after its unshare), then the rest of nxt_process_start (case 0). */
 export function* processCreateChild(ctx: Ctx, arg: ChildEntryArg): Sys<void> {
   if (forksAndUnshares(ctx) && (yield* processUnshare(ctx, proc(ctx, arg.process), arg)) === "ERROR") {
-    ctx.k.exit(1); // _exit(EXIT_FAILURE)
+    return yield* ctx.k.exit(1); // _exit(EXIT_FAILURE)
   }
   yield* processChildStart(ctx, arg);
 }
@@ -323,7 +323,7 @@ export function* processDaemon(ctx: Ctx, next: string): Sys<NxtInt> {
     alert(ctx, `fork() failed ${pid.errno}`);
     return "ERROR";
   }
-  return ctx.k.exit(0);
+  return yield* ctx.k.exit(0);
 }
 
 export function* processDaemonChild(ctx: Ctx, next: string): Sys<void> {

@@ -329,6 +329,6 @@ export function* runtimeExit(ctx: Ctx): Sys<never> {
       yield* processClosePorts(ctx, process);
     }
   }
-  return ctx.k.exit(ctx.s.rt.status);
+  return yield* ctx.k.exit(ctx.s.rt.status);
 }
 

@@ -161,7 +161,7 @@ export class RealProcessCalls extends RealKernelBase {
     chaosPause(this.st.chaosMaxUs);
   }
 
-  exit(status: number): never {
+  *exit(status: number): Sys<never> {
     this.pause();
     this.record({ kind: "exit", status, signal: null });
     process.exit(status);

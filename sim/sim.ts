@@ -2,7 +2,7 @@
 // advance the clock.
 
 import type { Continuation, Json, Signal } from "../lifecycle/kernel.ts";
-import { ProcessGone, SIGKILL } from "../lifecycle/kernel.ts";
+import { EXITED, ProcessGone, SIGKILL } from "../lifecycle/kernel.ts";
 import type { Program } from "../lifecycle/program.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { factsOf, type ProcessFacts } from "./facts.ts";
@@ -316,13 +316,20 @@ export class Sim {
     this.advance(proc);
   }
 
-  /** Resumes the process's handler: the call it stopped before, then on to the next point. */
+  /**
+   * Resumes the process's handler: the call it stopped before, then on to the next point. A
+   * handler that yields EXITED (Kernel.exit) has ended: it is dropped, never resumed.
+   */
   private advance(proc: SimProcess): void {
     const running = proc.running!;
     let done = true;
     try {
-      done = running.next().done === true;
-      while (!done && this.atomicHandlers && proc.running === running) done = running.next().done === true;
+      let r = running.next();
+      done = r.done === true || r.value === EXITED;
+      while (!done && this.atomicHandlers && proc.running === running) {
+        r = running.next();
+        done = r.done === true || r.value === EXITED;
+      }
     } catch (err) {
       if (!(err instanceof ProcessGone)) this.internalError(proc, err);
     }

@@ -2,7 +2,7 @@
 // kill, signals, exit).
 
 import type { Continuation, Errno, Gid, Json, Pid, Signal, SignalDisposition, Sys, Uid, WaitStatus } from "../lifecycle/kernel.ts";
-import { CLONE_NEWPID, CLONE_NEWUSER, errno, POINTS, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
+import { CLONE_NEWPID, CLONE_NEWUSER, errno, EXITED, POINTS, SIGABRT, SIGKILL, SIGSEGV } from "../lifecycle/kernel.ts";
 import { clonePlainNamespaces, PRIVILEGED_NS_FLAGS, unsharePlainNamespaces } from "./namespaces.ts";
 import { allocatePids, PidNamespace, pidIn, registerPids } from "./pids.ts";
 import { copyImage, SimProcess } from "./process.ts";
@@ -173,11 +173,12 @@ export class SimProcessCalls extends SimKernelBase {
     this.sys("sigaction", { sig, disposition: shown }, undefined);
   }
 
-  /** The exit takes effect at the process's next step (the scheduler's "resume" of it). */
-  exit(status: number): never {
+  /** The exit takes effect at the process's next step (the scheduler's "resume" of it); the handler ends here. */
+  *exit(status: number): Sys<never> {
     this.live();
     this.proc.pendingExit = { status, signal: null };
-    throw gone("exit", `status ${status}`);
+    yield EXITED;
+    throw new Error("a handler was resumed after its exit"); // the dispatcher never resumes it
   }
 
   abort(reason: string): never {

@@ -139,7 +139,7 @@ export function* reapAll(k: Kernel): Sys<void> {
   for (;;) {
     const w = yield* k.waitpid();
     if (w === 0) return;
-    if (isErrno(w)) k.exit(0);
+    if (isErrno(w)) return yield* k.exit(0);
   }
 }
 
@@ -219,7 +219,7 @@ export const kitHandlers: Record<string, Handler> = {
     (s.seen as Json[]).push(heard(r));
     if (r !== EOF && !isErrno(r)) return;
     log(k, s, s.seen as Json[]);
-    k.exit(0);
+    return yield* k.exit(0);
   },
   /** A worker in the barrier that exits at R's go. */
   ...barrierWorker("litmusExiter", (k) => k.exit(0)),

@@ -65,7 +65,7 @@ export const confineProbeProgram = toyProgram({
       clearTimeout(timer);
       socket.destroy();
       log(k, "connect-outside", result);
-      k.exit(0);
+      k.exit(0).next(); // from a socket callback: the real kernel's exit ends the process in its first step
     };
     const timer = setTimeout(() => done("pending"), CONNECT_WAIT_MS);
     socket.on("connect", () => done("ok"));
@@ -78,11 +78,11 @@ export const confineProbeProgram = toyProgram({
       const pid = yield* k.clone(0, {}, cont("sleep"));
       if (isErrno(pid)) {
         log(k, "refused", { made, errno: pid.errno });
-        k.exit(0);
+        return yield* k.exit(0);
       }
     }
     log(k, "refused", { made: 200, errno: "none" });
-    k.exit(0);
+    return yield* k.exit(0);
   },
 
   sleep() {

@@ -52,7 +52,7 @@ export const pingPongHandlers: Record<string, Handler> = {
     const r = yield* k.recvmsg(fd as number);
     if (r === EOF || isErrno(r)) return;
     push(s, "pongs", (r.data as { pong: number }).pong);
-    if ((s.sent as number) >= PINGS) k.exit(0);
+    if ((s.sent as number) >= PINGS) return yield* k.exit(0);
     if ((s.index as number) % 2 === 0) k.setTimer(5, cont("pingLater"));
     else yield* sendPing(k, s);
   },

@@ -1,7 +1,7 @@
 // Litmus tests about datagrams: order through a third process, data before EOF, and what
 // the close of the other end does to a send and to a receive.
 
-import { SIGCHLD, type Json, type Kernel } from "../../../lifecycle/kernel.ts";
+import { SIGCHLD, type Json, type Kernel, type Sys } from "../../../lifecycle/kernel.ts";
 import { cont, type Handler, type ToyState } from "../../sim/toy-program.ts";
 import { barrierWorker, closeAll, isBarrierFd, REAP_ALL, reapAll, dropWorkerFds, enter, heard, log, outcomeOf, pair, pairOfWorkers, reapAllThenExit, say, spawn } from "../kit.ts";
 import { only, type Litmus } from "../litmus.ts";
@@ -22,14 +22,14 @@ export const overtaking: Litmus = {
     ...barrierWorker("ovtA", function* (k, s) {
       yield* k.sendmsg(s.toB as number, say("a1"));
       yield* k.sendmsg(s.toC as number, say("a"));
-      k.exit(0);
+      return yield* k.exit(0);
     }),
     // B waits for a1 from its start on, so that it reacts at once.
     ...barrierWorker("ovtB", () => undefined, (k, s) => void k.watchRead(s.fromA as number, "ovtBRead")),
     ovtBRead: function* (k, s) {
       if (heard(yield* k.recvmsg(s.fromA as number)) !== "a1") return;
       yield* k.sendmsg(s.toC as number, say("b"));
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => only(logs, "C"),
@@ -48,7 +48,7 @@ export const dataBeforeEof: Litmus = {
       yield* enter(k, s);
       yield* k.sendmsg(s.out as number, say("m1"));
       yield* k.sendmsg(s.out as number, say("m2"));
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => only(logs, "Q"),
@@ -66,11 +66,11 @@ export const closeRacingSend: Litmus = {
       const first = yield* k.sendmsg(s.out as number, say("m1"));
       const second = yield* k.sendmsg(s.out as number, say("m2"));
       log(k, s, [outcomeOf(first), outcomeOf(second)]);
-      k.exit(0);
+      return yield* k.exit(0);
     }),
     ...barrierWorker("crsQ", function* (k, s) {
       yield* k.close(s.inbox as number);
-      k.exit(0);
+      return yield* k.exit(0);
     }),
   },
   outcome: (logs) => only(logs, "P"),
@@ -97,11 +97,11 @@ export const closeWindowRecv: Litmus = {
       const sent = yield* k.sendmsg(s.sock as number, say("m"));
       const got = heard(yield* k.recvmsg(s.sock as number));
       log(k, s, [outcomeOf(sent), got]);
-      k.exit(0);
+      return yield* k.exit(0);
     }),
     ...barrierWorker("cwrQ", function* (k, s) {
       yield* k.close(s.sock as number);
-      k.exit(0);
+      return yield* k.exit(0);
     }),
   },
   outcome: (logs) => only(logs, "P"),
@@ -124,7 +124,7 @@ const EXIT_RELEASE_HANDLERS: Record<string, Handler> = {
     if (heard(yield* k.recvmsg(s.a as number)) !== "EOF") return;
     k.unwatchRead(s.a as number);
     yield* k.sendmsg(s.toR as number, say("eof"));
-    k.exit(0);
+    return yield* k.exit(0);
   },
   eroRHeard: function* (k, s, fd) {
     if (heard(yield* k.recvmsg(fd as number)) !== "eof") return;
@@ -182,13 +182,13 @@ export const resetBeforeData: Litmus = {
   handlers: {
     ...barrierWorker("rbdP", function* (k, s) {
       yield* k.sendmsg(s.sock as number, say("p"));
-      k.exit(0);
+      return yield* k.exit(0);
     }),
     ...barrierWorker(
       "rbdQ",
       function* (k, s) {
         s.sent = outcomeOf(yield* k.sendmsg(s.sock as number, say("q")));
-        if (s.eof === true) rbdFinish(k, s);
+        if (s.eof === true) yield* rbdFinish(k, s);
       },
       (k, s) => {
         s.reads = [];
@@ -202,7 +202,7 @@ export const resetBeforeData: Litmus = {
         if (got !== "EOF") continue;
         k.unwatchRead(s.sock as number);
         s.eof = true;
-        if (s.sent !== undefined) rbdFinish(k, s);
+        if (s.sent !== undefined) yield* rbdFinish(k, s);
         return;
       }
     },
@@ -218,7 +218,7 @@ export const resetBeforeData: Litmus = {
   ],
 };
 
-function rbdFinish(k: Kernel, s: ToyState): void {
+function* rbdFinish(k: Kernel, s: ToyState): Sys<void> {
   log(k, s, { send: s.sent!, reads: s.reads! });
-  k.exit(0);
+  return yield* k.exit(0);
 }

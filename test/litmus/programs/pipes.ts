@@ -49,7 +49,7 @@ export const pidOverPipe: Litmus = {
       for (;;) {
         const w = yield* k.waitpid();
         if (w === 0) return;
-        if (isErrno(w)) k.exit(0);
+        if (isErrno(w)) return yield* k.exit(0);
         log(k, s, w.pid === s.middle ? "M" : w.pid === s.leaf ? "L as read" : "other");
       }
     },
@@ -62,7 +62,7 @@ export const pidOverPipe: Litmus = {
       yield* k.close(pidR);
       if (!isErrno(leaf) && (yield* k.ppoll(pidW, POLLOUT, 5000)) === POLLOUT) yield* k.write(pidW, le32(leaf));
       yield* k.close(pidW);
-      k.exit(0);
+      return yield* k.exit(0);
     },
     pipeLeaf: function* (k: Kernel, s: ToyState): Sys<void> {
       const [gcR, gcW] = s.gc as [Fd, Fd];
@@ -71,7 +71,7 @@ export const pidOverPipe: Litmus = {
       const ready = yield* k.ppoll(gcR, POLLIN, 5000);
       const status = isErrno(ready) || ready === 0 ? "no status" : readOutcome(yield* k.read(gcR, 1));
       log(k, s, [k.getpid(), status]);
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => ({ R: [...(every(logs, "R") as string[])].sort(), L: only(logs, "L") }),
@@ -116,7 +116,7 @@ export const ppollWakes: Litmus = {
       const got = yield* k.recvmsg(s.ctl as Fd);
       if (isErrno(got)) return;
       yield* k.write(s.w as Fd, [7]);
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => only(logs, "R"),
@@ -146,7 +146,7 @@ export const writeThenClose: Litmus = {
       yield* enter(k, s);
       yield* k.write(s.w as Fd, [1]);
       yield* k.close(s.w as Fd);
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => only(logs, "R"),

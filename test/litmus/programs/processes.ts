@@ -20,7 +20,7 @@ export const cloneChildFirst: Litmus = {
   handlers: {
     ccfChild: function* (k, s) {
       yield* k.sendmsg(s.out as number, say("hi"));
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => only(logs, "R"),
@@ -61,13 +61,13 @@ function* reapThenDrain(k: Kernel, s: ToyState): Sys<void> {
   const w = yield* k.waitpid();
   if (w === 0 || isErrno(w)) return;
   k.unwatchRead(s.inbox as number);
-  if (yield* drain(k, s, "reaped")) k.exit(0);
+  if (yield* drain(k, s, "reaped")) return yield* k.exit(0);
 }
 
 const scmSender = {
   scmSender: function* (k: Kernel, s: ToyState, messages: Json): Sys<void> {
     for (const m of messages as string[]) yield* k.sendmsg(s.out as number, say(m));
-    k.exit(0);
+    return yield* k.exit(0);
   },
 };
 
@@ -123,7 +123,7 @@ export const fetchAddOrder: Litmus = {
   },
   handlers: barrierWorker("faoChild", function* (k, s) {
     log(k, s, yield* k.sharedFetchAdd(s.word as number, 1));
-    k.exit(0);
+    return yield* k.exit(0);
   }),
   outcome: (logs) => [only(logs, "A"), only(logs, "B")],
   allowed: [

@@ -16,7 +16,7 @@ function* reapOrphans(k: Kernel, s: ToyState): Sys<void> {
   for (;;) {
     const w = yield* k.waitpid();
     if (w === 0) return;
-    if (isErrno(w)) k.exit(0);
+    if (isErrno(w)) return yield* k.exit(0);
     if (w.pid !== s.middle) {
       log(k, s, "orphan");
       continue;
@@ -43,7 +43,7 @@ const orphanHandlers = {
   orphanMiddle: function* (k: Kernel, s: ToyState): Sys<void> {
     yield* enter(k, s);
     yield* k.clone(0, { role: "L", inbox: s.inbox as Json, adopter: s.adopter as Json }, cont("orphanLeaf"));
-    k.exit(0);
+    return yield* k.exit(0);
   },
   orphanLeaf: function (k: Kernel, s: ToyState): void {
     k.watchRead(s.inbox as Fd, "orphanLeafGo");
@@ -53,7 +53,7 @@ const orphanHandlers = {
     if (isErrno(r) && r.errno === "EAGAIN") return;
     const said = heard(r);
     log(k, s, said !== "go" ? said : k.getppid() === s.adopter ? "adopted" : "elsewhere");
-    k.exit(0);
+    return yield* k.exit(0);
   },
 };
 
@@ -91,7 +91,7 @@ export const orphanToNamespaceInit: Litmus = {
       for (;;) {
         const w = yield* k.waitpid();
         if (w === 0) return;
-        if (isErrno(w)) k.exit(0);
+        if (isErrno(w)) return yield* k.exit(0);
         log(k, s, "N");
       }
     },

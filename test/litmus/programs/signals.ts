@@ -105,7 +105,7 @@ export const killZombie: Litmus = {
       const w = yield* k.waitpid();
       if (w === 0 || isErrno(w)) return;
       log(k, s, { kill: s.kill, status: w.signaled === undefined ? `exited ${w.exited}` : `signal ${w.signaled}` });
-      k.exit(0);
+      return yield* k.exit(0);
     },
   },
   outcome: (logs) => only(logs, "R"),
