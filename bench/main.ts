@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   await step("grain", () => grainAb(ROOT, join(ROOT, "bench", "full-scenario.json"), quick ? 1 : 5, quick ? 1000 : 4000, quick ? 300 : GRAIN_WARM_RUNS));
   await step("bug", () => findBug("633", quick ? 4 : 20));
   await step("real", () => realBackend(full, quick ? 1 : 3));
-  await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8, quick ? 200 : 20_000));
+  await step("scaling", () => scaling(listScenarios(), quick ? 2 : 8, quick ? 200 : 20_000, quick ? 1 : 3));
   await step("exhaustive", () => exhaustiveAb(ROOT, quick ? 1 : 3));
   await step("ab", () => commitAb(ROOT, abCommit, quick ? 1 : 5, quick ? 4 : 10, quick ? 1 : 3, quick ? 500 : AB_WARM_RUNS));
 
