@@ -4,6 +4,7 @@
 
 import type { Scenario } from "../catalog/scenario.ts";
 import { activeChecks, addCheck, ALL_CHECKS, type Check, type RunView as PropertyRunView } from "../properties/index.ts";
+import { memoOn } from "../properties/memo-on.ts";
 import { simRunView } from "./run-view.ts";
 import type { RunResult, Sim } from "../sim/index.ts";
 import { UsageError } from "./model-options.ts";
@@ -49,12 +50,10 @@ export const terminates: RunCheck = {
  * The properties' view of a run, made once for all the checks of one verdict: building it (the
  * kernel facts of every process) for each check again was about a sixth of the checks' time.
  */
-const propertyViews = new WeakMap<RunView, PropertyRunView>();
+const PROPERTY_VIEW = Symbol("property view");
 
 function propertyView(run: RunView): PropertyRunView {
-  let view = propertyViews.get(run);
-  if (view === undefined) propertyViews.set(run, (view = simRunView(run, run.scenario)));
-  return view;
+  return memoOn(run, PROPERTY_VIEW, () => simRunView(run, run.scenario));
 }
 
 /** A property of properties/ as a run-level check (it reads the trace and kernel facts only). */

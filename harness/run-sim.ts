@@ -7,6 +7,7 @@ import { Sim, type ChoicePolicy, type FaultRates, type RunResult, type SimOption
 import type { World } from "../sim/world.ts";
 import { freezePlain } from "../lifecycle/copy.ts";
 import { unitdImageFor, type ModelSwitches } from "./model-options.ts";
+import { memoOn } from "../properties/memo-on.ts";
 import { RoleIndex } from "./roles.ts";
 
 export interface SimRunOptions extends ModelSwitches {
@@ -88,12 +89,14 @@ function simOptionsOf(options: SimRunOptions): SimOptions {
  * shares its frozen options and configuration): building it was 1.6% of a run. The scenario
  * is frozen too, so that a change to it after a run throws instead of meeting a stale image.
  */
-const images = new WeakMap<Scenario, Map<string, Json>>();
+const IMAGES = Symbol("unitd images");
 
 function cachedImage(scenario: Scenario, switches: ModelSwitches): Json {
   const key = JSON.stringify([switches.fixes ?? [], switches.mutants ?? [], switches.unit ?? null]);
-  let byKey = images.get(scenario);
-  if (byKey === undefined) images.set(freezePlain(scenario), (byKey = new Map()));
+  // Kept on the scenario before it is frozen: a generated scenario lives for one run, and its
+  // image in a WeakMap would be promoted with it (properties/memo-on.ts).
+  const byKey = memoOn(scenario, IMAGES, () => new Map<string, Json>());
+  freezePlain(scenario);
   let image = byKey.get(key);
   if (image === undefined) byKey.set(key, (image = freezePlain(unitdImageFor(scenario, switches))));
   return image;
@@ -116,13 +119,12 @@ function applyAction(sim: Sim, mainPid: number, action: ScenarioAction): void {
   if (pid !== undefined) sim.signal(pid, signalNumber(action.signal) as Signal);
 }
 
-/** Each run's role index, read on from where the last action left it. */
-const roleIndexes = new WeakMap<Sim, RoleIndex>();
+/** Each run's role index, kept on its Sim, read on from where the last action left it. */
+const ROLE_INDEX = Symbol("role index");
 
 /** Live processes of a role (and app), in the order they reported their type. */
 export function livePids(sim: Sim, type: string, app: string | null): number[] {
-  let index = roleIndexes.get(sim);
-  if (index === undefined) roleIndexes.set(sim, (index = new RoleIndex()));
+  const index = memoOn(sim, ROLE_INDEX, () => new RoleIndex());
   index.update(sim.trace);
   return index
     .roles()

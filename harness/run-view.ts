@@ -3,6 +3,7 @@
 // never by the model's table, and handed to the checks in c8d9106a's codes.
 
 import type { RunView } from "../properties/check.ts";
+import { memoOn } from "../properties/memo-on.ts";
 import { c8d9106aCode, type UnitRulesVersion } from "../properties/unit-rules.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
 import { buildHasNoNewPrivs } from "../lifecycle/options.ts";
@@ -34,8 +35,8 @@ function viewOf(trace: readonly TraceEvent[], facts: RunView["facts"], quiescent
   };
 }
 
-/** Every check of a run reads the same translation: made once per trace. */
-const translated = new WeakMap<readonly TraceEvent[], readonly TraceEvent[]>();
+/** Every check of a run reads the same translation: made once per trace, kept on it. */
+const TRANSLATED = Symbol("trace in c8d9106a codes");
 
 /** A trace with its message codes as c8d9106a numbers them (for the pictures); the same trace for c8d9106a. */
 export function traceInC8d9106aCodes(trace: readonly TraceEvent[], unitName: string | undefined): readonly TraceEvent[] {
@@ -44,9 +45,7 @@ export function traceInC8d9106aCodes(trace: readonly TraceEvent[], unitName: str
 }
 
 function inOldCodes(trace: readonly TraceEvent[], unit: UnitRulesVersion): readonly TraceEvent[] {
-  let out = translated.get(trace);
-  if (out === undefined) translated.set(trace, (out = trace.map((e) => eventInOldCodes(e, unit))));
-  return out;
+  return memoOn(trace, TRANSLATED, () => trace.map((e) => eventInOldCodes(e, unit)));
 }
 
 function eventInOldCodes(e: TraceEvent, unit: UnitRulesVersion): TraceEvent {

@@ -5,6 +5,7 @@
 import type { HandshakeStep, ModelEvent } from "../lifecycle/kernel.ts";
 import type { PortMsg } from "../lifecycle/state.ts";
 import type { TraceEvent } from "../lifecycle/trace.ts";
+import { memoOn } from "./memo-on.ts";
 import { portMsgCode, type PortMsgName } from "./unit-rules.ts";
 
 export interface SentMessage {
@@ -44,15 +45,11 @@ export interface TableSnapshot {
   event: TableSnapshotEvent;
 }
 
-const cache = new WeakMap<readonly TraceEvent[], TraceIndex>();
+const INDEX = Symbol("trace index");
 
-/** The index of a finished trace (built once, shared by every check of the run). */
+/** The index of a finished trace (built once, kept on the trace, shared by every check of the run). */
 export function indexTrace(trace: readonly TraceEvent[]): TraceIndex {
-  const known = cache.get(trace);
-  if (known !== undefined) return known;
-  const built = buildIndex(trace);
-  cache.set(trace, built);
-  return built;
+  return memoOn(trace, INDEX, () => buildIndex(trace));
 }
 
 function buildIndex(trace: readonly TraceEvent[]): TraceIndex {
