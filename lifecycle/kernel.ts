@@ -6,8 +6,9 @@
 //
 // Conventions, kept close to the C API the model imitates:
 // - calls that can fail return `Errno` (an object) instead of throwing; `isErrno` tells.
-// - `exit` and `abort` never return: they end the calling process (the backend unwinds
-//   the model's stack with a `ProcessGone` throw that only the backend catches).
+// - `exit` and `abort` never return: they end the calling process (`exit` is called with
+//   `yield*` and the simulated kernel drops the handler at its `EXITED`; `abort` unwinds the
+//   model's stack with a `ProcessGone` throw that only the backend catches).
 // - behaviour is named, never passed as closures: a `Continuation` is a function name
 //   from the lifecycle registry plus a plain-data argument.
 
